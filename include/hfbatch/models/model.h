@@ -1,0 +1,73 @@
+// Encoder models and their heads, built from a Hugging Face folder by weight names.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hfbatch/core/tensor.h"
+
+namespace hfbatch::models {
+
+// A ragged batch of token sequences, packed without padding (like TEI's cu_seqlens).
+//   ids, type_ids: [total_tokens]; offsets: [batch + 1], offsets[0] = 0, sequence b is
+//   tokens [offsets[b], offsets[b+1]).
+struct TokenBatch {
+  std::vector<int32_t> ids;
+  std::vector<int32_t> type_ids;
+  std::vector<int32_t> offsets{0};
+
+  int32_t size() const { return static_cast<int32_t>(offsets.size()) - 1; }
+  int32_t total_tokens() const { return offsets.back(); }
+  int32_t length(int32_t b) const { return offsets[b + 1] - offsets[b]; }
+  void add(const std::vector<int32_t>& seq_ids, const std::vector<int32_t>& seq_type_ids);
+};
+
+// How logits become scores, following transformers' TextClassificationPipeline rules.
+enum class ProblemType { single_label, multi_label, regression };
+
+// What config.json says that the runtime needs to know.
+struct ModelInfo {
+  std::string architecture;     // config.architectures[0], e.g. "BertForSequenceClassification"
+  std::string model_type;       // config.model_type
+  int64_t hidden_size = 0;
+  int64_t num_labels = 0;       // 0 for base models (no head)
+  std::vector<std::string> labels;  // id2label in id order ("LABEL_n" when absent)
+  ProblemType problem_type = ProblemType::single_label;
+  int64_t vocab_size = 0;       // rows of the word-embedding table
+  int64_t max_positions = 0;    // longest sequence the position table allows (offset removed)
+  int64_t parameter_count = 0;
+  std::string stored_dtype;     // dtype of the weights on disk ("F32", "F16", "BF16", mixed "F32+F16")
+  bool has_classifier = false;
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  const ModelInfo& info() const { return info_; }
+
+  // Last hidden states of every real token, packed. Returns [total_tokens, hidden].
+  virtual core::Tensor encode(const TokenBatch& batch) const = 0;
+  // Sequence-classification logits. Returns [batch, num_labels]. Throws when the model has no head.
+  virtual core::Tensor classify(const TokenBatch& batch) const = 0;
+
+ protected:
+  ModelInfo info_;
+};
+
+struct LoadOptions {
+  int32_t threads = 0;  // 0 = all cores
+};
+
+// Reads config.json + weights (model.safetensors, sharded index, ...) from `dir`, picks the builder for
+// config.architectures[0] from the registry (or model_type for base models), and loads the weights by
+// their HF names, with or without the base-model prefix. Throws hfbatch::Error naming the file/field;
+// an unsupported architecture lists the supported ones.
+std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const LoadOptions& options = {});
+
+// Architectures the registry can build.
+std::vector<std::string> supported_architectures();
+
+}  // namespace hfbatch::models

