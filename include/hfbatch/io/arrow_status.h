@@ -1,0 +1,23 @@
+// Turns Arrow/Parquet failures into hfbatch::Error with the file (or column) that caused them.
+#pragma once
+#include <arrow/result.h>
+#include <arrow/status.h>
+
+#include <string>
+#include <utility>
+
+#include "hfbatch/core/error.h"
+
+namespace hfbatch::io {
+
+inline void arrow_check(const arrow::Status& st, const std::string& context) {
+  if (!st.ok()) throw Error(context + ": " + st.message());
+}
+
+template <typename T>
+T arrow_value(arrow::Result<T> result, const std::string& context) {
+  arrow_check(result.status(), context);
+  return std::move(result).ValueUnsafe();
+}
+
+}  // namespace hfbatch::io

@@ -1,0 +1,54 @@
+// Streams the columns a job needs from one Parquet file, row group by row group, in chunks of at most
+// `chunk_rows` rows, so memory is bounded by the chunk size, not the file size.
+#pragma once
+#include <arrow/api.h>
+#include <parquet/arrow/reader.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hfbatch::io {
+
+struct ColumnSelection {
+  std::string text_column;
+  std::optional<std::string> pair_column;
+  std::vector<std::string> keep_columns;  // passed through to the output, in this order
+  bool keep_all = false;                  // keep every input column (overrides keep_columns)
+};
+
+class ParquetSource {
+ public:
+  // Opens `path` and checks the selection against its schema: the text (and pair) column must exist
+  // and hold strings (string, large_string, string_view or dictionary of those); kept columns must exist.
+  // Throws hfbatch::Error naming the file and column.
+  ParquetSource(const std::filesystem::path& path, const ColumnSelection& selection, int64_t chunk_rows);
+  ~ParquetSource();
+
+  const std::filesystem::path& path() const { return path_; }
+  int64_t num_rows() const { return num_rows_; }
+  int num_row_groups() const { return num_row_groups_; }
+  // Schema of the chunks: kept columns first (in selection order), then text/pair if not kept.
+  const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
+  // Names of the kept columns (resolved for keep_all).
+  const std::vector<std::string>& kept_columns() const { return kept_; }
+
+  // Next chunk, or nullptr at the end of the file.
+  std::shared_ptr<arrow::RecordBatch> next();
+
+ private:
+  std::filesystem::path path_;
+  std::unique_ptr<parquet::arrow::FileReader> reader_;
+  std::unique_ptr<arrow::RecordBatchReader> batches_;
+  std::shared_ptr<arrow::Schema> schema_;
+  std::vector<std::string> kept_;
+  int64_t num_rows_ = 0;
+  int num_row_groups_ = 0;
+};
+
+// Reads only the footer: row count of a Parquet file (for progress and manifests).
+int64_t parquet_num_rows(const std::filesystem::path& path);
+
+}  // namespace hfbatch::io

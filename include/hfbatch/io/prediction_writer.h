@@ -1,0 +1,50 @@
+// Writes one output part: the kept input columns followed by the prediction columns, one row group per
+// chunk, to a Parquet file.
+//   classify: label (string, id2label), label_id (int32), score (float32), probabilities (list<float32>)
+//   embed:    embedding (fixed_size_list<float32>[hidden])
+// A row whose prediction is null (null text) has null in every prediction column.
+#pragma once
+#include <arrow/api.h>
+#include <parquet/arrow/writer.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hfbatch/runtime/session.h"
+
+namespace hfbatch::io {
+
+struct PredictionSchema {
+  runtime::Task task = runtime::Task::classify;
+  std::vector<std::string> labels;  // classify: id2label in id order
+  int32_t width = 0;                // num_labels or hidden size
+  std::string prefix;               // prepended to prediction column names
+};
+
+// Output schema = kept fields of `input` (by name, in order) + prediction fields. Throws when a kept
+// column has the name of a prediction column.
+std::shared_ptr<arrow::Schema> output_schema(const arrow::Schema& input, const std::vector<std::string>& kept,
+                                             const PredictionSchema& spec);
+
+class PredictionWriter {
+ public:
+  PredictionWriter(const std::filesystem::path& path, std::shared_ptr<arrow::Schema> schema,
+                   std::vector<std::string> kept, PredictionSchema spec);
+  ~PredictionWriter();
+  // Appends `chunk`'s kept columns and `predictions` (same row count) as one row group.
+  void write(const arrow::RecordBatch& chunk, const runtime::Predictions& predictions);
+  void close();
+  int64_t rows_written() const { return rows_; }
+
+ private:
+  std::filesystem::path path_;
+  std::shared_ptr<arrow::Schema> schema_;
+  std::vector<std::string> kept_;
+  PredictionSchema spec_;
+  std::unique_ptr<parquet::arrow::FileWriter> writer_;
+  int64_t rows_ = 0;
+};
+
+}  // namespace hfbatch::io

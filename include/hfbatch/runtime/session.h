@@ -1,0 +1,79 @@
+// A loaded model + tokenizer that turns a chunk of texts into predictions: tokenize on a thread pool,
+// batch by token budget, run the encoder and the head, put results back in input order.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hfbatch/core/thread_pool.h"
+#include "hfbatch/models/heads.h"
+#include "hfbatch/models/model.h"
+#include "hfbatch/tokenizer/tokenizer.h"
+
+namespace hfbatch::runtime {
+
+enum class Task { classify, embed };
+
+struct SessionOptions {
+  std::filesystem::path model_dir;
+  std::optional<std::filesystem::path> tokenizer_dir;  // default: model_dir
+  Task task = Task::classify;
+  int32_t max_length = 0;        // 0: the model's limit (see resolve_max_length)
+  int64_t batch_tokens = 16384;  // padded tokens per encoder call
+  int32_t threads = 0;           // 0: all cores
+};
+
+// Results for one chunk of n rows. Row i is null (valid[i] == 0) when its text (or pair) was null.
+struct Predictions {
+  int64_t rows = 0;
+  int32_t width = 0;               // num_labels (classify) or hidden size (embed)
+  std::vector<uint8_t> valid;      // [rows]
+  std::vector<int32_t> label_id;   // [rows] classify only
+  std::vector<float> score;        // [rows] classify only: probability (or value) of label_id
+  std::vector<float> values;       // [rows × width] probabilities in label order, or the embedding
+};
+
+// Per-stage wall time (seconds) and token counts, accumulated over calls.
+struct StageStats {
+  double tokenize_s = 0, infer_s = 0;
+  int64_t tokens = 0;       // real tokens fed to the encoder (no padding)
+  int64_t sequences = 0;
+  int64_t batches = 0;
+};
+
+class Session {
+ public:
+  explicit Session(const SessionOptions& options);
+  ~Session();
+
+  Task task() const { return options_.task; }
+  const models::ModelInfo& model_info() const { return model_->info(); }
+  const tokenizer::Tokenizer& tokenizer() const { return *tokenizer_; }
+  int32_t max_length() const { return max_length_; }
+  int32_t output_width() const;
+  const models::PoolingConfig& pooling() const { return pooling_; }
+
+  // texts[i] null → row i null. pairs, when given, has the same size; a null pair also nulls the row.
+  Predictions run(const std::vector<std::optional<std::string_view>>& texts,
+                  const std::vector<std::optional<std::string_view>>* pairs, StageStats& stats) const;
+
+ private:
+  SessionOptions options_;
+  std::unique_ptr<tokenizer::Tokenizer> tokenizer_;
+  std::unique_ptr<models::Model> model_;
+  models::PoolingConfig pooling_;
+  int32_t max_length_ = 0;
+  std::unique_ptr<core::ThreadPool> pool_;
+};
+
+// The truncation length a job uses: `requested` if > 0 (must not exceed the model's position table);
+// else tokenizer_config.json model_max_length when set to a real value; else the model's limit. For
+// embed, sentence-transformers' max_seq_length wins when present, as SentenceTransformer does.
+int32_t resolve_max_length(int32_t requested, const std::filesystem::path& tokenizer_dir,
+                           const models::ModelInfo& info, Task task, const models::PoolingConfig& pooling);
+
+}  // namespace hfbatch::runtime

@@ -1,0 +1,53 @@
+#include "hfbatch/io/output_dir.h"
+
+#include <cstdio>
+#include <fstream>
+
+#include "hfbatch/core/error.h"
+
+namespace hfbatch::io {
+namespace fs = std::filesystem;
+
+std::string part_name(int64_t index) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "part-%05lld.parquet", static_cast<long long>(index));
+  return buf;
+}
+
+OutputDir::OutputDir(const fs::path& root, bool overwrite) : root_(root) {
+  std::error_code ec;
+  if (fs::exists(root_, ec)) {
+    check(fs::is_directory(root_), root_.string() + ": output exists and is not a directory");
+    if (!fs::is_empty(root_)) {
+      check(overwrite, root_.string() + ": output folder already exists; pass --overwrite to replace it");
+      for (const auto& entry : fs::directory_iterator(root_)) fs::remove_all(entry.path());
+    }
+  }
+  fs::create_directories(root_ / "_temporary", ec);
+  check(!ec, root_.string() + ": cannot create output folder: " + ec.message());
+}
+
+fs::path OutputDir::temporary_path(const std::string& name) const { return root_ / "_temporary" / name; }
+
+void OutputDir::commit(const std::string& name) const {
+  std::error_code ec;
+  fs::rename(temporary_path(name), root_ / name, ec);
+  check(!ec, (root_ / name).string() + ": cannot commit part: " + ec.message());
+}
+
+void OutputDir::write_file(const std::string& name, const std::string& contents) const {
+  const fs::path tmp = temporary_path(name);
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << contents;
+    check(static_cast<bool>(out), tmp.string() + ": write failed");
+  }
+  commit(name);
+}
+
+void OutputDir::cleanup() const {
+  std::error_code ec;
+  fs::remove_all(root_ / "_temporary", ec);
+}
+
+}  // namespace hfbatch::io

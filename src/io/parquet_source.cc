@@ -1,0 +1,106 @@
+#include "hfbatch/io/parquet_source.h"
+
+#include <arrow/io/file.h>
+#include <parquet/arrow/schema.h>
+#include <parquet/exception.h>
+#include <parquet/file_reader.h>
+
+#include <algorithm>
+#include <numeric>
+
+#include "hfbatch/core/error.h"
+#include "hfbatch/io/arrow_status.h"
+#include "hfbatch/io/text_column.h"
+
+namespace hfbatch::io {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::unique_ptr<parquet::arrow::FileReader> open_reader(const fs::path& path, int64_t chunk_rows) {
+  const std::string name = path.string();
+  auto file = arrow_value(arrow::io::ReadableFile::Open(name), name);
+  parquet::ArrowReaderProperties props;
+  props.set_batch_size(std::max<int64_t>(1, chunk_rows));
+  props.set_use_threads(false);
+  parquet::arrow::FileReaderBuilder builder;
+  try {
+    arrow_check(builder.Open(file), name + ": not a readable Parquet file");
+  } catch (const parquet::ParquetException& e) {
+    throw Error(name + ": not a readable Parquet file: " + e.what());
+  }
+  builder.properties(props);
+  return arrow_value(builder.Build(), name);
+}
+
+int field_index(const arrow::Schema& schema, const std::string& column, const std::string& file,
+                const std::string& role) {
+  int i = schema.GetFieldIndex(column);
+  if (i >= 0) return i;
+  std::string names;
+  for (const auto& f : schema.fields()) names += (names.empty() ? "" : ", ") + f->name();
+  if (schema.GetAllFieldIndices(column).size() > 1) throw Error(file + ": column '" + column + "' (" + role + ") is ambiguous: several columns have that name");
+  throw Error(file + ": no column '" + column + "' (" + role + "); columns are: " + names);
+}
+
+}  // namespace
+
+int64_t parquet_num_rows(const fs::path& path) {
+  try {
+    auto reader = parquet::ParquetFileReader::OpenFile(path.string(), /*memory_map=*/false);
+    return reader->metadata()->num_rows();
+  } catch (const parquet::ParquetException& e) {
+    throw Error(path.string() + ": not a readable Parquet file: " + e.what());
+  }
+}
+
+ParquetSource::ParquetSource(const fs::path& path, const ColumnSelection& sel, int64_t chunk_rows)
+    : path_(path) {
+  const std::string name = path.string();
+  reader_ = open_reader(path, chunk_rows);
+  std::shared_ptr<arrow::Schema> file_schema;
+  arrow_check(reader_->GetSchema(&file_schema), name);
+  num_rows_ = reader_->parquet_reader()->metadata()->num_rows();
+  num_row_groups_ = reader_->num_row_groups();
+
+  // Top-level fields to read: kept columns, then text/pair when not already kept.
+  std::vector<int> fields;
+  if (sel.keep_all) {
+    for (int i = 0; i < file_schema->num_fields(); ++i) {
+      fields.push_back(i);
+      kept_.push_back(file_schema->field(i)->name());
+    }
+  } else {
+    for (const std::string& c : sel.keep_columns) {
+      fields.push_back(field_index(*file_schema, c, name, "--keep-columns"));
+      kept_.push_back(c);
+    }
+  }
+  auto add = [&](const std::string& column, const std::string& role) {
+    int i = field_index(*file_schema, column, name, role);
+    check_text_type(*file_schema->field(i)->type(), name, column);
+    if (std::find(fields.begin(), fields.end(), i) == fields.end()) fields.push_back(i);
+  };
+  add(sel.text_column, "--text-column");
+  if (sel.pair_column) add(*sel.pair_column, "--text-pair-column");
+
+  std::vector<int> leaves = arrow_value(reader_->manifest().GetFieldIndices(fields), name);
+  std::vector<int> row_groups(num_row_groups_);
+  std::iota(row_groups.begin(), row_groups.end(), 0);
+  batches_ = arrow_value(reader_->GetRecordBatchReader(row_groups, leaves), name);
+  schema_ = batches_->schema();
+}
+
+ParquetSource::~ParquetSource() = default;
+
+std::shared_ptr<arrow::RecordBatch> ParquetSource::next() {
+  std::shared_ptr<arrow::RecordBatch> batch;
+  try {
+    arrow_check(batches_->ReadNext(&batch), path_.string());
+  } catch (const parquet::ParquetException& e) {
+    throw Error(path_.string() + ": corrupt Parquet data: " + e.what());
+  }
+  return batch;
+}
+
+}  // namespace hfbatch::io

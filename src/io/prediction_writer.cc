@@ -1,0 +1,125 @@
+#include "hfbatch/io/prediction_writer.h"
+
+#include <arrow/io/file.h>
+#include <parquet/properties.h>
+
+#include "hfbatch/core/error.h"
+#include "hfbatch/io/arrow_status.h"
+
+namespace hfbatch::io {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<std::shared_ptr<arrow::Field>> prediction_fields(const PredictionSchema& spec) {
+  const std::string& p = spec.prefix;
+  if (spec.task == runtime::Task::embed) {
+    return {arrow::field(p + "embedding", arrow::fixed_size_list(arrow::float32(), spec.width))};
+  }
+  return {arrow::field(p + "label", arrow::utf8()), arrow::field(p + "label_id", arrow::int32()),
+          arrow::field(p + "score", arrow::float32()),
+          arrow::field(p + "probabilities", arrow::list(arrow::float32()))};
+}
+
+// Arrays for the prediction columns of `pred` (rows with valid == 0 are null everywhere).
+std::vector<std::shared_ptr<arrow::Array>> prediction_arrays(const runtime::Predictions& pred,
+                                                             const PredictionSchema& spec) {
+  const std::string ctx = "building prediction columns";
+  const int64_t n = pred.rows;
+  const int32_t w = pred.width;
+  const uint8_t* valid = pred.valid.data();
+
+  arrow::FloatBuilder values;
+  arrow_check(values.AppendValues(pred.values.data(), n * w), ctx);
+  auto flat = arrow_value(values.Finish(), ctx);
+  auto null_bitmap = [&]() -> std::shared_ptr<arrow::Buffer> {
+    arrow::BooleanBuilder b;
+    arrow_check(b.AppendValues(valid, n), ctx);
+    auto arr = arrow_value(b.Finish(), ctx);
+    return std::static_pointer_cast<arrow::BooleanArray>(arr)->values();
+  };
+  int64_t null_count = 0;
+  for (int64_t i = 0; i < n; ++i) null_count += valid[i] ? 0 : 1;
+
+  if (spec.task == runtime::Task::embed) {
+    auto type = arrow::fixed_size_list(arrow::float32(), w);
+    return {std::make_shared<arrow::FixedSizeListArray>(type, n, flat, null_count ? null_bitmap() : nullptr,
+                                                       null_count)};
+  }
+
+  arrow::StringBuilder label;
+  arrow::Int32Builder label_id;
+  arrow::FloatBuilder score;
+  arrow::Int32Builder offsets;
+  for (int64_t i = 0; i < n; ++i) {
+    arrow_check(offsets.Append(static_cast<int32_t>(i * w)), ctx);
+    if (!valid[i]) {
+      arrow_check(label.AppendNull(), ctx);
+      arrow_check(label_id.AppendNull(), ctx);
+      arrow_check(score.AppendNull(), ctx);
+      continue;
+    }
+    const int32_t id = pred.label_id[i];
+    arrow_check(label.Append(spec.labels.at(id)), ctx);
+    arrow_check(label_id.Append(id), ctx);
+    arrow_check(score.Append(pred.score[i]), ctx);
+  }
+  arrow_check(offsets.Append(static_cast<int32_t>(n * w)), ctx);
+  auto offsets_array = arrow_value(offsets.Finish(), ctx);
+  auto list = std::make_shared<arrow::ListArray>(
+      arrow::list(arrow::float32()), n, std::static_pointer_cast<arrow::Int32Array>(offsets_array)->values(),
+      flat, null_count ? null_bitmap() : nullptr, null_count);
+  return {arrow_value(label.Finish(), ctx), arrow_value(label_id.Finish(), ctx),
+          arrow_value(score.Finish(), ctx), list};
+}
+
+}  // namespace
+
+std::shared_ptr<arrow::Schema> output_schema(const arrow::Schema& input, const std::vector<std::string>& kept,
+                                             const PredictionSchema& spec) {
+  std::vector<std::shared_ptr<arrow::Field>> fields;
+  auto predictions = prediction_fields(spec);
+  for (const std::string& name : kept) {
+    for (const auto& f : predictions) {
+      check(f->name() != name, "--keep-columns: input column '" + name +
+                                   "' has the name of a prediction column; drop it or pass "
+                                   "--prediction-prefix (e.g. pred_)");
+    }
+    fields.push_back(input.GetFieldByName(name));
+  }
+  fields.insert(fields.end(), predictions.begin(), predictions.end());
+  return arrow::schema(fields);
+}
+
+PredictionWriter::PredictionWriter(const fs::path& path, std::shared_ptr<arrow::Schema> schema,
+                                   std::vector<std::string> kept, PredictionSchema spec)
+    : path_(path), schema_(std::move(schema)), kept_(std::move(kept)), spec_(std::move(spec)) {
+  const std::string name = path_.string();
+  auto file = arrow_value(arrow::io::FileOutputStream::Open(name), name);
+  auto props = parquet::WriterProperties::Builder().compression(parquet::Compression::SNAPPY)->build();
+  auto arrow_props = parquet::ArrowWriterProperties::Builder().store_schema()->build();
+  writer_ = arrow_value(
+      parquet::arrow::FileWriter::Open(*schema_, arrow::default_memory_pool(), file, props, arrow_props), name);
+}
+
+PredictionWriter::~PredictionWriter() {
+  if (writer_) (void)writer_->Close();
+}
+
+void PredictionWriter::write(const arrow::RecordBatch& chunk, const runtime::Predictions& predictions) {
+  check(chunk.num_rows() == predictions.rows, "internal: chunk and predictions differ in row count");
+  std::vector<std::shared_ptr<arrow::Array>> columns;
+  for (const std::string& name : kept_) columns.push_back(chunk.GetColumnByName(name));
+  for (auto& a : prediction_arrays(predictions, spec_)) columns.push_back(std::move(a));
+  auto batch = arrow::RecordBatch::Make(schema_, chunk.num_rows(), columns);
+  arrow_check(writer_->NewBufferedRowGroup(), path_.string());  // one row group per chunk: bounded memory
+  arrow_check(writer_->WriteRecordBatch(*batch), path_.string());
+  rows_ += chunk.num_rows();
+}
+
+void PredictionWriter::close() {
+  arrow_check(writer_->Close(), path_.string());
+  writer_.reset();
+}
+
+}  // namespace hfbatch::io

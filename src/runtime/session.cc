@@ -1,0 +1,159 @@
+#include "hfbatch/runtime/session.h"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "hfbatch/core/error.h"
+#include "hfbatch/runtime/scheduler.h"
+
+namespace hfbatch::runtime {
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// tokenizer_config.json model_max_length, when it holds a real limit (HF writes 1e30 for "none").
+std::optional<int64_t> tokenizer_config_limit(const fs::path& dir) {
+  const fs::path file = dir / "tokenizer_config.json";
+  std::ifstream in(file);
+  if (!in) return std::nullopt;
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(file.string() + ": malformed JSON: " + e.what());
+  }
+  auto it = j.find("model_max_length");
+  if (it == j.end() || !it->is_number()) return std::nullopt;
+  double v = it->get<double>();
+  if (v <= 0 || v > 1e6) return std::nullopt;
+  return static_cast<int64_t>(v);
+}
+
+}  // namespace
+
+int32_t resolve_max_length(int32_t requested, const fs::path& tokenizer_dir, const models::ModelInfo& info,
+                           Task task, const models::PoolingConfig& pooling) {
+  const int64_t model_limit = info.max_positions;
+  if (requested > 0) {
+    check(model_limit <= 0 || requested <= model_limit,
+          "--max-length: " + std::to_string(requested) + " exceeds the model's " +
+              std::to_string(model_limit) + " positions (config.json max_position_embeddings)");
+    return requested;
+  }
+  int64_t limit = model_limit;
+  if (auto t = tokenizer_config_limit(tokenizer_dir)) limit = limit > 0 ? std::min(limit, *t) : *t;
+  if (task == Task::embed && pooling.max_seq_length > 0) limit = pooling.max_seq_length;
+  check(limit > 0, (tokenizer_dir / "tokenizer_config.json").string() +
+                       ": no model_max_length and the model has no position limit; pass --max-length");
+  return static_cast<int32_t>(limit);
+}
+
+Session::Session(const SessionOptions& options) : options_(options) {
+  const fs::path tok_dir = options.tokenizer_dir.value_or(options.model_dir);
+  models::LoadOptions load;
+  load.threads = options.threads;
+  model_ = models::load_model(options.model_dir, load);
+  tokenizer_ = tokenizer::Tokenizer::from_path(tok_dir);
+  const auto& info = model_->info();
+  if (options.task == Task::classify) {
+    check(info.has_classifier, (options.model_dir / "config.json").string() + ": architectures: " +
+                                   info.architecture + " has no classification head; use `hfbatch embed`");
+  }
+  if (info.vocab_size > 0 && tokenizer_->vocab_size() > info.vocab_size) {
+    throw Error((tok_dir / "tokenizer.json").string() + ": vocabulary has " +
+                std::to_string(tokenizer_->vocab_size()) + " ids but the model's embedding table has " +
+                std::to_string(info.vocab_size) + " rows (config.json vocab_size)");
+  }
+  pooling_ = models::read_pooling_config(options.model_dir);
+  max_length_ = resolve_max_length(options.max_length, tok_dir, info, options.task, pooling_);
+  check(options.batch_tokens > 0, "--batch-tokens: must be positive");
+  pool_ = std::make_unique<core::ThreadPool>(options.threads);
+}
+
+Session::~Session() = default;
+
+int32_t Session::output_width() const {
+  const auto& info = model_->info();
+  return static_cast<int32_t>(options_.task == Task::classify ? info.num_labels : info.hidden_size);
+}
+
+Predictions Session::run(const std::vector<std::optional<std::string_view>>& texts,
+                         const std::vector<std::optional<std::string_view>>* pairs, StageStats& stats) const {
+  const int64_t n = static_cast<int64_t>(texts.size());
+  check(!pairs || static_cast<int64_t>(pairs->size()) == n, "internal: text and pair columns differ in length");
+  Predictions out;
+  out.rows = n;
+  out.width = output_width();
+  out.valid.assign(n, 0);
+  out.values.assign(n * out.width, 0.0f);
+  if (options_.task == Task::classify) {
+    out.label_id.assign(n, 0);
+    out.score.assign(n, 0.0f);
+  }
+
+  // Rows that get a prediction: text (and pair) present.
+  std::vector<int64_t> live;
+  for (int64_t i = 0; i < n; ++i) {
+    if (texts[i] && (!pairs || (*pairs)[i])) live.push_back(i);
+  }
+
+  // 1. Tokenize on the pool.
+  auto t0 = Clock::now();
+  tokenizer::TruncationOptions trunc;
+  trunc.max_length = max_length_;
+  std::vector<tokenizer::Encoding> enc(live.size());
+  pool_->parallel_for(static_cast<int64_t>(live.size()), [&](int64_t k) {
+    const int64_t row = live[k];
+    std::string_view pair_text;
+    const std::string_view* pair = nullptr;
+    if (pairs) {
+      pair_text = *(*pairs)[row];
+      pair = &pair_text;
+    }
+    enc[k] = tokenizer_->encode(*texts[row], pair, trunc);
+  });
+  stats.tokenize_s += seconds_since(t0);
+
+  // 2. Batch by token budget and run the encoder + head.
+  t0 = Clock::now();
+  std::vector<int32_t> lengths(enc.size());
+  for (size_t k = 0; k < enc.size(); ++k) lengths[k] = static_cast<int32_t>(enc[k].ids.size());
+  const int32_t w = out.width;
+  for (const std::vector<int32_t>& members : plan_batches(lengths, options_.batch_tokens)) {
+    models::TokenBatch batch;
+    for (int32_t k : members) batch.add(enc[k].ids, enc[k].type_ids);
+    stats.tokens += batch.total_tokens();
+    stats.sequences += batch.size();
+    stats.batches += 1;
+
+    core::Tensor result;  // [batch, w]
+    if (options_.task == Task::classify) {
+      result = models::scores_from_logits(model_->classify(batch), model_->info().problem_type);
+    } else {
+      result = models::pool(model_->encode(batch), batch, pooling_);
+    }
+    const float* r = result.data<float>();
+    for (size_t b = 0; b < members.size(); ++b) {
+      const int64_t row = live[members[b]];
+      const float* v = r + b * w;
+      std::copy(v, v + w, out.values.begin() + row * w);
+      out.valid[row] = 1;
+      if (options_.task == Task::classify) {
+        const int32_t best = static_cast<int32_t>(std::max_element(v, v + w) - v);
+        out.label_id[row] = best;
+        out.score[row] = v[best];
+      }
+    }
+  }
+  stats.infer_s += seconds_since(t0);
+  return out;
+}
+
+}  // namespace hfbatch::runtime
