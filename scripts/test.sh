@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# README command 2: install everything, build, and run all tests: the C++ unit and golden tests (ctest)
+# and the CLI integration tests (pytest). Goldens are committed; no PyTorch needed.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+bash scripts/install_deps.sh
+bash scripts/build.sh
+ctest --test-dir build --output-on-failure -j "$(nproc)"
+.venv/bin/python -m pytest -q tests/integration
