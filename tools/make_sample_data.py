@@ -41,6 +41,7 @@ def main():
     ap.add_argument("--out", default="data/sample.parquet")
     ap.add_argument("--row-group-size", type=int, default=256)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--no-edge-rows", action="store_true", help="no null/empty rows (for peers that reject them)")
     args = ap.parse_args()
 
     rng = random.Random(args.seed)
@@ -48,7 +49,7 @@ def main():
     texts = [rng.choice(pool) for _ in range(args.rows)]
     # Edge rows at fixed positions: null, empty, whitespace-only.
     for i, v in ((3, None), (10, ""), (17, "   "), (args.rows - 1, None)):
-        if 0 <= i < args.rows:
+        if 0 <= i < args.rows and not args.no_edge_rows:
             texts[i] = v
     table = pa.table({
         "id": pa.array(range(args.rows), pa.int64()),
