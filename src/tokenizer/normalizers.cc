@@ -31,9 +31,9 @@ class BertNormalizer final : public Normalizer {
       for (char ch : text) {
         auto c = static_cast<unsigned char>(ch);
         if (clean_text_) {
-          if (c == 0) continue;
-          if (c == '\t' || c == '\n' || c == '\r' || c == ' ' || c == 0x0B || c == 0x0C) c = ' ';
-          else if (c < 0x20 || c == 0x7F) continue;  // Cc
+          // Cc other than \t \n \r is removed (before the whitespace mapping: \v and \f go too).
+          if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+          else if (c < 0x20 || c == 0x7F) continue;
         }
         if (lowercase_ && c >= 'A' && c <= 'Z') c += 32;
         out.push_back(static_cast<char>(c));
@@ -46,10 +46,10 @@ class BertNormalizer final : public Normalizer {
     out.reserve(in.size() + 8);
     for (char32_t c : in) {
       if (clean_text_) {
-        if (c == 0 || c == 0xFFFD) continue;
-        const bool ws = c == '\t' || c == '\n' || c == '\r' || unicode::is_whitespace(c);
-        if (!ws && unicode::is_other(c)) continue;
-        if (ws) c = U' ';
+        // Remove NUL, U+FFFD and C* (except \t \n \r), then map White_Space to ' '.
+        const bool tnr = c == '\t' || c == '\n' || c == '\r';
+        if (c == 0 || c == 0xFFFD || (!tnr && unicode::is_other(c))) continue;
+        if (tnr || unicode::is_whitespace(c)) c = U' ';
       }
       if (chinese_ && unicode::is_chinese_char(c)) {
         out.push_back(U' ');
