@@ -127,6 +127,29 @@ class BertPreTokenizer final : public PreTokenizer {
   }
 };
 
+// pre_tokenizers/whitespace.rs Whitespace: keeps the matches of the Rust-regex (not Oniguruma) pattern
+// \w+|[^\w\s]+, i.e. runs of word characters and runs of other non-space characters.
+class WhitespacePreTokenizer final : public PreTokenizer {
+ public:
+  void pre_tokenize(std::vector<std::string>& pieces) const override {
+    for_each_piece(pieces, [](const std::string& s, std::vector<std::string>& out) {
+      int cls = 0;  // class of the current run: 0 none, 1 word, 2 other
+      size_t run = 0;
+      for (size_t i = 0; i < s.size();) {
+        const size_t b = i;
+        const char32_t c = unicode::next_char(s, i);
+        const int k = unicode::is_word_char(c) ? 1 : unicode::is_whitespace(c) ? 0 : 2;
+        if (k != cls) {
+          if (cls != 0) out.emplace_back(s, run, b - run);
+          cls = k;
+          run = b;
+        }
+      }
+      if (cls != 0) out.emplace_back(s, run, s.size() - run);
+    });
+  }
+};
+
 // pre_tokenizers/whitespace.rs WhitespaceSplit: split on White_Space, removed.
 class WhitespaceSplit final : public PreTokenizer {
  public:
@@ -274,9 +297,7 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const json& j, const JsonAt& at
   const std::string type = get_string(j, at, "type");
   if (type == "BertPreTokenizer") return std::make_unique<BertPreTokenizer>();
   if (type == "WhitespaceSplit") return std::make_unique<WhitespaceSplit>();
-  if (type == "Whitespace")  // keep the matches of \w+|[^\w\s]+
-    return std::make_unique<RegexSplit>(std::make_unique<Regex>(R"(\w+|[^\w\s]+)", where_of(at)),
-                                        Behavior::Removed, true);
+  if (type == "Whitespace") return std::make_unique<WhitespacePreTokenizer>();
   if (type == "Punctuation")
     return std::make_unique<CharSplit<unicode::is_bert_punctuation>>(parse_behavior(j, at, Behavior::Isolated));
   if (type == "Digits")
