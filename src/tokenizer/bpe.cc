@@ -61,7 +61,7 @@ class Bpe final : public Model {
       syms.push_back({id, n - 1, -1, true});
       if (n > 0) syms[n - 1].next = n;
     };
-    std::optional<int32_t> pending_unk;  // (fused) unk waiting to be added
+    int32_t pending_unk = -1;  // (fused) unk waiting to be added, -1 when none
     std::string s;
     for (size_t i = 0; i < word.size();) {
       const size_t b = i;
@@ -72,9 +72,9 @@ class Bpe final : public Model {
       if (i == word.size()) s += suffix_;
       auto it = vocab_.find(std::string_view(s));
       if (it != vocab_.end()) {
-        if (pending_unk) {
-          add(*pending_unk);
-          pending_unk.reset();
+        if (pending_unk >= 0) {
+          add(pending_unk);
+          pending_unk = -1;
         }
         add(it->second);
         continue;
@@ -100,11 +100,11 @@ class Bpe final : public Model {
       }
       if (unk_) {
         if (unk_id_ < 0) throw Error("BPE: unk token '" + *unk_ + "' is not in the vocabulary");
-        if (pending_unk && !fuse_unk_) add(*pending_unk);
+        if (pending_unk >= 0 && !fuse_unk_) add(pending_unk);
         pending_unk = unk_id_;
       }
     }
-    if (pending_unk) add(*pending_unk);
+    if (pending_unk >= 0) add(pending_unk);
 
     // word.rs merge_all: a min-heap of (rank, position); stale entries are skipped.
     struct Cand {
