@@ -18,6 +18,10 @@ import os
 import random
 import sys
 
+# Training is not reproducible run to run (the trainers break ties through hash-map order), so the trained
+# tokenizers are committed and reused; pass --retrain to train them afresh.
+RETRAIN = "--retrain" in sys.argv
+
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -148,6 +152,12 @@ def corpus(n=4000, seed=7):
     return random.Random(seed).sample(lines, n) + EDGE_CASES
 
 
+def trained_or(train, name):
+    """The committed trained tokenizer `name`, or a freshly trained one (missing file or --retrain)."""
+    path = os.path.join(TRAINED, name + ".tokenizer.json")
+    return path if os.path.exists(path) and not RETRAIN else train()
+
+
 def save(tok, name):
     os.makedirs(TRAINED, exist_ok=True)
     path = os.path.join(TRAINED, name + ".tokenizer.json")
@@ -263,13 +273,14 @@ def main():
     # The real default model: the most cases.
     write_golden("minilm", "@minilm", os.path.join(MINILM, "tokenizer.json"), make_cases(1500, seed=1))
     trained = [
-        ("bpe_roberta", train_bpe_roberta(), make_cases(300, seed=2, extra_texts=with_added_words(20, 5)[:20] + ["a<mask>b", "x <mask> y", "<mask>"])),
-        ("wordpiece_cased", train_wordpiece_cased(), make_cases(300, seed=3)),
-        ("added_tokens", train_added_tokens(), make_cases(150, seed=4, extra_texts=with_added_words(150, 6))),
-        ("bpe_kitchen", train_bpe_kitchen(), make_cases(300, seed=5)),
-        ("wordlevel", train_wordlevel(), make_cases(200, seed=6)),
+        ("bpe_roberta", trained_or(train_bpe_roberta, "bpe_roberta"), make_cases(300, seed=2, extra_texts=with_added_words(20, 5)[:20] + ["a<mask>b", "x <mask> y", "<mask>"])),
+        ("wordpiece_cased", trained_or(train_wordpiece_cased, "wordpiece_cased"), make_cases(300, seed=3)),
+        ("added_tokens", trained_or(train_added_tokens, "added_tokens"), make_cases(150, seed=4, extra_texts=with_added_words(150, 6))),
+        ("bpe_kitchen", trained_or(train_bpe_kitchen, "bpe_kitchen"), make_cases(300, seed=5)),
+        ("wordlevel", trained_or(train_wordlevel, "wordlevel"), make_cases(200, seed=6)),
     ]
     for name, path, cases in trained:
+        path = path() if callable(path) else path
         write_golden(name, os.path.relpath(path, ROOT), path, cases)
     # Committed fixtures of other layers (tests/fixtures/**/tokenizer.json), whatever their model.
     for path in sorted(glob.glob(os.path.join(ROOT, "tests", "fixtures", "**", "tokenizer.json"), recursive=True)):
