@@ -1,6 +1,18 @@
 // The tokenizer.json pipeline (normalizer → pre-tokenizer → model → post-processor, plus added tokens
 // and truncation), reimplemented in C++ and judged by identical ids to Hugging Face `tokenizers`.
 // Reference: https://huggingface.co/docs/tokenizers/api/pipeline
+//
+// Supported tokenizer.json components (src/tokenizer/):
+//   normalizers     BertNormalizer, Lowercase, NFC, NFD, NFKC, NFKD, StripAccents, Strip, Replace, Prepend, Sequence
+//   pre-tokenizers  BertPreTokenizer, ByteLevel, Whitespace, WhitespaceSplit, Punctuation, Split, Digits, Sequence
+//   models          WordPiece, BPE (incl. byte-level, byte_fallback, fuse_unk, ignore_merges), WordLevel
+//   post-processors BertProcessing, RobertaProcessing, TemplateProcessing, ByteLevel, Sequence
+//   added tokens    special and not, single_word / lstrip / rstrip / normalized
+// Anything else fails at load time with an hfbatch::Error naming the file and field.
+//
+// Input text: invalid UTF-8 is replaced before anything else, each maximal invalid subsequence by one
+// U+FFFD (as Python's bytes.decode(errors="replace") and Rust's from_utf8_lossy). Note that
+// BertNormalizer(clean_text) then removes U+FFFD, as HF does.
 #pragma once
 #include <cstdint>
 #include <filesystem>

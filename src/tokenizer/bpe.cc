@@ -1,0 +1,206 @@
+// BPE (models/bpe/model.rs, word.rs): a word starts as one symbol per character (with the
+// continuing_subword_prefix on non-initial and the end_of_word_suffix on the final character); unknown
+// characters become byte-fallback tokens <0xXX>, or unk (fused when fuse_unk), or are dropped; then the
+// pair with the lowest merge rank (leftmost on ties) is merged until no merge applies.
+#include <cstdio>
+#include <queue>
+
+#include "tokenizer/models.h"
+#include "tokenizer/unicode.h"
+
+namespace hfbatch::tokenizer {
+
+namespace {
+
+struct MergeValue {
+  uint32_t rank;
+  int32_t new_id;
+};
+
+inline uint64_t pair_key(int32_t a, int32_t b) {
+  return (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b);
+}
+
+class Bpe final : public Model {
+ public:
+  Bpe(Vocab vocab, std::unordered_map<uint64_t, MergeValue> merges, std::optional<std::string> unk,
+      std::string prefix, std::string suffix, bool fuse_unk, bool byte_fallback, bool ignore_merges)
+      : vocab_(std::move(vocab)),
+        merges_(std::move(merges)),
+        unk_(std::move(unk)),
+        prefix_(std::move(prefix)),
+        suffix_(std::move(suffix)),
+        fuse_unk_(fuse_unk),
+        byte_fallback_(byte_fallback),
+        ignore_merges_(ignore_merges) {
+    for (auto& [k, v] : vocab_) max_id_ = std::max(max_id_, v);
+    if (unk_) {
+      auto it = vocab_.find(*unk_);
+      if (it != vocab_.end()) unk_id_ = it->second;
+    }
+  }
+
+  void tokenize(std::string_view word, std::vector<int32_t>& ids) const override {
+    if (ignore_merges_) {
+      auto it = vocab_.find(word);
+      if (it != vocab_.end()) {
+        ids.push_back(it->second);
+        return;
+      }
+    }
+    // Symbols: id and doubly linked neighbours (word.rs Symbol).
+    struct Symbol {
+      int32_t id;
+      int32_t prev, next;
+      bool alive;
+    };
+    std::vector<Symbol> syms;
+    syms.reserve(word.size());
+    auto add = [&](int32_t id) {
+      const int32_t n = static_cast<int32_t>(syms.size());
+      syms.push_back({id, n - 1, -1, true});
+      if (n > 0) syms[n - 1].next = n;
+    };
+    int32_t pending_unk = -1;  // (fused) unk waiting to be added, -1 when none
+    std::string s;
+    for (size_t i = 0; i < word.size();) {
+      const size_t b = i;
+      unicode::next_char(word, i);
+      s.clear();
+      if (b > 0) s += prefix_;
+      s.append(word.substr(b, i - b));
+      if (i == word.size()) s += suffix_;
+      auto it = vocab_.find(std::string_view(s));
+      if (it != vocab_.end()) {
+        if (pending_unk >= 0) {
+          add(pending_unk);
+          pending_unk = -1;
+        }
+        add(it->second);
+        continue;
+      }
+      if (byte_fallback_) {
+        std::vector<int32_t> bytes;
+        bool all = true;
+        for (unsigned char c : s) {
+          char code[8];
+          std::snprintf(code, sizeof code, "<0x%02X>", c);
+          auto bt = vocab_.find(std::string_view(code));
+          if (bt == vocab_.end()) {
+            all = false;
+            break;
+          }
+          bytes.push_back(bt->second);
+        }
+        if (all) {
+          // HF adds the byte tokens without flushing a pending unk first.
+          for (int32_t id : bytes) add(id);
+          continue;
+        }
+      }
+      if (unk_) {
+        if (unk_id_ < 0) throw Error("BPE: unk token '" + *unk_ + "' is not in the vocabulary");
+        if (pending_unk >= 0 && !fuse_unk_) add(pending_unk);
+        pending_unk = unk_id_;
+      }
+    }
+    if (pending_unk >= 0) add(pending_unk);
+
+    // word.rs merge_all: a min-heap of (rank, position); stale entries are skipped.
+    struct Cand {
+      uint32_t rank;
+      int32_t pos;
+      int32_t new_id;
+      bool operator>(const Cand& o) const { return rank != o.rank ? rank > o.rank : pos > o.pos; }
+    };
+    std::priority_queue<Cand, std::vector<Cand>, std::greater<Cand>> heap;
+    auto push_pair = [&](int32_t pos) {
+      const int32_t nx = syms[pos].next;
+      if (nx < 0) return;
+      auto m = merges_.find(pair_key(syms[pos].id, syms[nx].id));
+      if (m != merges_.end()) heap.push({m->second.rank, pos, m->second.new_id});
+    };
+    for (int32_t p = 0; p + 1 < static_cast<int32_t>(syms.size()); ++p) push_pair(p);
+    while (!heap.empty()) {
+      const Cand top = heap.top();
+      heap.pop();
+      Symbol& left = syms[top.pos];
+      if (!left.alive || left.next < 0) continue;
+      Symbol& right = syms[left.next];
+      auto m = merges_.find(pair_key(left.id, right.id));
+      if (m == merges_.end() || m->second.new_id != top.new_id) continue;
+      left.id = top.new_id;
+      right.alive = false;
+      left.next = right.next;
+      if (right.next >= 0) syms[right.next].prev = top.pos;
+      if (left.prev >= 0) push_pair(left.prev);
+      push_pair(top.pos);
+    }
+    for (const auto& sym : syms)
+      if (sym.alive) ids.push_back(sym.id);
+  }
+
+  std::optional<int32_t> token_to_id(std::string_view token) const override {
+    auto it = vocab_.find(token);
+    if (it == vocab_.end()) return std::nullopt;
+    return it->second;
+  }
+  int32_t max_id() const override { return max_id_; }
+  std::string kind() const override { return "BPE"; }
+
+ private:
+  Vocab vocab_;
+  std::unordered_map<uint64_t, MergeValue> merges_;
+  std::optional<std::string> unk_;
+  int32_t unk_id_ = -1;
+  std::string prefix_, suffix_;
+  bool fuse_unk_, byte_fallback_, ignore_merges_;
+  int32_t max_id_ = -1;
+};
+
+}  // namespace
+
+std::unique_ptr<Model> make_bpe(const json& j, const JsonAt& at) {
+  Vocab vocab = read_vocab(j, at);
+  if (const json* d = optional_member(j, "dropout")) {
+    if (!d->is_number()) (at / "dropout").fail("expected a number or null");
+    if (d->get<double>() > 0.0) (at / "dropout").fail("BPE dropout is random at encode time; not supported");
+  }
+  const std::string prefix = get_optional_string(j, at, "continuing_subword_prefix").value_or("");
+  const std::string suffix = get_optional_string(j, at, "end_of_word_suffix").value_or("");
+  const json& merges = require(j, at, "merges");
+  const JsonAt ma = at / "merges";
+  expect_array(merges, ma);
+  std::unordered_map<uint64_t, MergeValue> map;
+  map.reserve(merges.size());
+  for (size_t i = 0; i < merges.size(); ++i) {
+    const json& m = merges[i];
+    std::string a, b;
+    if (m.is_string()) {  // legacy "a b"
+      const std::string s = m.get<std::string>();
+      const size_t sp = s.find(' ');
+      if (sp == std::string::npos || s.find(' ', sp + 1) != std::string::npos)
+        ma[i].fail("expected \"a b\" (two tokens separated by one space)");
+      a = s.substr(0, sp);
+      b = s.substr(sp + 1);
+    } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {
+      a = m[0].get<std::string>();
+      b = m[1].get<std::string>();
+    } else {
+      ma[i].fail("expected \"a b\" or [\"a\", \"b\"]");
+    }
+    auto ia = vocab.find(a), ib = vocab.find(b);
+    if (ia == vocab.end()) ma[i].fail("merge token '" + a + "' is not in model.vocab");
+    if (ib == vocab.end()) ma[i].fail("merge token '" + b + "' is not in model.vocab");
+    // model.rs: new token = a + b without the first prefix.len() bytes.
+    const std::string merged = a + (b.size() >= prefix.size() ? b.substr(prefix.size()) : std::string());
+    auto in = vocab.find(merged);
+    if (in == vocab.end()) ma[i].fail("merged token '" + merged + "' is not in model.vocab");
+    map.insert_or_assign(pair_key(ia->second, ib->second), MergeValue{static_cast<uint32_t>(i), in->second});
+  }
+  return std::make_unique<Bpe>(std::move(vocab), std::move(map), get_optional_string(j, at, "unk_token"), prefix,
+                               suffix, get_bool(j, at, "fuse_unk", false), get_bool(j, at, "byte_fallback", false),
+                               get_bool(j, at, "ignore_merges", false));
+}
+
+}  // namespace hfbatch::tokenizer

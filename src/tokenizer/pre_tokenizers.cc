@@ -1,0 +1,340 @@
+#include "tokenizer/pre_tokenizers.h"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include "tokenizer/regex.h"
+#include "tokenizer/unicode.h"
+
+namespace hfbatch::tokenizer {
+
+namespace {
+
+// tokenizer/normalizer.rs SplitDelimiterBehavior.
+enum class Behavior { Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous };
+
+using Matches = std::vector<std::pair<std::pair<size_t, size_t>, bool>>;  // ((start, end), is_match)
+
+// Turns a list of match ranges into the full-coverage list of (range, is_match), as the Pattern impls
+// of tokenizer/pattern.rs do.
+Matches cover(size_t len, const std::vector<std::pair<size_t, size_t>>& found) {
+  Matches m;
+  size_t prev = 0;
+  for (auto [b, e] : found) {
+    if (prev != b) m.push_back({{prev, b}, false});
+    m.push_back({{b, e}, true});
+    prev = e;
+  }
+  if (prev != len) m.push_back({{prev, len}, false});
+  return m;
+}
+
+// NormalizedString::split: applies the delimiter behaviour and appends the kept, non-empty pieces.
+void split_with(const std::string& s, Matches m, Behavior behavior, bool invert, std::vector<std::string>& out) {
+  if (invert)
+    for (auto& x : m) x.second = !x.second;
+  std::vector<std::pair<std::pair<size_t, size_t>, bool>> splits;  // (range, remove)
+  switch (behavior) {
+    case Behavior::Removed: splits = m; break;
+    case Behavior::Isolated:
+      for (auto& x : m) splits.push_back({x.first, false});
+      break;
+    case Behavior::Contiguous: {
+      bool prev = false;
+      for (auto& [r, is_match] : m) {
+        if (is_match == prev && !splits.empty()) splits.back().first.second = r.second;
+        else splits.push_back({r, false});
+        prev = is_match;
+      }
+      break;
+    }
+    case Behavior::MergedWithPrevious: {
+      bool prev = false;
+      for (auto& [r, is_match] : m) {
+        if (is_match && !prev && !splits.empty()) splits.back().first.second = r.second;
+        else splits.push_back({r, false});
+        prev = is_match;
+      }
+      break;
+    }
+    case Behavior::MergedWithNext: {
+      bool prev = false;
+      for (auto it = m.rbegin(); it != m.rend(); ++it) {
+        auto& [r, is_match] = *it;
+        if (is_match && !prev && !splits.empty()) splits.back().first.first = r.first;
+        else splits.push_back({r, false});
+        prev = is_match;
+      }
+      std::reverse(splits.begin(), splits.end());
+      break;
+    }
+  }
+  for (auto& [r, remove] : splits)
+    if (!remove && r.second > r.first) out.emplace_back(s, r.first, r.second - r.first);
+}
+
+// Matches of a character predicate: each matching character is one match (pattern.rs, impl for Fn(char)).
+template <class Pred>
+std::vector<std::pair<size_t, size_t>> char_matches(const std::string& s, Pred pred) {
+  std::vector<std::pair<size_t, size_t>> found;
+  for (size_t i = 0; i < s.size();) {
+    const size_t b = i;
+    if (pred(unicode::next_char(s, i))) found.emplace_back(b, i);
+  }
+  return found;
+}
+
+template <class F>
+void for_each_piece(std::vector<std::string>& pieces, F f) {
+  std::vector<std::string> out;
+  out.reserve(pieces.size() * 2);
+  for (const auto& p : pieces) f(p, out);
+  pieces.swap(out);
+}
+
+Behavior parse_behavior(const json& j, const JsonAt& at, Behavior fallback) {
+  const json* b = optional_member(j, "behavior");
+  if (!b) return fallback;
+  if (!b->is_string()) (at / "behavior").fail("expected a string");
+  const std::string s = b->get<std::string>();
+  if (s == "Removed") return Behavior::Removed;
+  if (s == "Isolated") return Behavior::Isolated;
+  if (s == "MergedWithPrevious") return Behavior::MergedWithPrevious;
+  if (s == "MergedWithNext") return Behavior::MergedWithNext;
+  if (s == "Contiguous") return Behavior::Contiguous;
+  (at / "behavior").fail("unknown split behavior '" + s + "'");
+}
+
+// pre_tokenizers/bert.rs: split on whitespace (removed) then on punctuation (isolated), by hand.
+class BertPreTokenizer final : public PreTokenizer {
+ public:
+  void pre_tokenize(std::vector<std::string>& pieces) const override {
+    for_each_piece(pieces, [](const std::string& s, std::vector<std::string>& out) {
+      size_t word = 0;  // start of the current word
+      for (size_t i = 0; i < s.size();) {
+        const size_t b = i;
+        const char32_t c = unicode::next_char(s, i);
+        const bool ws = unicode::is_whitespace(c);
+        if (ws || unicode::is_bert_punctuation(c)) {
+          if (b > word) out.emplace_back(s, word, b - word);
+          if (!ws) out.emplace_back(s, b, i - b);
+          word = i;
+        }
+      }
+      if (s.size() > word) out.emplace_back(s, word, s.size() - word);
+    });
+  }
+};
+
+// pre_tokenizers/whitespace.rs Whitespace: keeps the matches of the Rust-regex (not Oniguruma) pattern
+// \w+|[^\w\s]+, i.e. runs of word characters and runs of other non-space characters.
+class WhitespacePreTokenizer final : public PreTokenizer {
+ public:
+  void pre_tokenize(std::vector<std::string>& pieces) const override {
+    for_each_piece(pieces, [](const std::string& s, std::vector<std::string>& out) {
+      int cls = 0;  // class of the current run: 0 none, 1 word, 2 other
+      size_t run = 0;
+      for (size_t i = 0; i < s.size();) {
+        const size_t b = i;
+        const char32_t c = unicode::next_char(s, i);
+        const int k = unicode::is_word_char(c) ? 1 : unicode::is_whitespace(c) ? 0 : 2;
+        if (k != cls) {
+          if (cls != 0) out.emplace_back(s, run, b - run);
+          cls = k;
+          run = b;
+        }
+      }
+      if (cls != 0) out.emplace_back(s, run, s.size() - run);
+    });
+  }
+};
+
+// pre_tokenizers/whitespace.rs WhitespaceSplit: split on White_Space, removed.
+class WhitespaceSplit final : public PreTokenizer {
+ public:
+  void pre_tokenize(std::vector<std::string>& pieces) const override {
+    for_each_piece(pieces, [](const std::string& s, std::vector<std::string>& out) {
+      split_with(s, cover(s.size(), char_matches(s, unicode::is_whitespace)), Behavior::Removed, false, out);
+    });
+  }
+};
+
+// Regex split (pre_tokenizers/whitespace.rs Whitespace, split.rs Split).
+class RegexSplit final : public PreTokenizer {
+ public:
+  RegexSplit(std::unique_ptr<Regex> re, Behavior b, bool invert) : re_(std::move(re)), behavior_(b), invert_(invert) {}
+  void pre_tokenize(std::vector<std::string>& pieces) const override {
+    for_each_piece(pieces, [this](const std::string& s, std::vector<std::string>& out) {
+      std::vector<std::pair<size_t, size_t>> found;
+      re_->find_all(s, found);
+      split_with(s, cover(s.size(), found), behavior_, invert_, out);
+    });
+  }
+
+ private:
+  std::unique_ptr<Regex> re_;
+  Behavior behavior_;
+  bool invert_;
+};
+
+// Split with a literal string pattern.
+class LiteralSplit final : public PreTokenizer {
+ public:
+  LiteralSplit(std::string lit, Behavior b, bool invert) : lit_(std::move(lit)), behavior_(b), invert_(invert) {}
+  void pre_tokenize(std::vector<std::string>& pieces) const override {
+    for_each_piece(pieces, [this](const std::string& s, std::vector<std::string>& out) {
+      std::vector<std::pair<size_t, size_t>> found;
+      if (!lit_.empty())
+        for (size_t p = s.find(lit_); p != std::string::npos; p = s.find(lit_, p + lit_.size()))
+          found.emplace_back(p, p + lit_.size());
+      split_with(s, cover(s.size(), found), behavior_, invert_, out);
+    });
+  }
+
+ private:
+  std::string lit_;
+  Behavior behavior_;
+  bool invert_;
+};
+
+// Character-class splits: Punctuation (punctuation.rs) and Digits (digits.rs).
+template <bool (*Pred)(char32_t)>
+class CharSplit final : public PreTokenizer {
+ public:
+  explicit CharSplit(Behavior b) : behavior_(b) {}
+  void pre_tokenize(std::vector<std::string>& pieces) const override {
+    for_each_piece(pieces, [this](const std::string& s, std::vector<std::string>& out) {
+      split_with(s, cover(s.size(), char_matches(s, Pred)), behavior_, false, out);
+    });
+  }
+
+ private:
+  Behavior behavior_;
+};
+
+// pre_tokenizers/byte_level.rs ByteLevel: optional prefix space, GPT-2 regex split (isolated), then each
+// byte mapped to its printable stand-in.
+class ByteLevel final : public PreTokenizer {
+ public:
+  ByteLevel(bool add_prefix_space, bool use_regex, const std::string& where)
+      : add_prefix_space_(add_prefix_space) {
+    if (use_regex)
+      re_ = std::make_unique<Regex>(
+          R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)", where);
+  }
+  bool byte_level() const override { return true; }
+  void pre_tokenize(std::vector<std::string>& pieces) const override {
+    std::vector<std::string> out;
+    std::vector<std::string> words;
+    std::vector<std::pair<size_t, size_t>> found;
+    std::string prefixed;
+    for (const auto& p : pieces) {
+      const std::string* s = &p;
+      if (add_prefix_space_ && (p.empty() || p[0] != ' ')) {
+        prefixed = " " + p;
+        s = &prefixed;
+      }
+      words.clear();
+      if (re_) {
+        found.clear();
+        re_->find_all(*s, found);
+        split_with(*s, cover(s->size(), found), Behavior::Isolated, false, words);
+      } else if (!s->empty()) {
+        words.push_back(*s);
+      }
+      for (const auto& w : words) {
+        std::string mapped;
+        mapped.reserve(w.size() * 2);
+        for (unsigned char b : w) mapped += byte_level_char(b);
+        out.push_back(std::move(mapped));
+      }
+    }
+    pieces.swap(out);
+  }
+
+ private:
+  bool add_prefix_space_;
+  std::unique_ptr<Regex> re_;
+};
+
+class SequencePreTokenizer final : public PreTokenizer {
+ public:
+  explicit SequencePreTokenizer(std::vector<std::unique_ptr<PreTokenizer>> items) : items_(std::move(items)) {}
+  void pre_tokenize(std::vector<std::string>& pieces) const override {
+    for (const auto& p : items_) p->pre_tokenize(pieces);
+  }
+  bool byte_level() const override {
+    for (const auto& p : items_)
+      if (p->byte_level()) return true;
+    return false;
+  }
+
+ private:
+  std::vector<std::unique_ptr<PreTokenizer>> items_;
+};
+
+std::string where_of(const JsonAt& at) { return *at.file + ": " + at.path; }
+
+}  // namespace
+
+const std::string& byte_level_char(unsigned char b) {
+  static const std::array<std::string, 256> table = [] {
+    std::array<std::string, 256> t;
+    int n = 0;
+    for (int i = 0; i < 256; ++i) {
+      const bool printable = (i >= '!' && i <= '~') || (i >= 0xA1 && i <= 0xAC) || (i >= 0xAE && i <= 0xFF);
+      char32_t c = printable ? static_cast<char32_t>(i) : static_cast<char32_t>(256 + n++);
+      unicode::append_utf8(t[i], c);
+    }
+    return t;
+  }();
+  return table[b];
+}
+
+std::unique_ptr<PreTokenizer> make_pre_tokenizer(const json& j, const JsonAt& at) {
+  expect_object(j, at);
+  const std::string type = get_string(j, at, "type");
+  if (type == "BertPreTokenizer") return std::make_unique<BertPreTokenizer>();
+  if (type == "WhitespaceSplit") return std::make_unique<WhitespaceSplit>();
+  if (type == "Whitespace") return std::make_unique<WhitespacePreTokenizer>();
+  if (type == "Punctuation")
+    return std::make_unique<CharSplit<unicode::is_bert_punctuation>>(parse_behavior(j, at, Behavior::Isolated));
+  if (type == "Digits")
+    return std::make_unique<CharSplit<unicode::is_numeric>>(get_bool(j, at, "individual_digits", false)
+                                                                ? Behavior::Isolated
+                                                                : Behavior::Contiguous);
+  if (type == "ByteLevel")
+    return std::make_unique<ByteLevel>(get_bool(j, at, "add_prefix_space", true), get_bool(j, at, "use_regex", true),
+                                       where_of(at));
+  if (type == "Split") {
+    const json& p = require(j, at, "pattern");
+    const JsonAt pat = at / "pattern";
+    const Behavior b = parse_behavior(j, at, Behavior::Removed);
+    if (!optional_member(j, "behavior")) (at / "behavior").fail("missing field");
+    const bool invert = get_bool(j, at, "invert", false);
+    if (const json* s = optional_member(p, "String")) {
+      if (!s->is_string()) (pat / "String").fail("expected a string");
+      return std::make_unique<LiteralSplit>(s->get<std::string>(), b, invert);
+    }
+    if (const json* r = optional_member(p, "Regex")) {
+      if (!r->is_string()) (pat / "Regex").fail("expected a string");
+      return std::make_unique<RegexSplit>(std::make_unique<Regex>(r->get<std::string>(), where_of(pat / "Regex")), b,
+                                          invert);
+    }
+    pat.fail("expected {\"String\": ...} or {\"Regex\": ...}");
+  }
+  if (type == "Sequence") {
+    const json& list = require(j, at, "pretokenizers");
+    const JsonAt la = at / "pretokenizers";
+    expect_array(list, la);
+    std::vector<std::unique_ptr<PreTokenizer>> items;
+    for (size_t i = 0; i < list.size(); ++i) items.push_back(make_pre_tokenizer(list[i], la[i]));
+    return std::make_unique<SequencePreTokenizer>(std::move(items));
+  }
+  (at / "type").fail("unsupported pre-tokenizer '" + type +
+                     "' (supported: BertPreTokenizer, ByteLevel, Whitespace, WhitespaceSplit, Punctuation, Split, "
+                     "Digits, Sequence)");
+}
+
+}  // namespace hfbatch::tokenizer

@@ -1,0 +1,28 @@
+// Pre-tokenizers of tokenizer.json ("pre_tokenizer" field): split a normalized piece into words.
+// Reference: https://github.com/huggingface/tokenizers/tree/main/tokenizers/src/pre_tokenizers
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tokenizer/json_util.h"
+
+namespace hfbatch::tokenizer {
+
+class PreTokenizer {
+ public:
+  virtual ~PreTokenizer() = default;
+  // Replaces `pieces` by their splits, in order; empty splits are dropped (as PreTokenizedString::split).
+  virtual void pre_tokenize(std::vector<std::string>& pieces) const = 0;
+  // True when words come out byte-level encoded (GPT-2 byte-to-unicode alphabet).
+  virtual bool byte_level() const { return false; }
+};
+
+// Supported: BertPreTokenizer, ByteLevel, Whitespace, WhitespaceSplit, Punctuation, Split, Digits,
+// Sequence.
+std::unique_ptr<PreTokenizer> make_pre_tokenizer(const json& j, const JsonAt& at);
+
+// The GPT-2 byte-to-unicode table (pre_tokenizers/byte_level.rs bytes_char): UTF-8 of each byte's char.
+const std::string& byte_level_char(unsigned char b);
+
+}  // namespace hfbatch::tokenizer

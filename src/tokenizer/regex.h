@@ -1,0 +1,30 @@
+// Oniguruma regular expressions, the engine HF `tokenizers` uses (its SysRegex, onig crate, Ruby
+// syntax, UTF-8). Compiled once; searching is const and thread-safe.
+#pragma once
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace hfbatch::tokenizer {
+
+class Regex {
+ public:
+  // Throws hfbatch::Error prefixed by `where` when the pattern does not compile.
+  Regex(const std::string& pattern, const std::string& where);
+  ~Regex();
+  Regex(const Regex&) = delete;
+  Regex& operator=(const Regex&) = delete;
+
+  // Appends the byte ranges [start, end) of all non-overlapping matches in `s`, left to right, as the
+  // onig crate's find_iter does (an empty match advances by one character).
+  void find_all(std::string_view s, std::vector<std::pair<size_t, size_t>>& out) const;
+
+ private:
+  void* regex_;  // OnigRegex
+};
+
+// Escapes `literal` so that it matches itself.
+std::string regex_escape(std::string_view literal);
+
+}  // namespace hfbatch::tokenizer

