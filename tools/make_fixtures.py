@@ -24,6 +24,7 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
+import hashlib
 import json
 import math
 import shutil
@@ -124,6 +125,10 @@ CORPUS_FILES = [
     ("/usr/share/games/fortunes/es/informatica.fortunes", 30000),
     ("/usr/share/games/fortunes/es/filosofia.fortunes", 20000),
 ]
+
+
+# sha256 of "\n".join(training_corpus()) with Debian fortunes 1:1.99.1-7.3, fortunes-de 0.35-1, fortunes-es 1.36
+CORPUS_SHA256 = "bb3b16fcb0e2969b72c92f85decf6289529193e9dd662ea8dc2e92adf45175b8"
 
 
 def training_corpus() -> list[str]:
@@ -293,7 +298,6 @@ def tokenizer_golden(name: str, folder_ref: str, tok: Tokenizer, max_length: int
     for text, pair in CASES:
         tok.no_truncation()
         enc = tok.encode(text, pair, add_special_tokens=True)
-        plain = tok.encode(text, pair, add_special_tokens=False)
         tok.enable_truncation(max_length=max_length, strategy="longest_first", stride=0, direction="right")
         trunc = tok.encode(text, pair, add_special_tokens=True)
         tok.no_truncation()
@@ -304,9 +308,6 @@ def tokenizer_golden(name: str, folder_ref: str, tok: Tokenizer, max_length: int
                 "ids": enc.ids,
                 "tokens": enc.tokens,
                 "type_ids": enc.type_ids,
-                "offsets": [list(o) for o in enc.offsets],
-                "special_tokens_mask": enc.special_tokens_mask,
-                "ids_no_special": plain.ids,
                 "truncated_ids": trunc.ids,
             }
         )
@@ -394,7 +395,7 @@ def effective_type_ids(enc) -> list[int]:
 
 
 def classify_golden(name: str, folder: Path, model=None, hf_tok=None, model_ref: str | None = None,
-                    check_pipeline: bool = True) -> None:
+                    pipeline_from_folder: bool = True) -> None:
     if hf_tok is None:
         hf_tok = AutoTokenizer.from_pretrained(str(folder))
     if model is None:
@@ -422,8 +423,10 @@ def classify_golden(name: str, folder: Path, model=None, hf_tok=None, model_ref:
                     "label_id": label_id,
                 }
             )
-    if check_pipeline:
+    if pipeline_from_folder:
         check_against_pipeline(folder, cases)
+    else:
+        check_against_pipeline(folder, cases, model=model, hf_tok=hf_tok)
     write_json(
         GOLD / "models" / f"{name}.json",
         {
@@ -437,12 +440,16 @@ def classify_golden(name: str, folder: Path, model=None, hf_tok=None, model_ref:
     )
 
 
-def check_against_pipeline(folder: Path, cases: list[dict], n: int = 8) -> None:
-    """The real pipeline, loaded from the folder on disk, must give our probabilities and label."""
-    # dtype=float32: the pipeline's default is dtype="auto", which would compute f16/bf16-stored models in
-    # half precision on CPU; our goldens are fp32 compute on the stored (half-rounded) weights.
-    pipe = transformers.pipeline("text-classification", model=str(folder), tokenizer=str(folder), device=-1,
-                                 dtype=torch.float32)
+def check_against_pipeline(folder: Path, cases: list[dict], n: int = 8, model=None, hf_tok=None) -> None:
+    """The real pipeline, loaded from the folder on disk (or given the in-memory model), must give our
+    probabilities and label."""
+    if model is not None:
+        pipe = transformers.pipeline("text-classification", model=model, tokenizer=hf_tok, device=-1)
+    else:
+        # dtype=float32: the pipeline's default is dtype="auto", which would compute f16/bf16-stored models
+        # in half precision on CPU; our goldens are fp32 compute on the stored (half-rounded) weights.
+        pipe = transformers.pipeline("text-classification", model=str(folder), tokenizer=str(folder), device=-1,
+                                     dtype=torch.float32)
     picks = [c for c in cases if c["pair"] is None][:n // 2] + [c for c in cases if c["pair"] is not None][:n // 2]
     picks.append(next(c for c in cases if len(c["text"]) > 1000))  # truncated
     for c in picks:
@@ -451,7 +458,8 @@ def check_against_pipeline(folder: Path, cases: list[dict], n: int = 8) -> None:
         if isinstance(out, list) and out and isinstance(out[0], list):
             out = out[0]
         got = {d["label"]: d["score"] for d in out}
-        for lab, p in zip(label_names(folder), c["probabilities"]):
+        names = [pipe.model.config.id2label[i] for i in range(pipe.model.config.num_labels)]
+        for lab, p in zip(names, c["probabilities"]):
             if abs(got[lab] - p) > 1e-6 * max(1.0, abs(p)):
                 raise AssertionError(f"{folder.name}: pipeline {lab}={got[lab]} vs golden {p} for {c['text'][:40]!r}")
         top1 = pipe(inp, truncation=True)
@@ -461,13 +469,25 @@ def check_against_pipeline(folder: Path, cases: list[dict], n: int = 8) -> None:
             raise AssertionError(f"{folder.name}: pipeline label {top1['label']} vs golden {c['label']}")
 
 
-def label_names(folder: Path) -> list[str]:
-    cfg = AutoConfig.from_pretrained(str(folder))
-    return [cfg.id2label[i] for i in range(cfg.num_labels)]
+def center_head(model, hf_tok) -> None:
+    """Random encoders give logits dominated by a constant offset, so one label would win every case and
+    a label/argmax bug could go unnoticed. Shift the final bias so that each logit averages 0 over the
+    fixed inputs (deterministic; the model stays an ordinary checkpoint)."""
+    if model.config.num_labels < 2:
+        return
+    model.eval()
+    with torch.no_grad():
+        rows = [model(**hf_tok(t, p, truncation=True, max_length=hf_tok.model_max_length, return_tensors="pt"))
+                .logits[0] for t, p in CASES]
+        mean = torch.stack(rows).mean(0)
+        head = model.classifier.out_proj if hasattr(model.classifier, "out_proj") else model.classifier
+        head.bias.sub_(mean)
 
 
-def save_model(model, hf_tok, folder: Path, **save_kw) -> None:
+def save_model(model, hf_tok, folder: Path, center: bool = True, **save_kw) -> None:
     folder.mkdir(parents=True, exist_ok=True)
+    if center:
+        center_head(model, hf_tok)
     model.save_pretrained(str(folder), safe_serialization=True, **save_kw)
     save_tokenizer(hf_tok, folder)
 
@@ -490,7 +510,7 @@ def make_classifiers(toks: dict) -> None:
     for name, dtype in (("bert-cls-f16", torch.float16), ("bert-cls-bf16", torch.bfloat16)):
         dd = MODEL_DIR / name
         mh = BertForSequenceClassification.from_pretrained(str(d), dtype=torch.float32).to(dtype)
-        save_model(mh, hf_u, dd)
+        save_model(mh, hf_u, dd, center=False)
         stored = json.loads((dd / "config.json").read_text())
         assert stored.get("dtype", stored.get("torch_dtype")) == str(dtype).split(".")[1], stored
         # golden: the half weights on disk, upcast to fp32, fp32 compute
@@ -498,7 +518,7 @@ def make_classifiers(toks: dict) -> None:
         classify_golden(name, dd, model=mf)
 
     ds = MODEL_DIR / "bert-cls-sharded"
-    save_model(m, hf_u, ds, max_shard_size="60KB")
+    save_model(m, hf_u, ds, center=False, max_shard_size="60KB")
     assert (ds / "model.safetensors.index.json").exists()
     classify_golden("bert-cls-sharded", ds)
 
@@ -529,7 +549,7 @@ def make_classifiers(toks: dict) -> None:
     mr = BertForSequenceClassification(cfg_r)
     mr.load_state_dict(m.state_dict())
     d = MODEL_DIR / "bert-regression-typed"
-    save_model(mr, hf_u, d)
+    save_model(mr, hf_u, d, center=False)
     classify_golden("bert-regression-typed", d)
 
     # distilbert: relu, no id2label (LABEL_0/LABEL_1), tokenizer returns no token_type_ids
@@ -575,7 +595,7 @@ def make_classifiers(toks: dict) -> None:
 # Sentence-transformers embedders
 
 
-def embed_golden(name: str, folder: Path, model_ref: str | None = None) -> None:
+def embed_golden(name: str, folder: Path, model_ref: str | None = None) -> np.ndarray:
     from sentence_transformers import SentenceTransformer
 
     st = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
@@ -593,24 +613,53 @@ def embed_golden(name: str, folder: Path, model_ref: str | None = None) -> None:
         assert np.allclose(emb, batched[i], atol=2e-5), (name, i, np.abs(emb - batched[i]).max())
         cases.append({"text": text, "pair": None, "input_ids": ids, "token_type_ids": tt,
                       "embedding": f32list(emb)})
+    assert max(len(c["input_ids"]) for c in cases) == max_length  # the long case is truncated
     write_json(
         GOLD / "models" / f"{name}.json",
         {"model": model_ref or rel(folder), "kind": "embed", "max_length": max_length,
          "problem_type": None, "labels": []},
         cases,
     )
+    return np.array([c["embedding"] for c in cases], dtype=np.float32)
+
+
+def write_classic_st_layout(out: Path, hf_tok, pooling: str, normalize: bool, dim: int) -> None:
+    mods = [
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+    ]
+    if normalize:
+        mods.append({"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"})
+    (out / "modules.json").write_text(json.dumps(mods, indent=2))
+    (out / "sentence_bert_config.json").write_text(
+        json.dumps({"max_seq_length": ST_MAX_SEQ, "do_lower_case": False}, indent=2))
+    (out / "1_Pooling" / "config.json").write_text(json.dumps({
+        "word_embedding_dimension": dim,
+        "pooling_mode_cls_token": pooling == "cls",
+        "pooling_mode_mean_tokens": pooling == "mean",
+        "pooling_mode_max_tokens": pooling == "max",
+        "pooling_mode_mean_sqrt_len_tokens": False,
+    }, indent=2))
+    # the tokenizer keeps its own model_max_length (64): max_seq_length (48) must win, as for MiniLM (512 vs 256)
+    for f in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
+        (out / f).unlink()
+    save_tokenizer(hf_tok, out)
 
 
 def make_embedders(toks: dict) -> None:
     from sentence_transformers import SentenceTransformer
     from sentence_transformers import models as st_models
 
+    # layout "classic": modules.json / sentence_bert_config.json (max_seq_length) / 1_Pooling keys as written by
+    # sentence-transformers 2.x-4.x and found on the Hub (all-MiniLM-L6-v2 is one). layout "st5": exactly what
+    # sentence-transformers 5.x SentenceTransformer.save writes (module types under sentence_transformers.base/...,
+    # max_seq_length only as tokenizer_config.json model_max_length, 1_Pooling {"pooling_mode": "max"}).
     specs = [
-        ("st-mean", "mean", True, "wordpiece-uncased", 201),
-        ("st-cls", "cls", False, "wordpiece-uncased", 202),
-        ("st-max", "max", False, "wordpiece-cased", 203),
+        ("st-mean", "mean", True, "wordpiece-uncased", 201, "classic"),
+        ("st-cls", "cls", False, "wordpiece-uncased", 202, "classic"),
+        ("st-max", "max", False, "wordpiece-cased", 203, "st5"),
     ]
-    for name, pooling, normalize, tok_name, seed in specs:
+    for name, pooling, normalize, tok_name, seed, layout in specs:
         tok = toks[tok_name]
         hf_tok = wrap_bert(tok, tok_name.endswith("uncased"))
         cfg = bert_config(tok.get_vocab_size(), intermediate_size=41)
@@ -625,13 +674,25 @@ def make_embedders(toks: dict) -> None:
             if normalize:
                 mods.append(st_models.Normalize())
             st = SentenceTransformer(modules=mods, device="cpu")
+            st.eval()
+            reference = st.encode([t for t, _ in single_cases()], batch_size=1, convert_to_numpy=True)
             out = MODEL_DIR / name
             st.save(str(out), create_model_card=False)
         # the Transformer module saves the tokenizer again: drop the legacy vocab copies
         for f in ("vocab.txt", "vocab.json", "merges.txt", "added_tokens.json"):
             if (out / f).exists():
                 (out / f).unlink()
-        embed_golden(name, out)
+        # git keeps no empty folder (2_Normalize has no files); sentence-transformers loads Normalize without it
+        for sub in out.iterdir():
+            if sub.is_dir() and not any(sub.iterdir()):
+                sub.rmdir()
+        if layout == "classic":
+            write_classic_st_layout(out, hf_tok, pooling, normalize, dim=cfg.hidden_size)
+        got = embed_golden(name, out)
+        # the folder on disk (as rewritten) behaves exactly like the in-memory model that was saved
+        assert np.allclose(got, reference, atol=1e-6, rtol=0), (name, np.abs(got - reference).max())
+        if normalize:
+            assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -675,7 +736,7 @@ def make_minilm() -> None:
                                     "base.safetensors\n")
 
     classify_golden("minilm-cls", out, model=model, hf_tok=AutoTokenizer.from_pretrained(str(out)),
-                    check_pipeline=False)
+                    pipeline_from_folder=False)  # transformers cannot load that folder: see verify_minilm_folder
     verify_minilm_folder(out, src)
 
 
@@ -732,6 +793,10 @@ def main() -> None:
         d.mkdir(parents=True)
 
     corpus = training_corpus()
+    digest = hashlib.sha256("\n".join(corpus).encode("utf-8")).hexdigest()
+    if digest != CORPUS_SHA256:
+        print(f"WARNING: tokenizer training corpus differs from the committed one ({digest}); the fortunes "
+              f"packages changed? Tokenizers, models and goldens will all change.", file=sys.stderr)
     toks = {
         "wordpiece-uncased": train_wordpiece(corpus, lowercase=True),
         "wordpiece-cased": train_wordpiece(corpus, lowercase=False),
