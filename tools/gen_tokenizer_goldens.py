@@ -13,6 +13,7 @@ Run:  HF_HUB_OFFLINE=1 .venv-tools/bin/python tools/gen_tokenizer_goldens.py
 Deterministic: same inputs, same output.
 """
 import glob
+import hashlib
 import json
 import os
 import random
@@ -283,7 +284,13 @@ def main():
         path = path() if callable(path) else path
         write_golden(name, os.path.relpath(path, ROOT), path, cases)
     # Committed fixtures of other layers (tests/fixtures/**/tokenizer.json), whatever their model.
+    # Identical files (a model folder carries a copy of its tokenizer) get one golden, under the first path.
+    seen = set()
     for path in sorted(glob.glob(os.path.join(ROOT, "tests", "fixtures", "**", "tokenizer.json"), recursive=True)):
+        digest = hashlib.sha256(open(path, "rb").read()).hexdigest()
+        if digest in seen:
+            continue
+        seen.add(digest)
         rel = os.path.relpath(path, ROOT)
         name = "fixture_" + rel[len("tests/fixtures/"):-len("/tokenizer.json")].replace("/", "_")
         write_golden(name, rel, path, make_cases(200, seed=8))

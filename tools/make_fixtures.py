@@ -7,7 +7,6 @@ Writes (deleting what was there before):
   tests/fixtures/tokenizers/<name>/   tiny trained HF fast tokenizers
   tests/fixtures/models/<name>/       tiny random models (save_pretrained / SentenceTransformer.save) + tokenizer
   tests/fixtures/models/minilm-cls/   classifier head on the real all-MiniLM-L6-v2 (base weights NOT committed)
-  tests/golden/tokenizers/<name>.json raw `tokenizers` encodings of the fixed inputs
   tests/golden/models/<name>.json     tokenizer ids + logits/probabilities/label (or embeddings) per input
 
 Everything is deterministic: fixed seeds, fixed training corpus, one torch thread. The inputs are in
@@ -290,32 +289,6 @@ def save_tokenizer(hf_tok, folder: Path) -> None:
         if f.name not in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json") and f.parent == folder:
             if f.name in ("vocab.txt", "vocab.json", "merges.txt", "added_tokens.json"):
                 f.unlink()
-
-
-def tokenizer_golden(name: str, folder_ref: str, tok: Tokenizer, max_length: int) -> None:
-    """Raw `tokenizers` output (no transformers involved) for every case: full and truncated encodings."""
-    cases = []
-    for text, pair in CASES:
-        tok.no_truncation()
-        enc = tok.encode(text, pair, add_special_tokens=True)
-        tok.enable_truncation(max_length=max_length, strategy="longest_first", stride=0, direction="right")
-        trunc = tok.encode(text, pair, add_special_tokens=True)
-        tok.no_truncation()
-        cases.append(
-            {
-                "text": text,
-                "pair": pair,
-                "ids": enc.ids,
-                "tokens": enc.tokens,
-                "type_ids": enc.type_ids,
-                "truncated_ids": trunc.ids,
-            }
-        )
-    write_json(
-        GOLD / "tokenizers" / f"{name}.json",
-        {"tokenizer": folder_ref, "max_length": max_length, "truncation": "longest_first"},
-        cases,
-    )
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -787,7 +760,8 @@ def verify_minilm_folder(out: Path, src: Path) -> None:
 
 def main() -> None:
     t0 = time.time()
-    for d in (TOK_DIR, MODEL_DIR, GOLD / "models", GOLD / "tokenizers"):
+    # Tokenizer goldens (tests/golden/tokenizers) belong to tools/gen_tokenizer_goldens.py, run after this.
+    for d in (TOK_DIR, MODEL_DIR, GOLD / "models"):
         if d.exists():
             shutil.rmtree(d)
         d.mkdir(parents=True)
@@ -810,8 +784,6 @@ def main() -> None:
     for name, hf_tok in wrappers.items():
         folder = TOK_DIR / name
         save_tokenizer(hf_tok, folder)
-        # the golden is computed from the *saved* tokenizer.json, as a C++ port reads it
-        tokenizer_golden(name, rel(folder), Tokenizer.from_file(str(folder / "tokenizer.json")), MAX_LEN)
         # and transformers' view of the saved folder agrees with the raw tokenizer
         reloaded = AutoTokenizer.from_pretrained(str(folder))
         assert reloaded.model_max_length == MAX_LEN
