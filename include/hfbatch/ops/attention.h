@@ -1,0 +1,24 @@
+// Bidirectional multi-head scaled dot-product attention over a packed variable-length batch (no padding,
+// no mask): for each sequence b and head h, O = softmax(Q·Kᵀ / √d) · V over that sequence's tokens only.
+// offsets: [batch + 1] token offsets (TokenBatch::offsets).
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "hfbatch/core/tensor.h"
+
+namespace hfbatch::ops {
+
+// qkv: [tokens, 3·hidden] = [Q | K | V] (as a fused projection writes them) → [tokens, hidden].
+core::Tensor attention(const core::Tensor& qkv, const std::vector<int32_t>& offsets, int64_t heads);
+// q, k, v: [tokens, hidden] each → [tokens, hidden].
+core::Tensor attention(const core::Tensor& q, const core::Tensor& k, const core::Tensor& v,
+                       const std::vector<int32_t>& offsets, int64_t heads);
+
+namespace kernels {
+// q/k/v rows have stride ld_in; out rows have stride ld_out; head h uses columns [h·d, (h+1)·d).
+void attention_cpu(const float* q, const float* k, const float* v, int64_t ld_in, float* out, int64_t ld_out,
+                   const std::vector<int32_t>& offsets, int64_t heads, int64_t head_dim, float scale);
+}
+
+}  // namespace hfbatch::ops

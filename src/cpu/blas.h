@@ -1,0 +1,16 @@
+// The GEMM binding of the CPU backend (OpenBLAS through CBLAS) and the thread count it uses.
+#pragma once
+#include <cstdint>
+
+namespace hfbatch::cpu {
+
+// C[m, n] = alpha · op(A) · op(B) + beta · C, row-major, with leading dimensions (row strides).
+// op(X) = Xᵀ when trans_X. A is [m, k] (or [k, m] when trans_a), B is [k, n] (or [n, k] when trans_b).
+void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+           const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+
+// Threads used by BLAS and by parallel_for; 0 = all cores. Process-wide.
+void set_num_threads(int32_t threads);
+int32_t num_threads();
+
+}  // namespace hfbatch::cpu

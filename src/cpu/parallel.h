@@ -1,0 +1,16 @@
+// parallel_for over a persistent pool of std::threads (no OpenMP). Used by kernels whose work splits
+// into independent items, e.g. attention over (sequence, head).
+#pragma once
+#include <cstdint>
+#include <functional>
+
+namespace hfbatch::cpu {
+
+// Calls fn(i, worker) for i in [0, n), spread over up to cpu::num_threads() workers; worker is in
+// [0, parallel_workers()) and identifies per-worker scratch. Blocks until all items are done. When the
+// pool is already running another parallel_for (a concurrent caller), the items run on the calling
+// thread instead, so calls from several threads are safe.
+void parallel_for(int64_t n, const std::function<void(int64_t i, int32_t worker)>& fn);
+int32_t parallel_workers();
+
+}  // namespace hfbatch::cpu

@@ -1,0 +1,105 @@
+#include "hfbatch/hf/weights.h"
+
+#include "hfbatch/core/error.h"
+#include "hfbatch/hf/config.h"
+
+namespace hfbatch::hf {
+namespace fs = std::filesystem;
+
+namespace {
+std::string shape_str(const std::vector<int64_t>& s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + (s[i] < 0 ? std::string("*") : std::to_string(s[i]));
+  return out + "]";
+}
+}  // namespace
+
+WeightStore WeightStore::open(const fs::path& dir) {
+  WeightStore w;
+  fs::path single = dir / "model.safetensors";
+  fs::path index = dir / "model.safetensors.index.json";
+  if (fs::exists(single)) {
+    w.source_ = single.string();
+    w.files_.push_back(std::make_shared<SafetensorsFile>(single));
+  } else if (fs::exists(index)) {
+    w.source_ = index.string();
+    nlohmann::json j = read_json_file(index);
+    if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object())
+      throw Error(index.string() + ": weight_map: missing");
+    std::map<std::string, std::shared_ptr<SafetensorsFile>> shards;
+    for (auto it = j["weight_map"].begin(); it != j["weight_map"].end(); ++it) {
+      if (!it.value().is_string()) throw Error(index.string() + ": weight_map: " + it.key() + ": expected a file name");
+      std::string shard = it.value().get<std::string>();
+      if (!shards.count(shard)) {
+        fs::path p = dir / shard;
+        if (!fs::exists(p)) throw Error(index.string() + ": shard " + shard + " (for " + it.key() + ") does not exist");
+        shards[shard] = std::make_shared<SafetensorsFile>(p);
+        w.files_.push_back(shards[shard]);
+      }
+      const SafetensorsFile* f = shards[shard].get();
+      const SafetensorsEntry* e = f->find(it.key());
+      if (!e) throw Error(f->path() + ": " + it.key() + ": missing (listed in " + index.string() + ")");
+      w.index_[it.key()] = {f, e};
+    }
+    return w;
+  } else if (fs::exists(dir / "pytorch_model.bin") || fs::exists(dir / "pytorch_model.bin.index.json")) {
+    throw Error(dir.string() + ": only pytorch_model.bin weights found; reading them is not supported yet, "
+                               "save the model with safe_serialization=True (model.safetensors)");
+  } else {
+    throw Error(dir.string() + ": no model.safetensors or model.safetensors.index.json");
+  }
+  for (const auto& f : w.files_)
+    for (const auto& [name, e] : f->entries()) w.index_[name] = {f.get(), &e};
+  return w;
+}
+
+const WeightStore::Located* WeightStore::resolve(const std::string& name) const {
+  auto it = index_.find(name);
+  if (it != index_.end()) return &it->second;
+  if (!prefix_.empty()) {
+    if (name.rfind(prefix_, 0) == 0) {
+      it = index_.find(name.substr(prefix_.size()));
+    } else {
+      it = index_.find(prefix_ + name);
+    }
+    if (it != index_.end()) return &it->second;
+  }
+  return nullptr;
+}
+
+std::vector<int64_t> WeightStore::shape_of(const std::string& name) const {
+  const Located* l = resolve(name);
+  if (!l) throw Error(source_ + ": " + name + ": missing");
+  return l->entry->shape;
+}
+
+std::optional<core::Tensor> WeightStore::optional(const std::string& name, const std::vector<int64_t>& shape) {
+  const Located* l = resolve(name);
+  if (!l) return std::nullopt;
+  const SafetensorsEntry& e = *l->entry;
+  bool ok = e.shape.size() == shape.size();
+  for (size_t i = 0; ok && i < shape.size(); ++i) ok = shape[i] < 0 || shape[i] == e.shape[i];
+  if (!ok) throw Error(l->file->path() + ": " + e.name + ": expected " + shape_str(shape) + ", got " + e.shape_string());
+  core::Tensor t = l->file->load_f32(e);
+  if (loaded_.insert(e.name).second) {
+    loaded_parameters_ += e.numel();
+    dtypes_.insert(e.dtype);
+  }
+  return t;
+}
+
+core::Tensor WeightStore::require(const std::string& name, const std::vector<int64_t>& shape) {
+  auto t = optional(name, shape);
+  if (!t) throw Error(source_ + ": " + name + ": missing");
+  return std::move(*t);
+}
+
+std::string WeightStore::loaded_dtypes() const {
+  std::string out;
+  if (dtypes_.count("F32")) out = "F32";
+  for (const auto& d : dtypes_)
+    if (d != "F32") out += (out.empty() ? "" : "+") + d;
+  return out;
+}
+
+}  // namespace hfbatch::hf

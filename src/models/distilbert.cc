@@ -1,0 +1,77 @@
+// DistilBERT (transformers/models/distilbert/modeling_distilbert.py): word + position embeddings (no
+// token types; a sinusoidal table is stored like a learned one), LayerNorm eps 1e-12; layers named
+// attention.{q,k,v,out}_lin, sa_layer_norm, ffn.lin1/lin2, output_layer_norm, mapped onto the shared
+// post-LN layer. Head: pre_classifier → ReLU → classifier on the first token.
+#include "hfbatch/core/error.h"
+#include "models/encoder.h"
+#include "models/registry.h"
+
+namespace hfbatch::models {
+
+std::unique_ptr<Model> build_distilbert(const hf::Config& c, hf::WeightStore& w, const std::string& arch) {
+  const std::string p = "distilbert.";
+  w.set_prefix(p);
+  const int64_t hidden = c.get_int("dim");
+  const int64_t layers = c.get_int("n_layers");
+  const int64_t heads = c.get_int("n_heads");
+  const int64_t intermediate = c.get_int("hidden_dim");
+  const int64_t vocab = c.get_int("vocab_size");
+  const int64_t max_pos = c.get_int("max_position_embeddings");
+  const float eps = 1e-12f;
+  const ops::Activation act = [&] {
+    try {
+      return ops::parse_activation(c.get_string("activation", "gelu"));
+    } catch (const Error& e) {
+      c.fail("activation", e.what());
+    }
+  }();
+  if (heads <= 0 || hidden % heads != 0)
+    c.fail("n_heads", std::to_string(heads) + " does not divide dim " + std::to_string(hidden));
+
+  Embeddings e;
+  e.word = w.require(p + "embeddings.word_embeddings.weight", {vocab, hidden});
+  e.position = w.require(p + "embeddings.position_embeddings.weight", {max_pos, hidden});
+  load_layer_norm(w, p + "embeddings.LayerNorm", hidden, e.ln_gamma, e.ln_beta);
+
+  std::vector<EncoderLayer> ls;
+  for (int64_t i = 0; i < layers; ++i) {
+    const std::string lp = p + "transformer.layer." + std::to_string(i) + ".";
+    EncoderLayer l;
+    l.qkv = fuse_linears(load_linear(w, lp + "attention.q_lin", hidden, hidden),
+                         load_linear(w, lp + "attention.k_lin", hidden, hidden),
+                         load_linear(w, lp + "attention.v_lin", hidden, hidden));
+    l.attention_out = load_linear(w, lp + "attention.out_lin", hidden, hidden);
+    load_layer_norm(w, lp + "sa_layer_norm", hidden, l.ln1_gamma, l.ln1_beta);
+    l.ffn_in = load_linear(w, lp + "ffn.lin1", intermediate, hidden);
+    l.ffn_out = load_linear(w, lp + "ffn.lin2", hidden, intermediate);
+    load_layer_norm(w, lp + "output_layer_norm", hidden, l.ln2_gamma, l.ln2_beta);
+    ls.push_back(std::move(l));
+  }
+  if (w.contains(p + "transformer.layer." + std::to_string(layers) + ".ffn.lin1.weight"))
+    c.fail("n_layers", std::to_string(layers) + " but " + w.source() + " has more transformer layers");
+
+  std::optional<ClassifierHead> head;
+  int64_t num_labels = 0;
+  if (arch == "DistilBertForSequenceClassification") {
+    ClassifierHead h;
+    h.dense = load_linear(w, "pre_classifier", hidden, hidden);
+    h.activation = ops::Activation::relu;
+    num_labels = w.shape_of("classifier.weight").at(0);
+    h.out = load_linear(w, "classifier", num_labels, hidden);
+    head = std::move(h);
+  }
+
+  ModelInfo info;
+  info.architecture = arch;
+  info.model_type = c.get_string("model_type", "");
+  info.hidden_size = hidden;
+  info.vocab_size = vocab;
+  info.max_positions = max_pos;
+  fill_label_info(c, num_labels, info);
+  info.parameter_count = w.loaded_parameters();
+  info.stored_dtype = w.loaded_dtypes();
+  return std::make_unique<TransformerEncoder>(std::move(info), std::move(e), std::move(ls), heads, act, eps,
+                                              std::move(head));
+}
+
+}  // namespace hfbatch::models

@@ -1,0 +1,203 @@
+#include "models/encoder.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+#include "hfbatch/core/error.h"
+#include "hfbatch/ops/attention.h"
+#include "hfbatch/ops/embedding.h"
+#include "hfbatch/ops/layer_norm.h"
+#include "hfbatch/ops/linear.h"
+
+namespace hfbatch::models {
+
+core::Tensor Linear::operator()(const core::Tensor& x) const {
+  return ops::linear(x, weight, bias.empty() ? nullptr : &bias);
+}
+
+TransformerEncoder::TransformerEncoder(ModelInfo info, Embeddings embeddings, std::vector<EncoderLayer> layers,
+                                       int64_t heads, ops::Activation activation, float eps,
+                                       std::optional<ClassifierHead> head)
+    : embeddings_(std::move(embeddings)),
+      layers_(std::move(layers)),
+      heads_(heads),
+      activation_(activation),
+      eps_(eps),
+      head_(std::move(head)) {
+  info_ = std::move(info);
+}
+
+void TransformerEncoder::validate(const TokenBatch& batch) const {
+  const auto& off = batch.offsets;
+  check(!off.empty() && off.front() == 0, "token batch: offsets must start at 0");
+  for (size_t i = 1; i < off.size(); ++i) check(off[i] >= off[i - 1], "token batch: offsets decrease at " + std::to_string(i));
+  check(static_cast<int64_t>(batch.ids.size()) == off.back(),
+        "token batch: " + std::to_string(batch.ids.size()) + " ids but offsets end at " + std::to_string(off.back()));
+  check(batch.type_ids.empty() || batch.type_ids.size() == batch.ids.size(),
+        "token batch: type_ids and ids differ in length");
+  for (int32_t b = 0; b < batch.size(); ++b)
+    check(batch.length(b) <= info_.max_positions,
+          "token batch: sequence " + std::to_string(b) + " has " + std::to_string(batch.length(b)) +
+              " tokens, more than the model's " + std::to_string(info_.max_positions) + " positions");
+}
+
+core::Tensor TransformerEncoder::embed(const TokenBatch& batch) const {
+  const int64_t n = batch.total_tokens();
+  const Embeddings& e = embeddings_;
+  // Position ids per token, restarting at each sequence.
+  std::vector<int32_t> pos(n);
+  for (int32_t b = 0; b < batch.size(); ++b) {
+    int32_t start = batch.offsets[b];
+    if (e.padding_idx < 0) {
+      for (int32_t i = 0; i < batch.length(b); ++i) pos[start + i] = i;
+    } else {  // RoBERTa: padding_idx + cumsum(id != pad) for non-pad tokens, padding_idx for pad tokens
+      int32_t count = 0;
+      for (int32_t i = 0; i < batch.length(b); ++i) {
+        bool real = batch.ids[start + i] != e.padding_idx;
+        count += real;
+        pos[start + i] = static_cast<int32_t>(e.padding_idx) + (real ? count : 0);
+      }
+    }
+  }
+  core::Tensor x({n, e.word.dim(1)});  // x: [tokens, E]
+  ops::embedding(e.word, batch.ids.data(), n, x, false, "word_embeddings");
+  if (e.token_type) {
+    std::vector<int32_t> zeros;
+    const int32_t* types = batch.type_ids.data();
+    if (batch.type_ids.empty()) {
+      zeros.assign(n, 0);
+      types = zeros.data();
+    }
+    ops::embedding(*e.token_type, types, n, x, true, "token_type_embeddings");
+  }
+  ops::embedding(e.position, pos.data(), n, x, true, "position_embeddings");
+  ops::layer_norm(x, e.ln_gamma, e.ln_beta, eps_);
+  if (e.project) x = (*e.project)(x);  // x: [tokens, H]
+  return x;
+}
+
+core::Tensor TransformerEncoder::encode(const TokenBatch& batch) const {
+  validate(batch);
+  core::Tensor x = embed(batch);  // x: [tokens, H]
+  for (const EncoderLayer& l : layers_) {
+    core::Tensor qkv = l.qkv(x);                                     // [tokens, 3H]
+    core::Tensor ctx = ops::attention(qkv, batch.offsets, heads_);  // [tokens, H]
+    core::Tensor a = l.attention_out(ctx);                           // [tokens, H]
+    ops::add_layer_norm(a, x, l.ln1_gamma, l.ln1_beta, eps_);
+    core::Tensor f = l.ffn_in(a);  // [tokens, I]
+    ops::activation(f, activation_);
+    core::Tensor y = l.ffn_out(f);  // [tokens, H]
+    ops::add_layer_norm(y, a, l.ln2_gamma, l.ln2_beta, eps_);
+    x = std::move(y);
+  }
+  return x;
+}
+
+core::Tensor TransformerEncoder::classify(const TokenBatch& batch) const {
+  check(head_.has_value(), info_.architecture + " has no classification head (use encode/embed)");
+  core::Tensor hidden = encode(batch);  // [tokens, H]
+  const int64_t h = hidden.dim(1);
+  core::Tensor first({batch.size(), h});  // [batch, H]: the first (<s>/[CLS]) token of each sequence
+  for (int32_t b = 0; b < batch.size(); ++b) {
+    check(batch.length(b) > 0, "token batch: sequence " + std::to_string(b) + " is empty");
+    std::memcpy(first.data<float>() + b * h, hidden.data<float>() + static_cast<int64_t>(batch.offsets[b]) * h,
+                h * sizeof(float));
+  }
+  core::Tensor d = head_->dense(first);
+  ops::activation(d, head_->activation);
+  return head_->out(d);  // [batch, num_labels]
+}
+
+Linear load_linear(hf::WeightStore& w, const std::string& name, int64_t out, int64_t in) {
+  Linear l;
+  l.weight = w.require(name + ".weight", {out, in});
+  if (auto b = w.optional(name + ".bias", {out})) l.bias = std::move(*b);
+  return l;
+}
+
+void load_layer_norm(hf::WeightStore& w, const std::string& name, int64_t dim, core::Tensor& gamma, core::Tensor& beta) {
+  if (!w.contains(name + ".weight") && w.contains(name + ".gamma")) {
+    gamma = w.require(name + ".gamma", {dim});
+    beta = w.require(name + ".beta", {dim});
+  } else {
+    gamma = w.require(name + ".weight", {dim});
+    beta = w.require(name + ".bias", {dim});
+  }
+}
+
+Linear fuse_linears(const Linear& a, const Linear& b, const Linear& c) {
+  const int64_t in = a.weight.dim(1);
+  const int64_t rows = a.weight.dim(0) + b.weight.dim(0) + c.weight.dim(0);
+  Linear f;
+  f.weight = core::Tensor({rows, in});
+  f.bias = core::Tensor::zeros({rows});
+  int64_t r = 0;
+  for (const Linear* l : {&a, &b, &c}) {
+    std::memcpy(f.weight.data<float>() + r * in, l->weight.data<float>(), l->weight.nbytes());
+    if (!l->bias.empty()) std::memcpy(f.bias.data<float>() + r, l->bias.data<float>(), l->bias.nbytes());
+    r += l->weight.dim(0);
+  }
+  return f;
+}
+
+EncoderLayer load_bert_layer(hf::WeightStore& w, const std::string& p, int64_t hidden, int64_t intermediate) {
+  EncoderLayer l;
+  l.qkv = fuse_linears(load_linear(w, p + "attention.self.query", hidden, hidden),
+                       load_linear(w, p + "attention.self.key", hidden, hidden),
+                       load_linear(w, p + "attention.self.value", hidden, hidden));
+  l.attention_out = load_linear(w, p + "attention.output.dense", hidden, hidden);
+  load_layer_norm(w, p + "attention.output.LayerNorm", hidden, l.ln1_gamma, l.ln1_beta);
+  l.ffn_in = load_linear(w, p + "intermediate.dense", intermediate, hidden);
+  l.ffn_out = load_linear(w, p + "output.dense", hidden, intermediate);
+  load_layer_norm(w, p + "output.LayerNorm", hidden, l.ln2_gamma, l.ln2_beta);
+  return l;
+}
+
+void fill_label_info(const hf::Config& config, int64_t num_labels, ModelInfo& info) {
+  info.num_labels = num_labels;
+  info.has_classifier = num_labels > 0;
+  info.labels.clear();
+  if (num_labels == 0) return;
+  if (config.has("id2label")) {
+    const auto& j = config.json().at("id2label");
+    if (!j.is_object()) config.fail("id2label", "expected an object {\"0\": \"LABEL\", ...}");
+    std::map<int64_t, std::string> by_id;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      int64_t id = -1;
+      try {
+        size_t used = 0;
+        id = std::stoll(it.key(), &used);
+        if (used != it.key().size()) id = -1;
+      } catch (...) {
+      }
+      if (id < 0 || id >= num_labels || !it.value().is_string())
+        config.fail("id2label", "entry \"" + it.key() + "\" is not a label id in [0, " + std::to_string(num_labels) +
+                                    ") with a string name (the classifier has " + std::to_string(num_labels) +
+                                    " outputs)");
+      by_id[id] = it.value().get<std::string>();
+    }
+    if (static_cast<int64_t>(by_id.size()) != num_labels)
+      config.fail("id2label", std::to_string(by_id.size()) + " labels but the classifier has " +
+                                  std::to_string(num_labels) + " outputs");
+    for (auto& [id, name] : by_id) info.labels.push_back(name);
+  } else {
+    for (int64_t i = 0; i < num_labels; ++i) info.labels.push_back("LABEL_" + std::to_string(i));
+  }
+  // transformers TextClassificationPipeline: regression → none; multi_label or num_labels == 1 → sigmoid;
+  // else softmax.
+  std::string pt = config.get_string("problem_type", "");
+  if (pt == "regression") {
+    info.problem_type = ProblemType::regression;
+  } else if (pt == "multi_label_classification" || num_labels == 1) {
+    info.problem_type = ProblemType::multi_label;
+  } else if (pt.empty() || pt == "single_label_classification") {
+    info.problem_type = ProblemType::single_label;
+  } else {
+    config.fail("problem_type", "\"" + pt +
+                                    "\" is not one of regression, single_label_classification, "
+                                    "multi_label_classification");
+  }
+}
+
+}  // namespace hfbatch::models

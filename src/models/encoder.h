@@ -1,0 +1,82 @@
+// The shared post-LN transformer encoder of the BERT family (BERT, RoBERTa, XLM-R, ELECTRA, DistilBERT):
+// embeddings → N encoder layers → optional classification head on the first token. Architecture files
+// (bert.cc, roberta.cc, electra.cc, distilbert.cc) map their HF weight names onto these structs.
+// Reference: transformers/models/bert/modeling_bert.py (BertEmbeddings, BertLayer, BertPooler).
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hfbatch/hf/config.h"
+#include "hfbatch/hf/weights.h"
+#include "hfbatch/models/model.h"
+#include "hfbatch/ops/activation.h"
+
+namespace hfbatch::models {
+
+struct Linear {
+  core::Tensor weight;  // [out, in]
+  core::Tensor bias;    // [out] (empty when the layer has none)
+  core::Tensor operator()(const core::Tensor& x) const;  // x: [rows, in] → [rows, out]
+};
+
+struct EncoderLayer {
+  Linear qkv;                        // [3·H, H]: query, key, value rows fused at load
+  Linear attention_out;              // [H, H]
+  core::Tensor ln1_gamma, ln1_beta;  // LN(attention_out + x)
+  Linear ffn_in;                     // [I, H]
+  Linear ffn_out;                    // [H, I]
+  core::Tensor ln2_gamma, ln2_beta;  // LN(ffn_out + x)
+};
+
+struct Embeddings {
+  core::Tensor word;                       // [V, E]
+  core::Tensor position;                   // [P, E]
+  std::optional<core::Tensor> token_type;  // [T, E]; DistilBERT has none
+  core::Tensor ln_gamma, ln_beta;          // [E]
+  std::optional<Linear> project;           // ELECTRA embeddings_project [H, E] when E != H
+  // RoBERTa / XLM-R: position ids are padding_idx + 1 + i for non-pad tokens and padding_idx for pad
+  // tokens (create_position_ids_from_input_ids); -1 = plain 0..L-1.
+  int64_t padding_idx = -1;
+};
+
+// First token → dense → activation → out (BERT pooler+classifier, RoBERTa/ELECTRA classifier.dense/out_proj,
+// DistilBERT pre_classifier/classifier).
+struct ClassifierHead {
+  Linear dense;
+  ops::Activation activation = ops::Activation::tanh;
+  Linear out;  // [num_labels, H]
+};
+
+class TransformerEncoder final : public Model {
+ public:
+  TransformerEncoder(ModelInfo info, Embeddings embeddings, std::vector<EncoderLayer> layers, int64_t heads,
+                     ops::Activation activation, float eps, std::optional<ClassifierHead> head);
+  core::Tensor encode(const TokenBatch& batch) const override;
+  core::Tensor classify(const TokenBatch& batch) const override;
+
+ private:
+  void validate(const TokenBatch& batch) const;
+  core::Tensor embed(const TokenBatch& batch) const;  // → [tokens, H]
+
+  Embeddings embeddings_;
+  std::vector<EncoderLayer> layers_;
+  int64_t heads_;
+  ops::Activation activation_;
+  float eps_;
+  std::optional<ClassifierHead> head_;
+};
+
+// Loading helpers shared by the architecture files.
+Linear load_linear(hf::WeightStore& w, const std::string& name, int64_t out, int64_t in);
+// LayerNorm "<name>.weight"/"<name>.bias" (or the legacy "<name>.gamma"/"<name>.beta").
+void load_layer_norm(hf::WeightStore& w, const std::string& name, int64_t dim, core::Tensor& gamma, core::Tensor& beta);
+// Rows of a, b, c stacked: [r_a + r_b + r_c, ...] (fused QKV).
+Linear fuse_linears(const Linear& a, const Linear& b, const Linear& c);
+// The BERT-named layer "<prefix>encoder.layer.<i>." (BERT, RoBERTa, XLM-R, ELECTRA).
+EncoderLayer load_bert_layer(hf::WeightStore& w, const std::string& layer_prefix, int64_t hidden, int64_t intermediate);
+
+// Fills labels / num_labels / problem_type from config (id2label, problem_type) and the head's output rows.
+void fill_label_info(const hf::Config& config, int64_t num_labels, ModelInfo& info);
+
+}  // namespace hfbatch::models

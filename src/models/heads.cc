@@ -1,0 +1,102 @@
+// Scores from logits (transformers TextClassificationPipeline.postprocess) and sentence-transformers
+// pooling (sentence_transformers/models/Pooling.py, Normalize.py).
+#include "hfbatch/models/heads.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "hfbatch/core/error.h"
+#include "hfbatch/hf/config.h"
+#include "hfbatch/ops/activation.h"
+#include "hfbatch/ops/softmax.h"
+
+namespace hfbatch::models {
+namespace fs = std::filesystem;
+
+core::Tensor scores_from_logits(const core::Tensor& logits, ProblemType problem_type) {
+  check(logits.rank() == 2, "scores_from_logits: logits must be [batch, num_labels], got " + logits.shape_string());
+  core::Tensor out(logits.shape());
+  if (logits.nbytes()) std::memcpy(out.raw(), logits.raw(), logits.nbytes());
+  switch (problem_type) {
+    case ProblemType::single_label: ops::softmax(out); break;
+    case ProblemType::multi_label: ops::activation(out, ops::Activation::sigmoid); break;
+    case ProblemType::regression: break;
+  }
+  return out;
+}
+
+PoolingConfig read_pooling_config(const fs::path& dir) {
+  PoolingConfig pc;
+  fs::path modules = dir / "modules.json";
+  if (fs::exists(modules)) {
+    nlohmann::json j = hf::read_json_file(modules);
+    if (!j.is_array()) throw Error(modules.string() + ": expected a list of modules");
+    for (const auto& m : j) {
+      std::string type = m.is_object() && m.contains("type") && m["type"].is_string() ? m["type"].get<std::string>() : "";
+      std::string path = m.is_object() && m.contains("path") && m["path"].is_string() ? m["path"].get<std::string>() : "";
+      if (type == "sentence_transformers.models.Normalize") {
+        pc.normalize = true;
+      } else if (type == "sentence_transformers.models.Pooling") {
+        hf::Config c = hf::Config::load(dir / path / "config.json");
+        bool cls = c.get_bool("pooling_mode_cls_token", false);
+        bool mean = c.get_bool("pooling_mode_mean_tokens", false);
+        bool max = c.get_bool("pooling_mode_max_tokens", false);
+        bool sqrt_len = c.get_bool("pooling_mode_mean_sqrt_len_tokens", false);
+        for (const char* k : {"pooling_mode_weightedmean_tokens", "pooling_mode_lasttoken"})
+          if (c.get_bool(k, false)) c.fail(k, "this pooling mode is not supported (cls, mean, max, mean_sqrt_len are)");
+        if (cls + mean + max + sqrt_len != 1)
+          c.fail("pooling_mode_mean_tokens", "exactly one of the cls/mean/max/mean_sqrt_len pooling modes must be "
+                                             "true (concatenated modes are not supported)");
+        pc.mode = cls ? PoolingConfig::Mode::cls
+                 : mean ? PoolingConfig::Mode::mean
+                 : max ? PoolingConfig::Mode::max
+                       : PoolingConfig::Mode::mean_sqrt_len;
+      } else if (type != "sentence_transformers.models.Transformer") {
+        throw Error(modules.string() + ": module type \"" + type + "\" is not supported");
+      }
+    }
+  }
+  fs::path sbert = dir / "sentence_bert_config.json";
+  if (fs::exists(sbert)) pc.max_seq_length = static_cast<int32_t>(hf::Config::load(sbert).get_int("max_seq_length", 0));
+  return pc;
+}
+
+core::Tensor pool(const core::Tensor& hidden, const TokenBatch& batch, const PoolingConfig& config) {
+  check(hidden.rank() == 2 && hidden.dim(0) == batch.total_tokens(),
+        "pool: hidden " + hidden.shape_string() + " does not match " + std::to_string(batch.total_tokens()) + " tokens");
+  const int64_t h = hidden.dim(1);
+  core::Tensor out = core::Tensor::zeros({batch.size(), h});  // [batch, H]
+  const float* x = hidden.data<float>();
+  for (int32_t b = 0; b < batch.size(); ++b) {
+    float* o = out.data<float>() + b * h;
+    const int64_t start = batch.offsets[b], len = batch.length(b);
+    check(len > 0, "pool: sequence " + std::to_string(b) + " is empty");
+    switch (config.mode) {
+      case PoolingConfig::Mode::cls: std::memcpy(o, x + start * h, h * sizeof(float)); break;
+      case PoolingConfig::Mode::max:
+        for (int64_t c = 0; c < h; ++c) o[c] = -std::numeric_limits<float>::infinity();
+        for (int64_t t = start; t < start + len; ++t)
+          for (int64_t c = 0; c < h; ++c) o[c] = std::max(o[c], x[t * h + c]);
+        break;
+      case PoolingConfig::Mode::mean:
+      case PoolingConfig::Mode::mean_sqrt_len: {
+        for (int64_t t = start; t < start + len; ++t)
+          for (int64_t c = 0; c < h; ++c) o[c] += x[t * h + c];
+        float div = config.mode == PoolingConfig::Mode::mean ? static_cast<float>(len)
+                                                             : std::sqrt(static_cast<float>(len));
+        for (int64_t c = 0; c < h; ++c) o[c] /= div;
+        break;
+      }
+    }
+    if (config.normalize) {  // torch.nn.functional.normalize: x / max(‖x‖₂, 1e-12)
+      double n2 = 0;
+      for (int64_t c = 0; c < h; ++c) n2 += static_cast<double>(o[c]) * o[c];
+      float inv = static_cast<float>(1.0 / std::max(std::sqrt(n2), 1e-12));
+      for (int64_t c = 0; c < h; ++c) o[c] *= inv;
+    }
+  }
+  return out;
+}
+
+}  // namespace hfbatch::models

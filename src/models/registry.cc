@@ -1,0 +1,72 @@
+// The one registry: config.architectures[0] → builder (DESIGN.md "Conventions"). A config without
+// architectures falls back to the base model of its model_type.
+#include "models/registry.h"
+
+#include <map>
+
+#include "cpu/blas.h"
+#include "hfbatch/core/error.h"
+
+namespace hfbatch::models {
+namespace {
+
+const std::map<std::string, Builder>& registry() {
+  static const std::map<std::string, Builder> r = {
+      {"BertModel", build_bert},
+      {"BertForSequenceClassification", build_bert},
+      {"DistilBertModel", build_distilbert},
+      {"DistilBertForSequenceClassification", build_distilbert},
+      {"RobertaModel", build_roberta},
+      {"RobertaForSequenceClassification", build_roberta},
+      {"XLMRobertaModel", build_roberta},
+      {"XLMRobertaForSequenceClassification", build_roberta},
+      {"ElectraModel", build_electra},
+      {"ElectraForSequenceClassification", build_electra},
+  };
+  return r;
+}
+
+const std::map<std::string, std::string>& base_by_model_type() {
+  static const std::map<std::string, std::string> m = {
+      {"bert", "BertModel"},       {"distilbert", "DistilBertModel"}, {"roberta", "RobertaModel"},
+      {"xlm-roberta", "XLMRobertaModel"}, {"electra", "ElectraModel"},
+  };
+  return m;
+}
+
+std::string supported_list() {
+  std::string s;
+  for (const auto& a : supported_architectures()) s += (s.empty() ? "" : ", ") + a;
+  return s;
+}
+
+}  // namespace
+
+std::vector<std::string> supported_architectures() {
+  std::vector<std::string> out;
+  for (const auto& [name, builder] : registry()) out.push_back(name);
+  return out;
+}
+
+std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const LoadOptions& options) {
+  cpu::set_num_threads(options.threads);
+  hf::Config config = hf::Config::load(dir / "config.json");
+  std::string arch;
+  std::vector<std::string> archs = config.get_strings("architectures");
+  if (!archs.empty()) {
+    arch = archs.front();
+    if (!registry().count(arch))
+      config.fail("architectures", arch + " is not supported (supported: " + supported_list() + ")");
+  } else {
+    std::string type = config.get_string("model_type");
+    auto it = base_by_model_type().find(type);
+    if (it == base_by_model_type().end())
+      config.fail("model_type", "\"" + type + "\" has no architectures entry and no supported base model (supported: " +
+                                    supported_list() + ")");
+    arch = it->second;
+  }
+  hf::WeightStore weights = hf::WeightStore::open(dir);
+  return registry().at(arch)(config, weights, arch);
+}
+
+}  // namespace hfbatch::models

@@ -1,0 +1,23 @@
+// Architecture name (config.architectures[0]) → builder. Each architecture file defines its builders.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "hfbatch/hf/config.h"
+#include "hfbatch/hf/weights.h"
+#include "hfbatch/models/model.h"
+
+namespace hfbatch::models {
+
+using Builder = std::unique_ptr<Model> (*)(const hf::Config& config, hf::WeightStore& weights, const std::string& arch);
+
+// bert.cc
+std::unique_ptr<Model> build_bert(const hf::Config&, hf::WeightStore&, const std::string& arch);
+// roberta.cc (RoBERTa and XLM-RoBERTa)
+std::unique_ptr<Model> build_roberta(const hf::Config&, hf::WeightStore&, const std::string& arch);
+// electra.cc
+std::unique_ptr<Model> build_electra(const hf::Config&, hf::WeightStore&, const std::string& arch);
+// distilbert.cc
+std::unique_ptr<Model> build_distilbert(const hf::Config&, hf::WeightStore&, const std::string& arch);
+
+}  // namespace hfbatch::models

@@ -1,0 +1,32 @@
+#include <vector>
+
+#include "cpu/blas.h"
+#include "cpu/parallel.h"
+#include "hfbatch/ops/attention.h"
+#include "hfbatch/ops/softmax.h"
+
+namespace hfbatch::ops::kernels {
+
+void attention_cpu(const float* q, const float* k, const float* v, int64_t ld_in, float* out, int64_t ld_out,
+                   const std::vector<int32_t>& offsets, int64_t heads, int64_t head_dim, float scale) {
+  int64_t batch = static_cast<int64_t>(offsets.size()) - 1;
+  // One item per (sequence, head); each needs an [L, L] score buffer, kept per worker thread.
+  cpu::parallel_for(batch * heads, [&](int64_t item, int32_t) {
+    int64_t b = item / heads, h = item % heads;
+    int64_t start = offsets[b], len = offsets[b + 1] - offsets[b];
+    if (len == 0) return;
+    thread_local std::vector<float> scores;
+    if (static_cast<int64_t>(scores.size()) < len * len) scores.resize(len * len);
+    const float* qb = q + start * ld_in + h * head_dim;  // [L, d], row stride ld_in
+    const float* kb = k + start * ld_in + h * head_dim;
+    const float* vb = v + start * ld_in + h * head_dim;
+    float* ob = out + start * ld_out + h * head_dim;  // [L, d], row stride ld_out
+    // S = scale · Q·Kᵀ: [L, L]
+    cpu::sgemm(false, true, len, len, head_dim, scale, qb, ld_in, kb, ld_in, 0.0f, scores.data(), len);
+    softmax_cpu(scores.data(), len, len, len);
+    // O = S·V: [L, d]
+    cpu::sgemm(false, false, len, head_dim, len, 1.0f, scores.data(), len, vb, ld_in, 0.0f, ob, ld_out);
+  });
+}
+
+}  // namespace hfbatch::ops::kernels
