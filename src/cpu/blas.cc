@@ -31,4 +31,22 @@ int32_t num_threads() {
   return static_cast<int32_t>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
+std::string blas_core_name() {
+  const char* name = openblas_get_corename();
+  return name ? name : "";
+}
+
+std::string blas_diagnostic() {
+  std::string core = blas_core_name();
+  bool sse_only = core == "Prescott" || core == "Core2" || core == "Penryn" || core == "Nehalem" || core == "Dunnington" ||
+                  core == "Sandybridge";
+#if defined(__x86_64__) || defined(__i386__)
+  if (sse_only && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return "OpenBLAS uses the " + core +
+           " kernels on a CPU with AVX2/FMA (GEMM about 2x slower); set OPENBLAS_CORETYPE=Haswell (or SkylakeX "
+           "with AVX-512) in the environment";
+#endif
+  return "";
+}
+
 }  // namespace hfbatch::cpu

@@ -1,6 +1,7 @@
 // The GEMM binding of the CPU backend (OpenBLAS through CBLAS) and the thread count it uses.
 #pragma once
 #include <cstdint>
+#include <string>
 
 namespace hfbatch::cpu {
 
@@ -12,5 +13,12 @@ void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float al
 // Threads used by BLAS and by parallel_for; 0 = all cores. Process-wide.
 void set_num_threads(int32_t threads);
 int32_t num_threads();
+
+// The kernel family OpenBLAS picked at load ("Haswell", "SkylakeX", "Prescott", ...).
+std::string blas_core_name();
+// Empty, or a one-line warning when OpenBLAS fell back to an SSE-only kernel on a CPU with AVX2 (seen on
+// virtual CPUs that OpenBLAS 0.3.21 does not recognise: ~2x slower GEMM). The fix is the environment
+// variable OPENBLAS_CORETYPE=Haswell (or SkylakeX), which OpenBLAS reads when the library loads.
+std::string blas_diagnostic();
 
 }  // namespace hfbatch::cpu

@@ -48,6 +48,8 @@ std::vector<std::string> supported_architectures() {
   return out;
 }
 
+std::string backend_warning() { return cpu::blas_diagnostic(); }
+
 std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const LoadOptions& options) {
   cpu::set_num_threads(options.threads);
   hf::Config config = hf::Config::load(dir / "config.json");

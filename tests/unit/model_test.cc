@@ -104,6 +104,8 @@ TEST(Registry, UnsupportedArchitectureListsSupported) {
   EXPECT_NE(e.find("config.json: architectures: GPT2LMHeadModel is not supported (supported: "), std::string::npos) << e;
   for (const auto& a : supported_architectures()) EXPECT_NE(e.find(a), std::string::npos) << a;
   EXPECT_GE(supported_architectures().size(), 10u);
+  std::string w = backend_warning();
+  EXPECT_TRUE(w.empty() || w.find("OPENBLAS_CORETYPE") != std::string::npos) << w;
 }
 
 TEST(Registry, BertClassifierInfoAndErrors) {

@@ -70,4 +70,8 @@ std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const LoadOp
 // Architectures the registry can build.
 std::vector<std::string> supported_architectures();
 
+// A one-line warning about the compute backend worth showing the user (e.g. OpenBLAS picked SSE-only
+// kernels on an AVX2 CPU: set OPENBLAS_CORETYPE); empty when there is nothing to say.
+std::string backend_warning();
+
 }  // namespace hfbatch::models
