@@ -26,6 +26,42 @@ core::Tensor scores_from_logits(const core::Tensor& logits, ProblemType problem_
   return out;
 }
 
+namespace {
+
+// The module's class name: sentence-transformers < 5 writes "sentence_transformers.models.Pooling",
+// 5.x writes e.g. "sentence_transformers.sentence_transformer.modules.pooling.Pooling".
+std::string module_class(const std::string& type) {
+  const size_t dot = type.rfind('.');
+  return dot == std::string::npos ? type : type.substr(dot + 1);
+}
+
+// 1_Pooling/config.json in either layout: legacy `pooling_mode_*_tokens` booleans, or 5.x
+// `"pooling_mode": "max"` (sentence_transformers/sentence_transformer/modules/pooling.py).
+PoolingConfig::Mode pooling_mode(const hf::Config& c) {
+  std::vector<std::string> modes;
+  if (c.has("pooling_mode")) {
+    modes = c.json().at("pooling_mode").is_string() ? std::vector<std::string>{c.get_string("pooling_mode")}
+                                                     : c.get_strings("pooling_mode");
+  } else {
+    const std::pair<const char*, const char*> legacy[] = {
+        {"pooling_mode_cls_token", "cls"},          {"pooling_mode_max_tokens", "max"},
+        {"pooling_mode_mean_tokens", "mean"},       {"pooling_mode_mean_sqrt_len_tokens", "mean_sqrt_len_tokens"},
+        {"pooling_mode_weightedmean_tokens", "weightedmean"}, {"pooling_mode_lasttoken", "lasttoken"}};
+    for (const auto& [key, mode] : legacy)
+      if (c.get_bool(key, false)) modes.push_back(mode);
+    if (modes.empty()) modes = {"mean"};  // sentence-transformers' default when no flag is set
+  }
+  if (modes.size() != 1) c.fail("pooling_mode", "concatenated pooling modes are not supported");
+  const std::string& m = modes[0];
+  if (m == "cls") return PoolingConfig::Mode::cls;
+  if (m == "mean") return PoolingConfig::Mode::mean;
+  if (m == "max") return PoolingConfig::Mode::max;
+  if (m == "mean_sqrt_len_tokens") return PoolingConfig::Mode::mean_sqrt_len;
+  c.fail("pooling_mode", "pooling mode '" + m + "' is not supported (cls, mean, max, mean_sqrt_len_tokens are)");
+}
+
+}  // namespace
+
 PoolingConfig read_pooling_config(const fs::path& dir) {
   PoolingConfig pc;
   fs::path modules = dir / "modules.json";
@@ -35,25 +71,14 @@ PoolingConfig read_pooling_config(const fs::path& dir) {
     for (const auto& m : j) {
       std::string type = m.is_object() && m.contains("type") && m["type"].is_string() ? m["type"].get<std::string>() : "";
       std::string path = m.is_object() && m.contains("path") && m["path"].is_string() ? m["path"].get<std::string>() : "";
-      if (type == "sentence_transformers.models.Normalize") {
+      const std::string cls = module_class(type);
+      if (cls == "Normalize") {
         pc.normalize = true;
-      } else if (type == "sentence_transformers.models.Pooling") {
-        hf::Config c = hf::Config::load(dir / path / "config.json");
-        bool cls = c.get_bool("pooling_mode_cls_token", false);
-        bool mean = c.get_bool("pooling_mode_mean_tokens", false);
-        bool max = c.get_bool("pooling_mode_max_tokens", false);
-        bool sqrt_len = c.get_bool("pooling_mode_mean_sqrt_len_tokens", false);
-        for (const char* k : {"pooling_mode_weightedmean_tokens", "pooling_mode_lasttoken"})
-          if (c.get_bool(k, false)) c.fail(k, "this pooling mode is not supported (cls, mean, max, mean_sqrt_len are)");
-        if (cls + mean + max + sqrt_len != 1)
-          c.fail("pooling_mode_mean_tokens", "exactly one of the cls/mean/max/mean_sqrt_len pooling modes must be "
-                                             "true (concatenated modes are not supported)");
-        pc.mode = cls ? PoolingConfig::Mode::cls
-                 : mean ? PoolingConfig::Mode::mean
-                 : max ? PoolingConfig::Mode::max
-                       : PoolingConfig::Mode::mean_sqrt_len;
-      } else if (type != "sentence_transformers.models.Transformer") {
-        throw Error(modules.string() + ": module type \"" + type + "\" is not supported");
+      } else if (cls == "Pooling") {
+        pc.mode = pooling_mode(hf::Config::load(dir / path / "config.json"));
+      } else if (cls != "Transformer") {
+        throw Error(modules.string() + ": module type \"" + type +
+                    "\" is not supported (Transformer, Pooling, Normalize are)");
       }
     }
   }

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/hf/config.h"
 #include "hfbatch/runtime/scheduler.h"
 
 namespace hfbatch::runtime {
@@ -21,14 +21,8 @@ double seconds_since(Clock::time_point t0) {
 // tokenizer_config.json model_max_length, when it holds a real limit (HF writes 1e30 for "none").
 std::optional<int64_t> tokenizer_config_limit(const fs::path& dir) {
   const fs::path file = dir / "tokenizer_config.json";
-  std::ifstream in(file);
-  if (!in) return std::nullopt;
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(file.string() + ": malformed JSON: " + e.what());
-  }
+  if (!fs::exists(file)) return std::nullopt;
+  const nlohmann::json j = hf::read_json_file(file);
   auto it = j.find("model_max_length");
   if (it == j.end() || !it->is_number()) return std::nullopt;
   double v = it->get<double>();
@@ -113,7 +107,8 @@ Predictions Session::run(const std::vector<std::optional<std::string_view>>& tex
     const int64_t row = live[k];
     std::string_view pair_text;
     const std::string_view* pair = nullptr;
-    if (pairs) {
+    // An empty pair encodes as a single text, as in transformers (`if text_pair` in encode_plus).
+    if (pairs && !(*pairs)[row]->empty()) {
       pair_text = *(*pairs)[row];
       pair = &pair_text;
     }

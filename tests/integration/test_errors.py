@@ -7,9 +7,9 @@ import pyarrow as pa
 from conftest import FIXTURES, assert_one_line_error, model_dir, run, write_parquet
 
 
-def classify(tmp_path, model, src, *extra, out=None):
+def classify(tmp_path, model, src, *extra, out=None, text_column="text"):
     out = out or tmp_path / "out"
-    return run("classify", "--model", model, "--input", src, "--output", out, "--text-column", "text",
+    return run("classify", "--model", model, "--input", src, "--output", out, "--text-column", text_column,
                *extra, check=False), out
 
 
@@ -22,13 +22,13 @@ def assert_no_output(out):
 
 
 def test_missing_text_column(tmp_path):
-    proc, out = classify(tmp_path, FIXTURES / "bert-cls", good_input(tmp_path), "--text-column", "body")
+    proc, out = classify(tmp_path, FIXTURES / "bert-cls", good_input(tmp_path), text_column="body")
     assert_one_line_error(proc, "in.parquet", "'body'")
     assert_no_output(out)
 
 
 def test_non_string_text_column(tmp_path):
-    proc, out = classify(tmp_path, FIXTURES / "bert-cls", good_input(tmp_path), "--text-column", "n")
+    proc, out = classify(tmp_path, FIXTURES / "bert-cls", good_input(tmp_path), text_column="n")
     assert_one_line_error(proc, "in.parquet", "'n'", "int64")
     assert_no_output(out)
 

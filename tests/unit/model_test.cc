@@ -255,5 +255,17 @@ TEST(Heads, PoolingModesAndConfig) {
   EXPECT_TRUE(c.normalize);
   EXPECT_EQ(c.max_seq_length, 128);
   write(d.path / "1_Pooling/config.json", R"({"pooling_mode_cls_token": true, "pooling_mode_mean_tokens": true})");
-  EXPECT_NE(error_of([&] { read_pooling_config(d.path); }).find("exactly one"), std::string::npos);
+  EXPECT_NE(error_of([&] { read_pooling_config(d.path); }).find("concatenated"), std::string::npos);
+  // sentence-transformers 5.x layout: one `pooling_mode` string (or list) and longer module type names.
+  write(d.path / "modules.json",
+        R"([{"path":"","type":"sentence_transformers.base.modules.transformer.Transformer"},
+            {"path":"1_Pooling","type":"sentence_transformers.sentence_transformer.modules.pooling.Pooling"}])");
+  write(d.path / "1_Pooling/config.json", R"({"embedding_dimension": 8, "pooling_mode": "max"})");
+  c = read_pooling_config(d.path);
+  EXPECT_EQ(c.mode, PoolingConfig::Mode::max);
+  EXPECT_FALSE(c.normalize);
+  write(d.path / "1_Pooling/config.json", R"({"pooling_mode": ["mean_sqrt_len_tokens"]})");
+  EXPECT_EQ(read_pooling_config(d.path).mode, PoolingConfig::Mode::mean_sqrt_len);
+  write(d.path / "1_Pooling/config.json", R"({"pooling_mode": "lasttoken"})");
+  EXPECT_NE(error_of([&] { read_pooling_config(d.path); }).find("'lasttoken'"), std::string::npos);
 }
