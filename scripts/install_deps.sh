@@ -6,7 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
 debs=(build-essential cmake ninja-build pkg-config python3-venv
-      libopenblas-dev libutf8proc-dev libonig-dev nlohmann-json3-dev libgtest-dev)
+      libdnnl-dev libopenblas-dev libutf8proc-dev libonig-dev nlohmann-json3-dev libgtest-dev)
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,4 +1,4 @@
-// The GEMM binding of the CPU backend (OpenBLAS through CBLAS) and the thread count it uses.
+// The GEMM binding of the CPU backend (oneDNN by default, OpenBLAS optional) and the thread count it uses.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -10,11 +10,24 @@ namespace hfbatch::cpu {
 void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
            const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 
+// While alive, GEMMs called on this thread run single-threaded (parallel_for items: the parallelism is
+// already across items).
+class SerialGemmScope {
+ public:
+  SerialGemmScope();
+  ~SerialGemmScope();
+  SerialGemmScope(const SerialGemmScope&) = delete;
+  SerialGemmScope& operator=(const SerialGemmScope&) = delete;
+
+ private:
+  bool previous_;
+};
+
 // Threads used by BLAS and by parallel_for; 0 = all cores. Process-wide.
 void set_num_threads(int32_t threads);
 int32_t num_threads();
 
-// The kernel family OpenBLAS picked at load ("Haswell", "SkylakeX", "Prescott", ...).
+// The GEMM library in use: "oneDNN x.y.z", or the kernel family OpenBLAS picked at load ("Haswell", "Prescott", ...).
 std::string blas_core_name();
 // Empty, or a one-line warning when OpenBLAS fell back to an SSE-only kernel on a CPU with AVX2 (seen on
 // virtual CPUs that OpenBLAS 0.3.21 does not recognise: ~2x slower GEMM). The fix is the environment

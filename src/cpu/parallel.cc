@@ -72,6 +72,7 @@ class Pool {
       int64_t i = next_.fetch_add(1);
       if (i >= n_) return;
       try {
+        SerialGemmScope serial;
         (*fn_)(i, w);
       } catch (...) {
         std::lock_guard<std::mutex> lock(mu_);
