@@ -71,7 +71,7 @@ int run_scoring(hfbatch::runtime::Task task, const std::vector<std::string>& arg
   } else {
     std::cerr << json << "\n";
   }
-  std::cout << "hfbatch: " << summary.rows_out << " rows in, " << summary.rows_out << " rows out ("
+  std::cout << "hfbatch: " << summary.rows_in << " rows in, " << summary.rows_out << " rows out ("
             << summary.null_rows << " null texts) -> " << job.output.string() << "\n";
   return 0;
 }

@@ -1,5 +1,7 @@
 #include "hfbatch/core/thread_pool.h"
 
+#include <algorithm>
+
 namespace hfbatch::core {
 
 int32_t resolve_threads(int32_t threads) {
@@ -9,78 +11,81 @@ int32_t resolve_threads(int32_t threads) {
 }
 
 ThreadPool::ThreadPool(int32_t threads) {
-  int32_t n = resolve_threads(threads);
-  for (int32_t i = 1; i < n; ++i) workers_.emplace_back([this] { work(); });
+  const int32_t n = resolve_threads(threads);
+  for (int32_t w = 1; w < n; ++w) workers_.emplace_back([this, w] { loop(w); });
 }
 
 ThreadPool::~ThreadPool() {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
   }
   wake_.notify_all();
   for (auto& t : workers_) t.join();
 }
 
-// Claims items one at a time until none are left. Called with the lock released.
-void ThreadPool::run_items() {
-  for (;;) {
-    int64_t i;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (next_ >= n_) return;
-      i = next_++;
-    }
-    try {
-      (*fn_)(i);
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (!error_) error_ = std::current_exception();
-      next_ = n_;  // stop handing out work
-    }
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (++finished_ == n_) done_.notify_all();
-  }
-}
-
-void ThreadPool::work() {
-  uint64_t seen = 0;
-  for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-      if (stop_) return;
-      seen = generation_;
-      ++busy_;
-    }
-    run_items();
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (--busy_ == 0) done_.notify_all();
-  }
+void ThreadPool::parallel_for(int64_t n, const Body& fn, int32_t max_workers) {
+  if (n <= 0) return;
+  int64_t use = std::min<int64_t>(size(), n);
+  if (max_workers > 0) use = std::min<int64_t>(use, max_workers);
+  if (use > 1 && try_run(n, static_cast<int32_t>(use), fn)) return;
+  for (int64_t i = 0; i < n; ++i) fn(i, 0);
 }
 
 void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t)>& fn) {
-  if (n <= 0) return;
-  if (workers_.empty() || n == 1) {
-    for (int64_t i = 0; i < n; ++i) fn(i);
-    return;
-  }
+  parallel_for(n, Body([&fn](int64_t i, int32_t) { fn(i); }));
+}
+
+// Workers wait for a new generation, then claim items with an atomic counter.
+bool ThreadPool::try_run(int64_t n, int32_t use, const Body& fn) {
+  std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
+  if (!busy.owns_lock()) return false;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<std::mutex> lock(mu_);
     fn_ = &fn;
     n_ = n;
     next_ = 0;
-    finished_ = 0;
+    active_ = use - 1;  // workers taking part: ids 1 .. use-1
+    use_ = use;
     error_ = nullptr;
     ++generation_;
   }
   wake_.notify_all();
-  run_items();
-  std::unique_lock<std::mutex> lock(mutex_);
-  // All items claimed; wait until every claimed item has finished and no worker is still inside run_items.
-  done_.wait(lock, [&] { return (finished_ == n_ || (error_ && next_ >= n_)) && busy_ == 0; });
+  work(0);
+  std::unique_lock<std::mutex> lock(mu_);
+  done_.wait(lock, [this] { return active_ == 0; });
   fn_ = nullptr;
   if (error_) std::rethrow_exception(error_);
+  return true;
+}
+
+void ThreadPool::loop(int32_t worker) {
+  uint64_t seen = 0;
+  for (;;) {
+    std::unique_lock<std::mutex> lock(mu_);
+    wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+    if (stop_) return;
+    seen = generation_;
+    if (worker >= use_) continue;
+    lock.unlock();
+    work(worker);
+    lock.lock();
+    if (--active_ == 0) done_.notify_all();
+  }
+}
+
+void ThreadPool::work(int32_t worker) {
+  for (;;) {
+    const int64_t i = next_.fetch_add(1);
+    if (i >= n_) return;
+    try {
+      (*fn_)(i, worker);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!error_) error_ = std::current_exception();
+      next_ = n_;  // stop handing out items
+    }
+  }
 }
 
 }  // namespace hfbatch::core

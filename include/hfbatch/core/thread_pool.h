@@ -1,7 +1,10 @@
-// A fixed pool of worker threads with a blocking parallel_for, for CPU stages (tokenization, attention).
+// A fixed pool of worker threads with a blocking parallel_for: the one thread pool of the engine
+// (tokenization in the runtime, attention items in the CPU kernels).
 #pragma once
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -11,7 +14,10 @@ namespace hfbatch::core {
 
 class ThreadPool {
  public:
-  // threads <= 0 means std::thread::hardware_concurrency().
+  // fn(i, worker): worker in [0, size()) identifies per-worker scratch; 0 is the calling thread.
+  using Body = std::function<void(int64_t i, int32_t worker)>;
+
+  // threads <= 0 means all hardware threads. The calling thread counts as one of them.
   explicit ThreadPool(int32_t threads);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
@@ -19,21 +25,25 @@ class ThreadPool {
 
   int32_t size() const { return static_cast<int32_t>(workers_.size()) + 1; }
 
-  // Calls fn(i) for every i in [0, n), spread over the workers and the calling thread; returns when all
-  // calls are done. The first exception thrown by fn is rethrown here. Not re-entrant.
+  // Calls fn for every i in [0, n) on up to `max_workers` threads (0: all) and returns when all calls are
+  // done; the first exception thrown by fn is rethrown here. When another parallel_for is in flight on
+  // this pool (a concurrent caller), the items run on the calling thread instead.
+  void parallel_for(int64_t n, const Body& fn, int32_t max_workers = 0);
   void parallel_for(int64_t n, const std::function<void(int64_t)>& fn);
 
  private:
-  void work();
-  void run_items();
+  bool try_run(int64_t n, int32_t use, const Body& fn);  // false: busy, nothing run
+  void loop(int32_t worker);
+  void work(int32_t worker);
 
   std::vector<std::thread> workers_;
-  std::mutex mutex_;
+  std::mutex busy_, mu_;
   std::condition_variable wake_, done_;
-  const std::function<void(int64_t)>* fn_ = nullptr;
-  int64_t n_ = 0, next_ = 0, finished_ = 0;
+  const Body* fn_ = nullptr;
+  int64_t n_ = 0;
+  std::atomic<int64_t> next_{0};
+  int32_t active_ = 0, use_ = 0;
   uint64_t generation_ = 0;
-  int32_t busy_ = 0;
   bool stop_ = false;
   std::exception_ptr error_;
 };
