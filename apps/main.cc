@@ -10,6 +10,7 @@
 #include "hfbatch/core/error.h"
 #include "hfbatch/core/progress.h"
 #include "hfbatch/io/job.h"
+#include "hfbatch/models/model.h"
 #include "inspect.h"
 
 namespace {
@@ -64,6 +65,7 @@ int run_scoring(hfbatch::runtime::Task task, const std::vector<std::string>& arg
   job.prediction_prefix = args.get_optional("--prediction-prefix").value_or("");
   job.progress = !args.has("--no-progress") && hfbatch::core::stderr_is_terminal();
 
+  if (std::string w = hfbatch::models::backend_warning(); !w.empty()) std::cerr << "hfbatch: warning: " << w << "\n";
   hfbatch::io::JobSummary summary = hfbatch::io::run_job(job);
   const std::string json = summary.to_json(job);
   if (auto path = args.get_optional("--summary")) {
