@@ -69,15 +69,7 @@ std::unique_ptr<Model> build_bert_like(const hf::Config& c, hf::WeightStore& w, 
     head = std::move(h);
   }
 
-  ModelInfo info;
-  info.architecture = arch;
-  info.model_type = c.get_string("model_type", "");
-  info.hidden_size = hidden;
-  info.vocab_size = vocab;
-  info.max_positions = positions;
-  fill_label_info(c, num_labels, info);
-  info.parameter_count = w.loaded_parameters();
-  info.stored_dtype = w.loaded_dtypes();
+  ModelInfo info = make_model_info(c, w, arch, hidden, vocab, positions, num_labels);
   return std::make_unique<TransformerEncoder>(std::move(info), std::move(e), std::move(ls), heads, act, eps,
                                               std::move(head));
 }

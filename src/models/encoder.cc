@@ -154,6 +154,8 @@ EncoderLayer load_bert_layer(hf::WeightStore& w, const std::string& p, int64_t h
   return l;
 }
 
+namespace {
+
 void fill_label_info(const hf::Config& config, int64_t num_labels, ModelInfo& info) {
   info.num_labels = num_labels;
   info.has_classifier = num_labels > 0;
@@ -198,6 +200,22 @@ void fill_label_info(const hf::Config& config, int64_t num_labels, ModelInfo& in
                                     "\" is not one of regression, single_label_classification, "
                                     "multi_label_classification");
   }
+}
+
+}  // namespace
+
+ModelInfo make_model_info(const hf::Config& config, const hf::WeightStore& weights, const std::string& arch,
+                          int64_t hidden, int64_t vocab, int64_t max_positions, int64_t num_labels) {
+  ModelInfo info;
+  info.architecture = arch;
+  info.model_type = config.get_string("model_type", "");
+  info.hidden_size = hidden;
+  info.vocab_size = vocab;
+  info.max_positions = max_positions;
+  fill_label_info(config, num_labels, info);
+  info.parameter_count = weights.loaded_parameters();
+  info.stored_dtype = weights.loaded_dtypes();
+  return info;
 }
 
 }  // namespace hfbatch::models

@@ -76,7 +76,10 @@ Linear fuse_linears(const Linear& a, const Linear& b, const Linear& c);
 // The BERT-named layer "<prefix>encoder.layer.<i>." (BERT, RoBERTa, XLM-R, ELECTRA).
 EncoderLayer load_bert_layer(hf::WeightStore& w, const std::string& layer_prefix, int64_t hidden, int64_t intermediate);
 
-// Fills labels / num_labels / problem_type from config (id2label, problem_type) and the head's output rows.
-void fill_label_info(const hf::Config& config, int64_t num_labels, ModelInfo& info);
+// ModelInfo of a loaded model: architecture and sizes as given, labels / problem_type from config
+// (id2label, problem_type) and the head's output rows (0: no head), parameter count and stored dtypes
+// from the weights loaded so far.
+ModelInfo make_model_info(const hf::Config& config, const hf::WeightStore& weights, const std::string& arch,
+                          int64_t hidden, int64_t vocab, int64_t max_positions, int64_t num_labels);
 
 }  // namespace hfbatch::models
