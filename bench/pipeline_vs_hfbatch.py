@@ -42,7 +42,9 @@ print(json.dumps({{'load_s': t1 - t0, 'score_write_s': t2 - t1, 'total_s': t2 - 
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads), HF_HUB_OFFLINE="1",
                TRANSFORMERS_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise SystemExit(f"transformers pipeline failed:\n{proc.stderr[-3000:]}")
     wall = time.perf_counter() - t0
     r = json.loads(proc.stdout.strip().splitlines()[-1])
     r["wall_s"] = wall

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the 10,000-row input from fortunes, assembles the default model with its seeded classification
-# head (tests/fixtures/models/minilm-cls), and runs bench/pipeline_vs_hfbatch.py with the reference venv.
+# Builds the 10,000-row input from fortunes, writes the default model with its seeded classification head
+# (bench/make_minilm_classifier.py), and runs bench/pipeline_vs_hfbatch.py with the reference venv.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -12,6 +12,5 @@ mkdir -p bench/data
 [ -f bench/data/w10k.parquet ] || .venv/bin/python tools/make_sample_data.py --rows 10000 --no-edge-rows \
     --row-group-size 2048 --out bench/data/w10k.parquet
 model="$(mktemp -d)/minilm-cls"
-cp -r tests/fixtures/models/minilm-cls "$model"
-ln -sf "$(bash scripts/default_model.sh)/model.safetensors" "$model/base.safetensors"
+HF_HUB_OFFLINE=1 .venv-tools/bin/python bench/make_minilm_classifier.py "$model" 2>/dev/null
 .venv-tools/bin/python bench/pipeline_vs_hfbatch.py --model "$model" --input bench/data/w10k.parquet --threads "$threads"
