@@ -149,9 +149,8 @@ class _Reduce:
 
 def torch_zip(path: Path, data_pkl: bytes) -> None:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as z:
-        z.writestr("archive/data.pkl", data_pkl)
-        z.writestr("archive/byteorder", "little")
-        z.writestr("archive/version", "3\n")
+        for name, data in [("archive/data.pkl", data_pkl), ("archive/byteorder", b"little"), ("archive/version", b"3\n")]:
+            z.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), data)  # fixed time: reproducible
 
 
 def make_malicious() -> None:
