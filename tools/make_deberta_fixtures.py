@@ -36,7 +36,13 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import make_fixtures as mf  # noqa: E402
 from fixture_inputs import CASES  # noqa: E402
-from transformers import BertTokenizerFast, DebertaV2Config, DebertaV2ForSequenceClassification  # noqa: E402
+from transformers import (  # noqa: E402
+    BertTokenizerFast,
+    DebertaConfig,
+    DebertaForSequenceClassification,
+    DebertaV2Config,
+    DebertaV2ForSequenceClassification,
+)
 from transformers.models.deberta_v2.modeling_deberta_v2 import make_log_bucket_position  # noqa: E402
 
 DEBERTA_MAX_LEN = 512
@@ -106,6 +112,19 @@ def make_models(tok) -> None:
         shard = {"max_shard_size": "40KB"} if name == "deberta-v2-tiny" else {}
         save_folder(m, tok, mf.MODEL_DIR / (name + "-bin"), "bin", **shard)
         mf.classify_golden(name + "-bin", mf.MODEL_DIR / (name + "-bin"))
+
+    # DeBERTa v1 (deberta-base's settings; max_relative_positions 64 < the long inputs: v1's att_span slicing)
+    v1cfg = config(vocab).to_dict()
+    v1cfg.update(relative_attention=True, pos_att_type=["c2p", "p2c"], max_relative_positions=64,
+                 position_biased_input=False, type_vocab_size=0)
+    for k in ("model_type", "architectures", "transformers_version"):
+        v1cfg.pop(k, None)
+    torch.manual_seed(204)
+    m = DebertaForSequenceClassification(DebertaConfig(**v1cfg))
+    mf.randomize(m, 204)
+    mf.center_head(m, tok)
+    save_folder(m, tok, mf.MODEL_DIR / "deberta-v1-tiny", "safetensors")
+    mf.classify_golden("deberta-v1-tiny", mf.MODEL_DIR / "deberta-v1-tiny")
 
     torch.manual_seed(203)
     m = DebertaV2ForSequenceClassification(config(1000, **XSMALL))

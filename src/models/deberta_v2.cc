@@ -1,5 +1,7 @@
 // DeBERTa-v2 / v3 (transformers/models/deberta_v2/modeling_deberta_v2.py): DebertaV2Model,
-// DebertaV2ForSequenceClassification. Post-LN layers like BERT, but self-attention is disentangled
+// DebertaV2ForSequenceClassification; and DeBERTa v1 (transformers/models/deberta/modeling_deberta.py:
+// DebertaModel, DebertaForSequenceClassification), the same computation with other weight names (see
+// load_v1_attention). Post-LN layers like BERT, but self-attention is disentangled
 // (content→position c2p and position→content p2c terms from a shared relative-position table, log-bucketed
 // in v3) and scaled by 1/√(d·(1 + #pos_att_type)); the absolute position table is optional
 // (position_biased_input), v2-xlarge-style configs add a convolution after the first layer, and the head
@@ -173,6 +175,29 @@ bool has(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
+// DeBERTa v1 DisentangledSelfAttention: in_proj [3H, H] without bias, its rows interleaved per head
+// ([q_h | k_h | v_h] for h = 0..heads-1, as transpose_for_scores(qp).chunk(3, -1) reads them), plus
+// q_bias and v_bias; c2p keys from pos_proj (no bias), p2c queries from pos_q_proj. v1 slices the
+// relative table to att_span = min(L, max_relative_positions) around its centre; indexing that slice at
+// clamp(Δ + att_span) is the full table at clamp(Δ + max_relative_positions), which the op computes.
+// Its query is scaled before the products; scaling the sum instead is the same up to rounding.
+Linear load_v1_qkv(hf::WeightStore& w, const std::string& lp, int64_t hidden, int64_t heads) {
+  const core::Tensor in = w.require(lp + "attention.self.in_proj.weight", {3 * hidden, hidden});
+  const core::Tensor qb = w.require(lp + "attention.self.q_bias", {hidden});
+  const core::Tensor vb = w.require(lp + "attention.self.v_bias", {hidden});
+  const int64_t d = hidden / heads;
+  Linear f;
+  f.weight = core::Tensor({3 * hidden, hidden});  // rows [Q | K | V]
+  f.bias = core::Tensor::zeros({3 * hidden});
+  for (int64_t h = 0; h < heads; ++h)
+    for (int64_t part = 0; part < 3; ++part)  // source rows h·3d + part·d, destination part·H + h·d
+      std::memcpy(f.weight.data<float>() + (part * hidden + h * d) * hidden,
+                  in.data<float>() + (h * 3 * d + part * d) * hidden, d * hidden * sizeof(float));
+  std::memcpy(f.bias.data<float>(), qb.data<float>(), hidden * sizeof(float));
+  std::memcpy(f.bias.data<float>() + 2 * hidden, vb.data<float>(), hidden * sizeof(float));
+  return f;
+}
+
 }  // namespace
 
 std::unique_ptr<Model> build_deberta_v2(const hf::Config& c, hf::WeightStore& w, const std::string& arch) {
@@ -191,6 +216,8 @@ std::unique_ptr<Model> build_deberta_v2(const hf::Config& c, hf::WeightStore& w,
   if (c.has("attention_head_size") && c.get_int("attention_head_size") != hidden / heads)
     c.fail("attention_head_size", "only hidden_size / num_attention_heads is supported");
   const int64_t head_dim = hidden / heads;
+  const bool v1 = arch.rfind("DebertaV2", 0) != 0;  // DebertaModel / DebertaForSequenceClassification
+  if (v1 && c.get_bool("talking_head", false)) c.fail("talking_head", "is not supported");
 
   auto model = std::make_unique<DebertaV2>();
   DebertaV2& m = *model;
@@ -217,7 +244,7 @@ std::unique_ptr<Model> build_deberta_v2(const hf::Config& c, hf::WeightStore& w,
   if (m.relative) {
     int64_t max_rel = c.get_int("max_relative_positions", -1);
     if (max_rel < 1) max_rel = max_pos;
-    const int64_t buckets = c.get_int("position_buckets", -1);
+    const int64_t buckets = v1 ? -1 : c.get_int("position_buckets", -1);
     m.rel.span = buckets > 0 ? buckets : max_rel;
     m.rel.buckets = buckets;
     m.rel.max_relative_positions = max_rel;
@@ -229,7 +256,7 @@ std::unique_ptr<Model> build_deberta_v2(const hf::Config& c, hf::WeightStore& w,
     std::memcpy(rel_emb.data<float>(), table.data<float>(), table.nbytes());
     std::string norm = c.get_string("norm_rel_ebd", "none");
     for (char& ch : norm) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (norm.find("layer_norm") != std::string::npos) {
+    if (!v1 && norm.find("layer_norm") != std::string::npos) {
       core::Tensor g, b;
       load_layer_norm(w, p + "encoder.LayerNorm", hidden, g, b);
       ops::layer_norm(rel_emb, g, b, m.eps);
@@ -239,15 +266,22 @@ std::unique_ptr<Model> build_deberta_v2(const hf::Config& c, hf::WeightStore& w,
   for (int64_t i = 0; i < n_layers; ++i) {
     const std::string lp = p + "encoder.layer." + std::to_string(i) + ".";
     DebertaLayer l;
-    const Linear qw = load_linear(w, lp + "attention.self.query_proj", hidden, hidden);
-    const Linear kw = load_linear(w, lp + "attention.self.key_proj", hidden, hidden);
-    l.base.qkv = fuse_linears(qw, kw, load_linear(w, lp + "attention.self.value_proj", hidden, hidden));
+    if (v1) {
+      l.base.qkv = load_v1_qkv(w, lp, hidden, heads);
+      if (m.relative && has(att, "c2p"))
+        l.pos_key = load_linear(w, lp + "attention.self.pos_proj", hidden, hidden)(rel_emb);
+      if (m.relative && has(att, "p2c"))
+        l.pos_query = load_linear(w, lp + "attention.self.pos_q_proj", hidden, hidden)(rel_emb);
+    }
+    const Linear qw = v1 ? Linear{} : load_linear(w, lp + "attention.self.query_proj", hidden, hidden);
+    const Linear kw = v1 ? Linear{} : load_linear(w, lp + "attention.self.key_proj", hidden, hidden);
+    if (!v1) l.base.qkv = fuse_linears(qw, kw, load_linear(w, lp + "attention.self.value_proj", hidden, hidden));
     l.base.attention_out = load_linear(w, lp + "attention.output.dense", hidden, hidden);
     load_layer_norm(w, lp + "attention.output.LayerNorm", hidden, l.base.ln1_gamma, l.base.ln1_beta);
     l.base.ffn_in = load_linear(w, lp + "intermediate.dense", intermediate, hidden);
     l.base.ffn_out = load_linear(w, lp + "output.dense", hidden, intermediate);
     load_layer_norm(w, lp + "output.LayerNorm", hidden, l.base.ln2_gamma, l.base.ln2_beta);
-    if (m.relative) {  // PosK / PosQ depend only on weights: project the relative table once, here.
+    if (m.relative && !v1) {  // PosK / PosQ depend only on weights: project the relative table once, here.
       if (has(att, "c2p"))
         l.pos_key = (share_att_key ? kw : load_linear(w, lp + "attention.self.pos_key_proj", hidden, hidden))(rel_emb);
       if (has(att, "p2c"))
@@ -258,7 +292,7 @@ std::unique_ptr<Model> build_deberta_v2(const hf::Config& c, hf::WeightStore& w,
   if (w.contains(p + "encoder.layer." + std::to_string(n_layers) + ".output.dense.weight"))
     c.fail("num_hidden_layers", std::to_string(n_layers) + " but " + w.source() + " has more encoder layers");
 
-  if (c.get_int("conv_kernel_size", 0) > 0) {
+  if (!v1 && c.get_int("conv_kernel_size", 0) > 0) {
     ConvLayer cv;
     const int64_t k = c.get_int("conv_kernel_size");
     cv.groups = c.get_int("conv_groups", 1);
@@ -272,7 +306,7 @@ std::unique_ptr<Model> build_deberta_v2(const hf::Config& c, hf::WeightStore& w,
   }
 
   int64_t num_labels = 0;
-  if (arch == "DebertaV2ForSequenceClassification") {
+  if (arch == "DebertaV2ForSequenceClassification" || arch == "DebertaForSequenceClassification") {
     const int64_t pooler = c.get_int("pooler_hidden_size", hidden);
     if (pooler != hidden) c.fail("pooler_hidden_size", "must equal hidden_size (the classifier reads hidden_size)");
     ClassifierHead h;

@@ -14,6 +14,8 @@ const std::map<std::string, Builder>& registry() {
   static const std::map<std::string, Builder> r = {
       {"BertModel", build_bert},
       {"BertForSequenceClassification", build_bert},
+      {"DebertaModel", build_deberta_v2},
+      {"DebertaForSequenceClassification", build_deberta_v2},
       {"DebertaV2Model", build_deberta_v2},
       {"DebertaV2ForSequenceClassification", build_deberta_v2},
       {"DistilBertModel", build_distilbert},
@@ -32,7 +34,7 @@ const std::map<std::string, std::string>& base_by_model_type() {
   static const std::map<std::string, std::string> m = {
       {"bert", "BertModel"},       {"distilbert", "DistilBertModel"}, {"roberta", "RobertaModel"},
       {"xlm-roberta", "XLMRobertaModel"}, {"electra", "ElectraModel"},
-      {"deberta-v2", "DebertaV2Model"},
+      {"deberta-v2", "DebertaV2Model"},   {"deberta", "DebertaModel"},
   };
   return m;
 }
