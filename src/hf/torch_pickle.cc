@@ -22,6 +22,21 @@ struct Value {
   std::string dtype;         // storage / storage-type global
   std::vector<Ref> items;    // tuple, list; dict as key, value, key, value, ...
   PickledTensor tensor;
+
+  Value() = default;
+  Value(const Value&) = delete;
+  Value& operator=(const Value&) = delete;
+  // Releases nested values iteratively: a hostile pickle can nest containers millions deep, and the
+  // default recursive destruction would overflow the stack.
+  ~Value() {
+    std::vector<Ref> work = std::move(items);
+    while (!work.empty()) {
+      Ref x = std::move(work.back());
+      work.pop_back();
+      if (x.use_count() == 1)
+        for (Ref& child : x->items) work.push_back(std::move(child));
+    }
+  }
 };
 
 Ref make(Value::Kind k) {

@@ -150,3 +150,53 @@ TEST(TorchCheckpoint, ShardedIndexAndMissingShard) {
 }
 
 }  // namespace
+
+namespace {
+
+// A torch.save-like zip (stored entries) around `pkl` as archive/data.pkl, built by hand.
+std::string zip_with_pickle(const std::string& pkl) {
+  auto le = [](uint64_t v, int n) {
+    std::string s;
+    for (int i = 0; i < n; ++i) s += static_cast<char>((v >> (8 * i)) & 0xff);
+    return s;
+  };
+  const std::string name = "archive/data.pkl";
+  std::string local = std::string("PK\x03\x04", 4) + le(20, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(0, 4) +
+                      le(pkl.size(), 4) + le(pkl.size(), 4) + le(name.size(), 2) + le(0, 2) + name + pkl;
+  std::string central = std::string("PK\x01\x02", 4) + le(20, 2) + le(20, 2) + le(0, 2) + le(0, 2) + le(0, 4) +
+                        le(0, 4) + le(pkl.size(), 4) + le(pkl.size(), 4) + le(name.size(), 2) + le(0, 2) +
+                        le(0, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(0, 4) + name;
+  std::string eocd = std::string("PK\x05\x06", 4) + le(0, 2) + le(0, 2) + le(1, 2) + le(1, 2) +
+                     le(central.size(), 4) + le(local.size(), 4) + le(0, 2);
+  return local + central + eocd;
+}
+
+TEST(TorchCheckpoint, HostilePickleShapesGiveErrorsNotCrashes) {
+  using namespace std::string_literals;
+  TempDir d;
+  const fs::path p = d.path / "pytorch_model.bin";
+  auto err = [&](const std::string& pkl) {
+    write(p, zip_with_pickle(pkl));
+    return error_of([&] { hf::TorchCheckpoint f(p); });
+  };
+  // 2 million nested 1-tuples: refused (not a state dict), released without deep recursion.
+  std::string deep = "\x80\x02)";
+  for (int i = 0; i < 2000000; ++i) deep += "\x85";
+  EXPECT_NE(err(deep + ".").find("not a state dict"), std::string::npos);
+  EXPECT_NE(err("\x80\x02}q\x00h\x05."s).find("memo key 5 undefined"), std::string::npos);
+  EXPECT_NE(err("\x80\x02(").find("truncated pickle"), std::string::npos);
+  EXPECT_NE(err("\x80\x02s.").find("stack underflow"), std::string::npos);
+  EXPECT_NE(err(std::string("\x80\x02\x81.", 4)).find("refusing pickle opcode 0x81"), std::string::npos);  // NEWOBJ
+  EXPECT_NE(err("\x80\x02}ctorch._utils\n_rebuild_tensor_v2\n)R.").find("_rebuild_tensor_v2: unexpected arguments"),
+            std::string::npos);
+  // A tensor whose view runs past its storage.
+  const std::string view =
+      "\x80\x02}X\x01\x00\x00\x00w"s
+      "ctorch._utils\n_rebuild_tensor_v2\n"s
+      "((X\x07\x00\x00\x00storagectorch\nFloatStorage\nX\x01\x00\x00\x00"s
+      "0X\x03\x00\x00\x00"s "cpuK\x04tQ"s
+      "K\x00K\x05\x85K\x01\x85\x89NtRs."s;
+  EXPECT_NE(err(view).find("w: storage data/0 is missing"), std::string::npos) << err(view);
+}
+
+}  // namespace
