@@ -18,14 +18,18 @@ namespace {
 using hfbatch::cli::Args;
 
 constexpr const char* kUsage = R"(usage:
-  hfbatch classify --model DIR --input PATH... --output DIR --text-column C [options]
-  hfbatch embed    --model DIR --input PATH... --output DIR --text-column C [options]
+  hfbatch classify --model DIR --input PATH... --output DIR (--text-column C | --input-ids-column C) [options]
+  hfbatch embed    --model DIR --input PATH... --output DIR (--text-column C | --input-ids-column C) [options]
   hfbatch inspect  --model DIR [--tokenizer DIR]
 
 options (classify, embed):
   --tokenizer DIR            tokenizer folder (default: the model folder)
   --input PATH...            Parquet files, directories (recursive) or globs; repeatable
   --text-pair-column C2      second text of a pair (cross-encoders, NLI)
+  --input-ids-column C       pre-tokenized input: list<int32|int64> token ids with special tokens (no
+                             tokenizer is loaded; rows longer than the model allows are an error)
+  --attention-mask-column C  with --input-ids-column: tokens whose mask is 0 (padding) are dropped
+  --token-type-ids-column C  with --input-ids-column: segment ids (default: zeros)
   --keep-columns a,b         input columns copied to the output (default: none)
   --keep-all                 copy every input column
   --max-length N             truncate to N tokens (default: the model's limit)
@@ -41,6 +45,7 @@ options (classify, embed):
 int run_scoring(hfbatch::runtime::Task task, const std::vector<std::string>& argv) {
   Args args(argv,
             {"--model", "--tokenizer", "--output", "--text-column", "--text-pair-column", "--keep-columns",
+             "--input-ids-column", "--attention-mask-column", "--token-type-ids-column",
              "--max-length", "--batch-tokens", "--threads", "--chunk-rows", "--prediction-prefix", "--summary"},
             {"--input"}, {"--keep-all", "--overwrite", "--no-progress"});
   hfbatch::io::JobOptions job;
@@ -55,8 +60,20 @@ int run_scoring(hfbatch::runtime::Task task, const std::vector<std::string>& arg
   job.inputs = args.get_all("--input");
   hfbatch::check(!job.inputs.empty(), "--input: required");
   job.output = args.get("--output");
-  job.columns.text_column = args.get("--text-column");
+  job.columns.ids_column = args.get_optional("--input-ids-column");
+  job.columns.mask_column = args.get_optional("--attention-mask-column");
+  job.columns.type_ids_column = args.get_optional("--token-type-ids-column");
   job.columns.pair_column = args.get_optional("--text-pair-column");
+  if (job.columns.ids_column) {
+    hfbatch::check(!args.has("--text-column") && !job.columns.pair_column,
+                   "--input-ids-column: cannot be combined with --text-column / --text-pair-column");
+    job.session.pretokenized = true;
+  } else {
+    hfbatch::check(!job.columns.mask_column && !job.columns.type_ids_column,
+                   "--attention-mask-column / --token-type-ids-column need --input-ids-column");
+    hfbatch::check(args.has("--text-column"), "--text-column: required (or --input-ids-column for pre-tokenized input)");
+    job.columns.text_column = args.get("--text-column");
+  }
   if (auto k = args.get_optional("--keep-columns")) job.columns.keep_columns = hfbatch::cli::split_list(*k);
   job.columns.keep_all = args.has("--keep-all");
   job.overwrite = args.has("--overwrite");

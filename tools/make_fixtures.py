@@ -802,6 +802,10 @@ def main() -> None:
     print(f"embedders done ({time.time() - t0:.1f}s)")
     make_minilm()
     print(f"minilm done ({time.time() - t0:.1f}s)")
+    import make_deberta_fixtures  # DeBERTa-v2/v3 fixtures, pytorch_model.bin test files (its own module)
+
+    make_deberta_fixtures.main()
+    print(f"deberta done ({time.time() - t0:.1f}s)")
 
     total = sum(f.stat().st_size for d in (FIX, GOLD) for f in d.rglob("*") if f.is_file() and not f.is_symlink())
     print(f"all done in {time.time() - t0:.1f}s; tests/fixtures + tests/golden = {total / 1e6:.2f} MB")

@@ -2,6 +2,8 @@
 
 #include "hfbatch/core/error.h"
 #include "hfbatch/hf/config.h"
+#include "hfbatch/hf/safetensors.h"
+#include "hfbatch/hf/torch_checkpoint.h"
 
 namespace hfbatch::hf {
 namespace fs = std::filesystem;
@@ -16,41 +18,50 @@ std::string shape_str(const std::vector<int64_t>& s) {
 
 WeightStore WeightStore::open(const fs::path& dir) {
   WeightStore w;
-  fs::path single = dir / "model.safetensors";
-  fs::path index = dir / "model.safetensors.index.json";
-  if (fs::exists(single)) {
-    w.source_ = single.string();
-    w.files_.push_back(std::make_shared<SafetensorsFile>(single));
-  } else if (fs::exists(index)) {
+  // One file of tensors, by format.
+  auto load = [](const fs::path& p, bool torch) -> std::shared_ptr<TensorFile> {
+    if (torch) return std::make_shared<TorchCheckpoint>(p);
+    return std::make_shared<SafetensorsFile>(p);
+  };
+  struct Layout {
+    const char* single;
+    const char* index;
+    bool torch;
+  };
+  const Layout layouts[] = {{"model.safetensors", "model.safetensors.index.json", false},
+                            {"pytorch_model.bin", "pytorch_model.bin.index.json", true}};
+  for (const Layout& l : layouts) {
+    const fs::path single = dir / l.single, index = dir / l.index;
+    if (fs::exists(single)) {
+      w.source_ = single.string();
+      w.files_.push_back(load(single, l.torch));
+      for (const auto& [name, e] : w.files_.back()->entries()) w.index_[name] = {w.files_.back().get(), &e};
+      return w;
+    }
+    if (!fs::exists(index)) continue;
     w.source_ = index.string();
     nlohmann::json j = read_json_file(index);
     if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object())
       throw Error(index.string() + ": weight_map: missing");
-    std::map<std::string, std::shared_ptr<SafetensorsFile>> shards;
+    std::map<std::string, std::shared_ptr<TensorFile>> shards;
     for (auto it = j["weight_map"].begin(); it != j["weight_map"].end(); ++it) {
       if (!it.value().is_string()) throw Error(index.string() + ": weight_map: " + it.key() + ": expected a file name");
       std::string shard = it.value().get<std::string>();
       if (!shards.count(shard)) {
         fs::path p = dir / shard;
         if (!fs::exists(p)) throw Error(index.string() + ": shard " + shard + " (for " + it.key() + ") does not exist");
-        shards[shard] = std::make_shared<SafetensorsFile>(p);
+        shards[shard] = load(p, l.torch);
         w.files_.push_back(shards[shard]);
       }
-      const SafetensorsFile* f = shards[shard].get();
-      const SafetensorsEntry* e = f->find(it.key());
+      const TensorFile* f = shards[shard].get();
+      const TensorEntry* e = f->find(it.key());
       if (!e) throw Error(f->path() + ": " + it.key() + ": missing (listed in " + index.string() + ")");
       w.index_[it.key()] = {f, e};
     }
     return w;
-  } else if (fs::exists(dir / "pytorch_model.bin") || fs::exists(dir / "pytorch_model.bin.index.json")) {
-    throw Error(dir.string() + ": only pytorch_model.bin weights found; reading them is not supported yet, "
-                               "save the model with safe_serialization=True (model.safetensors)");
-  } else {
-    throw Error(dir.string() + ": no model.safetensors or model.safetensors.index.json");
   }
-  for (const auto& f : w.files_)
-    for (const auto& [name, e] : f->entries()) w.index_[name] = {f.get(), &e};
-  return w;
+  throw Error(dir.string() + ": no model weights (model.safetensors, model.safetensors.index.json, "
+                             "pytorch_model.bin or pytorch_model.bin.index.json)");
 }
 
 const WeightStore::Located* WeightStore::resolve(const std::string& name) const {
@@ -76,7 +87,7 @@ std::vector<int64_t> WeightStore::shape_of(const std::string& name) const {
 std::optional<core::Tensor> WeightStore::optional(const std::string& name, const std::vector<int64_t>& shape) {
   const Located* l = resolve(name);
   if (!l) return std::nullopt;
-  const SafetensorsEntry& e = *l->entry;
+  const TensorEntry& e = *l->entry;
   bool ok = e.shape.size() == shape.size();
   for (size_t i = 0; ok && i < shape.size(); ++i) ok = shape[i] < 0 || shape[i] == e.shape[i];
   if (!ok) throw Error(l->file->path() + ": " + e.name + ": expected " + shape_str(shape) + ", got " + e.shape_string());

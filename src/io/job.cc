@@ -9,6 +9,7 @@
 #include "hfbatch/io/output_dir.h"
 #include "hfbatch/io/prediction_writer.h"
 #include "hfbatch/io/text_column.h"
+#include "hfbatch/io/token_columns.h"
 
 namespace hfbatch::io {
 namespace fs = std::filesystem;
@@ -30,17 +31,28 @@ int64_t score_file(const fs::path& file, const std::string& part, const runtime:
   PredictionWriter writer(out.temporary_path(part), schema, source.kept_columns(), spec);
   summary.read_s += seconds_since(t0);
 
+  const ColumnSelection& cols = options.columns;
+  TokenRowLimits limits;
+  limits.max_length = session.max_length();
+  limits.vocab_size = session.model_info().vocab_size;
+  int64_t first_row = 0;  // of the chunk, in the file
   for (;;) {
     t0 = Clock::now();
     std::shared_ptr<arrow::RecordBatch> chunk = source.next();
     summary.read_s += seconds_since(t0);
     if (!chunk) break;
 
-    auto texts = text_values(*chunk->GetColumnByName(options.columns.text_column));
-    std::vector<std::optional<std::string_view>> pairs;
-    if (options.columns.pair_column) pairs = text_values(*chunk->GetColumnByName(*options.columns.pair_column));
-    runtime::Predictions pred =
-        session.run(texts, options.columns.pair_column ? &pairs : nullptr, summary.stages);
+    runtime::Predictions pred;
+    if (cols.ids_column) {
+      const TokenColumns tc{*cols.ids_column, cols.mask_column, cols.type_ids_column};
+      pred = session.run_tokens(token_rows(*chunk, tc, file.string(), first_row, limits), summary.stages);
+    } else {
+      auto texts = text_values(*chunk->GetColumnByName(cols.text_column));
+      std::vector<std::optional<std::string_view>> pairs;
+      if (cols.pair_column) pairs = text_values(*chunk->GetColumnByName(*cols.pair_column));
+      pred = session.run(texts, cols.pair_column ? &pairs : nullptr, summary.stages);
+    }
+    first_row += chunk->num_rows();
     for (uint8_t v : pred.valid) summary.null_rows += v ? 0 : 1;
 
     t0 = Clock::now();

@@ -11,6 +11,7 @@
 #include "hfbatch/core/error.h"
 #include "hfbatch/io/arrow_status.h"
 #include "hfbatch/io/text_column.h"
+#include "hfbatch/io/token_columns.h"
 
 namespace hfbatch::io {
 namespace fs = std::filesystem;
@@ -76,13 +77,20 @@ ParquetSource::ParquetSource(const fs::path& path, const ColumnSelection& sel, i
       kept_.push_back(c);
     }
   }
-  auto add = [&](const std::string& column, const std::string& role) {
+  auto add = [&](const std::string& column, const std::string& role, bool tokens) {
     int i = field_index(*file_schema, column, name, role);
-    check_text_type(*file_schema->field(i)->type(), name, column);
+    if (tokens) {
+      check_token_list_type(*file_schema->field(i)->type(), name, column);
+    } else {
+      check_text_type(*file_schema->field(i)->type(), name, column);
+    }
     if (std::find(fields.begin(), fields.end(), i) == fields.end()) fields.push_back(i);
   };
-  add(sel.text_column, "--text-column");
-  if (sel.pair_column) add(*sel.pair_column, "--text-pair-column");
+  if (!sel.text_column.empty()) add(sel.text_column, "--text-column", false);
+  if (sel.pair_column) add(*sel.pair_column, "--text-pair-column", false);
+  if (sel.ids_column) add(*sel.ids_column, "--input-ids-column", true);
+  if (sel.mask_column) add(*sel.mask_column, "--attention-mask-column", true);
+  if (sel.type_ids_column) add(*sel.type_ids_column, "--token-type-ids-column", true);
 
   std::vector<int> leaves = arrow_value(reader_->manifest().GetFieldIndices(fields), name);
   std::vector<int> row_groups(num_row_groups_);

@@ -14,6 +14,10 @@ const std::map<std::string, Builder>& registry() {
   static const std::map<std::string, Builder> r = {
       {"BertModel", build_bert},
       {"BertForSequenceClassification", build_bert},
+      {"DebertaModel", build_deberta_v2},
+      {"DebertaForSequenceClassification", build_deberta_v2},
+      {"DebertaV2Model", build_deberta_v2},
+      {"DebertaV2ForSequenceClassification", build_deberta_v2},
       {"DistilBertModel", build_distilbert},
       {"DistilBertForSequenceClassification", build_distilbert},
       {"RobertaModel", build_roberta},
@@ -30,6 +34,7 @@ const std::map<std::string, std::string>& base_by_model_type() {
   static const std::map<std::string, std::string> m = {
       {"bert", "BertModel"},       {"distilbert", "DistilBertModel"}, {"roberta", "RobertaModel"},
       {"xlm-roberta", "XLMRobertaModel"}, {"electra", "ElectraModel"},
+      {"deberta-v2", "DebertaV2Model"},   {"deberta", "DebertaModel"},
   };
   return m;
 }

@@ -19,5 +19,7 @@ std::unique_ptr<Model> build_roberta(const hf::Config&, hf::WeightStore&, const 
 std::unique_ptr<Model> build_electra(const hf::Config&, hf::WeightStore&, const std::string& arch);
 // distilbert.cc
 std::unique_ptr<Model> build_distilbert(const hf::Config&, hf::WeightStore&, const std::string& arch);
+// deberta_v2.cc (DeBERTa v1, v2 and v3)
+std::unique_ptr<Model> build_deberta_v2(const hf::Config&, hf::WeightStore&, const std::string& arch);
 
 }  // namespace hfbatch::models

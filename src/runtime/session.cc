@@ -54,24 +54,65 @@ Session::Session(const SessionOptions& options) : options_(options) {
   models::LoadOptions load;
   load.threads = options.threads;
   model_ = models::load_model(options.model_dir, load);
-  tokenizer_ = tokenizer::Tokenizer::from_path(tok_dir);
   const auto& info = model_->info();
+  if (options.pretokenized) {
+    check(options.max_length >= 0, "--max-length: must be positive");
+    max_length_ = static_cast<int32_t>(options.max_length > 0 ? options.max_length : info.max_positions);
+    check(info.max_positions <= 0 || max_length_ <= info.max_positions,
+          "--max-length: " + std::to_string(max_length_) + " exceeds the model's " +
+              std::to_string(info.max_positions) + " positions (config.json max_position_embeddings)");
+  } else {
+    tokenizer_ = tokenizer::Tokenizer::from_path(tok_dir);
+  }
   if (options.task == Task::classify) {
     check(info.has_classifier, (options.model_dir / "config.json").string() + ": architectures: " +
                                    info.architecture + " has no classification head; use `hfbatch embed`");
   }
-  if (info.vocab_size > 0 && tokenizer_->vocab_size() > info.vocab_size) {
+  if (tokenizer_ && info.vocab_size > 0 && tokenizer_->vocab_size() > info.vocab_size) {
     throw Error((tok_dir / "tokenizer.json").string() + ": vocabulary has " +
                 std::to_string(tokenizer_->vocab_size()) + " ids but the model's embedding table has " +
                 std::to_string(info.vocab_size) + " rows (config.json vocab_size)");
   }
   pooling_ = models::read_pooling_config(options.model_dir);
-  max_length_ = resolve_max_length(options.max_length, tok_dir, info, options.task, pooling_);
+  if (!options.pretokenized) max_length_ = resolve_max_length(options.max_length, tok_dir, info, options.task, pooling_);
   check(options.batch_tokens > 0, "--batch-tokens: must be positive");
   pool_ = std::make_unique<core::ThreadPool>(options.threads);
 }
 
 Session::~Session() = default;
+
+const tokenizer::Tokenizer& Session::tokenizer() const {
+  check(tokenizer_ != nullptr, "internal: pre-tokenized session has no tokenizer");
+  return *tokenizer_;
+}
+
+Predictions Session::empty_predictions(int64_t n) const {
+  Predictions out;
+  out.rows = n;
+  out.width = output_width();
+  out.valid.assign(n, 0);
+  out.values.assign(n * out.width, 0.0f);
+  if (options_.task == Task::classify) {
+    out.label_id.assign(n, 0);
+    out.score.assign(n, 0.0f);
+  }
+  return out;
+}
+
+Predictions Session::run_tokens(const std::vector<std::optional<TokenRow>>& rows, StageStats& stats) const {
+  Predictions out = empty_predictions(static_cast<int64_t>(rows.size()));
+  std::vector<int64_t> live;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!rows[i]) continue;
+    check(!rows[i]->ids.empty() && static_cast<int64_t>(rows[i]->ids.size()) <= max_length_,
+          "internal: pre-tokenized row " + std::to_string(i) + " is empty or longer than max_length");
+    live.push_back(static_cast<int64_t>(i));
+  }
+  infer(
+      live, [&](size_t k) -> const std::vector<int32_t>& { return rows[live[k]]->ids; },
+      [&](size_t k) -> const std::vector<int32_t>& { return rows[live[k]]->type_ids; }, out, stats);
+  return out;
+}
 
 int32_t Session::output_width() const {
   const auto& info = model_->info();
@@ -82,15 +123,8 @@ Predictions Session::run(const std::vector<std::optional<std::string_view>>& tex
                          const std::vector<std::optional<std::string_view>>* pairs, StageStats& stats) const {
   const int64_t n = static_cast<int64_t>(texts.size());
   check(!pairs || static_cast<int64_t>(pairs->size()) == n, "internal: text and pair columns differ in length");
-  Predictions out;
-  out.rows = n;
-  out.width = output_width();
-  out.valid.assign(n, 0);
-  out.values.assign(n * out.width, 0.0f);
-  if (options_.task == Task::classify) {
-    out.label_id.assign(n, 0);
-    out.score.assign(n, 0.0f);
-  }
+  const tokenizer::Tokenizer& tok = tokenizer();
+  Predictions out = empty_predictions(n);
 
   // Rows that get a prediction: text (and pair) present.
   std::vector<int64_t> live;
@@ -112,18 +146,28 @@ Predictions Session::run(const std::vector<std::optional<std::string_view>>& tex
       pair_text = *(*pairs)[row];
       pair = &pair_text;
     }
-    enc[k] = tokenizer_->encode(*texts[row], pair, trunc);
+    enc[k] = tok.encode(*texts[row], pair, trunc);
   });
   stats.tokenize_s += seconds_since(t0);
 
-  // 2. Batch by token budget and run the encoder + head.
-  t0 = Clock::now();
-  std::vector<int32_t> lengths(enc.size());
-  for (size_t k = 0; k < enc.size(); ++k) lengths[k] = static_cast<int32_t>(enc[k].ids.size());
+  infer(
+      live, [&](size_t k) -> const std::vector<int32_t>& { return enc[k].ids; },
+      [&](size_t k) -> const std::vector<int32_t>& { return enc[k].type_ids; }, out, stats);
+  return out;
+}
+
+void Session::infer(const std::vector<int64_t>& live,
+                    const std::function<const std::vector<int32_t>&(size_t)>& ids_of,
+                    const std::function<const std::vector<int32_t>&(size_t)>& types_of, Predictions& out,
+                    StageStats& stats) const {
+  // Batch by token budget and run the encoder + head.
+  auto t0 = Clock::now();
+  std::vector<int32_t> lengths(live.size());
+  for (size_t k = 0; k < live.size(); ++k) lengths[k] = static_cast<int32_t>(ids_of(k).size());
   const int32_t w = out.width;
   for (const std::vector<int32_t>& members : plan_batches(lengths, options_.batch_tokens)) {
     models::TokenBatch batch;
-    for (int32_t k : members) batch.add(enc[k].ids, enc[k].type_ids);
+    for (int32_t k : members) batch.add(ids_of(k), types_of(k));
     stats.tokens += batch.total_tokens();
     stats.sequences += batch.size();
     stats.batches += 1;
@@ -148,7 +192,6 @@ Predictions Session::run(const std::vector<std::optional<std::string_view>>& tex
     }
   }
   stats.infer_s += seconds_since(t0);
-  return out;
 }
 
 }  // namespace hfbatch::runtime

@@ -1,5 +1,6 @@
-// The weights of a Hugging Face model folder, looked up by state-dict name. Reads model.safetensors or a
-// sharded model.safetensors.index.json ({"weight_map": {name: shard file}}). Names resolve with or without
+// The weights of a Hugging Face model folder, looked up by state-dict name. Reads, first found wins:
+// model.safetensors, model.safetensors.index.json ({"weight_map": {name: shard file}}), pytorch_model.bin
+// (torch.save zip, restricted unpickler), pytorch_model.bin.index.json. Names resolve with or without
 // the base-model prefix ("bert.", "roberta.", "distilbert.", "electra."), since sentence-transformers and
 // base-model checkpoints store them unprefixed. Tensors are declared required or optional by the model
 // builder; shapes are checked, messages name the file and the tensor.
@@ -14,14 +15,13 @@
 #include <vector>
 
 #include "hfbatch/core/tensor.h"
-#include "hfbatch/hf/safetensors.h"
+#include "hfbatch/hf/tensor_file.h"
 
 namespace hfbatch::hf {
 
 class WeightStore {
  public:
-  // Opens the weights in `dir`. Without safetensors weights, the error says what is there instead
-  // (pytorch_model.bin is not read yet).
+  // Opens the weights in `dir`; without any of the four, the error names what was looked for.
   static WeightStore open(const std::filesystem::path& dir);
 
   // The base-model prefix of this architecture, e.g. "bert.". Names passed below are full HF names.
@@ -41,19 +41,19 @@ class WeightStore {
   int64_t loaded_parameters() const { return loaded_parameters_; }
   // The stored dtypes of the tensors loaded so far: "F32", "F16", or mixed "F32+F16".
   std::string loaded_dtypes() const;
-  // The file named in messages about missing tensors (model.safetensors or the index file).
+  // The file named in messages about missing tensors (the weights file or the index file).
   const std::string& source() const { return source_; }
 
  private:
   struct Located {
-    const SafetensorsFile* file;
-    const SafetensorsEntry* entry;
+    const TensorFile* file;
+    const TensorEntry* entry;
   };
   const Located* resolve(const std::string& name) const;
 
   std::string source_;
   std::string prefix_;
-  std::vector<std::shared_ptr<SafetensorsFile>> files_;
+  std::vector<std::shared_ptr<TensorFile>> files_;
   std::map<std::string, Located> index_;
   std::set<std::string> loaded_;
   std::set<std::string> dtypes_;

@@ -13,16 +13,19 @@
 namespace hfbatch::io {
 
 struct ColumnSelection {
-  std::string text_column;
+  std::string text_column;                 // empty when the input is pre-tokenized
   std::optional<std::string> pair_column;
   std::vector<std::string> keep_columns;  // passed through to the output, in this order
   bool keep_all = false;                  // keep every input column (overrides keep_columns)
+  // Pre-tokenized input (instead of text): list<int> columns, see token_columns.h.
+  std::optional<std::string> ids_column, mask_column, type_ids_column;
 };
 
 class ParquetSource {
  public:
   // Opens `path` and checks the selection against its schema: the text (and pair) column must exist
-  // and hold strings (string, large_string, string_view or dictionary of those); kept columns must exist.
+  // and hold strings (string, large_string, string_view or dictionary of those); token columns must hold
+  // lists of integers; kept columns must exist.
   // Throws hfbatch::Error naming the file and column.
   ParquetSource(const std::filesystem::path& path, const ColumnSelection& selection, int64_t chunk_rows);
   ~ParquetSource();
@@ -30,7 +33,7 @@ class ParquetSource {
   const std::filesystem::path& path() const { return path_; }
   int64_t num_rows() const { return num_rows_; }
   int num_row_groups() const { return num_row_groups_; }
-  // Schema of the chunks: kept columns first (in selection order), then text/pair if not kept.
+  // Schema of the chunks: kept columns first (in selection order), then text/pair/token columns if not kept.
   const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
   // Names of the kept columns (resolved for keep_all).
   const std::vector<std::string>& kept_columns() const { return kept_; }

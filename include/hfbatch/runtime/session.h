@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +26,14 @@ struct SessionOptions {
   int32_t max_length = 0;        // 0: the model's limit (see resolve_max_length)
   int64_t batch_tokens = 16384;  // padded tokens per encoder call
   int32_t threads = 0;           // 0: all cores
+  // Rows arrive as token ids (run_tokens): no tokenizer is loaded; max_length is `max_length` if > 0,
+  // else the model's position limit, and longer rows are an error (never truncated).
+  bool pretokenized = false;
+};
+
+// One pre-tokenized row: ids with special tokens, no padding; type_ids empty = all zeros.
+struct TokenRow {
+  std::vector<int32_t> ids, type_ids;
 };
 
 // Results for one chunk of n rows. Row i is null (valid[i] == 0) when its text (or pair) was null.
@@ -52,7 +61,8 @@ class Session {
 
   Task task() const { return options_.task; }
   const models::ModelInfo& model_info() const { return model_->info(); }
-  const tokenizer::Tokenizer& tokenizer() const { return *tokenizer_; }
+  // Throws when the session is pre-tokenized (no tokenizer loaded).
+  const tokenizer::Tokenizer& tokenizer() const;
   int32_t max_length() const { return max_length_; }
   int32_t output_width() const;
   const models::PoolingConfig& pooling() const { return pooling_; }
@@ -60,8 +70,16 @@ class Session {
   // texts[i] null → row i null. pairs, when given, has the same size; a null pair also nulls the row.
   Predictions run(const std::vector<std::optional<std::string_view>>& texts,
                   const std::vector<std::optional<std::string_view>>* pairs, StageStats& stats) const;
+  // Pre-tokenized rows (already stripped of padding, within max_length()); a null row → null prediction.
+  Predictions run_tokens(const std::vector<std::optional<TokenRow>>& rows, StageStats& stats) const;
 
  private:
+  Predictions empty_predictions(int64_t rows) const;
+  // Batches rows live[k] (ids_of(k), types_of(k)) by token budget and fills their predictions.
+  void infer(const std::vector<int64_t>& live, const std::function<const std::vector<int32_t>&(size_t)>& ids_of,
+             const std::function<const std::vector<int32_t>&(size_t)>& types_of, Predictions& out,
+             StageStats& stats) const;
+
   SessionOptions options_;
   std::unique_ptr<tokenizer::Tokenizer> tokenizer_;
   std::unique_ptr<models::Model> model_;

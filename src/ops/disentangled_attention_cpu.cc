@@ -1,0 +1,56 @@
+#include <vector>
+
+#include "cpu/blas.h"
+#include "cpu/parallel.h"
+#include "hfbatch/ops/disentangled_attention.h"
+#include "hfbatch/ops/softmax.h"
+
+namespace hfbatch::ops::kernels {
+
+void disentangled_attention_cpu(const float* q, const float* k, const float* v, int64_t ld_in, float* out,
+                                int64_t ld_out, const std::vector<int32_t>& offsets, int64_t heads, int64_t head_dim,
+                                float scale, const float* pos_k, const float* pos_q, int64_t pos_ld,
+                                const std::vector<int32_t>& rel_index, int64_t max_len) {
+  const int64_t batch = static_cast<int64_t>(offsets.size()) - 1;
+  cpu::parallel_for(batch * heads, [&](int64_t item, int32_t) {
+    const int64_t b = item / heads, h = item % heads;
+    const int64_t start = offsets[b], len = offsets[b + 1] - offsets[b];
+    if (len == 0) return;
+    thread_local std::vector<float> scores, c2p, p2c;
+    if (static_cast<int64_t>(scores.size()) < len * len) scores.resize(len * len);
+    const float* qb = q + start * ld_in + h * head_dim;  // [L, d], row stride ld_in
+    const float* kb = k + start * ld_in + h * head_dim;
+    const float* vb = v + start * ld_in + h * head_dim;
+    float* ob = out + start * ld_out + h * head_dim;
+    // S = scale · Q·Kᵀ: [L, L]
+    cpu::sgemm(false, true, len, len, head_dim, scale, qb, ld_in, kb, ld_in, 0.0f, scores.data(), len);
+    if (pos_k || pos_q) {
+      // Relative rows used by this sequence: r(Δ) for Δ in [-(L-1), L-1] is non-decreasing in Δ.
+      const int32_t* r = rel_index.data() + (max_len - 1);  // r[Δ]
+      const int64_t lo = r[-(len - 1)], rows = r[len - 1] - lo + 1;
+      if (static_cast<int64_t>(c2p.size()) < len * rows) {
+        c2p.resize(len * rows);
+        p2c.resize(len * rows);
+      }
+      if (pos_k)  // C = scale · Q·PosK[lo:lo+rows]ᵀ: [L, rows]
+        cpu::sgemm(false, true, len, rows, head_dim, scale, qb, ld_in, pos_k + lo * pos_ld + h * head_dim, pos_ld, 0.0f,
+                   c2p.data(), rows);
+      if (pos_q)  // P = scale · K·PosQ[lo:lo+rows]ᵀ: [L, rows]
+        cpu::sgemm(false, true, len, rows, head_dim, scale, kb, ld_in, pos_q + lo * pos_ld + h * head_dim, pos_ld, 0.0f,
+                   p2c.data(), rows);
+      for (int64_t i = 0; i < len; ++i) {
+        float* s = scores.data() + i * len;
+        for (int64_t j = 0; j < len; ++j) {
+          const int64_t c = r[i - j] - lo;
+          if (pos_k) s[j] += c2p[i * rows + c];
+          if (pos_q) s[j] += p2c[j * rows + c];
+        }
+      }
+    }
+    softmax_cpu(scores.data(), len, len, len);
+    // O = S·V: [L, d]
+    cpu::sgemm(false, false, len, head_dim, len, 1.0f, scores.data(), len, vb, ld_in, 0.0f, ob, ld_out);
+  });
+}
+
+}  // namespace hfbatch::ops::kernels

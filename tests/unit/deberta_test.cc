@@ -1,0 +1,84 @@
+// DeBERTa pieces not pinned by the model goldens alone: make_log_bucket_position against transformers'
+// tables (tests/golden/ops/deberta_log_buckets.json), conv1d per-sequence padding, and config/weight errors.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "hfbatch/core/error.h"
+#include "hfbatch/models/model.h"
+#include "hfbatch/ops/conv1d.h"
+#include "hfbatch/ops/disentangled_attention.h"
+
+namespace fs = std::filesystem;
+using namespace hfbatch;
+
+namespace {
+
+fs::path source() { return fs::path(HFBATCH_SOURCE_DIR); }
+
+TEST(Deberta, LogBucketPositionMatchesTransformers) {
+  std::ifstream in(source() / "tests/golden/ops/deberta_log_buckets.json");
+  ASSERT_TRUE(in);
+  const auto g = nlohmann::json::parse(in);
+  int checked = 0, bucketed = 0;
+  for (const auto& t : g.at("tables")) {
+    const int64_t bs = t.at("bucket_size"), mp = t.at("max_position"), first = t.at("rel_first");
+    const auto want = t.at("bucket").get<std::vector<int64_t>>();
+    for (size_t i = 0; i < want.size(); ++i) {
+      const int64_t rel = first + static_cast<int64_t>(i);
+      ASSERT_EQ(ops::log_bucket_position(rel, bs, mp), want[i]) << "bucket_size " << bs << " max " << mp << " rel " << rel;
+      ++checked;
+      bucketed += want[i] != rel;
+    }
+  }
+  EXPECT_GT(checked, 10000);
+  EXPECT_GT(bucketed, 5000);  // most of the table is in the log region, not the identity
+}
+
+TEST(Deberta, Conv1dPadsEachSequenceSeparately) {
+  // 2 sequences (3 + 2 tokens), 1 channel, kernel [1, 10, 100], no bias: y[i] = x[i-1] + 10 x[i] + 100 x[i+1]
+  core::Tensor x({5, 1});
+  for (int i = 0; i < 5; ++i) x.data<float>()[i] = static_cast<float>(i + 1);
+  core::Tensor w({1, 1, 3});
+  w.data<float>()[0] = 1, w.data<float>()[1] = 10, w.data<float>()[2] = 100;
+  core::Tensor y = ops::conv1d(x, {0, 3, 5}, w, nullptr, 1);
+  const std::vector<float> want = {10 + 200, 1 + 20 + 300, 2 + 30, 40 + 500, 4 + 50};
+  EXPECT_EQ(std::vector<float>(y.data<float>(), y.data<float>() + 5), want);
+}
+
+TEST(Deberta, MissingTensorAndBadConfigAreNamed) {
+  const fs::path src = source() / "tests/fixtures/models/deberta-v3-tiny";
+  const fs::path d = fs::temp_directory_path() / ("hfbatch_deberta_" + std::to_string(std::random_device{}()));
+  fs::create_directories(d);
+  fs::copy(src / "model.safetensors", d / "model.safetensors");
+  nlohmann::json cfg = nlohmann::json::parse(std::ifstream(src / "config.json"));
+  auto error_with = [&](const nlohmann::json& c) {
+    std::ofstream(d / "config.json") << c.dump();
+    try {
+      models::load_model(d);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  EXPECT_EQ(error_with(cfg), "(no error)");
+  nlohmann::json c = cfg;
+  c["share_att_key"] = false;  // then pos_key_proj is required and the checkpoint has none
+  EXPECT_EQ(error_with(c), (d / "model.safetensors").string() + ": deberta.encoder.layer.0.attention.self.pos_key_proj.weight: missing");
+  c = cfg;
+  c["vocab_size"] = 900;
+  EXPECT_NE(error_with(c).find("deberta.embeddings.word_embeddings.weight: expected [900, 32], got [800, 32]"), std::string::npos);
+  c = cfg;
+  c["pos_att_type"] = "c2p|p2p";
+  EXPECT_NE(error_with(c).find("config.json: pos_att_type: \"p2p\" is not supported"), std::string::npos);
+  c = cfg;
+  c["position_biased_input"] = true;
+  EXPECT_NE(error_with(c).find("deberta.embeddings.position_embeddings.weight: missing"), std::string::npos);
+  std::error_code ec;
+  fs::remove_all(d, ec);
+}
+
+}  // namespace
