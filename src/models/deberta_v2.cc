@@ -317,16 +317,7 @@ std::unique_ptr<Model> build_deberta_v2(const hf::Config& c, hf::WeightStore& w,
     m.head = std::move(h);
   }
 
-  ModelInfo info;
-  info.architecture = arch;
-  info.model_type = c.get_string("model_type", "");
-  info.hidden_size = hidden;
-  info.vocab_size = vocab;
-  info.max_positions = max_pos;
-  fill_label_info(c, num_labels, info);
-  info.parameter_count = w.loaded_parameters();
-  info.stored_dtype = w.loaded_dtypes();
-  m.set_info(std::move(info));
+  m.set_info(make_model_info(c, w, arch, hidden, vocab, max_pos, num_labels));
   return model;
 }
 
