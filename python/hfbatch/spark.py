@@ -16,7 +16,6 @@ The model folder must be readable on every executor at the same path (shared sto
 a path baked into the image), or shipped with ``SparkContext.addFile(dir, recursive=True)`` and named
 ``"sparkfiles://<folder name>"``; see docs/spark.md.
 """
-from __future__ import annotations
 
 import os
 import threading
