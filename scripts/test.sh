@@ -11,4 +11,5 @@ bash scripts/build.sh
 ctest --test-dir build --output-on-failure -j "$(nproc)"
 .venv/bin/python -m pytest -q tests/integration
 .venv/bin/pip install -q --no-build-isolation .
-.venv/bin/python -m pytest -q tests/python tests/spark
+.venv/bin/python -m pytest -q tests/python
+.venv/bin/python -m pytest -q tests/spark
