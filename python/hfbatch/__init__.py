@@ -1,0 +1,134 @@
+"""hfbatch: Hugging Face transformer classifiers and embedders in C++, over Arrow.
+
+    import hfbatch
+    engine = hfbatch.Engine("./bert-sst2")
+    batch = engine.classify(["great movie", None, "awful"])   # pyarrow.RecordBatch
+    # label (string), label_id (int32), score (float32), probabilities (list<float32>)
+
+Texts cross into C++ through the Arrow C Data Interface without copies; the GIL is released while the
+engine runs. Spark: see hfbatch.spark.
+"""
+from __future__ import annotations
+
+from typing import Any, List, Optional, Sequence, Tuple, Union
+
+# pyarrow first: it loads libarrow, and _core binds to that same shared library (same soname).
+import pyarrow as pa
+
+from . import _core
+from ._core import Error
+
+__all__ = ["Engine", "Error", "__version__"]
+__version__ = "0.1.0"
+
+TextInput = Union[pa.Array, pa.ChunkedArray, Sequence[Optional[str]], Any]
+
+
+def _chunks(values: TextInput, what: str) -> List[Tuple[object, object]]:
+    """The (schema, array) PyCapsule pairs of `values`, one per Arrow chunk, zero-copy for Arrow input."""
+    if isinstance(values, pa.ChunkedArray):
+        arrays = values.chunks
+    elif isinstance(values, pa.Array):
+        arrays = [values]
+    elif hasattr(values, "__arrow_c_array__"):  # any Arrow PyCapsule producer (nanoarrow, polars, ...)
+        return [values.__arrow_c_array__()]
+    elif hasattr(values, "__arrow_c_stream__"):
+        arrays = pa.chunked_array(values).chunks
+    elif type(values).__name__ == "Series" and hasattr(values, "to_numpy"):  # pandas, without importing it
+        arrays = [pa.Array.from_pandas(values)]  # None / NaN → null
+    elif isinstance(values, (list, tuple)):
+        try:
+            arrays = [pa.array(values, type=pa.string())]
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+            raise Error(f"{what}: expected str or None items: {e}") from None
+    else:
+        raise Error(f"{what}: expected a pyarrow Array/ChunkedArray, a pandas Series or a list of str, "
+                    f"not {type(values).__name__}")
+    if not arrays:  # an empty ChunkedArray
+        arrays = [pa.array([], type=pa.string())]
+    return [a.__arrow_c_array__() for a in arrays]
+
+
+class _Capsules:
+    """Hands the exported (schema, array) capsules to pyarrow through the PyCapsule protocol."""
+
+    __slots__ = ("_pair",)
+
+    def __init__(self, pair: Tuple[object, object]) -> None:
+        self._pair = pair
+
+    def __arrow_c_array__(self, requested_schema: object = None) -> Tuple[object, object]:
+        return self._pair
+
+
+class Engine:
+    """A loaded model + tokenizer (hfbatch's runtime::Session).
+
+    model: a folder written by save_pretrained (config.json, weights, tokenizer.json).
+    tokenizer: tokenizer folder when it is not the model folder.
+    device: "cpu".
+    threads: CPU threads; 0 = all cores.
+    task: "classify" (label, label_id, score, probabilities) or "embed" (embedding).
+    max_length: truncation in tokens; 0 = the model's limit.
+    batch_tokens: padded tokens per encoder call.
+    prefix: prepended to the prediction column names (e.g. "pred_").
+    """
+
+    def __init__(self, model: str, tokenizer: Optional[str] = None, device: str = "cpu", threads: int = 0,
+                 task: str = "classify", max_length: int = 0, batch_tokens: int = 16384,
+                 prefix: str = "") -> None:
+        self._engine = _core.Engine(str(model), None if tokenizer is None else str(tokenizer), device,
+                                    int(threads), task, int(max_length), int(batch_tokens), prefix)
+
+    @property
+    def task(self) -> str:
+        return self._engine.task
+
+    @property
+    def labels(self) -> List[str]:
+        """id2label in id order (classify)."""
+        return self._engine.labels
+
+    @property
+    def width(self) -> int:
+        """Number of labels (classify) or embedding size (embed)."""
+        return self._engine.width
+
+    @property
+    def max_length(self) -> int:
+        return self._engine.max_length
+
+    @property
+    def architecture(self) -> str:
+        return self._engine.architecture
+
+    @property
+    def schema(self) -> pa.Schema:
+        """Schema of the RecordBatch that classify() / embed() return."""
+        return self._run(pa.array([], type=pa.string()), None).schema
+
+    def stats(self) -> dict:
+        """Accumulated tokenize/infer seconds, tokens, sequences and encoder batches."""
+        return self._engine.stats()
+
+    def _run(self, texts: TextInput, pairs: Optional[TextInput]) -> pa.RecordBatch:
+        pair_chunks = None if pairs is None else _chunks(pairs, "pairs")
+        return pa.record_batch(_Capsules(self._engine.run(_chunks(texts, "texts"), pair_chunks)))
+
+    def classify(self, texts: TextInput, pairs: Optional[TextInput] = None) -> pa.RecordBatch:
+        """label, label_id, score, probabilities for each text (null where the text or pair is null)."""
+        if self.task != "classify":
+            raise Error("classify: this engine was created with task='embed'")
+        return self._run(texts, pairs)
+
+    def embed(self, texts: TextInput) -> pa.RecordBatch:
+        """embedding (fixed_size_list<float32>) for each text (null where the text is null)."""
+        if self.task != "embed":
+            raise Error("embed: this engine was created with task='classify'; pass task='embed'")
+        return self._run(texts, None)
+
+    def __call__(self, texts: TextInput, pairs: Optional[TextInput] = None) -> pa.RecordBatch:
+        return self._run(texts, pairs)
+
+    def __repr__(self) -> str:
+        return f"hfbatch.Engine(task={self.task!r}, architecture={self.architecture!r}, width={self.width})"
