@@ -116,16 +116,20 @@ void AddedVocabulary::extract_and_normalize(std::string_view text, const Normali
   find_matches(text, raw_trie_, first);
   for (const Match& m : first) {
     if (m.id >= 0) {
-      out.push_back({m.id, {}});
+      out.push_back({m.id, {}, false});
       continue;
     }
     std::string piece(text.substr(m.begin, m.end - m.begin));
-    if (normalizer) normalizer->normalize(piece);
+    bool at_start = m.begin == 0;
+    if (normalizer) {
+      if (at_start) normalizer->normalize_tracking(piece, at_start);
+      else normalizer->normalize(piece);
+    }
     second.clear();
     find_matches(piece, normalized_trie_, second);
     for (const Match& n : second) {
-      if (n.id >= 0) out.push_back({n.id, {}});
-      else if (n.end > n.begin) out.push_back({-1, piece.substr(n.begin, n.end - n.begin)});
+      if (n.id >= 0) out.push_back({n.id, {}, false});
+      else if (n.end > n.begin) out.push_back({-1, piece.substr(n.begin, n.end - n.begin), at_start && n.begin == 0});
     }
   }
 }

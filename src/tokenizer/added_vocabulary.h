@@ -29,6 +29,7 @@ struct AddedToken {
 struct AddedSplit {
   int32_t id = -1;  // >= 0: an added token
   std::string text;
+  bool at_start = false;  // text begins at the first character of the original input
 };
 
 class AddedVocabulary {

@@ -3,6 +3,8 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "tokenizer/json_util.h"
 
@@ -12,11 +14,20 @@ class Normalizer {
  public:
   virtual ~Normalizer() = default;
   virtual void normalize(std::string& text) const = 0;
+  // As normalize(), and clears `start_kept` when the normalized text no longer starts at the first
+  // original character, i.e. HF's alignment of the first normalized character no longer starts at 0
+  // (leading characters removed by a filter, Strip, or a Replace). Only Metaspace's prepend_scheme
+  // "first" needs this (it tests offsets_original().0 == 0).
+  virtual void normalize_tracking(std::string& text, bool& start_kept) const { normalize(text); }
 };
 
 // Builds the normalizer described by `j` (located at `at`); throws hfbatch::Error naming the field
 // for unknown types. Supported: BertNormalizer, Lowercase, NFC, NFD, NFKC, NFKD, StripAccents, Strip,
-// Replace, Prepend, Sequence.
+// Replace, Prepend, Precompiled, Nmt, ByteLevel, Sequence.
 std::unique_ptr<Normalizer> make_normalizer(const json& j, const JsonAt& at);
+
+// Base64 (RFC 4648, standard alphabet, padding optional) as serde's Vec<u8> of precompiled_charsmap.
+std::string base64_decode(std::string_view in, const JsonAt& at);
+std::string base64_encode(std::string_view in);
 
 }  // namespace hfbatch::tokenizer

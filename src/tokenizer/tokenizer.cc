@@ -69,17 +69,17 @@ class JsonTokenizer final : public Tokenizer {
     const std::string text = unicode::sanitize_utf8(raw);
     std::vector<AddedSplit> splits;
     added_.extract_and_normalize(text, normalizer_.get(), splits);
-    std::vector<std::string> words;
+    std::vector<Piece> words;
     for (auto& s : splits) {
       if (s.id >= 0) {
         ids.push_back(s.id);
         continue;
       }
       words.clear();
-      words.push_back(std::move(s.text));
+      words.push_back({std::move(s.text), s.at_start});
       if (pre_tokenizer_) pre_tokenizer_->pre_tokenize(words);
       for (const auto& w : words)
-        if (!w.empty()) model_->tokenize(w, ids);
+        if (!w.text.empty()) model_->tokenize(w.text, ids);
     }
   }
 

@@ -141,6 +141,39 @@ void append_lowercase(std::u32string& out, char32_t c) {
   out.push_back(static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c))));
 }
 
+void grapheme_ends(std::string_view s, std::vector<size_t>& ends) {
+  ends.clear();
+  utf8proc_int32_t state = 0;
+  char32_t prev = 0;
+  bool first = true;
+  for (size_t i = 0; i < s.size();) {
+    const size_t b = i;
+    const char32_t c = next_char(s, i);
+    if (!first && utf8proc_grapheme_break_stateful(static_cast<utf8proc_int32_t>(prev),
+                                                   static_cast<utf8proc_int32_t>(c), &state))
+      ends.push_back(b);
+    first = false;
+    prev = c;
+  }
+  if (!s.empty()) ends.push_back(s.size());
+}
+
+bool is_python_digit(char32_t c) {
+  if (c < 0x80) return c >= '0' && c <= '9';
+  if (category(c) == UTF8PROC_CATEGORY_ND) return true;
+  // Numeric_Type=Digit (DerivedNumericType.txt): superscripts, subscripts, circled/parenthesized/full
+  // stop digits, dingbat digits, Ethiopic/Kharoshthi/Brahmi... digits, and a few others.
+  static constexpr char32_t ranges[][2] = {
+      {0x00B2, 0x00B3}, {0x00B9, 0x00B9}, {0x1369, 0x1371}, {0x19DA, 0x19DA}, {0x2070, 0x2070},
+      {0x2074, 0x2079}, {0x2080, 0x2089}, {0x2460, 0x2468}, {0x2474, 0x247C}, {0x2488, 0x2490},
+      {0x24EA, 0x24EA}, {0x24F5, 0x24FD}, {0x24FF, 0x24FF}, {0x2776, 0x277E}, {0x2780, 0x2788},
+      {0x278A, 0x2792}, {0x10A40, 0x10A43}, {0x10E60, 0x10E68}, {0x11052, 0x1105A}, {0x1F100, 0x1F10A},
+  };
+  for (const auto& r : ranges)
+    if (c >= r[0] && c <= r[1]) return true;
+  return false;
+}
+
 std::u32string normalize(std::u32string_view s, NormalizationForm form) {
   bool ascii = true;
   for (char32_t c : s) if (c >= 0x80) { ascii = false; break; }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hfbatch::tokenizer::unicode {
 
@@ -60,6 +61,13 @@ bool is_chinese_char(char32_t c);
 bool is_word_char(char32_t c);
 // Appends Rust char::to_lowercase(c) (full mapping, no context-dependent final sigma).
 void append_lowercase(std::u32string& out, char32_t c);
+
+// Byte offsets where the extended grapheme clusters of `s` (valid UTF-8) end, in order (the last is
+// s.size()), as Rust's unicode-segmentation `graphemes(true)` splits (UAX #29, from utf8proc's tables).
+void grapheme_ends(std::string_view s, std::vector<size_t>& ends);
+// Python's str.isdigit() for one character (Numeric_Type Digit or Decimal): Nd plus the compatibility
+// digits (superscripts, subscripts, circled digits...).
+bool is_python_digit(char32_t c);
 
 enum class NormalizationForm { NFC, NFD, NFKC, NFKD };
 std::u32string normalize(std::u32string_view s, NormalizationForm form);
