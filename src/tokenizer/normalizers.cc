@@ -30,7 +30,7 @@ class BertNormalizer final : public Normalizer {
       size_t i = 0;
       const char32_t c = unicode::next_char(text, i);
       const bool tnr = c == '\t' || c == '\n' || c == '\r';
-      if (c == 0 || c == 0xFFFD || (!tnr && unicode::is_other(c))) start_kept = false;
+      if (!tnr && unicode::is_bert_removed(c)) start_kept = false;
     }
     normalize(text);
   }
@@ -59,7 +59,7 @@ class BertNormalizer final : public Normalizer {
       if (clean_text_) {
         // Remove NUL, U+FFFD and C* (except \t \n \r), then map White_Space to ' '.
         const bool tnr = c == '\t' || c == '\n' || c == '\r';
-        if (c == 0 || c == 0xFFFD || (!tnr && unicode::is_other(c))) continue;
+        if (!tnr && unicode::is_bert_removed(c)) continue;
         if (tnr || unicode::is_whitespace(c)) c = U' ';
       }
       if (chinese_ && unicode::is_chinese_char(c)) {

@@ -3,6 +3,7 @@
 #include <utf8proc.h>
 
 #include <cstdlib>
+#include <iterator>
 #include <memory>
 
 #include "hfbatch/core/error.h"
@@ -31,6 +32,19 @@ size_t valid_len(std::string_view s, size_t i, size_t& bad) {
     if (!ok) { bad = k; return 0; }
   }
   return len;
+}
+
+#include "tokenizer/unicode_tables.inc"
+
+template <size_t N>
+bool in_ranges(const char32_t (&r)[N][2], char32_t c) {
+  size_t lo = 0, hi = N;  // first range with r[i][1] >= c
+  while (lo < hi) {
+    const size_t mid = (lo + hi) / 2;
+    if (r[mid][1] < c) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < N && r[lo][0] <= c;
 }
 
 utf8proc_category_t category(char32_t c) {
@@ -90,9 +104,7 @@ std::string encode(std::u32string_view s) {
 
 bool is_whitespace(char32_t c) {
   if (c < 0x80) return c == ' ' || (c >= 0x09 && c <= 0x0D);
-  if (c == 0x85) return true;
-  const auto cat = category(c);
-  return cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP;
+  return in_ranges(kWhitespace, c);
 }
 
 bool is_other(char32_t c) {
@@ -101,16 +113,11 @@ bool is_other(char32_t c) {
          cat == UTF8PROC_CATEGORY_CO || cat == UTF8PROC_CATEGORY_CS;
 }
 
-bool is_punctuation(char32_t c) {
-  const auto cat = category(c);
-  return cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO;
-}
+bool is_bert_removed(char32_t c) { return in_ranges(kBertRemoved, c); }
 
-bool is_bert_punctuation(char32_t c) {
-  if (c < 0x80) return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) ||
-                       (c >= 0x7B && c <= 0x7E);
-  return is_punctuation(c);
-}
+bool is_punctuation(char32_t c) { return in_ranges(kPunctuation, c); }
+
+bool is_bert_punctuation(char32_t c) { return in_ranges(kPunctuation, c); }
 
 bool is_numeric(char32_t c) {
   if (c < 0x80) return c >= '0' && c <= '9';
@@ -118,7 +125,7 @@ bool is_numeric(char32_t c) {
   return cat == UTF8PROC_CATEGORY_ND || cat == UTF8PROC_CATEGORY_NL || cat == UTF8PROC_CATEGORY_NO;
 }
 
-bool is_mark_nonspacing(char32_t c) { return category(c) == UTF8PROC_CATEGORY_MN; }
+bool is_mark_nonspacing(char32_t c) { return c >= 0x300 && in_ranges(kNonspacingMark, c); }
 
 bool is_chinese_char(char32_t c) {
   return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF) ||
@@ -136,9 +143,15 @@ bool is_word_char(char32_t c) {
 
 void append_lowercase(std::u32string& out, char32_t c) {
   if (c < 0x80) { out.push_back(c >= 'A' && c <= 'Z' ? c + 32 : c); return; }
-  // The one unconditional multi-character lowercase mapping of SpecialCasing.txt.
-  if (c == 0x130) { out.push_back(U'i'); out.push_back(0x307); return; }
-  out.push_back(static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c))));
+  size_t lo = 0, hi = std::size(kLowercase);
+  while (lo < hi) {
+    const size_t mid = (lo + hi) / 2;
+    if (kLowercase[mid].c < c) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo == std::size(kLowercase) || kLowercase[lo].c != c) { out.push_back(c); return; }
+  for (char32_t t : kLowercase[lo].to)
+    if (t) out.push_back(t);
 }
 
 void grapheme_ends(std::string_view s, std::vector<size_t>& ends) {

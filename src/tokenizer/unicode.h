@@ -47,7 +47,10 @@ std::string encode(std::u32string_view s);
 bool is_whitespace(char32_t c);
 // Categories C* (Cc, Cf, Cn, Co, Cs): `unicode_categories` is_other.
 bool is_other(char32_t c);
-// Categories P*.
+// Removed by BertNormalizer(clean_text): NUL, U+FFFD and unicode_categories is_other (Cc, Cf, Co as HF's
+// tables have them) other than \t \n \r.
+bool is_bert_removed(char32_t c);
+// Categories P* (as HF's unicode_categories tables have them).
 bool is_punctuation(char32_t c);
 // ASCII punctuation (Rust is_ascii_punctuation) or P*: BERT's punctuation.
 bool is_bert_punctuation(char32_t c);
