@@ -1,5 +1,6 @@
 #include "tokenizer/normalizers.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "tokenizer/pre_tokenizers.h"
@@ -24,16 +25,6 @@ class BertNormalizer final : public Normalizer {
  public:
   BertNormalizer(bool clean_text, bool chinese, bool strip_accents, bool lowercase)
       : clean_text_(clean_text), chinese_(chinese), strip_accents_(strip_accents), lowercase_(lowercase) {}
-
-  void normalize_tracking(std::string& text, bool& start_kept) const override {
-    if (clean_text_ && !text.empty()) {
-      size_t i = 0;
-      const char32_t c = unicode::next_char(text, i);
-      const bool tnr = c == '\t' || c == '\n' || c == '\r';
-      if (!tnr && unicode::is_bert_removed(c)) start_kept = false;
-    }
-    normalize(text);
-  }
 
   void normalize(std::string& text) const override {
     if (is_ascii(text)) {  // fast path: no CJK, no accents, 1:1 lowercase
@@ -120,16 +111,11 @@ class UnicodeNormalizer final : public Normalizer {
 // normalizers/strip.rs StripAccents: removes nonspacing marks (Mn), no decomposition of its own.
 class StripAccents final : public Normalizer {
  public:
-  void normalize_tracking(std::string& text, bool& start_kept) const override {
-    size_t i = 0;
-    if (!text.empty() && unicode::is_mark_nonspacing(unicode::next_char(text, i))) start_kept = false;
-    normalize(text);
-  }
   void normalize(std::string& text) const override {
     if (is_ascii(text)) return;
     std::u32string out;
     for (char32_t c : unicode::decode(text))
-      if (!unicode::is_mark_nonspacing(c)) out.push_back(c);
+      if (!unicode::is_combining_mark(c)) out.push_back(c);
     text = unicode::encode(out);
   }
 };
@@ -138,10 +124,11 @@ class StripAccents final : public Normalizer {
 class Strip final : public Normalizer {
  public:
   Strip(bool left, bool right) : left_(left), right_(right) {}
-  void normalize_tracking(std::string& text, bool& start_kept) const override {
+  void normalize_tracking(std::string& text, size_t& start_len) const override {
     size_t i = 0;
-    if (left_ && !text.empty() && unicode::is_whitespace(unicode::next_char(text, i))) start_kept = false;
+    if (left_ && !text.empty() && unicode::is_whitespace(unicode::next_char(text, i))) start_len = 0;
     normalize(text);
+    start_len = std::min(start_len, text.size());
   }
   void normalize(std::string& text) const override {
     size_t b = 0, e = text.size();
@@ -171,16 +158,23 @@ class Replace final : public Normalizer {
  public:
   Replace(std::string literal, std::unique_ptr<Regex> regex, std::string content)
       : literal_(std::move(literal)), regex_(std::move(regex)), content_(std::move(content)) {}
-  void normalize_tracking(std::string& text, bool& start_kept) const override {
+  void normalize_tracking(std::string& text, size_t& start_len) const override {
     std::vector<std::pair<size_t, size_t>> m;
     find(text, m);
-    // NormalizedString::replace: the replacement takes the alignment of the match's last character, so
-    // the start survives only a one-character match replaced by something non-empty.
-    if (!m.empty() && m[0].first == 0 && m[0].second > 0) {
-      size_t i = 0;
-      unicode::next_char(text, i);
-      if (content_.empty() || i != m[0].second) start_kept = false;
+    // NormalizedString::replace: the replacement takes the alignment of the match's last character.
+    const size_t orig = start_len;  // in the coordinates before replacement
+    int64_t shift = 0;
+    bool cut = false;
+    for (auto [b, e] : m) {
+      if (b >= orig) break;
+      if (e > orig || content_.empty()) {
+        start_len = static_cast<size_t>(static_cast<int64_t>(b) + shift);  // the prefix ends before this match
+        cut = true;
+        break;
+      }
+      shift += static_cast<int64_t>(content_.size()) - static_cast<int64_t>(e - b);
     }
+    if (!cut) start_len = static_cast<size_t>(static_cast<int64_t>(orig) + shift);
     apply(text, m);
   }
   void normalize(std::string& text) const override {
@@ -353,11 +347,6 @@ class Nmt final : public Normalizer {
     return c == 0x09 || c == 0x0A || c == 0x0C || c == 0x0D || c == 0x1680 || (c >= 0x200B && c <= 0x200F) ||
            c == 0x2028 || c == 0x2029 || c == 0x2581 || c == 0xFEFF || c == 0xFFFD;
   }
-  void normalize_tracking(std::string& text, bool& start_kept) const override {
-    size_t i = 0;
-    if (!text.empty() && removed(unicode::next_char(text, i))) start_kept = false;
-    normalize(text);
-  }
   void normalize(std::string& text) const override {
     std::string out;
     out.reserve(text.size());
@@ -389,8 +378,11 @@ class SequenceNormalizer final : public Normalizer {
   void normalize(std::string& text) const override {
     for (const auto& n : items_) n->normalize(text);
   }
-  void normalize_tracking(std::string& text, bool& start_kept) const override {
-    for (const auto& n : items_) n->normalize_tracking(text, start_kept);
+  void normalize_tracking(std::string& text, size_t& start_len) const override {
+    for (const auto& n : items_) {
+      if (start_len == 0) n->normalize(text);
+      else n->normalize_tracking(text, start_len);
+    }
   }
 
  private:
@@ -398,6 +390,16 @@ class SequenceNormalizer final : public Normalizer {
 };
 
 }  // namespace
+
+void Normalizer::normalize_tracking(std::string& text, size_t& start_len) const {
+  std::string prefix = text.substr(0, start_len);
+  normalize(text);
+  if (start_len == 0) return;
+  normalize(prefix);
+  if (prefix.empty()) start_len = 0;
+  else if (text.compare(0, prefix.size(), prefix) == 0) start_len = prefix.size();
+  else start_len = text.empty() ? 0 : unicode::char_len(static_cast<unsigned char>(text[0]));
+}
 
 std::unique_ptr<Normalizer> make_normalizer(const json& j, const JsonAt& at) {
   expect_object(j, at);

@@ -14,11 +14,11 @@ class Normalizer {
  public:
   virtual ~Normalizer() = default;
   virtual void normalize(std::string& text) const = 0;
-  // As normalize(), and clears `start_kept` when the normalized text no longer starts at the first
-  // original character, i.e. HF's alignment of the first normalized character no longer starts at 0
-  // (leading characters removed by a filter, Strip, or a Replace). Only Metaspace's prepend_scheme
-  // "first" needs this (it tests offsets_original().0 == 0).
-  virtual void normalize_tracking(std::string& text, bool& start_kept) const { normalize(text); }
+  // As normalize(), and updates `start_len`: the byte length of the prefix of `text` that HF aligns to the
+  // first original character (offsets_original().0 == 0); 0 when none is. Only Metaspace's prepend_scheme
+  // "first" needs it. Default: the prefix is normalized on its own; when the result starts with it, that
+  // is the new prefix, else only the first character is (composition), or none (removed).
+  virtual void normalize_tracking(std::string& text, size_t& start_len) const;
 };
 
 // Builds the normalizer described by `j` (located at `at`); throws hfbatch::Error naming the field

@@ -72,7 +72,7 @@ void split_with(const Piece& piece, Matches m, Behavior behavior, bool invert, s
     }
   }
   for (auto& [r, remove] : splits)
-    if (!remove && r.second > r.first) out.push_back({s.substr(r.first, r.second - r.first), piece.at_start && r.first == 0});
+    if (!remove && r.second > r.first) out.push_back({s.substr(r.first, r.second - r.first), piece.sub(r.first)});
 }
 
 // Matches of a character predicate: each matching character is one match (pattern.rs, impl for Fn(char)).
@@ -114,7 +114,7 @@ class BertPreTokenizer final : public PreTokenizer {
     for_each_piece(pieces, [](const Piece& p, std::vector<Piece>& out) {
       const std::string& s = p.text;
       size_t word = 0;  // start of the current word
-      auto emit = [&](size_t b, size_t e) { out.push_back({s.substr(b, e - b), p.at_start && b == 0}); };
+      auto emit = [&](size_t b, size_t e) { out.push_back({s.substr(b, e - b), p.sub(b)}); };
       for (size_t i = 0; i < s.size();) {
         const size_t b = i;
         const char32_t c = unicode::next_char(s, i);
@@ -137,7 +137,7 @@ class WhitespacePreTokenizer final : public PreTokenizer {
   void pre_tokenize(std::vector<Piece>& pieces) const override {
     for_each_piece(pieces, [](const Piece& p, std::vector<Piece>& out) {
       const std::string& s = p.text;
-      auto emit = [&](size_t b, size_t e) { out.push_back({s.substr(b, e - b), p.at_start && b == 0}); };
+      auto emit = [&](size_t b, size_t e) { out.push_back({s.substr(b, e - b), p.sub(b)}); };
       int cls = 0;  // class of the current run: 0 none, 1 word, 2 other
       size_t run = 0;
       for (size_t i = 0; i < s.size();) {
@@ -238,7 +238,7 @@ class ByteLevel final : public PreTokenizer {
     for (const auto& p : pieces) {
       const Piece* s = &p;
       if (add_prefix_space_ && (p.text.empty() || p.text[0] != ' ')) {
-        prefixed = {" " + p.text, p.at_start};
+        prefixed = {" " + p.text, p.start_len ? p.start_len + 1 : 0};
         s = &prefixed;
       }
       words.clear();
@@ -253,7 +253,7 @@ class ByteLevel final : public PreTokenizer {
         std::string mapped;
         mapped.reserve(w.text.size() * 2);
         for (unsigned char b : w.text) mapped += byte_level_char(b);
-        out.push_back({std::move(mapped), w.at_start});
+        out.push_back({std::move(mapped), w.start_len});
       }
     }
     pieces.swap(out);
@@ -274,14 +274,14 @@ class Metaspace final : public PreTokenizer {
       : rep_(std::move(replacement)), prepend_(prepend), split_(split) {}
   void pre_tokenize(std::vector<Piece>& pieces) const override {
     for_each_piece(pieces, [this](const Piece& p, std::vector<Piece>& out) {
-      Piece r{std::string(), p.at_start};
+      Piece r{std::string(), p.start_len};
       r.text.reserve(p.text.size() + rep_.size() * 2);
       for (char c : p.text) {
         if (c == ' ') r.text += rep_;
         else r.text.push_back(c);
       }
       const bool starts = r.text.compare(0, rep_.size(), rep_) == 0;
-      if (!starts && (prepend_ == Prepend::always || (prepend_ == Prepend::first && p.at_start)))
+      if (!starts && (prepend_ == Prepend::always || (prepend_ == Prepend::first && p.at_start())))
         r.text.insert(0, rep_);
       if (!split_) {
         if (!r.text.empty()) out.push_back(std::move(r));

@@ -9,12 +9,15 @@
 
 namespace hfbatch::tokenizer {
 
-// A piece of normalized text on its way through pre-tokenization. at_start: the piece begins at the first
-// character of the original input (HF offsets_original().0 == 0), which Metaspace's prepend_scheme
-// "first" tests.
+// A piece of normalized text on its way through pre-tokenization. start_len: the byte length of its prefix
+// that HF aligns to the first character of the original input (offsets_original().0 == 0); a piece that
+// begins inside it is "at the start", which Metaspace's prepend_scheme "first" tests.
 struct Piece {
   std::string text;
-  bool at_start = false;
+  size_t start_len = 0;
+  bool at_start() const { return start_len > 0; }
+  // The start_len of the sub-piece beginning at byte `offset`.
+  size_t sub(size_t offset) const { return offset < start_len ? start_len - offset : 0; }
 };
 
 class PreTokenizer {

@@ -77,7 +77,7 @@ class JsonTokenizer final : public Tokenizer {
         continue;
       }
       words.clear();
-      words.push_back({std::move(s.text), s.at_start});
+      words.push_back({std::move(s.text), s.start_len});
       if (pre_tokenizer_) pre_tokenizer_->pre_tokenize(words);
       for (const auto& w : words)
         if (!w.text.empty()) model_->tokenize(w.text, ids);

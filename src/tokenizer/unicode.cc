@@ -127,6 +127,10 @@ bool is_numeric(char32_t c) {
 
 bool is_mark_nonspacing(char32_t c) { return c >= 0x300 && in_ranges(kNonspacingMark, c); }
 
+bool is_combining_mark(char32_t c) { return c >= 0x300 && in_ranges(kCombiningMark, c); }
+
+bool is_norm_inert(char32_t c) { return c >= 0x80 && in_ranges(kNormInert, c); }
+
 bool is_chinese_char(char32_t c) {
   return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF) ||
          (c >= 0x2A700 && c <= 0x2B73F) || (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B920 && c <= 0x2CEAF) ||
@@ -187,10 +191,31 @@ bool is_python_digit(char32_t c) {
   return false;
 }
 
+namespace {
+std::u32string normalize_run(std::u32string_view s, NormalizationForm form);
+}
+
 std::u32string normalize(std::u32string_view s, NormalizationForm form) {
   bool ascii = true;
   for (char32_t c : s) if (c >= 0x80) { ascii = false; break; }
   if (ascii) return std::u32string(s);  // ASCII is invariant under all four forms
+  // Characters HF's (older) normalization tables do not know stay as they are and block composition and
+  // reordering across them (they are starters there): normalize the runs between them separately.
+  std::u32string out;
+  size_t b = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (!is_norm_inert(s[i])) continue;
+    if (i > b) out += normalize_run(s.substr(b, i - b), form);
+    out.push_back(s[i]);
+    b = i + 1;
+  }
+  if (b == 0) return normalize_run(s, form);
+  if (b < s.size()) out += normalize_run(s.substr(b), form);
+  return out;
+}
+
+namespace {
+std::u32string normalize_run(std::u32string_view s, NormalizationForm form) {
   int options = UTF8PROC_STABLE;
   switch (form) {
     case NormalizationForm::NFC: options |= UTF8PROC_COMPOSE; break;
@@ -218,5 +243,7 @@ std::u32string normalize(std::u32string_view s, NormalizationForm form) {
   out.resize(static_cast<size_t>(n));
   return out;
 }
+
+}  // namespace
 
 }  // namespace hfbatch::tokenizer::unicode

@@ -56,8 +56,12 @@ bool is_punctuation(char32_t c);
 bool is_bert_punctuation(char32_t c);
 // Categories Nd, Nl, No (Rust char::is_numeric).
 bool is_numeric(char32_t c);
-// Category Mn.
+// Category Mn as HF's unicode_categories has it (BertNormalizer strip_accents).
 bool is_mark_nonspacing(char32_t c);
+// unicode-normalization's is_combining_mark (Mn, Mc, Me as HF has them): the StripAccents normalizer.
+bool is_combining_mark(char32_t c);
+// A character HF's NFD/NFKD tables do not know (left unchanged, combining class 0).
+bool is_norm_inert(char32_t c);
 // The CJK ideograph blocks of HF's BertNormalizer (normalizers/bert.rs is_chinese_char).
 bool is_chinese_char(char32_t c);
 // A Rust-regex `\w` character (alphabetic, marks, decimal digits, connector punctuation, joiners).
