@@ -9,8 +9,14 @@ cross-checked against transformers' fast tokenizer call tok(text, pair, truncati
 Covered: the real default model's tokenizer (@minilm), small tokenizers trained here on the fortune
 corpus (committed under tests/golden/tokenizers/trained/), and every tokenizer.json under tests/fixtures/.
 
+Also the families of tools/make_tokenizer_families.py (trained/*.tokenizer.json and folders/* without a
+tokenizer.json, the latter encoded by AutoTokenizer.from_pretrained(folder)), with the Unicode edge cases
+of tools/tokenizer_parity.py.
+
 Run:  HF_HUB_OFFLINE=1 .venv-tools/bin/python tools/gen_tokenizer_goldens.py
-Deterministic: same inputs, same output.
+Deterministic: same inputs, same output. The inputs include the installed fortune files: the committed
+goldens were written with the Debian packages fortunes, fortunes-{de,es,it,ru,bg,cs,pl,br,eo,ga,zh}
+installed (tools/tokenizer_parity.py --install-fortunes installs them).
 """
 import glob
 import json
