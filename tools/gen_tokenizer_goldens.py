@@ -9,8 +9,14 @@ cross-checked against transformers' fast tokenizer call tok(text, pair, truncati
 Covered: the real default model's tokenizer (@minilm), small tokenizers trained here on the fortune
 corpus (committed under tests/golden/tokenizers/trained/), and every tokenizer.json under tests/fixtures/.
 
+Also the families of tools/make_tokenizer_families.py (trained/*.tokenizer.json and folders/* without a
+tokenizer.json, the latter encoded by AutoTokenizer.from_pretrained(folder)), with the Unicode edge cases
+of tools/tokenizer_parity.py.
+
 Run:  HF_HUB_OFFLINE=1 .venv-tools/bin/python tools/gen_tokenizer_goldens.py
-Deterministic: same inputs, same output.
+Deterministic: same inputs, same output. The inputs include the installed fortune files: the committed
+goldens were written with the Debian packages fortunes, fortunes-{de,es,it,ru,bg,cs,pl,br,eo,ga,zh}
+installed (tools/tokenizer_parity.py --install-fortunes installs them).
 """
 import glob
 import hashlib
@@ -103,7 +109,7 @@ def make_cases(n_lines, seed, extra_texts=()):
 
 
 def encode_all(tok_path, cases):
-    tok = Tokenizer.from_file(tok_path)
+    tok = Tokenizer.from_file(tok_path) if isinstance(tok_path, str) else tok_path
     tok.no_padding()  # tokenizer.json may carry padding settings; transformers' call does not pad
     out = []
     for text, pair, ml in cases:
@@ -133,6 +139,37 @@ def check_against_transformers(tok_path, out, every=37):
         assert r.get("token_type_ids", c["token_type_ids"]) == c["token_type_ids"], (tok_path, c["text"])
         checked += 1
     return checked
+
+
+def check_folder_against_transformers(folder, out, every=37):
+    from transformers import AutoTokenizer
+    fast = AutoTokenizer.from_pretrained(folder)
+    checked = 0
+    for c in out[::every]:
+        args = (c["text"], c["pair"]) if c["pair"] is not None else (c["text"],)
+        r = fast(*args, truncation=True, max_length=c["max_length"])
+        assert r["input_ids"] == c["input_ids"], (folder, c["text"], r["input_ids"], c["input_ids"])
+        checked += 1
+    return checked
+
+
+def write_folder_golden(name, folder, cases):
+    """Goldens of a model folder without tokenizer.json: what AutoTokenizer.from_pretrained(folder) gives."""
+    from transformers import AutoTokenizer
+    tok = AutoTokenizer.from_pretrained(folder)
+    assert tok.is_fast, folder
+    out = encode_all(tok.backend_tokenizer, cases)
+    checked = check_folder_against_transformers(folder, out)
+    _write(name, os.path.relpath(folder, ROOT), out, checked)
+
+
+def _write(name, ref, out, checked):
+    path = os.path.join(OUT, name + ".json")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write('{"tokenizer": %s, "cases": [\n' % json.dumps(ref))
+        f.write(",\n".join(json.dumps(c, ensure_ascii=False, separators=(",", ":")) for c in out))
+        f.write("\n]}\n")
+    print(f"{name}: {len(out)} cases ({checked} cross-checked with transformers) -> {os.path.relpath(path, ROOT)}")
 
 
 def write_golden(name, ref, tok_path, cases):
@@ -283,6 +320,20 @@ def main():
     for name, path, cases in trained:
         path = path() if callable(path) else path
         write_golden(name, os.path.relpath(path, ROOT), path, cases)
+    # The families of tools/make_tokenizer_families.py (run it first): tokenizer.json files and folders
+    # without one; cases include the parity script's Unicode edge cases.
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import tokenizer_parity
+    # (Very long lines stay in the parity script: here they would bloat the repository.)
+    unicode_cases = [t for t in tokenizer_parity.HANDWRITTEN if len(t) <= 600] + \
+        tokenizer_parity.generated_edge_cases(150, seed=3)
+    families = ["xlmr_like", "debertav3_like", "albert_like", "unigram_bytefallback", "unigram_first", "mbert_like",
+                "modernbert_like"]
+    for i, name in enumerate(families):
+        path = os.path.join(TRAINED, name + ".tokenizer.json")
+        write_golden(name, os.path.relpath(path, ROOT), path, make_cases(150, seed=20 + i, extra_texts=unicode_cases[:120]))
+    for i, d in enumerate(sorted(glob.glob(os.path.join(OUT, "folders", "*")))):
+        write_folder_golden("folder_" + os.path.basename(d), d, make_cases(100, seed=40 + i, extra_texts=unicode_cases[:60]))
     # Committed fixtures of other layers (tests/fixtures/**/tokenizer.json), whatever their model.
     # Identical files (a model folder carries a copy of its tokenizer) get one golden, under the first path.
     seen = set()

@@ -116,16 +116,21 @@ void AddedVocabulary::extract_and_normalize(std::string_view text, const Normali
   find_matches(text, raw_trie_, first);
   for (const Match& m : first) {
     if (m.id >= 0) {
-      out.push_back({m.id, {}});
+      out.push_back({m.id, {}, 0});
       continue;
     }
     std::string piece(text.substr(m.begin, m.end - m.begin));
-    if (normalizer) normalizer->normalize(piece);
+    size_t start_len = 0;
+    if (m.begin == 0 && !piece.empty()) start_len = unicode::char_len(static_cast<unsigned char>(piece[0]));
+    if (normalizer) {
+      if (start_len) normalizer->normalize_tracking(piece, start_len);
+      else normalizer->normalize(piece);
+    }
     second.clear();
     find_matches(piece, normalized_trie_, second);
     for (const Match& n : second) {
-      if (n.id >= 0) out.push_back({n.id, {}});
-      else if (n.end > n.begin) out.push_back({-1, piece.substr(n.begin, n.end - n.begin)});
+      if (n.id >= 0) out.push_back({n.id, {}, 0});
+      else if (n.end > n.begin) out.push_back({-1, piece.substr(n.begin, n.end - n.begin), n.begin < start_len ? start_len - n.begin : 0});
     }
   }
 }

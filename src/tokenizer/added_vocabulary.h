@@ -29,6 +29,7 @@ struct AddedToken {
 struct AddedSplit {
   int32_t id = -1;  // >= 0: an added token
   std::string text;
+  size_t start_len = 0;  // bytes of text aligned to the first original character (see Piece)
 };
 
 class AddedVocabulary {

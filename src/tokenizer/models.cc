@@ -30,12 +30,14 @@ std::unique_ptr<Model> make_model(const json& j, const JsonAt& at) {
     else if (optional_member(j, "continuing_subword_prefix") || optional_member(j, "max_input_chars_per_word"))
       type = "WordPiece";
     else if (optional_member(j, "vocab") && optional_member(j, "unk_token")) type = "WordLevel";
+    else if (const json* v = optional_member(j, "vocab"); v && v->is_array()) type = "Unigram";
     else (at / "type").fail("missing field");
   }
   if (type == "WordPiece") return make_wordpiece(j, at);
   if (type == "BPE") return make_bpe(j, at);
   if (type == "WordLevel") return make_wordlevel(j, at);
-  (at / "type").fail("unsupported tokenizer model '" + type + "' (supported: WordPiece, BPE, WordLevel)");
+  if (type == "Unigram") return make_unigram(j, at);
+  (at / "type").fail("unsupported tokenizer model '" + type + "' (supported: WordPiece, BPE, Unigram, WordLevel)");
 }
 
 }  // namespace hfbatch::tokenizer

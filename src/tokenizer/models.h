@@ -36,7 +36,8 @@ Vocab read_vocab(const json& model, const JsonAt& at);
 std::unique_ptr<Model> make_wordpiece(const json& j, const JsonAt& at);
 std::unique_ptr<Model> make_bpe(const json& j, const JsonAt& at);
 std::unique_ptr<Model> make_wordlevel(const json& j, const JsonAt& at);
-// Dispatches on model.type (WordPiece, BPE, WordLevel).
+std::unique_ptr<Model> make_unigram(const json& j, const JsonAt& at);
+// Dispatches on model.type (WordPiece, BPE, Unigram, WordLevel).
 std::unique_ptr<Model> make_model(const json& j, const JsonAt& at);
 
 }  // namespace hfbatch::tokenizer

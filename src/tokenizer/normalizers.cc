@@ -1,7 +1,9 @@
 #include "tokenizer/normalizers.h"
 
+#include <algorithm>
 #include <vector>
 
+#include "tokenizer/pre_tokenizers.h"
 #include "tokenizer/regex.h"
 #include "tokenizer/unicode.h"
 
@@ -48,7 +50,7 @@ class BertNormalizer final : public Normalizer {
       if (clean_text_) {
         // Remove NUL, U+FFFD and C* (except \t \n \r), then map White_Space to ' '.
         const bool tnr = c == '\t' || c == '\n' || c == '\r';
-        if (c == 0 || c == 0xFFFD || (!tnr && unicode::is_other(c))) continue;
+        if (!tnr && unicode::is_bert_removed(c)) continue;
         if (tnr || unicode::is_whitespace(c)) c = U' ';
       }
       if (chinese_ && unicode::is_chinese_char(c)) {
@@ -113,7 +115,7 @@ class StripAccents final : public Normalizer {
     if (is_ascii(text)) return;
     std::u32string out;
     for (char32_t c : unicode::decode(text))
-      if (!unicode::is_mark_nonspacing(c)) out.push_back(c);
+      if (!unicode::is_combining_mark(c)) out.push_back(c);
     text = unicode::encode(out);
   }
 };
@@ -122,6 +124,12 @@ class StripAccents final : public Normalizer {
 class Strip final : public Normalizer {
  public:
   Strip(bool left, bool right) : left_(left), right_(right) {}
+  void normalize_tracking(std::string& text, size_t& start_len) const override {
+    size_t i = 0;
+    if (left_ && !text.empty() && unicode::is_whitespace(unicode::next_char(text, i))) start_len = 0;
+    normalize(text);
+    start_len = std::min(start_len, text.size());
+  }
   void normalize(std::string& text) const override {
     size_t b = 0, e = text.size();
     if (left_) {
@@ -150,14 +158,41 @@ class Replace final : public Normalizer {
  public:
   Replace(std::string literal, std::unique_ptr<Regex> regex, std::string content)
       : literal_(std::move(literal)), regex_(std::move(regex)), content_(std::move(content)) {}
+  void normalize_tracking(std::string& text, size_t& start_len) const override {
+    std::vector<std::pair<size_t, size_t>> m;
+    find(text, m);
+    // NormalizedString::replace: the replacement takes the alignment of the match's last character.
+    const size_t orig = start_len;  // in the coordinates before replacement
+    int64_t shift = 0;
+    bool cut = false;
+    for (auto [b, e] : m) {
+      if (b >= orig) break;
+      if (e > orig || content_.empty()) {
+        start_len = static_cast<size_t>(static_cast<int64_t>(b) + shift);  // the prefix ends before this match
+        cut = true;
+        break;
+      }
+      shift += static_cast<int64_t>(content_.size()) - static_cast<int64_t>(e - b);
+    }
+    if (!cut) start_len = static_cast<size_t>(static_cast<int64_t>(orig) + shift);
+    apply(text, m);
+  }
   void normalize(std::string& text) const override {
     std::vector<std::pair<size_t, size_t>> m;
+    find(text, m);
+    apply(text, m);
+  }
+
+ private:
+  void find(const std::string& text, std::vector<std::pair<size_t, size_t>>& m) const {
     if (regex_) {
       regex_->find_all(text, m);
     } else if (!literal_.empty()) {
       for (size_t p = text.find(literal_); p != std::string::npos; p = text.find(literal_, p + literal_.size()))
         m.emplace_back(p, p + literal_.size());
     }
+  }
+  void apply(std::string& text, const std::vector<std::pair<size_t, size_t>>& m) const {
     if (m.empty()) return;
     std::string out;
     size_t prev = 0;
@@ -170,7 +205,6 @@ class Replace final : public Normalizer {
     text.swap(out);
   }
 
- private:
   std::string literal_;
   std::unique_ptr<Regex> regex_;
   std::string content_;
@@ -188,11 +222,167 @@ class Prepend final : public Normalizer {
   std::string prepend_;
 };
 
+// normalizers/precompiled.rs Precompiled: SentencePiece's precompiled_charsmap, [u32 trie size in bytes]
+// [darts-clone double array of u32 units] [NUL-separated replacement strings]. Each extended grapheme
+// cluster shorter than 6 bytes is replaced whole when its shortest trie prefix has a replacement (the rest
+// of the cluster is dropped, as HF does); otherwise each character is replaced or kept on its own.
+class Precompiled final : public Normalizer {
+ public:
+  Precompiled(const std::string& blob, const JsonAt& at) {
+    if (blob.size() < 4) at.fail("precompiled_charsmap too short");
+    uint32_t trie_size = 0;
+    for (int k = 3; k >= 0; --k) trie_size = (trie_size << 8) | static_cast<unsigned char>(blob[k]);
+    if (trie_size % 4 != 0 || trie_size > blob.size() - 4) at.fail("precompiled_charsmap: bad trie size");
+    units_.resize(trie_size / 4);
+    for (size_t u = 0; u < units_.size(); ++u) {
+      uint32_t v = 0;
+      for (int k = 3; k >= 0; --k) v = (v << 8) | static_cast<unsigned char>(blob[4 + u * 4 + k]);
+      units_[u] = v;
+    }
+    normalized_ = blob.substr(4 + trie_size);
+    if (unicode::sanitize_utf8(normalized_) != normalized_) at.fail("precompiled_charsmap: replacements are not UTF-8");
+    if (units_.empty()) at.fail("precompiled_charsmap: empty trie");
+    for (int b = 0; b < 128; ++b) {
+      const char c = static_cast<char>(b);
+      ascii_[b] = transform(std::string_view(&c, 1), ascii_has_[b]);
+    }
+    bool has = false;
+    crlf_ = transform("\r\n", has);
+    if (!has) crlf_ = (ascii_has_['\r'] ? ascii_['\r'] : "\r") + (ascii_has_['\n'] ? ascii_['\n'] : "\n");
+  }
+
+  void normalize(std::string& text) const override {
+    if (text.empty()) return;
+    std::string out;
+    out.reserve(text.size() + 8);
+    if (is_ascii(text)) {  // graphemes are single bytes, except CR LF
+      for (size_t i = 0; i < text.size(); ++i) {
+        const auto b = static_cast<unsigned char>(text[i]);
+        if (b == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+          out += crlf_;  // "\r\n" is one grapheme cluster
+          ++i;
+          continue;
+        }
+        if (ascii_has_[b]) out += ascii_[b];
+        else out.push_back(text[i]);
+      }
+      text.swap(out);
+      return;
+    }
+    std::vector<size_t> ends;
+    unicode::grapheme_ends(text, ends);
+    size_t b = 0;
+    bool has = false;
+    for (size_t e : ends) {
+      const std::string_view g(text.data() + b, e - b);
+      if (g.size() < 6) {
+        std::string_view norm = transform(g, has);
+        if (has) {
+          out += norm;
+          b = e;
+          continue;
+        }
+      }
+      for (size_t i = 0; i < g.size();) {
+        const size_t cb = i;
+        i += unicode::char_len(static_cast<unsigned char>(g[i]));
+        const std::string_view part = g.substr(cb, i - cb);
+        std::string_view norm = transform(part, has);
+        if (has) out += norm;
+        else out += part;
+      }
+      b = e;
+    }
+    text.swap(out);
+  }
+
+ private:
+  // darts-clone unit accessors (spm_precompiled's ArrayUnitTrait).
+  static bool has_leaf(uint32_t u) { return (u >> 8) & 1; }
+  static uint32_t value(uint32_t u) { return u & ((1u << 31) - 1); }
+  static uint32_t label(uint32_t u) { return u & ((1u << 31) | 0xFF); }
+  static uint32_t offset(uint32_t u) { return (u >> 10) << ((u & (1u << 9)) >> 6); }
+
+  // The replacement of the shortest key that is a prefix of `chunk` (spm_precompiled transform:
+  // results[0] of common_prefix_search).
+  std::string_view transform(std::string_view chunk, bool& has) const {
+    has = false;
+    size_t node = 0;
+    node ^= offset(units_[0]);
+    for (char ch : chunk) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (c == 0) break;
+      node ^= c;
+      if (node >= units_.size()) return {};
+      const uint32_t unit = units_[node];
+      if (label(unit) != c) return {};
+      node ^= offset(unit);
+      if (node >= units_.size()) return {};
+      if (has_leaf(unit)) {
+        const size_t index = value(units_[node]);
+        if (index > normalized_.size()) return {};
+        size_t end = normalized_.find('\0', index);
+        if (end == std::string::npos) end = normalized_.size();
+        has = true;
+        return std::string_view(normalized_).substr(index, end - index);
+      }
+    }
+    return {};
+  }
+
+  std::vector<uint32_t> units_;
+  std::string normalized_;
+  std::string ascii_[128];
+  bool ascii_has_[128] = {};
+  std::string crlf_;
+};
+
+// normalizers/unicode.rs Nmt: removes some control characters, maps others to a space.
+class Nmt final : public Normalizer {
+ public:
+  static bool removed(char32_t c) {
+    return (c >= 0x01 && c <= 0x08) || c == 0x0B || (c >= 0x0E && c <= 0x1F) || c == 0x7F || c == 0x8F || c == 0x9F;
+  }
+  static bool spaced(char32_t c) {
+    return c == 0x09 || c == 0x0A || c == 0x0C || c == 0x0D || c == 0x1680 || (c >= 0x200B && c <= 0x200F) ||
+           c == 0x2028 || c == 0x2029 || c == 0x2581 || c == 0xFEFF || c == 0xFFFD;
+  }
+  void normalize(std::string& text) const override {
+    std::string out;
+    out.reserve(text.size());
+    for (size_t i = 0; i < text.size();) {
+      const size_t b = i;
+      const char32_t c = unicode::next_char(text, i);
+      if (removed(c)) continue;
+      if (spaced(c)) out.push_back(' ');
+      else out.append(text, b, i - b);
+    }
+    text.swap(out);
+  }
+};
+
+// normalizers/byte_level.rs ByteLevel: every byte to its GPT-2 printable stand-in.
+class ByteLevelNormalizer final : public Normalizer {
+ public:
+  void normalize(std::string& text) const override {
+    std::string out;
+    out.reserve(text.size() * 2);
+    for (unsigned char b : text) out += byte_level_char(b);
+    text.swap(out);
+  }
+};
+
 class SequenceNormalizer final : public Normalizer {
  public:
   explicit SequenceNormalizer(std::vector<std::unique_ptr<Normalizer>> items) : items_(std::move(items)) {}
   void normalize(std::string& text) const override {
     for (const auto& n : items_) n->normalize(text);
+  }
+  void normalize_tracking(std::string& text, size_t& start_len) const override {
+    for (const auto& n : items_) {
+      if (start_len == 0) n->normalize(text);
+      else n->normalize_tracking(text, start_len);
+    }
   }
 
  private:
@@ -200,6 +390,16 @@ class SequenceNormalizer final : public Normalizer {
 };
 
 }  // namespace
+
+void Normalizer::normalize_tracking(std::string& text, size_t& start_len) const {
+  std::string prefix = text.substr(0, start_len);
+  normalize(text);
+  if (start_len == 0) return;
+  normalize(prefix);
+  if (prefix.empty()) start_len = 0;
+  else if (text.compare(0, prefix.size(), prefix) == 0) start_len = prefix.size();
+  else start_len = text.empty() ? 0 : unicode::char_len(static_cast<unsigned char>(text[0]));
+}
 
 std::unique_ptr<Normalizer> make_normalizer(const json& j, const JsonAt& at) {
   expect_object(j, at);
@@ -240,6 +440,24 @@ std::unique_ptr<Normalizer> make_normalizer(const json& j, const JsonAt& at) {
     }
     pat.fail("expected {\"String\": ...} or {\"Regex\": ...}");
   }
+  if (type == "Precompiled") {
+    const json& c = require(j, at, "precompiled_charsmap");
+    const JsonAt ca = at / "precompiled_charsmap";
+    std::string blob;
+    if (c.is_string()) {
+      blob = base64_decode(c.get<std::string>(), ca);
+    } else if (c.is_array()) {
+      for (const auto& b : c) {
+        if (!b.is_number_integer() || b.get<int64_t>() < 0 || b.get<int64_t>() > 255) ca.fail("expected bytes");
+        blob.push_back(static_cast<char>(b.get<int64_t>()));
+      }
+    } else {
+      ca.fail("expected a base64 string");
+    }
+    return std::make_unique<Precompiled>(blob, ca);
+  }
+  if (type == "Nmt") return std::make_unique<Nmt>();
+  if (type == "ByteLevel") return std::make_unique<ByteLevelNormalizer>();
   if (type == "Sequence") {
     const json& list = require(j, at, "normalizers");
     const JsonAt la = at / "normalizers";
@@ -250,7 +468,51 @@ std::unique_ptr<Normalizer> make_normalizer(const json& j, const JsonAt& at) {
   }
   (at / "type").fail("unsupported normalizer '" + type +
                      "' (supported: BertNormalizer, Lowercase, NFC, NFD, NFKC, NFKD, StripAccents, Strip, "
-                     "Replace, Prepend, Sequence)");
+                     "Replace, Prepend, Precompiled, Nmt, ByteLevel, Sequence)");
+}
+
+std::string base64_decode(std::string_view in, const JsonAt& at) {
+  std::string out;
+  out.reserve(in.size() * 3 / 4);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char ch : in) {
+    int v;
+    if (ch >= 'A' && ch <= 'Z') v = ch - 'A';
+    else if (ch >= 'a' && ch <= 'z') v = ch - 'a' + 26;
+    else if (ch >= '0' && ch <= '9') v = ch - '0' + 52;
+    else if (ch == '+') v = 62;
+    else if (ch == '/') v = 63;
+    else if (ch == '=') break;
+    else at.fail("invalid base64");
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  return out;
+}
+
+std::string base64_encode(std::string_view in) {
+  static const char* tbl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const uint32_t v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+                       static_cast<unsigned char>(in[i + 2]);
+    out += tbl[v >> 18]; out += tbl[(v >> 12) & 63]; out += tbl[(v >> 6) & 63]; out += tbl[v & 63];
+  }
+  if (i + 1 == in.size()) {
+    const uint32_t v = static_cast<unsigned char>(in[i]) << 16;
+    out += tbl[v >> 18]; out += tbl[(v >> 12) & 63]; out += "==";
+  } else if (i + 2 == in.size()) {
+    const uint32_t v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+    out += tbl[v >> 18]; out += tbl[(v >> 12) & 63]; out += tbl[(v >> 6) & 63]; out += '=';
+  }
+  return out;
 }
 
 }  // namespace hfbatch::tokenizer

@@ -3,6 +3,8 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "tokenizer/json_util.h"
 
@@ -12,11 +14,20 @@ class Normalizer {
  public:
   virtual ~Normalizer() = default;
   virtual void normalize(std::string& text) const = 0;
+  // As normalize(), and updates `start_len`: the byte length of the prefix of `text` that HF aligns to the
+  // first original character (offsets_original().0 == 0); 0 when none is. Only Metaspace's prepend_scheme
+  // "first" needs it. Default: the prefix is normalized on its own; when the result starts with it, that
+  // is the new prefix, else only the first character is (composition), or none (removed).
+  virtual void normalize_tracking(std::string& text, size_t& start_len) const;
 };
 
 // Builds the normalizer described by `j` (located at `at`); throws hfbatch::Error naming the field
 // for unknown types. Supported: BertNormalizer, Lowercase, NFC, NFD, NFKC, NFKD, StripAccents, Strip,
-// Replace, Prepend, Sequence.
+// Replace, Prepend, Precompiled, Nmt, ByteLevel, Sequence.
 std::unique_ptr<Normalizer> make_normalizer(const json& j, const JsonAt& at);
+
+// Base64 (RFC 4648, standard alphabet, padding optional) as serde's Vec<u8> of precompiled_charsmap.
+std::string base64_decode(std::string_view in, const JsonAt& at);
+std::string base64_encode(std::string_view in);
 
 }  // namespace hfbatch::tokenizer

@@ -31,7 +31,8 @@ Matches cover(size_t len, const std::vector<std::pair<size_t, size_t>>& found) {
 }
 
 // NormalizedString::split: applies the delimiter behaviour and appends the kept, non-empty pieces.
-void split_with(const std::string& s, Matches m, Behavior behavior, bool invert, std::vector<std::string>& out) {
+void split_with(const Piece& piece, Matches m, Behavior behavior, bool invert, std::vector<Piece>& out) {
+  const std::string& s = piece.text;
   if (invert)
     for (auto& x : m) x.second = !x.second;
   std::vector<std::pair<std::pair<size_t, size_t>, bool>> splits;  // (range, remove)
@@ -71,7 +72,7 @@ void split_with(const std::string& s, Matches m, Behavior behavior, bool invert,
     }
   }
   for (auto& [r, remove] : splits)
-    if (!remove && r.second > r.first) out.emplace_back(s, r.first, r.second - r.first);
+    if (!remove && r.second > r.first) out.push_back({s.substr(r.first, r.second - r.first), piece.sub(r.first)});
 }
 
 // Matches of a character predicate: each matching character is one match (pattern.rs, impl for Fn(char)).
@@ -86,8 +87,8 @@ std::vector<std::pair<size_t, size_t>> char_matches(const std::string& s, Pred p
 }
 
 template <class F>
-void for_each_piece(std::vector<std::string>& pieces, F f) {
-  std::vector<std::string> out;
+void for_each_piece(std::vector<Piece>& pieces, F f) {
+  std::vector<Piece> out;
   out.reserve(pieces.size() * 2);
   for (const auto& p : pieces) f(p, out);
   pieces.swap(out);
@@ -109,20 +110,22 @@ Behavior parse_behavior(const json& j, const JsonAt& at, Behavior fallback) {
 // pre_tokenizers/bert.rs: split on whitespace (removed) then on punctuation (isolated), by hand.
 class BertPreTokenizer final : public PreTokenizer {
  public:
-  void pre_tokenize(std::vector<std::string>& pieces) const override {
-    for_each_piece(pieces, [](const std::string& s, std::vector<std::string>& out) {
+  void pre_tokenize(std::vector<Piece>& pieces) const override {
+    for_each_piece(pieces, [](const Piece& p, std::vector<Piece>& out) {
+      const std::string& s = p.text;
       size_t word = 0;  // start of the current word
+      auto emit = [&](size_t b, size_t e) { out.push_back({s.substr(b, e - b), p.sub(b)}); };
       for (size_t i = 0; i < s.size();) {
         const size_t b = i;
         const char32_t c = unicode::next_char(s, i);
         const bool ws = unicode::is_whitespace(c);
         if (ws || unicode::is_bert_punctuation(c)) {
-          if (b > word) out.emplace_back(s, word, b - word);
-          if (!ws) out.emplace_back(s, b, i - b);
+          if (b > word) emit(word, b);
+          if (!ws) emit(b, i);
           word = i;
         }
       }
-      if (s.size() > word) out.emplace_back(s, word, s.size() - word);
+      if (s.size() > word) emit(word, s.size());
     });
   }
 };
@@ -131,8 +134,10 @@ class BertPreTokenizer final : public PreTokenizer {
 // \w+|[^\w\s]+, i.e. runs of word characters and runs of other non-space characters.
 class WhitespacePreTokenizer final : public PreTokenizer {
  public:
-  void pre_tokenize(std::vector<std::string>& pieces) const override {
-    for_each_piece(pieces, [](const std::string& s, std::vector<std::string>& out) {
+  void pre_tokenize(std::vector<Piece>& pieces) const override {
+    for_each_piece(pieces, [](const Piece& p, std::vector<Piece>& out) {
+      const std::string& s = p.text;
+      auto emit = [&](size_t b, size_t e) { out.push_back({s.substr(b, e - b), p.sub(b)}); };
       int cls = 0;  // class of the current run: 0 none, 1 word, 2 other
       size_t run = 0;
       for (size_t i = 0; i < s.size();) {
@@ -140,12 +145,12 @@ class WhitespacePreTokenizer final : public PreTokenizer {
         const char32_t c = unicode::next_char(s, i);
         const int k = unicode::is_word_char(c) ? 1 : unicode::is_whitespace(c) ? 0 : 2;
         if (k != cls) {
-          if (cls != 0) out.emplace_back(s, run, b - run);
+          if (cls != 0) emit(run, b);
           cls = k;
           run = b;
         }
       }
-      if (cls != 0) out.emplace_back(s, run, s.size() - run);
+      if (cls != 0) emit(run, s.size());
     });
   }
 };
@@ -153,9 +158,9 @@ class WhitespacePreTokenizer final : public PreTokenizer {
 // pre_tokenizers/whitespace.rs WhitespaceSplit: split on White_Space, removed.
 class WhitespaceSplit final : public PreTokenizer {
  public:
-  void pre_tokenize(std::vector<std::string>& pieces) const override {
-    for_each_piece(pieces, [](const std::string& s, std::vector<std::string>& out) {
-      split_with(s, cover(s.size(), char_matches(s, unicode::is_whitespace)), Behavior::Removed, false, out);
+  void pre_tokenize(std::vector<Piece>& pieces) const override {
+    for_each_piece(pieces, [](const Piece& p, std::vector<Piece>& out) {
+      split_with(p, cover(p.text.size(), char_matches(p.text, unicode::is_whitespace)), Behavior::Removed, false, out);
     });
   }
 };
@@ -164,11 +169,11 @@ class WhitespaceSplit final : public PreTokenizer {
 class RegexSplit final : public PreTokenizer {
  public:
   RegexSplit(std::unique_ptr<Regex> re, Behavior b, bool invert) : re_(std::move(re)), behavior_(b), invert_(invert) {}
-  void pre_tokenize(std::vector<std::string>& pieces) const override {
-    for_each_piece(pieces, [this](const std::string& s, std::vector<std::string>& out) {
+  void pre_tokenize(std::vector<Piece>& pieces) const override {
+    for_each_piece(pieces, [this](const Piece& p, std::vector<Piece>& out) {
       std::vector<std::pair<size_t, size_t>> found;
-      re_->find_all(s, found);
-      split_with(s, cover(s.size(), found), behavior_, invert_, out);
+      re_->find_all(p.text, found);
+      split_with(p, cover(p.text.size(), found), behavior_, invert_, out);
     });
   }
 
@@ -182,13 +187,14 @@ class RegexSplit final : public PreTokenizer {
 class LiteralSplit final : public PreTokenizer {
  public:
   LiteralSplit(std::string lit, Behavior b, bool invert) : lit_(std::move(lit)), behavior_(b), invert_(invert) {}
-  void pre_tokenize(std::vector<std::string>& pieces) const override {
-    for_each_piece(pieces, [this](const std::string& s, std::vector<std::string>& out) {
+  void pre_tokenize(std::vector<Piece>& pieces) const override {
+    for_each_piece(pieces, [this](const Piece& p, std::vector<Piece>& out) {
+      const std::string& s = p.text;
       std::vector<std::pair<size_t, size_t>> found;
       if (!lit_.empty())
         for (size_t p = s.find(lit_); p != std::string::npos; p = s.find(lit_, p + lit_.size()))
           found.emplace_back(p, p + lit_.size());
-      split_with(s, cover(s.size(), found), behavior_, invert_, out);
+      split_with(p, cover(s.size(), found), behavior_, invert_, out);
     });
   }
 
@@ -203,9 +209,9 @@ template <bool (*Pred)(char32_t)>
 class CharSplit final : public PreTokenizer {
  public:
   explicit CharSplit(Behavior b) : behavior_(b) {}
-  void pre_tokenize(std::vector<std::string>& pieces) const override {
-    for_each_piece(pieces, [this](const std::string& s, std::vector<std::string>& out) {
-      split_with(s, cover(s.size(), char_matches(s, Pred)), behavior_, false, out);
+  void pre_tokenize(std::vector<Piece>& pieces) const override {
+    for_each_piece(pieces, [this](const Piece& p, std::vector<Piece>& out) {
+      split_with(p, cover(p.text.size(), char_matches(p.text, Pred)), behavior_, false, out);
     });
   }
 
@@ -224,30 +230,30 @@ class ByteLevel final : public PreTokenizer {
           R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)", where);
   }
   bool byte_level() const override { return true; }
-  void pre_tokenize(std::vector<std::string>& pieces) const override {
-    std::vector<std::string> out;
-    std::vector<std::string> words;
+  void pre_tokenize(std::vector<Piece>& pieces) const override {
+    std::vector<Piece> out;
+    std::vector<Piece> words;
     std::vector<std::pair<size_t, size_t>> found;
-    std::string prefixed;
+    Piece prefixed;
     for (const auto& p : pieces) {
-      const std::string* s = &p;
-      if (add_prefix_space_ && (p.empty() || p[0] != ' ')) {
-        prefixed = " " + p;
+      const Piece* s = &p;
+      if (add_prefix_space_ && (p.text.empty() || p.text[0] != ' ')) {
+        prefixed = {" " + p.text, p.start_len ? p.start_len + 1 : 0};
         s = &prefixed;
       }
       words.clear();
       if (re_) {
         found.clear();
-        re_->find_all(*s, found);
-        split_with(*s, cover(s->size(), found), Behavior::Isolated, false, words);
-      } else if (!s->empty()) {
+        re_->find_all(s->text, found);
+        split_with(*s, cover(s->text.size(), found), Behavior::Isolated, false, words);
+      } else if (!s->text.empty()) {
         words.push_back(*s);
       }
       for (const auto& w : words) {
         std::string mapped;
-        mapped.reserve(w.size() * 2);
-        for (unsigned char b : w) mapped += byte_level_char(b);
-        out.push_back(std::move(mapped));
+        mapped.reserve(w.text.size() * 2);
+        for (unsigned char b : w.text) mapped += byte_level_char(b);
+        out.push_back({std::move(mapped), w.start_len});
       }
     }
     pieces.swap(out);
@@ -258,10 +264,46 @@ class ByteLevel final : public PreTokenizer {
   std::unique_ptr<Regex> re_;
 };
 
+// pre_tokenizers/metaspace.rs Metaspace: every ' ' becomes the replacement; the replacement is prepended
+// (always; first: only to the piece at the start of the input; never) unless the piece already starts with
+// it; with split, the piece is split before each replacement (MergedWithNext).
+class Metaspace final : public PreTokenizer {
+ public:
+  enum class Prepend { always, first, never };
+  Metaspace(std::string replacement, Prepend prepend, bool split)
+      : rep_(std::move(replacement)), prepend_(prepend), split_(split) {}
+  void pre_tokenize(std::vector<Piece>& pieces) const override {
+    for_each_piece(pieces, [this](const Piece& p, std::vector<Piece>& out) {
+      Piece r{std::string(), p.start_len};
+      r.text.reserve(p.text.size() + rep_.size() * 2);
+      for (char c : p.text) {
+        if (c == ' ') r.text += rep_;
+        else r.text.push_back(c);
+      }
+      const bool starts = r.text.compare(0, rep_.size(), rep_) == 0;
+      if (!starts && (prepend_ == Prepend::always || (prepend_ == Prepend::first && p.at_start())))
+        r.text.insert(0, rep_);
+      if (!split_) {
+        if (!r.text.empty()) out.push_back(std::move(r));
+        return;
+      }
+      std::vector<std::pair<size_t, size_t>> found;
+      for (size_t q = r.text.find(rep_); q != std::string::npos; q = r.text.find(rep_, q + rep_.size()))
+        found.emplace_back(q, q + rep_.size());
+      split_with(r, cover(r.text.size(), found), Behavior::MergedWithNext, false, out);
+    });
+  }
+
+ private:
+  std::string rep_;
+  Prepend prepend_;
+  bool split_;
+};
+
 class SequencePreTokenizer final : public PreTokenizer {
  public:
   explicit SequencePreTokenizer(std::vector<std::unique_ptr<PreTokenizer>> items) : items_(std::move(items)) {}
-  void pre_tokenize(std::vector<std::string>& pieces) const override {
+  void pre_tokenize(std::vector<Piece>& pieces) const override {
     for (const auto& p : items_) p->pre_tokenize(pieces);
   }
   bool byte_level() const override {
@@ -307,6 +349,31 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const json& j, const JsonAt& at
   if (type == "ByteLevel")
     return std::make_unique<ByteLevel>(get_bool(j, at, "add_prefix_space", true), get_bool(j, at, "use_regex", true),
                                        where_of(at));
+  if (type == "CharDelimiterSplit") {
+    const std::string d = get_string(j, at, "delimiter");
+    size_t i = 0;
+    if (d.empty() || (unicode::next_char(d, i), i != d.size())) (at / "delimiter").fail("expected one character");
+    return std::make_unique<LiteralSplit>(d, Behavior::Removed, false);
+  }
+  if (type == "Metaspace") {
+    const std::string rep = get_string(j, at, "replacement");
+    size_t i = 0;
+    if (rep.empty() || (unicode::next_char(rep, i), i != rep.size())) (at / "replacement").fail("expected one character");
+    // Deserialization as metaspace.rs: legacy add_prefix_space=false means never; otherwise the
+    // prepend_scheme (default always).
+    Metaspace::Prepend scheme = Metaspace::Prepend::always;
+    if (auto ps = get_optional_string(j, at, "prepend_scheme")) {
+      if (*ps == "always") scheme = Metaspace::Prepend::always;
+      else if (*ps == "first") scheme = Metaspace::Prepend::first;
+      else if (*ps == "never") scheme = Metaspace::Prepend::never;
+      else (at / "prepend_scheme").fail("unknown prepend_scheme '" + *ps + "' (always, first, never)");
+    }
+    if (const json* aps = optional_member(j, "add_prefix_space")) {
+      if (!aps->is_boolean()) (at / "add_prefix_space").fail("expected a boolean");
+      if (!aps->get<bool>()) scheme = Metaspace::Prepend::never;
+    }
+    return std::make_unique<Metaspace>(rep, scheme, get_bool(j, at, "split", true));
+  }
   if (type == "Split") {
     const json& p = require(j, at, "pattern");
     const JsonAt pat = at / "pattern";
@@ -334,7 +401,7 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const json& j, const JsonAt& at
   }
   (at / "type").fail("unsupported pre-tokenizer '" + type +
                      "' (supported: BertPreTokenizer, ByteLevel, Whitespace, WhitespaceSplit, Punctuation, Split, "
-                     "Digits, Sequence)");
+                     "Digits, CharDelimiterSplit, Metaspace, Sequence)");
 }
 
 }  // namespace hfbatch::tokenizer

@@ -9,17 +9,28 @@
 
 namespace hfbatch::tokenizer {
 
+// A piece of normalized text on its way through pre-tokenization. start_len: the byte length of its prefix
+// that HF aligns to the first character of the original input (offsets_original().0 == 0); a piece that
+// begins inside it is "at the start", which Metaspace's prepend_scheme "first" tests.
+struct Piece {
+  std::string text;
+  size_t start_len = 0;
+  bool at_start() const { return start_len > 0; }
+  // The start_len of the sub-piece beginning at byte `offset`.
+  size_t sub(size_t offset) const { return offset < start_len ? start_len - offset : 0; }
+};
+
 class PreTokenizer {
  public:
   virtual ~PreTokenizer() = default;
   // Replaces `pieces` by their splits, in order; empty splits are dropped (as PreTokenizedString::split).
-  virtual void pre_tokenize(std::vector<std::string>& pieces) const = 0;
+  virtual void pre_tokenize(std::vector<Piece>& pieces) const = 0;
   // True when words come out byte-level encoded (GPT-2 byte-to-unicode alphabet).
   virtual bool byte_level() const { return false; }
 };
 
 // Supported: BertPreTokenizer, ByteLevel, Whitespace, WhitespaceSplit, Punctuation, Split, Digits,
-// Sequence.
+// CharDelimiterSplit, Metaspace, Sequence.
 std::unique_ptr<PreTokenizer> make_pre_tokenizer(const json& j, const JsonAt& at);
 
 // The GPT-2 byte-to-unicode table (pre_tokenizers/byte_level.rs bytes_char): UTF-8 of each byte's char.

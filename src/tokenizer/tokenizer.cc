@@ -7,6 +7,7 @@
 
 #include "hfbatch/core/error.h"
 #include "tokenizer/added_vocabulary.h"
+#include "tokenizer/folders.h"
 #include "tokenizer/json_util.h"
 #include "tokenizer/models.h"
 #include "tokenizer/normalizers.h"
@@ -69,17 +70,17 @@ class JsonTokenizer final : public Tokenizer {
     const std::string text = unicode::sanitize_utf8(raw);
     std::vector<AddedSplit> splits;
     added_.extract_and_normalize(text, normalizer_.get(), splits);
-    std::vector<std::string> words;
+    std::vector<Piece> words;
     for (auto& s : splits) {
       if (s.id >= 0) {
         ids.push_back(s.id);
         continue;
       }
       words.clear();
-      words.push_back(std::move(s.text));
+      words.push_back({std::move(s.text), s.start_len});
       if (pre_tokenizer_) pre_tokenizer_->pre_tokenize(words);
       for (const auto& w : words)
-        if (!w.empty()) model_->tokenize(w, ids);
+        if (!w.text.empty()) model_->tokenize(w.text, ids);
     }
   }
 
@@ -95,7 +96,15 @@ class JsonTokenizer final : public Tokenizer {
 std::unique_ptr<Tokenizer> Tokenizer::from_path(const std::filesystem::path& path) {
   std::filesystem::path file = path;
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) file = path / "tokenizer.json";
+  if (std::filesystem::is_directory(path, ec)) {
+    file = path / "tokenizer.json";
+    if (!std::filesystem::exists(file, ec)) {
+      // No tokenizer.json: a SentencePiece model or a vocab.txt, converted as transformers does.
+      std::string source;
+      if (auto doc = folder_tokenizer_json(path, source)) return std::make_unique<JsonTokenizer>(*doc, source);
+      throw Error(path.string() + ": no tokenizer.json, spm.model, sentencepiece.bpe.model, spiece.model or vocab.txt");
+    }
+  }
   const std::string name = file.string();
   if (!std::filesystem::exists(file, ec)) throw Error(name + ": no such file");
   std::ifstream in(file, std::ios::binary);

@@ -3,6 +3,7 @@
 #include <utf8proc.h>
 
 #include <cstdlib>
+#include <iterator>
 #include <memory>
 
 #include "hfbatch/core/error.h"
@@ -31,6 +32,19 @@ size_t valid_len(std::string_view s, size_t i, size_t& bad) {
     if (!ok) { bad = k; return 0; }
   }
   return len;
+}
+
+#include "tokenizer/unicode_tables.inc"
+
+template <size_t N>
+bool in_ranges(const char32_t (&r)[N][2], char32_t c) {
+  size_t lo = 0, hi = N;  // first range with r[i][1] >= c
+  while (lo < hi) {
+    const size_t mid = (lo + hi) / 2;
+    if (r[mid][1] < c) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < N && r[lo][0] <= c;
 }
 
 utf8proc_category_t category(char32_t c) {
@@ -90,9 +104,7 @@ std::string encode(std::u32string_view s) {
 
 bool is_whitespace(char32_t c) {
   if (c < 0x80) return c == ' ' || (c >= 0x09 && c <= 0x0D);
-  if (c == 0x85) return true;
-  const auto cat = category(c);
-  return cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP;
+  return in_ranges(kWhitespace, c);
 }
 
 bool is_other(char32_t c) {
@@ -101,16 +113,11 @@ bool is_other(char32_t c) {
          cat == UTF8PROC_CATEGORY_CO || cat == UTF8PROC_CATEGORY_CS;
 }
 
-bool is_punctuation(char32_t c) {
-  const auto cat = category(c);
-  return cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO;
-}
+bool is_bert_removed(char32_t c) { return in_ranges(kBertRemoved, c); }
 
-bool is_bert_punctuation(char32_t c) {
-  if (c < 0x80) return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) ||
-                       (c >= 0x7B && c <= 0x7E);
-  return is_punctuation(c);
-}
+bool is_punctuation(char32_t c) { return in_ranges(kPunctuation, c); }
+
+bool is_bert_punctuation(char32_t c) { return in_ranges(kPunctuation, c); }
 
 bool is_numeric(char32_t c) {
   if (c < 0x80) return c >= '0' && c <= '9';
@@ -118,7 +125,11 @@ bool is_numeric(char32_t c) {
   return cat == UTF8PROC_CATEGORY_ND || cat == UTF8PROC_CATEGORY_NL || cat == UTF8PROC_CATEGORY_NO;
 }
 
-bool is_mark_nonspacing(char32_t c) { return category(c) == UTF8PROC_CATEGORY_MN; }
+bool is_mark_nonspacing(char32_t c) { return c >= 0x300 && in_ranges(kNonspacingMark, c); }
+
+bool is_combining_mark(char32_t c) { return c >= 0x300 && in_ranges(kCombiningMark, c); }
+
+bool is_norm_inert(char32_t c) { return c >= 0x80 && in_ranges(kNormInert, c); }
 
 bool is_chinese_char(char32_t c) {
   return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF) ||
@@ -136,15 +147,75 @@ bool is_word_char(char32_t c) {
 
 void append_lowercase(std::u32string& out, char32_t c) {
   if (c < 0x80) { out.push_back(c >= 'A' && c <= 'Z' ? c + 32 : c); return; }
-  // The one unconditional multi-character lowercase mapping of SpecialCasing.txt.
-  if (c == 0x130) { out.push_back(U'i'); out.push_back(0x307); return; }
-  out.push_back(static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c))));
+  size_t lo = 0, hi = std::size(kLowercase);
+  while (lo < hi) {
+    const size_t mid = (lo + hi) / 2;
+    if (kLowercase[mid].c < c) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo == std::size(kLowercase) || kLowercase[lo].c != c) { out.push_back(c); return; }
+  for (char32_t t : kLowercase[lo].to)
+    if (t) out.push_back(t);
+}
+
+void grapheme_ends(std::string_view s, std::vector<size_t>& ends) {
+  ends.clear();
+  utf8proc_int32_t state = 0;
+  char32_t prev = 0;
+  bool first = true;
+  for (size_t i = 0; i < s.size();) {
+    const size_t b = i;
+    const char32_t c = next_char(s, i);
+    if (!first && utf8proc_grapheme_break_stateful(static_cast<utf8proc_int32_t>(prev),
+                                                   static_cast<utf8proc_int32_t>(c), &state))
+      ends.push_back(b);
+    first = false;
+    prev = c;
+  }
+  if (!s.empty()) ends.push_back(s.size());
+}
+
+bool is_python_digit(char32_t c) {
+  if (c < 0x80) return c >= '0' && c <= '9';
+  if (category(c) == UTF8PROC_CATEGORY_ND) return true;
+  // Numeric_Type=Digit (DerivedNumericType.txt): superscripts, subscripts, circled/parenthesized/full
+  // stop digits, dingbat digits, Ethiopic/Kharoshthi/Brahmi... digits, and a few others.
+  static constexpr char32_t ranges[][2] = {
+      {0x00B2, 0x00B3}, {0x00B9, 0x00B9}, {0x1369, 0x1371}, {0x19DA, 0x19DA}, {0x2070, 0x2070},
+      {0x2074, 0x2079}, {0x2080, 0x2089}, {0x2460, 0x2468}, {0x2474, 0x247C}, {0x2488, 0x2490},
+      {0x24EA, 0x24EA}, {0x24F5, 0x24FD}, {0x24FF, 0x24FF}, {0x2776, 0x277E}, {0x2780, 0x2788},
+      {0x278A, 0x2792}, {0x10A40, 0x10A43}, {0x10E60, 0x10E68}, {0x11052, 0x1105A}, {0x1F100, 0x1F10A},
+  };
+  for (const auto& r : ranges)
+    if (c >= r[0] && c <= r[1]) return true;
+  return false;
+}
+
+namespace {
+std::u32string normalize_run(std::u32string_view s, NormalizationForm form);
 }
 
 std::u32string normalize(std::u32string_view s, NormalizationForm form) {
   bool ascii = true;
   for (char32_t c : s) if (c >= 0x80) { ascii = false; break; }
   if (ascii) return std::u32string(s);  // ASCII is invariant under all four forms
+  // Characters HF's (older) normalization tables do not know stay as they are and block composition and
+  // reordering across them (they are starters there): normalize the runs between them separately.
+  std::u32string out;
+  size_t b = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (!is_norm_inert(s[i])) continue;
+    if (i > b) out += normalize_run(s.substr(b, i - b), form);
+    out.push_back(s[i]);
+    b = i + 1;
+  }
+  if (b == 0) return normalize_run(s, form);
+  if (b < s.size()) out += normalize_run(s.substr(b), form);
+  return out;
+}
+
+namespace {
+std::u32string normalize_run(std::u32string_view s, NormalizationForm form) {
   int options = UTF8PROC_STABLE;
   switch (form) {
     case NormalizationForm::NFC: options |= UTF8PROC_COMPOSE; break;
@@ -172,5 +243,7 @@ std::u32string normalize(std::u32string_view s, NormalizationForm form) {
   out.resize(static_cast<size_t>(n));
   return out;
 }
+
+}  // namespace
 
 }  // namespace hfbatch::tokenizer::unicode

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hfbatch::tokenizer::unicode {
 
@@ -46,20 +47,34 @@ std::string encode(std::u32string_view s);
 bool is_whitespace(char32_t c);
 // Categories C* (Cc, Cf, Cn, Co, Cs): `unicode_categories` is_other.
 bool is_other(char32_t c);
-// Categories P*.
+// Removed by BertNormalizer(clean_text): NUL, U+FFFD and unicode_categories is_other (Cc, Cf, Co as HF's
+// tables have them) other than \t \n \r.
+bool is_bert_removed(char32_t c);
+// Categories P* (as HF's unicode_categories tables have them).
 bool is_punctuation(char32_t c);
 // ASCII punctuation (Rust is_ascii_punctuation) or P*: BERT's punctuation.
 bool is_bert_punctuation(char32_t c);
 // Categories Nd, Nl, No (Rust char::is_numeric).
 bool is_numeric(char32_t c);
-// Category Mn.
+// Category Mn as HF's unicode_categories has it (BertNormalizer strip_accents).
 bool is_mark_nonspacing(char32_t c);
+// unicode-normalization's is_combining_mark (Mn, Mc, Me as HF has them): the StripAccents normalizer.
+bool is_combining_mark(char32_t c);
+// A character HF's NFD/NFKD tables do not know (left unchanged, combining class 0).
+bool is_norm_inert(char32_t c);
 // The CJK ideograph blocks of HF's BertNormalizer (normalizers/bert.rs is_chinese_char).
 bool is_chinese_char(char32_t c);
 // A Rust-regex `\w` character (alphabetic, marks, decimal digits, connector punctuation, joiners).
 bool is_word_char(char32_t c);
 // Appends Rust char::to_lowercase(c) (full mapping, no context-dependent final sigma).
 void append_lowercase(std::u32string& out, char32_t c);
+
+// Byte offsets where the extended grapheme clusters of `s` (valid UTF-8) end, in order (the last is
+// s.size()), as Rust's unicode-segmentation `graphemes(true)` splits (UAX #29, from utf8proc's tables).
+void grapheme_ends(std::string_view s, std::vector<size_t>& ends);
+// Python's str.isdigit() for one character (Numeric_Type Digit or Decimal): Nd plus the compatibility
+// digits (superscripts, subscripts, circled digits...).
+bool is_python_digit(char32_t c);
 
 enum class NormalizationForm { NFC, NFD, NFKC, NFKD };
 std::u32string normalize(std::u32string_view s, NormalizationForm form);

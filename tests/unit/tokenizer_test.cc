@@ -72,7 +72,7 @@ TEST(TokenizerErrors, UnknownModelType) {
   j["model"]["type"] = "Foo";
   const fs::path p = write_temp("unknown_model", j.dump());
   EXPECT_EQ(load_error(p), p.string() +
-                               ": model.type: unsupported tokenizer model 'Foo' (supported: WordPiece, BPE, WordLevel)");
+                               ": model.type: unsupported tokenizer model 'Foo' (supported: WordPiece, BPE, Unigram, WordLevel)");
 }
 
 TEST(TokenizerErrors, MissingVocabNamesTheField) {

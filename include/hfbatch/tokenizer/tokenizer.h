@@ -3,9 +3,12 @@
 // Reference: https://huggingface.co/docs/tokenizers/api/pipeline
 //
 // Supported tokenizer.json components (src/tokenizer/):
-//   normalizers     BertNormalizer, Lowercase, NFC, NFD, NFKC, NFKD, StripAccents, Strip, Replace, Prepend, Sequence
-//   pre-tokenizers  BertPreTokenizer, ByteLevel, Whitespace, WhitespaceSplit, Punctuation, Split, Digits, Sequence
-//   models          WordPiece, BPE (incl. byte-level, byte_fallback, fuse_unk, ignore_merges), WordLevel
+//   normalizers     BertNormalizer, Lowercase, NFC, NFD, NFKC, NFKD, StripAccents, Strip, Replace, Prepend,
+//                   Precompiled (SentencePiece charsmap), Nmt, ByteLevel, Sequence
+//   pre-tokenizers  BertPreTokenizer, ByteLevel, Whitespace, WhitespaceSplit, Punctuation, Split, Digits,
+//                   CharDelimiterSplit, Metaspace (prepend_scheme always/first/never, split), Sequence
+//   models          WordPiece, BPE (incl. byte-level, byte_fallback, fuse_unk, ignore_merges), Unigram
+//                   (incl. byte_fallback), WordLevel
 //   post-processors BertProcessing, RobertaProcessing, TemplateProcessing, ByteLevel, Sequence
 //   added tokens    special and not, single_word / lstrip / rstrip / normalized
 // Anything else fails at load time with an hfbatch::Error naming the file and field.
@@ -43,8 +46,11 @@ class Tokenizer {
  public:
   virtual ~Tokenizer() = default;
 
-  // Loads <path>/tokenizer.json when `path` is a folder, or the file itself. Throws hfbatch::Error
-  // naming the file and the JSON field at fault (e.g. "tokenizer.json: model.vocab: ...").
+  // Loads <path>/tokenizer.json when `path` is a folder, or the file itself. A folder without
+  // tokenizer.json loads its spm.model / sentencepiece.bpe.model / spiece.model (DebertaV2Tokenizer,
+  // XLMRobertaTokenizer, AlbertTokenizer per tokenizer_config.json) or its vocab.txt (BertTokenizer) as
+  // transformers' AutoTokenizer converts them to a fast tokenizer. Throws hfbatch::Error naming the file
+  // and the field at fault (e.g. "tokenizer.json: model.vocab: ...").
   static std::unique_ptr<Tokenizer> from_path(const std::filesystem::path& path);
 
   // Encodes `text` (and `pair` when non-null) as HF `tokenizer(text, pair, truncation=True,

@@ -1,0 +1,19 @@
+// Model folders without tokenizer.json: the tokenizer.json document that transformers'
+// AutoTokenizer.from_pretrained(folder) would build (convert_slow_tokenizer.py), so that the folder loads
+// through the same pipeline and gives the same ids as the fast tokenizer users get.
+//   spm.model / sentencepiece.bpe.model / spiece.model + tokenizer_config.json: DebertaV2Tokenizer,
+//     XLMRobertaTokenizer, AlbertTokenizer (SentencePiece unigram models; the ModelProto is read here).
+//   vocab.txt (+ tokenizer_config.json): BertTokenizer (do_lower_case default true).
+#pragma once
+#include <filesystem>
+#include <optional>
+
+#include "tokenizer/json_util.h"
+
+namespace hfbatch::tokenizer {
+
+// The tokenizer.json equivalent of `folder`, or nullopt when it holds none of the files above. Throws
+// hfbatch::Error naming the file at fault. `source` receives the file the document was built from.
+std::optional<json> folder_tokenizer_json(const std::filesystem::path& folder, std::string& source);
+
+}  // namespace hfbatch::tokenizer
