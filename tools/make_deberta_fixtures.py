@@ -10,9 +10,9 @@ Writes
   tests/fixtures/torch/*.bin              malicious torch.save-style checkpoints (must be refused)
   tests/fixtures/pretokenized/*.parquet   the seed's pre-tokenized layout (padded to 128) + the texts
 
-The tokenizer of every DeBERTa fixture is the committed wordpiece-uncased fixture tokenizer with
-model_max_length 512 (the real DeBERTa-v3 spm tokenizer needs Unigram/Metaspace support; the model goldens
-feed input_ids directly, so they test the model only).
+The tokenizer of the DeBERTa fixtures is the committed wordpiece-uncased fixture tokenizer with
+model_max_length 512, except deberta-v3-seed (the seed's layout: no tokenizer in the model folder; its
+tokenizer is the DebertaV2Tokenizer spm.model folder of the tokenizer goldens).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 import make_fixtures as mf  # noqa: E402
 from fixture_inputs import CASES  # noqa: E402
 from transformers import (  # noqa: E402
+    AutoTokenizer,
     BertTokenizerFast,
     DebertaConfig,
     DebertaForSequenceClassification,
@@ -141,6 +142,23 @@ def make_models(tok) -> None:
     print(f"deberta-v3-xsmall: {size / 1e6:.2f} MB")
 
 
+def make_seed_layout() -> None:
+    """The seed's layout: the fine-tuned folder holds config.json + pytorch_model.bin only, and the tokenizer
+    comes from the base model — here the DebertaV2Tokenizer folder (spm.model + tokenizer_config.json) of the
+    tokenizer goldens, which AutoTokenizer converts to a fast tokenizer (Unigram + Metaspace + Precompiled)."""
+    tok_dir = mf.GOLD / "tokenizers" / "folders" / "spm_deberta"
+    hf_tok = AutoTokenizer.from_pretrained(str(tok_dir))
+    torch.manual_seed(205)
+    m = DebertaV2ForSequenceClassification(config(len(hf_tok), pad_token_id=hf_tok.pad_token_id, **V3))
+    mf.randomize(m, 205)
+    mf.center_head(m, hf_tok)
+    folder = mf.MODEL_DIR / "deberta-v3-seed"
+    folder.mkdir(parents=True, exist_ok=True)
+    m.save_pretrained(str(folder), safe_serialization=False)
+    mf.classify_golden("deberta-v3-seed", folder, model=m, hf_tok=hf_tok, pipeline_from_folder=False,
+                       tokenizer_dir=tok_dir)
+
+
 def bucket_goldens() -> None:
     rel = torch.arange(-2048, 2049, dtype=torch.long)
     tables = []
@@ -231,6 +249,7 @@ def main() -> None:
     clean()
     tok = tokenizer()
     make_models(tok)
+    make_seed_layout()
     bucket_goldens()
     make_malicious()
     make_pretokenized(tok)

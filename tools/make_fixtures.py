@@ -368,7 +368,8 @@ def effective_type_ids(enc) -> list[int]:
 
 
 def classify_golden(name: str, folder: Path, model=None, hf_tok=None, model_ref: str | None = None,
-                    pipeline_from_folder: bool = True) -> None:
+                    pipeline_from_folder: bool = True, tokenizer_dir: Path | None = None) -> None:
+    """tokenizer_dir: a tokenizer kept outside the model folder (the golden records it as "tokenizer")."""
     if hf_tok is None:
         hf_tok = AutoTokenizer.from_pretrained(str(folder))
     if model is None:
@@ -408,6 +409,7 @@ def classify_golden(name: str, folder: Path, model=None, hf_tok=None, model_ref:
             "max_length": int(max_length),
             "problem_type": problem_kind(cfg),
             "labels": labels,
+            **({"tokenizer": rel(tokenizer_dir)} if tokenizer_dir else {}),
         },
         cases,
     )

@@ -6,7 +6,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import (GOLDEN, assert_one_line_error, golden, model_dir, read_output, run, write_parquet)
+from conftest import (GOLDEN, ROOT, assert_one_line_error, golden, model_dir, read_output, run, write_parquet)
 
 CLASSIFIERS = sorted(p.stem for p in GOLDEN.glob("*.json") if json.loads(p.read_text())["kind"] == "classify")
 
@@ -25,6 +25,8 @@ def test_classify_matches_transformers(name, tmp_path):
     args = ["classify", "--model", model_dir(name, tmp_path), "--input", src, "--output", tmp_path / "out",
             "--text-column", "text", "--keep-columns", "id", "--batch-tokens", "64", "--chunk-rows", "5",
             "--max-length", g["max_length"]]
+    if "tokenizer" in g:  # the seed's layout: the tokenizer comes from the base model's folder
+        args += ["--tokenizer", ROOT / g["tokenizer"]]
     if pairs:
         args += ["--text-pair-column", "pair"]
     run(*args)
