@@ -8,6 +8,7 @@ import shutil
 import subprocess
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -22,7 +23,8 @@ WORDS = "good bad movie great terrible plot acting fine awful superb dull the a 
 def texts(n, seed):
     rng = random.Random(seed)
     out = [" ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 12))) for _ in range(n)]
-    out[n // 2] = None
+    if n:
+        out[n // 2] = None
     return out
 
 
@@ -41,7 +43,7 @@ def make_input(root, layout):
     first = 0
     for i, (rows, rg) in enumerate(LAYOUTS[layout]):
         write_parquet(d / f"f{i}.parquet", {"id": list(range(first, first + rows)), "text": texts(rows, first + 7 * i)},
-                      row_group_size=rg)
+                      row_group_size=rg, schema=pa.schema([("id", pa.int64()), ("text", pa.string())]))
         first += rows
     return d
 
@@ -148,8 +150,7 @@ def test_mpi_dead_rank_fails_then_resume_completes(refs, dynamic, tmp_path):
     mpi(3, *args(src, out, "--resume", *extra))
     m = assert_same(out, ref)
     assert {p: (out / p).stat().st_mtime_ns for p in committed} == before
-    assert sorted(u for w in m["workers"] for u in w["skipped"]) == sorted(
-        p["unit"] + 0 for p in []) or sum(len(w["skipped"]) for w in m["workers"]) == len(committed)
+    assert sum(len(w["skipped"]) for w in m["workers"]) == len(committed)
 
 
 def test_single_process_dead_run_then_resume(refs, tmp_path):
