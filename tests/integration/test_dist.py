@@ -211,3 +211,16 @@ def test_shard_refuses_overwrite_and_bad_spec(refs, tmp_path):
     assert p.returncode != 0 and "--shard: --overwrite is refused" in p.stderr
     p = hf(*args(src, tmp_path / "o", "--shard", "2/2"))
     assert p.returncode != 0 and "--shard: expected K/N" in p.stderr
+
+
+@needs_mpi
+def test_mpi_sigterm_fails_without_success_then_resume(refs, tmp_path):
+    src, ref = refs["many-groups"]
+    out = tmp_path / "out"
+    proc = mpi(2, *args(src, out), check=False,
+               env={"HFBATCH_TEST_SIGTERM_AFTER_UNITS": "1", "HFBATCH_TEST_EXIT_RANK": "1"})
+    assert proc.returncode != 0
+    assert "rank 1: " in proc.stderr and "stopped by a signal" in proc.stderr
+    assert not (out / "_SUCCESS").exists()
+    mpi(2, *args(src, out, "--resume"))
+    assert_same(out, ref)
