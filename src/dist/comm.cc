@@ -1,6 +1,8 @@
 #include "hfbatch/dist/comm.h"
 
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #include "hfbatch/core/error.h"
 
@@ -106,6 +108,19 @@ void Comm::barrier() const {
 #endif
 }
 
+void Comm::idle_barrier() const {
+#ifdef HFBATCH_HAVE_MPI
+  if (!mpi_) return;
+  MPI_Request req;
+  MPI_Ibarrier(MPI_COMM_WORLD, &req);
+  for (int flag = 0;;) {
+    MPI_Test(&req, &flag, MPI_STATUS_IGNORE);
+    if (flag) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+#endif
+}
+
 void Comm::abort(int code) const {
 #ifdef HFBATCH_HAVE_MPI
   if (mpi_ && size_ > 1) MPI_Abort(MPI_COMM_WORLD, code);
@@ -137,9 +152,16 @@ void Comm::serve_units(const std::function<int64_t()>& next) const {
 #ifdef HFBATCH_HAVE_MPI
   int done = 0;
   while (done < size_ - 1) {
-    int dummy = 0;
+    int dummy = 0, flag = 0;
     MPI_Status st;
-    MPI_Recv(&dummy, 1, MPI_INT, MPI_ANY_SOURCE, kTagRequest, MPI_COMM_WORLD, &st);
+    // Poll, sleeping in between: a blocking MPI_Recv busy-waits in OpenMPI and would take a core from
+    // rank 0's own work (requests come once per unit, so a millisecond of latency is nothing).
+    MPI_Iprobe(MPI_ANY_SOURCE, kTagRequest, MPI_COMM_WORLD, &flag, &st);
+    if (!flag) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      continue;
+    }
+    MPI_Recv(&dummy, 1, MPI_INT, st.MPI_SOURCE, kTagRequest, MPI_COMM_WORLD, &st);
     int64_t unit = next();
     if (unit < 0) ++done;
     MPI_Send(&unit, 1, MPI_INT64_T, st.MPI_SOURCE, kTagUnit, MPI_COMM_WORLD);

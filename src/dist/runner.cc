@@ -36,6 +36,8 @@ std::string read_text(const fs::path& p) {
   return ss.str();
 }
 
+// Static plans: one slice per rank, balanced by rows. Dynamic plans: `per_rank` slices per rank, balanced by
+// uncompressed bytes (a proxy for tokens), so that long-text regions are cut finer.
 json make_plan(const io::InputScan& scan, int32_t ranks, int32_t per_rank) {
   json files = json::array();
   for (size_t i = 0; i < scan.files.size(); ++i) {
@@ -44,8 +46,11 @@ json make_plan(const io::InputScan& scan, int32_t ranks, int32_t per_rank) {
     files.push_back({{"path", scan.files[i].string()}, {"rows", rows}, {"row_groups", scan.row_group_rows[i]}});
   }
   const int32_t slices = ranks * per_rank;
+  const bool by_bytes = per_rank > 1;
+  const auto units = make_units(scan.row_group_rows, slices, by_bytes ? scan.row_group_bytes : std::vector<std::vector<int64_t>>{});
   return {{"version", kPlanVersion}, {"planned_for_ranks", ranks}, {"slices", slices},
-          {"rows", scan.rows}, {"files", files}, {"units", units_to_json(make_units(scan.row_group_rows, slices))}};
+          {"balanced_by", by_bytes ? "bytes" : "rows"}, {"rows", scan.rows}, {"files", files},
+          {"units", units_to_json(units)}};
 }
 
 // A saved plan must describe exactly these inputs (same files, same row groups), or its units mean nothing.
@@ -191,7 +196,7 @@ RunResult run_job(const io::JobOptions& options, const DistOptions& dist, Comm& 
   }
   const int32_t rank = sharded ? dist.shard : comm.rank();
   const int32_t size = sharded ? dist.shards : comm.size();
-  const int32_t per_rank = dist.dynamic ? 4 : 1;
+  const int32_t per_rank = dist.dynamic ? 8 : 1;
   const bool dynamic = dist.dynamic && comm.is_mpi() && size > 1;
   std::error_code ec;
 
@@ -304,6 +309,7 @@ RunResult run_job(const io::JobOptions& options, const DistOptions& dist, Comm& 
   const std::string mode = sharded ? "shard" : comm.is_mpi() ? (dynamic ? "mpi-dynamic" : "mpi") : "single";
 
   if (!sharded) {
+    comm.idle_barrier();  // then the gather finds every rank there
     const std::vector<std::string> texts = comm.gather(report.dump());
     result.leader = rank == 0;
     if (rank == 0) {

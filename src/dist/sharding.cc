@@ -13,15 +13,54 @@ std::string WorkUnit::part() const {
   return buf;
 }
 
-std::vector<WorkUnit> make_units(const std::vector<std::vector<int64_t>>& row_group_rows, int32_t slices) {
+std::vector<int64_t> slice_boundaries(const std::vector<std::vector<int64_t>>& row_group_rows, int32_t slices,
+                                      const std::vector<std::vector<int64_t>>& row_group_weights) {
   check(slices >= 1, "make_units: slices must be positive");
-  int64_t total = 0;
-  for (const auto& f : row_group_rows)
-    for (int64_t r : f) total += r;
-  // Slice k starts at global row floor(k * total / slices).
-  auto boundary = [&](int64_t k) {
-    return static_cast<int64_t>(static_cast<__int128>(k) * total / slices);
-  };
+  const bool weighted = !row_group_weights.empty();
+  check(!weighted || row_group_weights.size() == row_group_rows.size(), "make_units: weights do not match files");
+  // Row groups in global order: rows and weight (a row group with rows but no weight weighs its rows).
+  std::vector<std::pair<int64_t, int64_t>> groups;
+  int64_t total_rows = 0, total_weight = 0;
+  for (size_t f = 0; f < row_group_rows.size(); ++f) {
+    check(!weighted || row_group_weights[f].size() == row_group_rows[f].size(), "make_units: weights do not match row groups");
+    for (size_t g = 0; g < row_group_rows[f].size(); ++g) {
+      const int64_t rows = row_group_rows[f][g];
+      const int64_t w = weighted ? std::max<int64_t>(row_group_weights[f][g], rows > 0 ? 1 : 0) : rows;
+      groups.emplace_back(rows, w);
+      total_rows += rows;
+      total_weight += w;
+    }
+  }
+  std::vector<int64_t> b(static_cast<size_t>(slices) + 1, 0);
+  b[slices] = total_rows;
+  if (!weighted || total_weight == 0) {
+    for (int32_t k = 1; k < slices; ++k) b[k] = static_cast<int64_t>(static_cast<__int128>(k) * total_rows / slices);
+    return b;
+  }
+  // Slice k starts at the row where the cumulative weight reaches k * W / S (linear inside a row group).
+  size_t g = 0;
+  int64_t row0 = 0, w0 = 0;  // global row and cumulative weight at the start of group g
+  for (int32_t k = 1; k < slices; ++k) {
+    const __int128 target = static_cast<__int128>(k) * total_weight;  // in units of 1/slices
+    while (g < groups.size() && static_cast<__int128>(w0 + groups[g].second) * slices <= target) {
+      row0 += groups[g].first;
+      w0 += groups[g].second;
+      ++g;
+    }
+    int64_t row = row0;
+    if (g < groups.size() && groups[g].second > 0) {
+      const __int128 into = target - static_cast<__int128>(w0) * slices;  // weight into group g, × slices
+      row += static_cast<int64_t>(into * groups[g].first / (static_cast<__int128>(groups[g].second) * slices));
+    }
+    b[k] = std::clamp(row, b[k - 1], total_rows);
+  }
+  return b;
+}
+
+std::vector<WorkUnit> make_units(const std::vector<std::vector<int64_t>>& row_group_rows, int32_t slices,
+                                 const std::vector<std::vector<int64_t>>& row_group_weights) {
+  const std::vector<int64_t> bounds = slice_boundaries(row_group_rows, slices, row_group_weights);
+  auto boundary = [&](int64_t k) { return bounds[k]; };
   std::vector<WorkUnit> units;
   int64_t offset = 0;  // global row of the file's first row
   for (size_t f = 0; f < row_group_rows.size(); ++f) {

@@ -39,6 +39,7 @@ InputScan scan_inputs(const JobOptions& options) {
   for (const fs::path& f : scan.files) {
     ParquetSource probe(f, options.columns, 1);  // validates the file and its columns
     scan.row_group_rows.push_back(probe.row_group_rows());
+    scan.row_group_bytes.push_back(probe.row_group_bytes());
     scan.rows += probe.num_rows();
   }
   return scan;

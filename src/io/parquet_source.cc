@@ -131,6 +131,13 @@ std::vector<int64_t> ParquetSource::row_group_rows() const {
   return rows;
 }
 
+std::vector<int64_t> ParquetSource::row_group_bytes() const {
+  std::vector<int64_t> bytes;
+  auto meta = reader_->parquet_reader()->metadata();
+  for (int g = 0; g < num_row_groups_; ++g) bytes.push_back(meta->RowGroup(g)->total_byte_size());
+  return bytes;
+}
+
 std::shared_ptr<arrow::RecordBatch> ParquetSource::next() {
   for (;;) {
     if (remaining_ == 0) return nullptr;

@@ -124,3 +124,22 @@ TEST(Sharding, JsonRoundTripAndShardSpec) {
     EXPECT_THROW(parse_shard(bad), hfbatch::Error) << bad;
   }
 }
+
+TEST(Sharding, WeightedSlicesCutHeavyRowsFiner) {
+  // 100 light rows (weight 1 each) then 10 heavy rows (weight 100 each) in two files.
+  const std::vector<std::vector<int64_t>> rows = {{50, 50}, {10}};
+  const std::vector<std::vector<int64_t>> bytes = {{50, 50}, {1000}};
+  auto by_rows = make_units(rows, 4);
+  auto by_bytes = make_units(rows, 4, bytes);
+  expect_covers(by_bytes, rows);
+  // By rows, the heavy file is one unit; by bytes, 3 of the 4 slices fall inside it (boundaries at weight
+  // 275, 550, 825 → rows 100 + 1.75, + 4.5, + 7.25).
+  EXPECT_EQ(std::count_if(by_rows.begin(), by_rows.end(), [](const WorkUnit& u) { return u.file == 1; }), 1);
+  EXPECT_EQ(slice_boundaries(rows, 4, bytes), (std::vector<int64_t>{0, 101, 104, 107, 110}));
+  EXPECT_EQ(std::count_if(by_bytes.begin(), by_bytes.end(), [](const WorkUnit& u) { return u.file == 1; }), 4);
+  // Unweighted boundaries: k * rows / slices.
+  EXPECT_EQ(slice_boundaries(rows, 4), (std::vector<int64_t>{0, 27, 55, 82, 110}));
+  // Zero weights fall back to rows; more slices than rows leaves empty slices out.
+  EXPECT_EQ(slice_boundaries({{3}}, 2, {{0}}), (std::vector<int64_t>{0, 1, 3}));
+  expect_covers(make_units({{3}}, 8, {{30}}), {{3}});
+}

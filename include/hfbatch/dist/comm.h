@@ -28,6 +28,9 @@ class Comm {
   // Every rank's string to rank 0 (in rank order; empty vector elsewhere).
   std::vector<std::string> gather(const std::string& s) const;
   void barrier() const;
+  // A barrier that sleeps while it waits: a rank that finished early must not spin (OpenMPI's blocking
+  // calls busy-poll) on the cores its node's stragglers need.
+  void idle_barrier() const;
   // Ends every rank of the job with `code` (MPI_Abort) — never returns. Without MPI: std::exit(code).
   [[noreturn]] void abort(int code) const;
   void finalize();

@@ -35,7 +35,16 @@ struct WorkUnit {
 // Cuts the files (row_group_rows[file][group]) into units along `slices` near-equal runs of rows. A file
 // with no rows still gets one (empty) unit, so that it has a part with its schema. With one slice, each
 // file is exactly one unit.
-std::vector<WorkUnit> make_units(const std::vector<std::vector<int64_t>>& row_group_rows, int32_t slices);
+//
+// With `row_group_weights` (same shape; --dynamic passes uncompressed bytes, a proxy for tokens) the slices
+// are near-equal in weight instead of rows, the weight of a row group spread evenly over its rows: a file
+// of long texts gets more, shorter units, so that no single unit dominates the makespan.
+std::vector<WorkUnit> make_units(const std::vector<std::vector<int64_t>>& row_group_rows, int32_t slices,
+                                 const std::vector<std::vector<int64_t>>& row_group_weights = {});
+
+// Global row where each of the `slices` + 1 slice boundaries falls (0 first, the total row count last).
+std::vector<int64_t> slice_boundaries(const std::vector<std::vector<int64_t>>& row_group_rows, int32_t slices,
+                                      const std::vector<std::vector<int64_t>>& row_group_weights = {});
 
 // Static assignment: slice s of `slices` goes to rank s * ranks / slices — contiguous runs of units in plan
 // order, balanced by rows (exactly, T/N ± 1, when ranks == slices). Deterministic; a rank gets nothing only

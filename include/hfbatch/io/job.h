@@ -39,7 +39,8 @@ struct JobSummary {
 // The inputs of a job: expanded files, each validated against the column selection, with its row groups.
 struct InputScan {
   std::vector<std::filesystem::path> files;
-  std::vector<std::vector<int64_t>> row_group_rows;  // [file][row group]
+  std::vector<std::vector<int64_t>> row_group_rows;   // [file][row group]
+  std::vector<std::vector<int64_t>> row_group_bytes;  // [file][row group], uncompressed
   int64_t rows = 0;
 };
 InputScan scan_inputs(const JobOptions& options);

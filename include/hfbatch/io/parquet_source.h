@@ -39,6 +39,8 @@ class ParquetSource {
   int num_row_groups() const { return num_row_groups_; }
   // Rows of each row group, from the footer.
   std::vector<int64_t> row_group_rows() const;
+  // Uncompressed bytes of each row group (all columns, from the footer): a cost estimate for --dynamic.
+  std::vector<int64_t> row_group_bytes() const;
   // Schema of the chunks: kept columns first (in selection order), then text/pair/token columns if not kept.
   const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
   // Names of the kept columns (resolved for keep_all).
