@@ -232,6 +232,12 @@ RunResult run_job(const io::JobOptions& options, const DistOptions& dist, Comm& 
   } else {
     out_holder.emplace(io::OutputDir::open_existing(options.output));
     plan = load_or_make_plan(*out_holder, scan, size, per_rank, true);
+    // Sibling copies must agree on N: each reports as K-of-N and the committer waits for N reports.
+    const int32_t planned = plan.at("planned_for_ranks").get<int32_t>();
+    check(dist.resume || planned == size,
+          "--shard " + std::to_string(rank) + "/" + std::to_string(size) + ": the output was planned for " +
+              std::to_string(planned) + " shards; use the same N, or --resume to finish it with " +
+              std::to_string(size));
   }
   const io::OutputDir& out = *out_holder;
   const std::vector<WorkUnit> units = units_from_json(plan.at("units"));

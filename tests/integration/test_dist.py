@@ -224,3 +224,16 @@ def test_mpi_sigterm_fails_without_success_then_resume(refs, tmp_path):
     assert not (out / "_SUCCESS").exists()
     mpi(2, *args(src, out, "--resume"))
     assert_same(out, ref)
+
+
+def test_shards_must_agree_on_n_unless_resume(refs, tmp_path):
+    src, ref = refs["many-groups"]
+    out = tmp_path / "out"
+    run(*args(src, out, "--shard", "0/3"))
+    p = hf(*args(src, out, "--shard", "1/2"))
+    assert p.returncode != 0 and "planned for 3 shards" in p.stderr
+    # Finishing with another N: --resume keeps shard 0's parts, the 2 new copies cover the rest.
+    run(*args(src, out, "--shard", "0/2", "--resume"))
+    proc = run(*args(src, out, "--shard", "1/2", "--resume"))
+    assert "_SUCCESS written" in proc.stdout
+    assert_same(out, ref)
