@@ -181,6 +181,16 @@ io::JobSummary commit_job(const io::JobOptions& options, const io::OutputDir& ou
   out.write_file("_manifest.json", manifest.dump(2) + "\n");
   out.write_file("_SUCCESS", "");
   out.cleanup();
+  if (reports.size() > 1) {  // the seed's "Worker i: Duration", one line per worker
+    for (const json& r : reports) {
+      char line[256];
+      std::snprintf(line, sizeof(line), "hfbatch: worker %d (%s): %zu units, %zu skipped, %lld rows, %.2f s\n",
+                    r.at("rank").get<int>(), r.at("host").get<std::string>().c_str(), r.at("units").size(),
+                    r.at("skipped").size(), static_cast<long long>(r.at("rows_out").get<int64_t>()),
+                    r.at("seconds").at("total").get<double>());
+      std::cerr << line;
+    }
+  }
   return sum;
 }
 
