@@ -1,7 +1,10 @@
 // hfbatch command line: classify | embed | inspect. Every failure prints one line
 // `hfbatch: error: <message naming the file, column or field>` and exits 1 (2 for usage errors).
 #include <cstdio>
+#include <algorithm>
 #include <fstream>
+#include <thread>
+#include <tuple>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -9,7 +12,10 @@
 #include "cli_args.h"
 #include "hfbatch/core/error.h"
 #include "hfbatch/core/progress.h"
+#include "hfbatch/dist/runner.h"
+#include "hfbatch/dist/sharding.h"
 #include "hfbatch/io/job.h"
+
 #include "hfbatch/models/model.h"
 #include "inspect.h"
 
@@ -40,14 +46,22 @@ options (classify, embed):
   --overwrite                replace an existing output folder
   --summary FILE             write the JSON summary to FILE instead of stderr
   --no-progress              no progress bar even on a terminal
+
+distributed (docs/distributed.md):
+  mpirun -np N hfbatch ...   split the job over N MPI ranks (threads per rank: cores / ranks on the node)
+  --shard K/N                this copy does shard K (0-based) of N, for schedulers that start N copies;
+                             the last shard to finish writes _manifest.json and _SUCCESS
+  --dynamic                  (MPI) rank 0 hands out smaller units on demand, for skewed inputs
+  --resume                   keep the parts an interrupted run committed and do the rest
 )";
 
 int run_scoring(hfbatch::runtime::Task task, const std::vector<std::string>& argv) {
   Args args(argv,
             {"--model", "--tokenizer", "--output", "--text-column", "--text-pair-column", "--keep-columns",
              "--input-ids-column", "--attention-mask-column", "--token-type-ids-column",
-             "--max-length", "--batch-tokens", "--threads", "--chunk-rows", "--prediction-prefix", "--summary"},
-            {"--input"}, {"--keep-all", "--overwrite", "--no-progress"});
+             "--max-length", "--batch-tokens", "--threads", "--chunk-rows", "--prediction-prefix", "--summary",
+             "--shard"},
+            {"--input"}, {"--keep-all", "--overwrite", "--no-progress", "--dynamic", "--resume"});
   hfbatch::io::JobOptions job;
   job.session.task = task;
   job.session.model_dir = args.get("--model");
@@ -82,8 +96,24 @@ int run_scoring(hfbatch::runtime::Task task, const std::vector<std::string>& arg
   job.prediction_prefix = args.get_optional("--prediction-prefix").value_or("");
   job.progress = !args.has("--no-progress") && hfbatch::core::stderr_is_terminal();
 
-  if (std::string w = hfbatch::models::backend_warning(); !w.empty()) std::cerr << "hfbatch: warning: " << w << "\n";
-  hfbatch::io::JobSummary summary = hfbatch::io::run_job(job);
+  hfbatch::dist::DistOptions dist;
+  if (auto s = args.get_optional("--shard")) std::tie(dist.shard, dist.shards) = hfbatch::dist::parse_shard(*s);
+  dist.dynamic = args.has("--dynamic");
+  dist.resume = args.has("--resume");
+  hfbatch::check(!(dist.resume && job.overwrite), "--resume and --overwrite: pick one");
+
+  hfbatch::dist::Comm& comm = hfbatch::dist::Comm::world();
+  if (comm.is_mpi() && job.session.threads == 0) {  // share the node's cores among its ranks
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    job.session.threads = std::max(1, cores / std::max(1, comm.local_size()));
+  }
+  if (comm.rank() == 0) {
+    if (std::string w = hfbatch::models::backend_warning(); !w.empty()) std::cerr << "hfbatch: warning: " << w << "\n";
+  }
+  hfbatch::io::install_stop_handlers();
+  hfbatch::dist::RunResult result = hfbatch::dist::run_job(job, dist, comm);
+  if (!result.leader) return 0;
+  const hfbatch::io::JobSummary& summary = result.summary;
   const std::string json = summary.to_json(job);
   if (auto path = args.get_optional("--summary")) {
     std::ofstream(*path) << json << "\n";
@@ -91,8 +121,28 @@ int run_scoring(hfbatch::runtime::Task task, const std::vector<std::string>& arg
     std::cerr << json << "\n";
   }
   std::cout << "hfbatch: " << summary.rows_in << " rows in, " << summary.rows_out << " rows out ("
-            << summary.null_rows << " null texts) -> " << job.output.string() << "\n";
+            << summary.null_rows << " null texts) -> " << job.output.string();
+  if (!result.note.empty()) std::cout << " (" << result.note << ")";
+  std::cout << "\n";
   return 0;
+}
+
+// One line on stderr; under MPI with several ranks, the rank is named and the whole job is ended
+// (MPI_Abort: every rank exits non-zero, nothing hangs in a collective).
+[[noreturn]] void fail(const std::string& what, int code) {
+  hfbatch::dist::Comm* comm = nullptr;
+  if (hfbatch::dist::Comm::launched_by_mpi()) {
+    try {
+      comm = &hfbatch::dist::Comm::world();
+    } catch (...) {
+    }
+  }
+  if (comm && comm->is_mpi() && comm->size() > 1) {
+    std::cerr << "hfbatch: error: rank " << comm->rank() << ": " << what << std::endl;
+    comm->abort(code);
+  }
+  std::cerr << "hfbatch: error: " << what << std::endl;
+  std::exit(code);
 }
 
 }  // namespace
@@ -105,21 +155,23 @@ int main(int argc, char** argv) {
   }
   const std::string command = args[0];
   args.erase(args.begin());
+  int code = 0;
   try {
-    if (command == "classify") return run_scoring(hfbatch::runtime::Task::classify, args);
-    if (command == "embed") return run_scoring(hfbatch::runtime::Task::embed, args);
+    if (command == "classify" || command == "embed") {
+      code = run_scoring(command == "classify" ? hfbatch::runtime::Task::classify : hfbatch::runtime::Task::embed, args);
+      hfbatch::dist::Comm::world().finalize();
+      return code;
+    }
     if (command == "inspect") return hfbatch::cli::run_inspect(args);
     if (command == "--version") {
-      std::cout << "hfbatch 0.1.0\n";
+      std::cout << "hfbatch 0.1.0 (" << (hfbatch::dist::Comm::built_with_mpi() ? "MPI" : "no MPI") << ")\n";
       return 0;
     }
     std::cerr << "hfbatch: error: unknown command '" << command << "' (classify, embed, inspect)\n";
     return 2;
-  } catch (const hfbatch::Error& e) {
-    std::cerr << "hfbatch: error: " << e.what() << "\n";
-    return 1;
   } catch (const std::exception& e) {
-    std::cerr << "hfbatch: error: " << e.what() << "\n";
-    return 1;
+    code = dynamic_cast<const hfbatch::io::Interrupted*>(&e) ? 130 : 1;
+    fail(e.what(), code);
   }
+  return code;
 }

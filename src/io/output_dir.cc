@@ -2,6 +2,9 @@
 
 #include <cstdio>
 #include <fstream>
+#include <atomic>
+#include <random>
+#include <unistd.h>
 
 #include "hfbatch/core/error.h"
 
@@ -27,6 +30,15 @@ OutputDir::OutputDir(const fs::path& root, bool overwrite) : root_(root) {
   check(!ec, root_.string() + ": cannot create output folder: " + ec.message());
 }
 
+OutputDir OutputDir::open_existing(const fs::path& root) {
+  OutputDir out;
+  out.root_ = root;
+  std::error_code ec;
+  fs::create_directories(root / "_temporary", ec);
+  check(!ec, root.string() + ": cannot create output folder: " + ec.message());
+  return out;
+}
+
 fs::path OutputDir::temporary_path(const std::string& name) const { return root_ / "_temporary" / name; }
 
 void OutputDir::commit(const std::string& name) const {
@@ -36,13 +48,21 @@ void OutputDir::commit(const std::string& name) const {
 }
 
 void OutputDir::write_file(const std::string& name, const std::string& contents) const {
-  const fs::path tmp = temporary_path(name);
+  static std::atomic<uint64_t> counter{0};
+  std::random_device rd;
+  const fs::path tmp = temporary_path(name + "." + std::to_string(::getpid()) + "-" + std::to_string(rd()) + "-" +
+                                      std::to_string(counter++) + ".tmp");
+  std::error_code ec;
+  fs::create_directories(tmp.parent_path(), ec);
+  fs::create_directories((root_ / name).parent_path(), ec);
   {
     std::ofstream out(tmp, std::ios::binary);
     out << contents;
     check(static_cast<bool>(out), tmp.string() + ": write failed");
   }
-  commit(name);
+  fs::rename(tmp, root_ / name, ec);
+  if (ec) fs::remove(tmp);
+  check(!ec, (root_ / name).string() + ": cannot write: " + ec.message());
 }
 
 void OutputDir::cleanup() const {

@@ -56,6 +56,10 @@ int64_t parquet_num_rows(const fs::path& path) {
 }
 
 ParquetSource::ParquetSource(const fs::path& path, const ColumnSelection& sel, int64_t chunk_rows)
+    : ParquetSource(path, sel, chunk_rows, 0, -1) {}
+
+ParquetSource::ParquetSource(const fs::path& path, const ColumnSelection& sel, int64_t chunk_rows,
+                             int64_t row_begin, int64_t row_end)
     : path_(path) {
   const std::string name = path.string();
   reader_ = open_reader(path, chunk_rows);
@@ -93,22 +97,67 @@ ParquetSource::ParquetSource(const fs::path& path, const ColumnSelection& sel, i
   if (sel.type_ids_column) add(*sel.type_ids_column, "--token-type-ids-column", true);
 
   std::vector<int> leaves = arrow_value(reader_->manifest().GetFieldIndices(fields), name);
-  std::vector<int> row_groups(num_row_groups_);
-  std::iota(row_groups.begin(), row_groups.end(), 0);
+  std::vector<int> row_groups;
+  if (row_end < 0) {  // the whole file
+    row_groups.resize(num_row_groups_);
+    std::iota(row_groups.begin(), row_groups.end(), 0);
+  } else {
+    check(0 <= row_begin && row_begin <= row_end && row_end <= num_rows_,
+          name + ": row range [" + std::to_string(row_begin) + ", " + std::to_string(row_end) +
+              ") is outside the file's " + std::to_string(num_rows_) + " rows (did the file change?)");
+    int64_t start = 0;
+    bool first = true;
+    for (int g = 0; g < num_row_groups_; ++g) {
+      const int64_t rows = reader_->parquet_reader()->metadata()->RowGroup(g)->num_rows();
+      if (start < row_end && start + rows > row_begin) {
+        if (first) skip_ = row_begin - start;
+        first = false;
+        row_groups.push_back(g);
+      }
+      start += rows;
+    }
+    remaining_ = row_end - row_begin;
+  }
   batches_ = arrow_value(reader_->GetRecordBatchReader(row_groups, leaves), name);
   schema_ = batches_->schema();
 }
 
 ParquetSource::~ParquetSource() = default;
 
+std::vector<int64_t> ParquetSource::row_group_rows() const {
+  std::vector<int64_t> rows;
+  auto meta = reader_->parquet_reader()->metadata();
+  for (int g = 0; g < num_row_groups_; ++g) rows.push_back(meta->RowGroup(g)->num_rows());
+  return rows;
+}
+
+std::vector<int64_t> ParquetSource::row_group_bytes() const {
+  std::vector<int64_t> bytes;
+  auto meta = reader_->parquet_reader()->metadata();
+  for (int g = 0; g < num_row_groups_; ++g) bytes.push_back(meta->RowGroup(g)->total_byte_size());
+  return bytes;
+}
+
 std::shared_ptr<arrow::RecordBatch> ParquetSource::next() {
-  std::shared_ptr<arrow::RecordBatch> batch;
-  try {
-    arrow_check(batches_->ReadNext(&batch), path_.string());
-  } catch (const parquet::ParquetException& e) {
-    throw Error(path_.string() + ": corrupt Parquet data: " + e.what());
+  for (;;) {
+    if (remaining_ == 0) return nullptr;
+    std::shared_ptr<arrow::RecordBatch> batch;
+    try {
+      arrow_check(batches_->ReadNext(&batch), path_.string());
+    } catch (const parquet::ParquetException& e) {
+      throw Error(path_.string() + ": corrupt Parquet data: " + e.what());
+    }
+    if (!batch || remaining_ < 0) return batch;
+    if (skip_ >= batch->num_rows()) {  // before the range
+      skip_ -= batch->num_rows();
+      continue;
+    }
+    const int64_t n = std::min(batch->num_rows() - skip_, remaining_);
+    if (skip_ > 0 || n < batch->num_rows()) batch = batch->Slice(skip_, n);
+    skip_ = 0;
+    remaining_ -= n;
+    return batch;
   }
-  return batch;
 }
 
 }  // namespace hfbatch::io

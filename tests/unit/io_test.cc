@@ -125,6 +125,23 @@ TEST(ParquetSource, StreamsChunksAndChecksColumns) {
   } catch (const hfbatch::Error& e) {
     EXPECT_NE(std::string(e.what()).find("no column 'txt'"), std::string::npos) << e.what();
   }
+  // Row ranges (work units): any [b, e) within or across row groups (of 2 rows), in order.
+  EXPECT_EQ(src.row_group_rows(), (std::vector<int64_t>{2, 2, 1}));
+  for (int64_t b = 0; b <= 5; ++b) {
+    for (int64_t e = b; e <= 5; ++e) {
+      ParquetSource part(d / "t.parquet", sel, 2, b, e);
+      std::vector<int64_t> ids;
+      while (auto batch = part.next()) {
+        auto col = std::static_pointer_cast<arrow::Int64Array>(batch->GetColumnByName("id"));
+        for (int64_t i = 0; i < col->length(); ++i) ids.push_back(col->Value(i));
+      }
+      std::vector<int64_t> want;
+      for (int64_t i = b; i < e; ++i) want.push_back(i + 1);
+      EXPECT_EQ(ids, want) << "[" << b << ", " << e << ")";
+    }
+  }
+  EXPECT_THROW(ParquetSource(d / "t.parquet", sel, 2, 3, 6), hfbatch::Error);
+
   std::ofstream(d / "junk.parquet") << "this is not parquet";
   EXPECT_THROW(ParquetSource(d / "junk.parquet", sel, 2), hfbatch::Error);
 }

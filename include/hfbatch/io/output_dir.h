@@ -11,18 +11,23 @@ class OutputDir {
  public:
   // Refuses an existing, non-empty `root` unless `overwrite` (then its contents are removed first).
   OutputDir(const std::filesystem::path& root, bool overwrite);
+  // Opens `root` as it is (creating it and _temporary/ when missing): for --resume and for the ranks or
+  // shards that join a folder their leader (or a sibling shard) prepared.
+  static OutputDir open_existing(const std::filesystem::path& root);
 
   const std::filesystem::path& root() const { return root_; }
   // Where a part is written while incomplete, e.g. <out>/_temporary/part-00003.parquet.
   std::filesystem::path temporary_path(const std::string& name) const;
   // Atomically moves a finished part to <out>/<name>.
   void commit(const std::string& name) const;
-  // Writes <out>/<name> atomically (temporary file + rename).
+  // Writes <out>/<name> atomically (a temporary file unique to this process + rename), so concurrent
+  // writers of the same name never interleave.
   void write_file(const std::string& name, const std::string& contents) const;
   // Removes _temporary/ (after success or failure).
   void cleanup() const;
 
  private:
+  OutputDir() = default;
   std::filesystem::path root_;
 };
 

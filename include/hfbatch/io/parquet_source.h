@@ -28,11 +28,19 @@ class ParquetSource {
   // lists of integers; kept columns must exist.
   // Throws hfbatch::Error naming the file and column.
   ParquetSource(const std::filesystem::path& path, const ColumnSelection& selection, int64_t chunk_rows);
+  // Only rows [row_begin, row_end) of the file (file row numbers): reads the row groups that overlap the
+  // range and drops the rows outside it (a work unit of a sharded job, see dist/sharding.h).
+  ParquetSource(const std::filesystem::path& path, const ColumnSelection& selection, int64_t chunk_rows,
+                int64_t row_begin, int64_t row_end);
   ~ParquetSource();
 
   const std::filesystem::path& path() const { return path_; }
   int64_t num_rows() const { return num_rows_; }
   int num_row_groups() const { return num_row_groups_; }
+  // Rows of each row group, from the footer.
+  std::vector<int64_t> row_group_rows() const;
+  // Uncompressed bytes of each row group (all columns, from the footer): a cost estimate for --dynamic.
+  std::vector<int64_t> row_group_bytes() const;
   // Schema of the chunks: kept columns first (in selection order), then text/pair/token columns if not kept.
   const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
   // Names of the kept columns (resolved for keep_all).
@@ -49,6 +57,8 @@ class ParquetSource {
   std::vector<std::string> kept_;
   int64_t num_rows_ = 0;
   int num_row_groups_ = 0;
+  int64_t skip_ = 0;        // rows still to drop before the range starts
+  int64_t remaining_ = -1;  // rows of the range still to return; -1: the whole file
 };
 
 // Reads only the footer: row count of a Parquet file (for progress and manifests).

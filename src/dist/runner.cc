@@ -1,0 +1,368 @@
+#include "hfbatch/dist/runner.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "hfbatch/core/error.h"
+#include "hfbatch/dist/sharding.h"
+
+namespace hfbatch::dist {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+constexpr int kPlanVersion = 1;
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  check(static_cast<bool>(in), p.string() + ": cannot read");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Static plans: one slice per rank, balanced by rows. Dynamic plans: `per_rank` slices per rank, balanced by
+// uncompressed bytes (a proxy for tokens), so that long-text regions are cut finer.
+json make_plan(const io::InputScan& scan, int32_t ranks, int32_t per_rank) {
+  json files = json::array();
+  for (size_t i = 0; i < scan.files.size(); ++i) {
+    int64_t rows = 0;
+    for (int64_t r : scan.row_group_rows[i]) rows += r;
+    files.push_back({{"path", scan.files[i].string()}, {"rows", rows}, {"row_groups", scan.row_group_rows[i]}});
+  }
+  const int32_t slices = ranks * per_rank;
+  const bool by_bytes = per_rank > 1;
+  const auto units = make_units(scan.row_group_rows, slices, by_bytes ? scan.row_group_bytes : std::vector<std::vector<int64_t>>{});
+  return {{"version", kPlanVersion}, {"planned_for_ranks", ranks}, {"slices", slices},
+          {"balanced_by", by_bytes ? "bytes" : "rows"}, {"rows", scan.rows}, {"files", files},
+          {"units", units_to_json(units)}};
+}
+
+// A saved plan must describe exactly these inputs (same files, same row groups), or its units mean nothing.
+void check_plan(const json& plan, const io::InputScan& scan, const fs::path& where) {
+  const std::string hint = where.string() + ": the output was planned for other inputs";
+  check(plan.value("version", 0) == kPlanVersion, where.string() + ": unknown plan version");
+  const json& files = plan.at("files");
+  check(files.size() == scan.files.size(), hint + " (" + std::to_string(files.size()) + " files, now " +
+                                               std::to_string(scan.files.size()) + "); rerun with --overwrite");
+  for (size_t i = 0; i < files.size(); ++i) {
+    check(files[i].at("path").get<std::string>() == scan.files[i].string() &&
+              files[i].at("row_groups").get<std::vector<int64_t>>() == scan.row_group_rows[i],
+          hint + " (" + scan.files[i].string() + " differs); rerun with --overwrite");
+  }
+}
+
+// The plan: loaded from <out>/_plan.json when resuming (or joining sibling shards), else made and saved.
+json load_or_make_plan(const io::OutputDir& out, const io::InputScan& scan, int32_t ranks, int32_t per_rank,
+                       bool may_load) {
+  const fs::path path = out.root() / "_plan.json";
+  std::error_code ec;
+  if (may_load && fs::exists(path, ec)) {
+    json plan;
+    try {
+      plan = json::parse(read_text(path));
+    } catch (const json::exception& e) {
+      throw Error(path.string() + ": not a valid plan: " + e.what());
+    }
+    check_plan(plan, scan, path);
+    return plan;
+  }
+  json plan = make_plan(scan, ranks, per_rank);
+  out.write_file("_plan.json", plan.dump() + "\n");
+  return plan;
+}
+
+// Test hooks (tests/integration/test_dist.py), read from the environment:
+//   HFBATCH_TEST_EXIT_AFTER_UNITS=U [HFBATCH_TEST_EXIT_RANK=K]: rank (or shard) K dies after U units;
+//   HFBATCH_TEST_SIGTERM_AFTER_UNITS=U [HFBATCH_TEST_EXIT_RANK=K]: rank K sends itself SIGTERM after U units.
+struct TestHook {
+  int after = -1, term_after = -1, rank = 0;
+  TestHook() {
+    if (const char* u = std::getenv("HFBATCH_TEST_EXIT_AFTER_UNITS")) after = std::atoi(u);
+    if (const char* u = std::getenv("HFBATCH_TEST_SIGTERM_AFTER_UNITS")) term_after = std::atoi(u);
+    if (const char* r = std::getenv("HFBATCH_TEST_EXIT_RANK")) rank = std::atoi(r);
+  }
+  void after_unit(int my_rank, int done) const {
+    if (term_after >= 0 && my_rank == rank && done == term_after) std::raise(SIGTERM);
+    if (after >= 0 && my_rank == rank && done >= after) {
+      std::fprintf(stderr, "hfbatch: test hook: rank %d exits after %d units\n", my_rank, done);
+      std::fflush(stderr);
+      std::_Exit(3);  // a crash: no cleanup, no MPI_Finalize
+    }
+  }
+};
+
+json worker_report(int rank, const std::vector<int32_t>& done, const std::vector<int32_t>& skipped,
+                   const std::vector<WorkUnit>& units, const io::JobSummary& s, double total_s) {
+  int64_t rows_in = 0;
+  for (int32_t i : done) rows_in += units[i].rows();
+  for (int32_t i : skipped) rows_in += units[i].rows();
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  return {{"rank", rank},
+          {"host", host},
+          {"units", done},
+          {"skipped", skipped},
+          {"rows_in", rows_in},
+          {"rows_out", s.rows_out},
+          {"null_rows", s.null_rows},
+          {"tokens", s.stages.tokens},
+          {"batches", s.stages.batches},
+          {"seconds",
+           {{"load", s.load_s}, {"read", s.read_s}, {"tokenize", s.stages.tokenize_s},
+            {"infer", s.stages.infer_s}, {"write", s.write_s}, {"total", total_s}}}};
+}
+
+// Checks the reports against the plan and writes the manifest, then _SUCCESS; removes _temporary/.
+io::JobSummary commit_job(const io::JobOptions& options, const io::OutputDir& out, const io::InputScan& scan,
+                          const json& plan, const std::vector<WorkUnit>& units, const std::vector<json>& reports,
+                          const std::string& mode, Clock::time_point start) {
+  io::JobSummary sum;
+  sum.files = static_cast<int64_t>(scan.files.size());
+  sum.rows_in = scan.rows;
+  std::vector<int> covered(units.size(), 0);
+  for (const json& r : reports) {
+    for (const char* key : {"units", "skipped"})
+      for (int32_t i : r.at(key).get<std::vector<int32_t>>()) {
+        check(i >= 0 && i < static_cast<int32_t>(units.size()), "report of rank " + r.at("rank").dump() + ": unknown unit");
+        covered[i]++;
+      }
+    sum.rows_out += r.at("rows_out").get<int64_t>();
+    sum.null_rows += r.at("null_rows").get<int64_t>();
+    sum.stages.tokens += r.at("tokens").get<int64_t>();
+    sum.stages.batches += r.at("batches").get<int64_t>();
+    const json& sec = r.at("seconds");
+    sum.load_s = std::max(sum.load_s, sec.at("load").get<double>());
+    sum.read_s += sec.at("read").get<double>();
+    sum.write_s += sec.at("write").get<double>();
+    sum.stages.tokenize_s += sec.at("tokenize").get<double>();
+    sum.stages.infer_s += sec.at("infer").get<double>();
+  }
+  json parts = json::array();
+  for (size_t i = 0; i < units.size(); ++i) {
+    const WorkUnit& u = units[i];
+    check(covered[i] == 1, u.part() + ": reported done by " + std::to_string(covered[i]) +
+                               " processes (expected exactly 1); no _SUCCESS written");
+    std::error_code ec;
+    check(fs::exists(out.root() / u.part(), ec), (out.root() / u.part()).string() + ": reported done but missing; no _SUCCESS written");
+    parts.push_back({{"input", scan.files[u.file].string()}, {"part", u.part()}, {"file", u.file},
+                     {"unit", u.index}, {"row_begin", u.row_begin}, {"row_end", u.row_end}, {"rows", u.rows()}});
+  }
+  check(sum.rows_out == sum.rows_in, "rows out (" + std::to_string(sum.rows_out) + ") != rows in (" +
+                                         std::to_string(sum.rows_in) + "); no _SUCCESS written");
+  sum.total_s = seconds_since(start);
+  json workers = json::array();
+  for (const json& r : reports) workers.push_back(r);
+  json manifest = {{"task", io::task_name(options.session.task)},
+                   {"model", options.session.model_dir.string()},
+                   {"mode", mode},
+                   {"rows_in", sum.rows_in},
+                   {"rows_out", sum.rows_out},
+                   {"units", units.size()},
+                   {"planned_for_ranks", plan.at("planned_for_ranks")},
+                   {"parts", parts},
+                   {"workers", workers},
+                   {"summary", json::parse(sum.to_json(options))}};
+  out.write_file("_manifest.json", manifest.dump(2) + "\n");
+  out.write_file("_SUCCESS", "");
+  out.cleanup();
+  if (reports.size() > 1) {  // the seed's "Worker i: Duration", one line per worker
+    for (const json& r : reports) {
+      char line[256];
+      std::snprintf(line, sizeof(line), "hfbatch: worker %d (%s): %zu units, %zu skipped, %lld rows, %.2f s\n",
+                    r.at("rank").get<int>(), r.at("host").get<std::string>().c_str(), r.at("units").size(),
+                    r.at("skipped").size(), static_cast<long long>(r.at("rows_out").get<int64_t>()),
+                    r.at("seconds").at("total").get<double>());
+      std::cerr << line;
+    }
+  }
+  return sum;
+}
+
+}  // namespace
+
+RunResult run_job(const io::JobOptions& options, const DistOptions& dist, Comm& comm) {
+  const auto start = Clock::now();
+  const bool sharded = dist.shards > 0;
+  if (sharded) {
+    check(comm.size() == 1, "--shard: cannot be combined with mpirun (MPI already splits the job over ranks)");
+    check(!options.overwrite, "--shard: --overwrite is refused (the copies share the output folder and start at "
+                              "different times; remove the folder before launching them)");
+  }
+  const int32_t rank = sharded ? dist.shard : comm.rank();
+  const int32_t size = sharded ? dist.shards : comm.size();
+  const int32_t per_rank = dist.dynamic ? 8 : 1;
+  const bool dynamic = dist.dynamic && comm.is_mpi() && size > 1;
+  std::error_code ec;
+
+  // Cheap checks first, before the model is loaded: the output folder (rank 0), the inputs (every rank).
+  if (!sharded && rank == 0 && !dist.resume && fs::exists(options.output, ec) && !options.overwrite &&
+      fs::is_directory(options.output) && !fs::is_empty(options.output)) {
+    throw Error(options.output.string() +
+                ": output folder already exists; pass --overwrite to replace it or --resume to complete it");
+  }
+  if (sharded && !dist.resume && fs::exists(options.output / "_SUCCESS", ec)) {
+    throw Error(options.output.string() + ": output is already complete (_SUCCESS); pass --resume to keep it");
+  }
+  const io::InputScan scan = io::scan_inputs(options);
+
+  auto t0 = Clock::now();
+  io::UnitScorer scorer(options);
+  const double load_s = seconds_since(t0);
+
+  // The output folder and the plan: rank 0 prepares both and broadcasts the plan; shards each load the
+  // saved plan or make the same one.
+  std::optional<io::OutputDir> out_holder;
+  json plan;
+  if (!sharded) {
+    std::string text;
+    if (rank == 0) {
+      out_holder.emplace(dist.resume ? io::OutputDir::open_existing(options.output)
+                                     : io::OutputDir(options.output, options.overwrite));
+      text = load_or_make_plan(*out_holder, scan, size, per_rank, dist.resume).dump();
+    }
+    text = comm.broadcast(text);
+    if (rank != 0) out_holder.emplace(io::OutputDir::open_existing(options.output));
+    plan = json::parse(text);
+  } else {
+    out_holder.emplace(io::OutputDir::open_existing(options.output));
+    plan = load_or_make_plan(*out_holder, scan, size, per_rank, true);
+    // Sibling copies must agree on N: each reports as K-of-N and the committer waits for N reports.
+    const int32_t planned = plan.at("planned_for_ranks").get<int32_t>();
+    check(dist.resume || planned == size,
+          "--shard " + std::to_string(rank) + "/" + std::to_string(size) + ": the output was planned for " +
+              std::to_string(planned) + " shards; use the same N, or --resume to finish it with " +
+              std::to_string(size));
+  }
+  const io::OutputDir& out = *out_holder;
+  const std::vector<WorkUnit> units = units_from_json(plan.at("units"));
+
+  // This process's units.
+  io::JobSummary mine;
+  mine.load_s = load_s;
+  std::vector<int32_t> done, skipped;
+  const TestHook hook;
+  core::Progress progress(scan.rows / std::max(1, size), options.progress && rank == 0 && !sharded);
+  auto do_unit = [&](int32_t i) {
+    const WorkUnit& u = units[i];
+    const fs::path final_path = out.root() / u.part();
+    std::error_code e;
+    if (fs::exists(final_path, e)) {
+      check(dist.resume, final_path.string() + ": part already exists (from an earlier run); pass --resume to keep committed parts");
+      const int64_t rows = io::parquet_num_rows(final_path);
+      check(rows == u.rows(), final_path.string() + ": committed part has " + std::to_string(rows) +
+                                  " rows, the plan says " + std::to_string(u.rows()));
+      mine.rows_out += rows;
+      skipped.push_back(i);
+      return;
+    }
+    scorer.score(scan.files[u.file], u.row_begin, u.row_end, u.part(), out, mine, progress);
+    done.push_back(i);
+    hook.after_unit(rank, static_cast<int>(done.size()));
+  };
+
+  try {
+    if (!dynamic) {
+      const auto assigned = assign_static(units, plan.at("slices").get<int32_t>(), size);
+      for (int32_t i : assigned[rank]) do_unit(i);
+    } else if (rank == 0) {
+      // Rank 0 serves units on demand; with MPI_THREAD_MULTIPLE it serves from a thread and works too.
+      std::atomic<int64_t> next{0};
+      const int64_t n = static_cast<int64_t>(units.size());
+      auto take = [&]() -> int64_t {
+        if (io::stop_requested().load()) return -1;
+        const int64_t v = next.fetch_add(1);
+        return v < n ? v : -1;
+      };
+      if (comm.thread_multiple()) {
+        std::thread server([&] { comm.serve_units(take); });
+        try {
+          for (int64_t v; (v = take()) >= 0;) do_unit(static_cast<int32_t>(v));
+        } catch (const std::exception& e) {  // the server thread still runs: end the whole job now
+          std::cerr << "hfbatch: error: rank 0: " << e.what() << "\n";
+          comm.abort(dynamic_cast<const io::Interrupted*>(&e) ? 130 : 1);
+        }
+        server.join();
+      } else {
+        comm.serve_units(take);
+      }
+    } else {
+      for (int64_t v; (v = comm.request_unit()) >= 0;) do_unit(static_cast<int32_t>(v));
+    }
+  } catch (...) {
+    if (!comm.is_mpi() && !sharded) {  // a single process owns the folder
+      out.cleanup();
+      // Nothing committed: leave the folder as empty as we found it (the plan only matters to --resume).
+      bool any_part = false;
+      for (const auto& e : fs::directory_iterator(out.root(), ec)) any_part |= e.path().extension() == ".parquet";
+      if (!any_part) fs::remove(out.root() / "_plan.json", ec);
+    }
+    throw;
+  }
+  progress.finish();
+
+  const json report = worker_report(rank, done, skipped, units, mine, seconds_since(start));
+  RunResult result;
+  result.summary = mine;
+  result.summary.rows_in = report.at("rows_in").get<int64_t>();
+  result.summary.files = static_cast<int64_t>(scan.files.size());
+  result.summary.total_s = seconds_since(start);
+  const std::string mode = sharded ? "shard" : comm.is_mpi() ? (dynamic ? "mpi-dynamic" : "mpi") : "single";
+
+  if (!sharded) {
+    comm.idle_barrier();  // then the gather finds every rank there
+    const std::vector<std::string> texts = comm.gather(report.dump());
+    result.leader = rank == 0;
+    if (rank == 0) {
+      std::vector<json> reports;
+      for (const std::string& t : texts) reports.push_back(json::parse(t));
+      result.summary = commit_job(options, out, scan, plan, units, reports, mode, start);
+      result.committed = true;
+    }
+    return result;
+  }
+
+  // --shard: report, and the shard that sees every report commits (once: an O_EXCL lock file).
+  const std::string suffix = "-of-" + std::to_string(size) + ".json";
+  out.write_file("_shards/" + std::to_string(rank) + suffix, report.dump() + "\n");
+  std::vector<json> reports;
+  for (int32_t k = 0; k < size; ++k) {
+    const fs::path p = out.root() / "_shards" / (std::to_string(k) + suffix);
+    if (fs::exists(p, ec)) reports.push_back(json::parse(read_text(p)));
+  }
+  const int32_t missing = size - static_cast<int32_t>(reports.size());
+  if (missing > 0) {
+    result.note = "shard " + std::to_string(rank) + "/" + std::to_string(size) + " done; waiting for " +
+                  std::to_string(missing) + " more shard(s), the last one writes _SUCCESS";
+    return result;
+  }
+  const fs::path lock = out.root() / "_shards" / "_commit.lock";
+  if (dist.resume && !fs::exists(out.root() / "_SUCCESS", ec)) fs::remove(lock, ec);  // a committer that died
+  const int fd = ::open(lock.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0644);
+  if (fd < 0) {
+    result.note = "shard " + std::to_string(rank) + "/" + std::to_string(size) + " done; another shard commits";
+    return result;
+  }
+  ::close(fd);
+  result.summary = commit_job(options, out, scan, plan, units, reports, mode, start);
+  result.committed = true;
+  result.note = "shard " + std::to_string(rank) + "/" + std::to_string(size) + " done; all shards done, _SUCCESS written";
+  return result;
+}
+
+}  // namespace hfbatch::dist
