@@ -41,6 +41,13 @@ class Bpe final : public Model {
   }
 
   void tokenize(std::string_view word, std::vector<int32_t>& ids) const override {
+    if (cache_.lookup(word, ids)) return;
+    const size_t mark = ids.size();
+    tokenize_uncached(word, ids);
+    cache_.store(word, ids.data() + mark, ids.size() - mark);
+  }
+
+  void tokenize_uncached(std::string_view word, std::vector<int32_t>& ids) const {
     if (ignore_merges_) {
       auto it = vocab_.find(word);
       if (it != vocab_.end()) {
@@ -149,6 +156,7 @@ class Bpe final : public Model {
   std::string kind() const override { return "BPE"; }
 
  private:
+  WordCache cache_;
   Vocab vocab_;
   std::unordered_map<uint64_t, MergeValue> merges_;
   std::optional<std::string> unk_;

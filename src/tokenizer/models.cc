@@ -1,6 +1,53 @@
 #include "tokenizer/models.h"
 
+#include <array>
+#include <atomic>
+
 namespace hfbatch::tokenizer {
+
+namespace {
+std::atomic<uint64_t> next_cache_owner{1};
+
+struct CacheSlot {
+  static constexpr size_t kCapacity = 16384;  // words; the slot is cleared when full
+  uint64_t owner = 0;
+  std::unordered_map<std::string, std::pair<uint32_t, uint32_t>, StringHash, std::equal_to<>> map;  // -> pool range
+  std::vector<int32_t> pool;
+};
+
+CacheSlot& slot_for(uint64_t owner) {
+  thread_local std::array<CacheSlot, 4> slots;
+  CacheSlot& s = slots[owner % slots.size()];
+  if (s.owner != owner) {
+    s.owner = owner;
+    s.map.clear();
+    s.pool.clear();
+  }
+  return s;
+}
+}  // namespace
+
+WordCache::WordCache() : owner_(next_cache_owner.fetch_add(1)) {}
+
+bool WordCache::lookup(std::string_view word, std::vector<int32_t>& ids) const {
+  if (word.size() > kMaxWordBytes) return false;
+  CacheSlot& s = slot_for(owner_);
+  auto it = s.map.find(word);
+  if (it == s.map.end()) return false;
+  ids.insert(ids.end(), s.pool.begin() + it->second.first, s.pool.begin() + it->second.first + it->second.second);
+  return true;
+}
+
+void WordCache::store(std::string_view word, const int32_t* ids, size_t n) const {
+  if (word.size() > kMaxWordBytes) return;
+  CacheSlot& s = slot_for(owner_);
+  if (s.map.size() >= CacheSlot::kCapacity) {
+    s.map.clear();
+    s.pool.clear();
+  }
+  s.map.emplace(std::string(word), std::make_pair(static_cast<uint32_t>(s.pool.size()), static_cast<uint32_t>(n)));
+  s.pool.insert(s.pool.end(), ids, ids + n);
+}
 
 Vocab read_vocab(const json& model, const JsonAt& at) {
   const json& v = require(model, at, "vocab");

@@ -28,8 +28,9 @@ class BertNormalizer final : public Normalizer {
 
   void normalize(std::string& text) const override {
     if (is_ascii(text)) {  // fast path: no CJK, no accents, 1:1 lowercase
-      std::string out;
-      out.reserve(text.size());
+      // In place: the output is never longer.
+      char* out = text.data();
+      size_t n = 0;
       for (char ch : text) {
         auto c = static_cast<unsigned char>(ch);
         if (clean_text_) {
@@ -38,9 +39,9 @@ class BertNormalizer final : public Normalizer {
           else if (c < 0x20 || c == 0x7F) continue;
         }
         if (lowercase_ && c >= 'A' && c <= 'Z') c += 32;
-        out.push_back(static_cast<char>(c));
+        out[n++] = static_cast<char>(c);
       }
-      text.swap(out);
+      text.resize(n);
       return;
     }
     std::u32string in = unicode::decode(text);

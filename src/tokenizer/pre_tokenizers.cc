@@ -168,11 +168,13 @@ class WhitespaceSplit final : public PreTokenizer {
 // Regex split (pre_tokenizers/whitespace.rs Whitespace, split.rs Split).
 class RegexSplit final : public PreTokenizer {
  public:
-  RegexSplit(std::unique_ptr<Regex> re, Behavior b, bool invert) : re_(std::move(re)), behavior_(b), invert_(invert) {}
+  RegexSplit(std::unique_ptr<Regex> re, Behavior b, bool invert, bool gpt2)
+      : re_(std::move(re)), behavior_(b), invert_(invert), gpt2_(gpt2) {}
   void pre_tokenize(std::vector<Piece>& pieces) const override {
     for_each_piece(pieces, [this](const Piece& p, std::vector<Piece>& out) {
       std::vector<std::pair<size_t, size_t>> found;
-      re_->find_all(p.text, found);
+      if (gpt2_) gpt2_split(p.text, found);
+      else re_->find_all(p.text, found);
       split_with(p, cover(p.text.size(), found), behavior_, invert_, out);
     });
   }
@@ -181,6 +183,7 @@ class RegexSplit final : public PreTokenizer {
   std::unique_ptr<Regex> re_;
   Behavior behavior_;
   bool invert_;
+  bool gpt2_;  // the pattern is kGpt2Pattern: gpt2_split gives the same matches
 };
 
 // Split with a literal string pattern.
@@ -223,16 +226,12 @@ class CharSplit final : public PreTokenizer {
 // byte mapped to its printable stand-in.
 class ByteLevel final : public PreTokenizer {
  public:
-  ByteLevel(bool add_prefix_space, bool use_regex, const std::string& where)
-      : add_prefix_space_(add_prefix_space) {
-    if (use_regex)
-      re_ = std::make_unique<Regex>(
-          R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)", where);
-  }
+  // The GPT-2 regex runs as gpt2_split, its hand-written equivalent (checked against Oniguruma in tests
+  // and by the fuzz target).
+  ByteLevel(bool add_prefix_space, bool use_regex) : add_prefix_space_(add_prefix_space), use_regex_(use_regex) {}
   bool byte_level() const override { return true; }
   void pre_tokenize(std::vector<Piece>& pieces) const override {
     std::vector<Piece> out;
-    std::vector<Piece> words;
     std::vector<std::pair<size_t, size_t>> found;
     Piece prefixed;
     for (const auto& p : pieces) {
@@ -241,27 +240,43 @@ class ByteLevel final : public PreTokenizer {
         prefixed = {" " + p.text, p.start_len ? p.start_len + 1 : 0};
         s = &prefixed;
       }
-      words.clear();
-      if (re_) {
-        found.clear();
-        re_->find_all(s->text, found);
-        split_with(*s, cover(s->text.size(), found), Behavior::Isolated, false, words);
-      } else if (!s->text.empty()) {
-        words.push_back(*s);
-      }
-      for (const auto& w : words) {
+      // The GPT-2 matches cover the text (every character is in one of its classes), so Isolated keeps
+      // exactly the matches.
+      found.clear();
+      if (use_regex_) gpt2_split(s->text, found);
+      else if (!s->text.empty()) found.emplace_back(0, s->text.size());
+      for (auto [b, e] : found) {
         std::string mapped;
-        mapped.reserve(w.text.size() * 2);
-        for (unsigned char b : w.text) mapped += byte_level_char(b);
-        out.push_back({std::move(mapped), w.start_len});
+        mapped.reserve((e - b) * 2);
+        for (size_t k = b; k < e; ++k) {
+          const ByteChar& bc = byte_chars()[static_cast<unsigned char>(s->text[k])];
+          mapped.append(bc.utf8, bc.len);
+        }
+        out.push_back({std::move(mapped), s->sub(b)});
       }
     }
     pieces.swap(out);
   }
 
  private:
+  struct ByteChar {
+    char utf8[2];
+    size_t len;
+  };
+  static const std::array<ByteChar, 256>& byte_chars() {
+    static const std::array<ByteChar, 256> t = [] {
+      std::array<ByteChar, 256> a{};
+      for (int b = 0; b < 256; ++b) {
+        const std::string& u = byte_level_char(static_cast<unsigned char>(b));
+        a[b].len = u.size();
+        for (size_t k = 0; k < u.size(); ++k) a[b].utf8[k] = u[k];
+      }
+      return a;
+    }();
+    return t;
+  }
   bool add_prefix_space_;
-  std::unique_ptr<Regex> re_;
+  bool use_regex_;
 };
 
 // pre_tokenizers/metaspace.rs Metaspace: every ' ' becomes the replacement; the replacement is prepended
@@ -347,8 +362,7 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const json& j, const JsonAt& at
                                                                 ? Behavior::Isolated
                                                                 : Behavior::Contiguous);
   if (type == "ByteLevel")
-    return std::make_unique<ByteLevel>(get_bool(j, at, "add_prefix_space", true), get_bool(j, at, "use_regex", true),
-                                       where_of(at));
+    return std::make_unique<ByteLevel>(get_bool(j, at, "add_prefix_space", true), get_bool(j, at, "use_regex", true));
   if (type == "CharDelimiterSplit") {
     const std::string d = get_string(j, at, "delimiter");
     size_t i = 0;
@@ -386,8 +400,9 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const json& j, const JsonAt& at
     }
     if (const json* r = optional_member(p, "Regex")) {
       if (!r->is_string()) (pat / "Regex").fail("expected a string");
-      return std::make_unique<RegexSplit>(std::make_unique<Regex>(r->get<std::string>(), where_of(pat / "Regex")), b,
-                                          invert);
+      const std::string re = r->get<std::string>();
+      return std::make_unique<RegexSplit>(std::make_unique<Regex>(re, where_of(pat / "Regex")), b, invert,
+                                          re == kGpt2Pattern);
     }
     pat.fail("expected {\"String\": ...} or {\"Regex\": ...}");
   }

@@ -2,6 +2,7 @@
 
 #include <oniguruma.h>
 
+#include <atomic>
 #include <mutex>
 
 #include "hfbatch/core/error.h"
@@ -62,6 +63,109 @@ void Regex::find_all(std::string_view s, std::vector<std::pair<size_t, size_t>>&
     } else {
       pos = e;
     }
+  }
+}
+
+const char* const kGpt2Pattern = R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
+
+namespace {
+enum Gpt2Class : uint8_t { kOther = 0, kLetter = 1, kNumber = 2, kSpace = 3 };
+
+// Per 256-code-point block: each code point's class as Oniguruma matches \s, \p{L}, \p{N} (Ruby syntax,
+// UTF-8, as Regex compiles them). Blocks are computed on first use and published release/acquire.
+constexpr size_t kClassBlocks = 0x110000 >> 8;
+std::atomic<const uint8_t*> g_class_blocks[kClassBlocks];
+std::mutex g_class_mu;
+
+const uint8_t* compute_class_block(size_t b) {
+  static const Regex space("\\A\\s", "gpt2 class"), letter("\\A\\p{L}", "gpt2 class"), number("\\A\\p{N}", "gpt2 class");
+  std::lock_guard<std::mutex> lock(g_class_mu);
+  if (const uint8_t* p = g_class_blocks[b].load(std::memory_order_acquire)) return p;
+  auto* blk = new uint8_t[256];  // lives as long as the process
+  std::vector<std::pair<size_t, size_t>> m;
+  std::string u;
+  for (size_t k = 0; k < 256; ++k) {
+    const auto c = static_cast<char32_t>((b << 8) | k);
+    blk[k] = kOther;
+    if (c >= 0xD800 && c <= 0xDFFF) continue;  // never in valid UTF-8
+    u.clear();
+    unicode::append_utf8(u, c);
+    auto hit = [&](const Regex& re) {
+      m.clear();
+      re.find_all(u, m);
+      return !m.empty() && m[0].first == 0 && m[0].second == u.size();
+    };
+    if (hit(space)) blk[k] = kSpace;
+    else if (hit(letter)) blk[k] = kLetter;
+    else if (hit(number)) blk[k] = kNumber;
+  }
+  g_class_blocks[b].store(blk, std::memory_order_release);
+  return blk;
+}
+
+inline uint8_t gpt2_class(char32_t c) {
+  const size_t b = c >> 8;
+  const uint8_t* p = g_class_blocks[b].load(std::memory_order_acquire);
+  if (!p) p = compute_class_block(b);
+  return p[c & 0xFF];
+}
+}  // namespace
+
+void gpt2_split(std::string_view s, std::vector<std::pair<size_t, size_t>>& out) {
+  const size_t n = s.size();
+  // Class of the character at p; `next` receives the position after it.
+  auto cls = [&](size_t p, size_t& next) {
+    const char32_t c = unicode::next_char(s, next = p);
+    return gpt2_class(c);
+  };
+  size_t i = 0;
+  while (i < n) {
+    // 's|'t|'re|'ve|'m|'ll|'d (case-sensitive)
+    if (s[i] == '\'' && i + 1 < n) {
+      const char a = s[i + 1];
+      if (a == 's' || a == 't' || a == 'm' || a == 'd') {
+        out.emplace_back(i, i + 2);
+        i += 2;
+        continue;
+      }
+      if (i + 2 < n) {
+        const char b = s[i + 2];
+        if ((a == 'r' && b == 'e') || (a == 'v' && b == 'e') || (a == 'l' && b == 'l')) {
+          out.emplace_back(i, i + 3);
+          i += 3;
+          continue;
+        }
+      }
+    }
+    //  ?\p{L}+ |  ?\p{N}+ |  ?[^\s\p{L}\p{N}]+ : an optional ' ' then a run of one class (every character
+    // is in exactly one of space, letter, number, other).
+    const size_t j = s[i] == ' ' ? i + 1 : i;
+    if (j < n) {
+      size_t e;
+      const uint8_t k = cls(j, e);
+      if (k != kSpace) {
+        while (e < n) {
+          size_t nx;
+          if (cls(e, nx) != k) break;
+          e = nx;
+        }
+        out.emplace_back(i, e);
+        i = e;
+        continue;
+      }
+    }
+    // \s+(?!\S) | \s+ : s[i] is white space. The whole run when it ends the text; else the run without its
+    // last character (which the lookahead then sees), or the single character when the run has one.
+    size_t e = i, last = i;
+    while (e < n) {
+      size_t nx;
+      if (cls(e, nx) != kSpace) break;
+      last = e;
+      e = nx;
+    }
+    if (e < n && last > i) e = last;
+    out.emplace_back(i, e);
+    i = e;
   }
 }
 

@@ -24,6 +24,15 @@ class Regex {
   void* regex_;  // OnigRegex
 };
 
+// The GPT-2 pre-tokenization pattern (ByteLevel's regex, pre_tokenizers/byte_level.rs).
+extern const char* const kGpt2Pattern;
+
+// Hand-written equivalent of Regex(kGpt2Pattern).find_all: the same matches, in order. The character
+// classes (\s, \p{L}, \p{N}) are taken from Oniguruma itself (each code point matched once against the
+// class, cached in a two-level table), so only the control flow is hand-written; tests and the fuzz
+// target compare it with Oniguruma. `s` must be valid UTF-8.
+void gpt2_split(std::string_view s, std::vector<std::pair<size_t, size_t>>& out);
+
 // Escapes `literal` so that it matches itself.
 std::string regex_escape(std::string_view literal);
 

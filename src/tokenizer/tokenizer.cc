@@ -111,9 +111,13 @@ std::unique_ptr<Tokenizer> Tokenizer::from_path(const std::filesystem::path& pat
   if (!in) throw Error(name + ": cannot open for reading");
   std::stringstream buf;
   buf << in.rdbuf();
+  return from_json(buf.str(), name);
+}
+
+std::unique_ptr<Tokenizer> Tokenizer::from_json(std::string_view json_text, const std::string& name) {
   json root;
   try {
-    root = json::parse(buf.str());
+    root = json::parse(json_text);
   } catch (const json::parse_error& e) {
     throw Error(name + ": malformed JSON: " + e.what());
   }

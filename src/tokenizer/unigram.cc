@@ -39,6 +39,13 @@ class Unigram final : public Model {
   }
 
   void tokenize(std::string_view word, std::vector<int32_t>& ids) const override {
+    if (cache_.lookup(word, ids)) return;
+    const size_t mark = ids.size();
+    tokenize_uncached(word, ids);
+    cache_.store(word, ids.data() + mark, ids.size() - mark);
+  }
+
+  void tokenize_uncached(std::string_view word, std::vector<int32_t>& ids) const {
     const size_t n = word.size();
     struct Node {
       int32_t id = -1;
@@ -120,6 +127,7 @@ class Unigram final : public Model {
   std::string kind() const override { return "Unigram"; }
 
  private:
+  WordCache cache_;
   static uint64_t edge_key(int32_t node, unsigned char b) { return (static_cast<uint64_t>(node) << 8) | b; }
   void insert(std::string_view s, int32_t id) {
     int32_t node = 0;
