@@ -34,6 +34,7 @@ class Bpe final : public Model {
         byte_fallback_(byte_fallback),
         ignore_merges_(ignore_merges) {
     for (auto& [k, v] : vocab_) max_id_ = std::max(max_id_, v);
+    flat_ = FlatVocab(vocab_);
     if (unk_) {
       auto it = vocab_.find(*unk_);
       if (it != vocab_.end()) unk_id_ = it->second;
@@ -77,13 +78,12 @@ class Bpe final : public Model {
       if (b > 0) s += prefix_;
       s.append(word.substr(b, i - b));
       if (i == word.size()) s += suffix_;
-      auto it = vocab_.find(std::string_view(s));
-      if (it != vocab_.end()) {
+      if (const int32_t id = flat_.find(std::string_view(s)); id >= 0) {
         if (pending_unk >= 0) {
           add(pending_unk);
           pending_unk = -1;
         }
-        add(it->second);
+        add(id);
         continue;
       }
       if (byte_fallback_) {
@@ -158,6 +158,7 @@ class Bpe final : public Model {
  private:
   WordCache cache_;
   Vocab vocab_;
+  FlatVocab flat_;
   std::unordered_map<uint64_t, MergeValue> merges_;
   std::optional<std::string> unk_;
   int32_t unk_id_ = -1;

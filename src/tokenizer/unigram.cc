@@ -28,6 +28,7 @@ class Unigram final : public Model {
       if (score < min_score_) min_score_ = score;
     }
     for (const auto& [piece, id] : vocab_) insert(piece, id);
+    flat_ = FlatVocab(vocab_);
     if (byte_fallback_) {
       for (int b = 0; b < 256; ++b) {
         char name[8];
@@ -60,9 +61,8 @@ class Unigram final : public Model {
       bool single = false;
       int32_t node = 0;
       for (size_t k = start; k < n; ++k) {
-        auto it = edges_.find(edge_key(node, static_cast<unsigned char>(word[k])));
-        if (it == edges_.end()) break;
-        node = it->second;
+        node = edges_.find(edge_key(node, static_cast<unsigned char>(word[k])));
+        if (node < 0) break;
         const int32_t id = terminal_[node];
         if (id < 0) continue;
         const size_t end = k + 1;
@@ -100,9 +100,8 @@ class Unigram final : public Model {
     if (fusing) toks.emplace_back(fused_start, fused_end);
     for (auto it = toks.rbegin(); it != toks.rend(); ++it) {
       const std::string_view tok = word.substr(it->first, it->second - it->first);
-      auto v = vocab_.find(tok);
-      if (v != vocab_.end()) {
-        ids.push_back(v->second);
+      if (const int32_t v = flat_.find(tok); v >= 0) {
+        ids.push_back(v);
         continue;
       }
       if (byte_fallback_) {
@@ -132,9 +131,9 @@ class Unigram final : public Model {
   void insert(std::string_view s, int32_t id) {
     int32_t node = 0;
     for (unsigned char b : s) {
-      auto [it, fresh] = edges_.try_emplace(edge_key(node, b), static_cast<int32_t>(terminal_.size()));
+      bool fresh = false;
+      node = edges_.try_emplace(edge_key(node, b), static_cast<int32_t>(terminal_.size()), fresh);
       if (fresh) terminal_.push_back(-1);
-      node = it->second;
     }
     if (!s.empty()) terminal_[node] = id;
   }
@@ -145,7 +144,8 @@ class Unigram final : public Model {
   bool byte_fallback_;
   double min_score_;
   int32_t byte_ids_[256] = {};
-  std::unordered_map<uint64_t, int32_t> edges_;  // (node << 8 | byte) -> child
+  FlatVocab flat_;
+  FlatU64Map edges_;                             // (node << 8 | byte) -> child
   std::vector<int32_t> terminal_{-1};            // node -> piece id or -1
 };
 
