@@ -290,22 +290,31 @@ class Metaspace final : public PreTokenizer {
   void pre_tokenize(std::vector<Piece>& pieces) const override {
     for_each_piece(pieces, [this](const Piece& p, std::vector<Piece>& out) {
       Piece r{std::string(), p.start_len};
-      r.text.reserve(p.text.size() + rep_.size() * 2);
-      for (char c : p.text) {
-        if (c == ' ') r.text += rep_;
-        else r.text.push_back(c);
+      r.text.reserve(p.text.size() + rep_.size() * 4);
+      // The replacement is prepended (unless the text, spaces replaced, starts with it).
+      const bool starts = p.text.compare(0, rep_.size(), rep_) == 0 || (!p.text.empty() && p.text[0] == ' ');
+      if (!starts && (prepend_ == Prepend::always || (prepend_ == Prepend::first && p.at_start()))) r.text = rep_;
+      for (size_t b = 0; b < p.text.size();) {
+        const size_t sp = p.text.find(' ', b);
+        const size_t e = sp == std::string::npos ? p.text.size() : sp;
+        r.text.append(p.text, b, e - b);
+        if (sp == std::string::npos) break;
+        r.text += rep_;
+        b = sp + 1;
       }
-      const bool starts = r.text.compare(0, rep_.size(), rep_) == 0;
-      if (!starts && (prepend_ == Prepend::always || (prepend_ == Prepend::first && p.at_start())))
-        r.text.insert(0, rep_);
       if (!split_) {
         if (!r.text.empty()) out.push_back(std::move(r));
         return;
       }
-      std::vector<std::pair<size_t, size_t>> found;
-      for (size_t q = r.text.find(rep_); q != std::string::npos; q = r.text.find(rep_, q + rep_.size()))
-        found.emplace_back(q, q + rep_.size());
-      split_with(r, cover(r.text.size(), found), Behavior::MergedWithNext, false, out);
+      // MergedWithNext on the replacement: each piece runs from one occurrence to the next (the text before
+      // the first occurrence is a piece of its own).
+      const std::string& t = r.text;
+      size_t b = 0;
+      for (size_t q = t.find(rep_); q != std::string::npos; q = t.find(rep_, q + rep_.size())) {
+        if (q > b) out.push_back({t.substr(b, q - b), r.sub(b)});
+        b = q;
+      }
+      if (t.size() > b) out.push_back({t.substr(b), r.sub(b)});
     });
   }
 
