@@ -89,7 +89,9 @@ std::vector<std::pair<size_t, size_t>> char_matches(const std::string& s, Pred p
 template <class F>
 void for_each_piece(std::vector<Piece>& pieces, F f) {
   std::vector<Piece> out;
-  out.reserve(pieces.size() * 2);
+  size_t bytes = 0;
+  for (const auto& p : pieces) bytes += p.text.size();
+  out.reserve(pieces.size() * 2 + bytes / 4);  // about one word per 4-5 bytes: few regrowths
   for (const auto& p : pieces) f(p, out);
   pieces.swap(out);
 }
@@ -245,6 +247,7 @@ class ByteLevel final : public PreTokenizer {
       found.clear();
       if (use_regex_) gpt2_split(s->text, found);
       else if (!s->text.empty()) found.emplace_back(0, s->text.size());
+      if (out.capacity() < out.size() + found.size()) out.reserve(std::max(out.capacity() * 2, out.size() + found.size()));
       for (auto [b, e] : found) {
         std::string mapped;
         mapped.reserve((e - b) * 2);

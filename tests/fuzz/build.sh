@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the tokenizer libFuzzer targets under ASan + UBSan with clang (Debian: clang, libclang-rt-dev;
-# see tests/fuzz/install_deps.sh) into build-fuzz/, and optionally runs them.
+# Builds the tokenizer libFuzzer targets under ASan + UBSan with clang (Debian: clang, libclang-rt-14-dev,
+# installed by scripts/install_deps.sh) into build-fuzz/, and optionally runs them; exits non-zero on a crash.
 #   tests/fuzz/build.sh                 build only
 #   tests/fuzz/build.sh run SECONDS     build, then run each target for SECONDS on a copy of its seed corpus
 # Crashes land in build-fuzz/artifacts/. Seed corpora: tests/fuzz/corpus/<target>/.
@@ -20,7 +20,7 @@ for src in "$ROOT"/src/tokenizer/*.cc; do
   if [[ ! -f "$o" || "$src" -nt "$o" || -n "$(find "$ROOT/src/tokenizer" "$ROOT/include/hfbatch/tokenizer" -newer "$o" -name '*.h' -o -newer "$o" -name '*.inc' | head -1)" ]]; then
     "$CXX" "${FLAGS[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$o" &
     pids+=($!)
-    if (( ${#pids[@]} >= ${FUZZ_JOBS:-2} )); then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
+    if (( ${#pids[@]} >= ${FUZZ_JOBS:-$(nproc)} )); then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
   fi
 done
 for p in "${pids[@]}"; do wait "$p"; done

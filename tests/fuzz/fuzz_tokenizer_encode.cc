@@ -1,6 +1,6 @@
 // libFuzzer target: arbitrary bytes (invalid UTF-8 included) through committed tokenizers of every model
 // family. Input: byte 0 picks the tokenizer, byte 1 the truncation length (0 = none) and whether the rest is
-// split into a pair (at its middle); the rest is the text. Encoding may throw hfbatch::Error only for
+// split into a pair (at its middle); the rest is the text. Also checks gpt2_split against Oniguruma. Encoding may throw hfbatch::Error only for
 // models that have no unk token; anything else is a bug.
 #include <cstddef>
 #include <cstdint>
@@ -11,6 +11,8 @@
 
 #include "hfbatch/core/error.h"
 #include "hfbatch/tokenizer/tokenizer.h"
+#include "tokenizer/regex.h"
+#include "tokenizer/unicode.h"
 
 #ifndef HFBATCH_SOURCE_DIR
 #error "build with -DHFBATCH_SOURCE_DIR=\"<repo root>\""
@@ -58,5 +60,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   } catch (const hfbatch::Error&) {
   }
+  // Differential: the hand-written GPT-2 splitter against Oniguruma on the same (sanitized) text.
+  static const hfbatch::tokenizer::Regex gpt2(hfbatch::tokenizer::kGpt2Pattern, "fuzz");
+  const std::string text = hfbatch::tokenizer::unicode::sanitize_utf8(rest);
+  std::vector<std::pair<size_t, size_t>> a, b;
+  gpt2.find_all(text, a);
+  hfbatch::tokenizer::gpt2_split(text, b);
+  if (a != b) __builtin_trap();
   return 0;
 }
