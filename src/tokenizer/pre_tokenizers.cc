@@ -170,12 +170,15 @@ class WhitespaceSplit final : public PreTokenizer {
 // Regex split (pre_tokenizers/whitespace.rs Whitespace, split.rs Split).
 class RegexSplit final : public PreTokenizer {
  public:
-  RegexSplit(std::unique_ptr<Regex> re, Behavior b, bool invert, bool gpt2)
-      : re_(std::move(re)), behavior_(b), invert_(invert), gpt2_(gpt2) {}
+  // A hand-written splitter that gives the same matches as the pattern, or none.
+  enum class Fast { none, gpt2, cl100k };
+  RegexSplit(std::unique_ptr<Regex> re, Behavior b, bool invert, Fast fast)
+      : re_(std::move(re)), behavior_(b), invert_(invert), fast_(fast) {}
   void pre_tokenize(std::vector<Piece>& pieces) const override {
     for_each_piece(pieces, [this](const Piece& p, std::vector<Piece>& out) {
       std::vector<std::pair<size_t, size_t>> found;
-      if (gpt2_) gpt2_split(p.text, found);
+      if (fast_ == Fast::gpt2) gpt2_split(p.text, found);
+      else if (fast_ == Fast::cl100k) cl100k_split(p.text, found);
       else re_->find_all(p.text, found);
       split_with(p, cover(p.text.size(), found), behavior_, invert_, out);
     });
@@ -185,7 +188,7 @@ class RegexSplit final : public PreTokenizer {
   std::unique_ptr<Regex> re_;
   Behavior behavior_;
   bool invert_;
-  bool gpt2_;  // the pattern is kGpt2Pattern: gpt2_split gives the same matches
+  Fast fast_;
 };
 
 // Split with a literal string pattern.
@@ -413,8 +416,10 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const json& j, const JsonAt& at
     if (const json* r = optional_member(p, "Regex")) {
       if (!r->is_string()) (pat / "Regex").fail("expected a string");
       const std::string re = r->get<std::string>();
-      return std::make_unique<RegexSplit>(std::make_unique<Regex>(re, where_of(pat / "Regex")), b, invert,
-                                          re == kGpt2Pattern);
+      const auto fast = re == kGpt2Pattern     ? RegexSplit::Fast::gpt2
+                        : re == kCl100kPattern ? RegexSplit::Fast::cl100k
+                                               : RegexSplit::Fast::none;
+      return std::make_unique<RegexSplit>(std::make_unique<Regex>(re, where_of(pat / "Regex")), b, invert, fast);
     }
     pat.fail("expected {\"String\": ...} or {\"Regex\": ...}");
   }

@@ -169,6 +169,107 @@ void gpt2_split(std::string_view s, std::vector<std::pair<size_t, size_t>>& out)
   }
 }
 
+long Regex::match_at(std::string_view s, size_t pos) const {
+  thread_local RegionHolder holder;
+  const auto* start = reinterpret_cast<const OnigUChar*>(s.data());
+  const int r = onig_match(static_cast<OnigRegex>(regex_), start, start + s.size(), start + pos, holder.region,
+                           ONIG_OPTION_NONE);
+  if (r == ONIG_MISMATCH) return -1;
+  if (r < 0) throw Error("regex match failed");
+  return r;
+}
+
+const char* const kCl100kPattern =
+    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+
+void cl100k_split(std::string_view s, std::vector<std::pair<size_t, size_t>>& out) {
+  static const Regex contraction("(?i:'s|'t|'re|'ve|'m|'ll|'d)", "cl100k contractions");
+  const size_t n = s.size();
+  auto cls = [&](size_t p, size_t& next) {
+    const char32_t c = unicode::next_char(s, next = p);
+    return gpt2_class(c);
+  };
+  auto run_end = [&](size_t p, uint8_t k) {  // end of the run of class k starting at p
+    while (p < n) {
+      size_t nx;
+      if (cls(p, nx) != k) break;
+      p = nx;
+    }
+    return p;
+  };
+  size_t i = 0;
+  while (i < n) {
+    // (?i:'s|'t|'re|'ve|'m|'ll|'d)
+    if (s[i] == '\'') {
+      const long len = contraction.match_at(s, i);
+      if (len > 0) {
+        out.emplace_back(i, i + static_cast<size_t>(len));
+        i += static_cast<size_t>(len);
+        continue;
+      }
+    }
+    size_t i1;
+    const uint8_t k = cls(i, i1);
+    const bool crlf = s[i] == '\r' || s[i] == '\n';
+    // [^\r\n\p{L}\p{N}]?\p{L}+
+    if (k == kLetter) {
+      const size_t e = run_end(i1, kLetter);
+      out.emplace_back(i, e);
+      i = e;
+      continue;
+    }
+    size_t i2 = n;
+    const uint8_t k1 = i1 < n ? cls(i1, i2) : static_cast<uint8_t>(kOther);
+    if (k != kNumber && !crlf && i1 < n && k1 == kLetter) {
+      const size_t e = run_end(i2, kLetter);
+      out.emplace_back(i, e);
+      i = e;
+      continue;
+    }
+    // \p{N}{1,3}
+    if (k == kNumber) {
+      size_t e = i1;
+      for (int c = 1; c < 3 && e < n; ++c) {
+        size_t nx;
+        if (cls(e, nx) != kNumber) break;
+        e = nx;
+      }
+      out.emplace_back(i, e);
+      i = e;
+      continue;
+    }
+    //  ?[^\s\p{L}\p{N}]+[\r\n]*
+    size_t ob = n;  // start of the "other" run
+    if (k == kOther) ob = i;
+    else if (s[i] == ' ' && i1 < n && k1 == kOther) ob = i1;
+    if (ob < n) {
+      size_t e = run_end(ob, kOther);
+      while (e < n && (s[e] == '\r' || s[e] == '\n')) ++e;
+      out.emplace_back(i, e);
+      i = e;
+      continue;
+    }
+    // s[i] is white space here. \s*[\r\n]+ : up to and including the last \r or \n of the run.
+    size_t e = i, last = i, last_crlf = n;
+    while (e < n) {
+      size_t nx;
+      if (cls(e, nx) != kSpace) break;
+      if (s[e] == '\r' || s[e] == '\n') last_crlf = e;
+      last = e;
+      e = nx;
+    }
+    if (last_crlf < n) {
+      out.emplace_back(i, last_crlf + 1);
+      i = last_crlf + 1;
+      continue;
+    }
+    // \s+(?!\S) | \s+
+    if (e < n && last > i) e = last;
+    out.emplace_back(i, e);
+    i = e;
+  }
+}
+
 std::string regex_escape(std::string_view literal) {
   std::string out;
   for (char c : literal) {

@@ -1,6 +1,6 @@
 // libFuzzer target: arbitrary bytes (invalid UTF-8 included) through committed tokenizers of every model
 // family. Input: byte 0 picks the tokenizer, byte 1 the truncation length (0 = none) and whether the rest is
-// split into a pair (at its middle); the rest is the text. Also checks gpt2_split against Oniguruma. Encoding may throw hfbatch::Error only for
+// split into a pair (at its middle); the rest is the text. Also checks gpt2_split and cl100k_split against Oniguruma. Encoding may throw hfbatch::Error only for
 // models that have no unk token; anything else is a bug.
 #include <cstddef>
 #include <cstdint>
@@ -66,6 +66,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<std::pair<size_t, size_t>> a, b;
   gpt2.find_all(text, a);
   hfbatch::tokenizer::gpt2_split(text, b);
+  if (a != b) __builtin_trap();
+  static const hfbatch::tokenizer::Regex cl100k(hfbatch::tokenizer::kCl100kPattern, "fuzz");
+  a.clear();
+  b.clear();
+  cl100k.find_all(text, a);
+  hfbatch::tokenizer::cl100k_split(text, b);
   if (a != b) __builtin_trap();
   return 0;
 }

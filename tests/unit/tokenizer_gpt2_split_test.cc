@@ -1,5 +1,6 @@
-// gpt2_split (the hand-written GPT-2 pre-tokenization regex used by ByteLevel) must give exactly the
-// matches Oniguruma gives for kGpt2Pattern: every code point in several contexts, random mixes, goldens.
+// gpt2_split and cl100k_split (hand-written GPT-2 / GPT-4 pre-tokenization regexes, used by ByteLevel and
+// Split) must give exactly the matches Oniguruma gives for kGpt2Pattern / kCl100kPattern: every code point
+// in several contexts, random mixes, the golden texts.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -11,7 +12,9 @@
 #include "tokenizer/unicode.h"
 
 namespace fs = std::filesystem;
+using hfbatch::tokenizer::cl100k_split;
 using hfbatch::tokenizer::gpt2_split;
+using hfbatch::tokenizer::kCl100kPattern;
 using hfbatch::tokenizer::kGpt2Pattern;
 using hfbatch::tokenizer::Regex;
 namespace unicode = hfbatch::tokenizer::unicode;
@@ -19,19 +22,27 @@ namespace unicode = hfbatch::tokenizer::unicode;
 namespace {
 using Ranges = std::vector<std::pair<size_t, size_t>>;
 
+// Both splitters against Oniguruma on `s`: 0, 1 or 2 mismatches.
 int mismatches(const Regex& re, const std::string& s, std::string* first) {
+  static const Regex cl100k(kCl100kPattern, "test");
   Ranges a, b;
+  int bad = 0;
   re.find_all(s, a);
   gpt2_split(s, b);
-  if (a == b) return 0;
-  if (first && first->empty()) *first = s;
-  return 1;
+  bad += a != b;
+  a.clear();
+  b.clear();
+  cl100k.find_all(s, a);
+  cl100k_split(s, b);
+  bad += a != b;
+  if (bad && first && first->empty()) *first = s;
+  return bad;
 }
 }  // namespace
 
 TEST(TokenizerGpt2Split, EveryCodePointInContext) {
   const Regex re(kGpt2Pattern, "test");
-  const char* ctx[] = {"", " ", "  ", "'s", "\n", " '", "1", "a", "\t ", "'ll", "!"};
+  const char* ctx[] = {"", " ", "  ", "'s", "\n", " '", "1", "a", "\t ", "'ll", "!", "'S", "\r\n ", " \n\n", "'\u017f", "1234"};
   int bad = 0;
   std::string first;
   for (char32_t base = 0; base < 0x110000; base += 64) {
@@ -51,7 +62,8 @@ TEST(TokenizerGpt2Split, RandomMixes) {
   const std::vector<std::string> atoms = {" ", "  ", "\n", "\r\n", "\t", "\u3000", "\u00a0", "\u2028", "'", "'s", "'t",
                                           "'re", "'ve", "'m", "'ll", "'d", "'S", "'x", "a", "Zz", "é", "ß", "中文", "١٢",
                                           "1", "42", "½", "Ⅻ", "!", "?!", "—", "😀", "👍🏽", "\u0301", "\u200d", "_", "-",
-                                          "\x01", "\x7f", "\u0085", "x'", "''", " '", "\xef\xbf\xbd"};
+                                          "\x01", "\x7f", "\u0085", "x'", "''", " '", "\xef\xbf\xbd", "'LL", "'Re", "'\u017f", "\r", "\n\n",
+                                          " \r\n", "12345", "\t", " \t"};
   std::mt19937 rng(7);
   int bad = 0;
   std::string first;
