@@ -3,7 +3,8 @@
 // characters become byte-fallback tokens <0xXX>, or unk (fused when fuse_unk), or are dropped; then the
 // pair with the lowest merge rank (leftmost on ties) is merged until no merge applies.
 #include <cstdio>
-#include <queue>
+#include <algorithm>
+#include <functional>
 
 #include "tokenizer/models.h"
 #include "tokenizer/unicode.h"
@@ -62,15 +63,15 @@ class Bpe final : public Model {
       int32_t prev, next;
       bool alive;
     };
-    std::vector<Symbol> syms;
-    syms.reserve(word.size());
+    thread_local std::vector<Symbol> syms;  // scratch reused across words (no allocation per word)
+    syms.clear();
     auto add = [&](int32_t id) {
       const int32_t n = static_cast<int32_t>(syms.size());
       syms.push_back({id, n - 1, -1, true});
       if (n > 0) syms[n - 1].next = n;
     };
     int32_t pending_unk = -1;  // (fused) unk waiting to be added, -1 when none
-    std::string s;
+    thread_local std::string s;
     for (size_t i = 0; i < word.size();) {
       const size_t b = i;
       unicode::next_char(word, i);
@@ -120,17 +121,24 @@ class Bpe final : public Model {
       int32_t new_id;
       bool operator>(const Cand& o) const { return rank != o.rank ? rank > o.rank : pos > o.pos; }
     };
-    std::priority_queue<Cand, std::vector<Cand>, std::greater<Cand>> heap;
+    // A min-heap (std::priority_queue's push/pop, on a reused vector).
+    thread_local std::vector<Cand> heap;
+    heap.clear();
+    const std::greater<Cand> later;
     auto push_pair = [&](int32_t pos) {
       const int32_t nx = syms[pos].next;
       if (nx < 0) return;
       auto m = merges_.find(pair_key(syms[pos].id, syms[nx].id));
-      if (m != merges_.end()) heap.push({m->second.rank, pos, m->second.new_id});
+      if (m != merges_.end()) {
+        heap.push_back({m->second.rank, pos, m->second.new_id});
+        std::push_heap(heap.begin(), heap.end(), later);
+      }
     };
     for (int32_t p = 0; p + 1 < static_cast<int32_t>(syms.size()); ++p) push_pair(p);
     while (!heap.empty()) {
-      const Cand top = heap.top();
-      heap.pop();
+      const Cand top = heap.front();
+      std::pop_heap(heap.begin(), heap.end(), later);
+      heap.pop_back();
       Symbol& left = syms[top.pos];
       if (!left.alive || left.next < 0) continue;
       Symbol& right = syms[left.next];

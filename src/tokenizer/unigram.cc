@@ -53,7 +53,8 @@ class Unigram final : public Model {
       double score = 0.0;
       int64_t start = -1;  // -1: not reached yet
     };
-    std::vector<Node> best(n + 1);
+    thread_local std::vector<Node> best;  // scratch reused across words
+    best.assign(n + 1, Node{});
     const double unk_score = min_score_ - kUnkPenalty;
     for (size_t start = 0; start < n;) {
       const double base = best[start].score;
@@ -80,7 +81,8 @@ class Unigram final : public Model {
       start += mblen;
     }
     // Backtrack; fuse runs of unk (fuse_unk is always on for Unigram).
-    std::vector<std::pair<size_t, size_t>> toks;  // byte ranges, reversed
+    thread_local std::vector<std::pair<size_t, size_t>> toks;  // byte ranges, reversed
+    toks.clear();
     size_t end = n, fused_start = 0, fused_end = 0;
     bool fusing = false;
     while (end > 0) {
