@@ -36,6 +36,11 @@ class Bpe final : public Model {
         ignore_merges_(ignore_merges) {
     for (auto& [k, v] : vocab_) max_id_ = std::max(max_id_, v);
     flat_ = FlatVocab(vocab_);
+    bool inserted = false;
+    for (const auto& [key, value] : merges_) {
+      merge_index_.try_emplace(key, static_cast<int32_t>(merge_values_.size()), inserted);
+      merge_values_.push_back(value);
+    }
     if (unk_) {
       auto it = vocab_.find(*unk_);
       if (it != vocab_.end()) unk_id_ = it->second;
@@ -128,9 +133,10 @@ class Bpe final : public Model {
     auto push_pair = [&](int32_t pos) {
       const int32_t nx = syms[pos].next;
       if (nx < 0) return;
-      auto m = merges_.find(pair_key(syms[pos].id, syms[nx].id));
-      if (m != merges_.end()) {
-        heap.push_back({m->second.rank, pos, m->second.new_id});
+      const int32_t mi = merge_index_.find(pair_key(syms[pos].id, syms[nx].id));
+      if (mi >= 0) {
+        const MergeValue& m = merge_values_[static_cast<size_t>(mi)];
+        heap.push_back({m.rank, pos, m.new_id});
         std::push_heap(heap.begin(), heap.end(), later);
       }
     };
@@ -142,8 +148,8 @@ class Bpe final : public Model {
       Symbol& left = syms[top.pos];
       if (!left.alive || left.next < 0) continue;
       Symbol& right = syms[left.next];
-      auto m = merges_.find(pair_key(left.id, right.id));
-      if (m == merges_.end() || m->second.new_id != top.new_id) continue;
+      const int32_t mi = merge_index_.find(pair_key(left.id, right.id));
+      if (mi < 0 || merge_values_[static_cast<size_t>(mi)].new_id != top.new_id) continue;
       left.id = top.new_id;
       right.alive = false;
       left.next = right.next;
@@ -168,6 +174,8 @@ class Bpe final : public Model {
   Vocab vocab_;
   FlatVocab flat_;
   std::unordered_map<uint64_t, MergeValue> merges_;
+  FlatU64Map merge_index_;                // pair_key -> index in merge_values_ (the hot lookup)
+  std::vector<MergeValue> merge_values_;
   std::optional<std::string> unk_;
   int32_t unk_id_ = -1;
   std::string prefix_, suffix_;

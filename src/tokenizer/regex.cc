@@ -77,27 +77,30 @@ constexpr size_t kClassBlocks = 0x110000 >> 8;
 std::atomic<const uint8_t*> g_class_blocks[kClassBlocks];
 std::mutex g_class_mu;
 
+// Oniguruma's own character-type tables (what its matcher consults for \\s and \\p{L} / \\p{N}); the unit test
+// TokenizerGpt2Split.EveryCodePointInContext checks every code point against the compiled regexes.
 const uint8_t* compute_class_block(size_t b) {
-  static const Regex space("\\A\\s", "gpt2 class"), letter("\\A\\p{L}", "gpt2 class"), number("\\A\\p{N}", "gpt2 class");
+  init_onig();
+  static const OnigEncoding enc = ONIG_ENCODING_UTF8;
+  static const int ctype_l = [] {
+    const OnigUChar name[] = "L";
+    return ONIGENC_PROPERTY_NAME_TO_CTYPE(enc, const_cast<OnigUChar*>(name), const_cast<OnigUChar*>(name) + 1);
+  }();
+  static const int ctype_n = [] {
+    const OnigUChar name[] = "N";
+    return ONIGENC_PROPERTY_NAME_TO_CTYPE(enc, const_cast<OnigUChar*>(name), const_cast<OnigUChar*>(name) + 1);
+  }();
+  if (ctype_l < 0 || ctype_n < 0) throw Error("Oniguruma: no Unicode property L / N");
   std::lock_guard<std::mutex> lock(g_class_mu);
   if (const uint8_t* p = g_class_blocks[b].load(std::memory_order_acquire)) return p;
   auto* blk = new uint8_t[256];  // lives as long as the process
-  std::vector<std::pair<size_t, size_t>> m;
-  std::string u;
   for (size_t k = 0; k < 256; ++k) {
-    const auto c = static_cast<char32_t>((b << 8) | k);
+    const auto c = static_cast<OnigCodePoint>((b << 8) | k);
     blk[k] = kOther;
     if (c >= 0xD800 && c <= 0xDFFF) continue;  // never in valid UTF-8
-    u.clear();
-    unicode::append_utf8(u, c);
-    auto hit = [&](const Regex& re) {
-      m.clear();
-      re.find_all(u, m);
-      return !m.empty() && m[0].first == 0 && m[0].second == u.size();
-    };
-    if (hit(space)) blk[k] = kSpace;
-    else if (hit(letter)) blk[k] = kLetter;
-    else if (hit(number)) blk[k] = kNumber;
+    if (ONIGENC_IS_CODE_CTYPE(enc, c, ONIGENC_CTYPE_SPACE)) blk[k] = kSpace;
+    else if (ONIGENC_IS_CODE_CTYPE(enc, c, static_cast<unsigned int>(ctype_l))) blk[k] = kLetter;
+    else if (ONIGENC_IS_CODE_CTYPE(enc, c, static_cast<unsigned int>(ctype_n))) blk[k] = kNumber;
   }
   g_class_blocks[b].store(blk, std::memory_order_release);
   return blk;

@@ -67,7 +67,12 @@ class JsonTokenizer final : public Tokenizer {
  private:
   // One sequence to model ids (TokenizerImpl::encode_single_sequence).
   void encode_one(std::string_view raw, std::vector<int32_t>& ids) const {
-    const std::string text = unicode::sanitize_utf8(raw);
+    std::string fixed;  // only for invalid UTF-8
+    std::string_view text = raw;
+    if (!unicode::is_valid_utf8(raw)) {
+      fixed = unicode::sanitize_utf8(raw);
+      text = fixed;
+    }
     std::vector<AddedSplit> splits;
     added_.extract_and_normalize(text, normalizer_.get(), splits);
     std::vector<Piece> words;

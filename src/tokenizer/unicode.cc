@@ -54,6 +54,17 @@ utf8proc_category_t category(char32_t c) {
 }
 }  // namespace
 
+bool is_valid_utf8(std::string_view s) {
+  size_t i = 0, bad = 0;
+  while (i < s.size()) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) { ++i; continue; }
+    const size_t l = valid_len(s, i, bad);
+    if (l == 0) return false;
+    i += l;
+  }
+  return true;
+}
+
 std::string sanitize_utf8(std::string_view s) {
   size_t i = 0, bad = 0;
   // Fast path: scan for the first invalid sequence.
