@@ -251,12 +251,18 @@ class ByteLevel final : public PreTokenizer {
       if (use_regex_) gpt2_split(s->text, found);
       else if (!s->text.empty()) found.emplace_back(0, s->text.size());
       if (out.capacity() < out.size() + found.size()) out.reserve(std::max(out.capacity() * 2, out.size() + found.size()));
+      const auto& table = byte_chars();
+      const auto* text = reinterpret_cast<const unsigned char*>(s->text.data());
       for (auto [b, e] : found) {
-        std::string mapped;
-        mapped.reserve((e - b) * 2);
+        size_t len = 0;
+        for (size_t k = b; k < e; ++k) len += table[text[k]].len;
+        std::string mapped(len, '\0');
+        char* w = mapped.data();
         for (size_t k = b; k < e; ++k) {
-          const ByteChar& bc = byte_chars()[static_cast<unsigned char>(s->text[k])];
-          mapped.append(bc.utf8, bc.len);
+          const ByteChar& bc = table[text[k]];
+          w[0] = bc.utf8[0];
+          if (bc.len == 2) w[1] = bc.utf8[1];
+          w += bc.len;
         }
         out.push_back({std::move(mapped), s->sub(b)});
       }
