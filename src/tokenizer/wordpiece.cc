@@ -20,6 +20,13 @@ class WordPiece final : public Model {
   }
 
   void tokenize(std::string_view word, std::vector<int32_t>& ids) const override {
+    if (cache_.lookup(word, ids)) return;
+    const size_t mark = ids.size();
+    tokenize_uncached(word, ids);
+    cache_.store(word, ids.data() + mark, ids.size() - mark);
+  }
+
+  void tokenize_uncached(std::string_view word, std::vector<int32_t>& ids) const {
     size_t nchars = 0;
     for (unsigned char c : word) nchars += (c & 0xC0) != 0x80;
     if (nchars > max_chars_) {
@@ -68,6 +75,7 @@ class WordPiece final : public Model {
   std::string kind() const override { return "WordPiece"; }
 
  private:
+  WordCache cache_;
   Vocab vocab_;
   FlatVocab flat_;
   std::string prefix_;
