@@ -26,24 +26,54 @@ class BertNormalizer final : public Normalizer {
   BertNormalizer(bool clean_text, bool chinese, bool strip_accents, bool lowercase)
       : clean_text_(clean_text), chinese_(chinese), strip_accents_(strip_accents), lowercase_(lowercase) {}
 
+  // Every step is per character except NFD's canonical reordering, which only moves non-starters; ASCII
+  // characters are starters that NFD leaves alone, so the text is normalized run by run: ASCII runs inline,
+  // each maximal non-ASCII run through the full path.
   void normalize(std::string& text) const override {
-    if (is_ascii(text)) {  // fast path: no CJK, no accents, 1:1 lowercase
-      // In place: the output is never longer.
-      char* out = text.data();
-      size_t n = 0;
-      for (char ch : text) {
-        auto c = static_cast<unsigned char>(ch);
-        if (clean_text_) {
-          // Cc other than \t \n \r is removed (before the whitespace mapping: \v and \f go too).
-          if (c == '\t' || c == '\n' || c == '\r') c = ' ';
-          else if (c < 0x20 || c == 0x7F) continue;
-        }
-        if (lowercase_ && c >= 'A' && c <= 'Z') c += 32;
-        out[n++] = static_cast<char>(c);
-      }
-      text.resize(n);
+    size_t i = 0;
+    while (i < text.size() && static_cast<unsigned char>(text[i]) < 0x80) ++i;
+    if (i == text.size()) {
+      ascii_in_place(text);
       return;
     }
+    std::string out;
+    out.reserve(text.size() + 16);
+    std::string run;
+    for (size_t b = 0; b < text.size();) {
+      size_t e = b;
+      const bool ascii = static_cast<unsigned char>(text[b]) < 0x80;
+      while (e < text.size() && (static_cast<unsigned char>(text[e]) < 0x80) == ascii) ++e;
+      run.assign(text, b, e - b);
+      if (ascii) {
+        ascii_in_place(run);
+        out += run;
+      } else {
+        out += normalize_full(run);
+      }
+      b = e;
+    }
+    text.swap(out);
+  }
+
+ private:
+  void ascii_in_place(std::string& text) const {
+    // In place: the output is never longer.
+    char* out = text.data();
+    size_t n = 0;
+    for (char ch : text) {
+      auto c = static_cast<unsigned char>(ch);
+      if (clean_text_) {
+        // Cc other than \t \n \r is removed (before the whitespace mapping: \v and \f go too).
+        if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+        else if (c < 0x20 || c == 0x7F) continue;
+      }
+      if (lowercase_ && c >= 'A' && c <= 'Z') c += 32;
+      out[n++] = static_cast<char>(c);
+    }
+    text.resize(n);
+  }
+
+  std::string normalize_full(const std::string& text) const {
     std::u32string in = unicode::decode(text);
     std::u32string out;
     out.reserve(in.size() + 8);
@@ -74,10 +104,10 @@ class BertNormalizer final : public Normalizer {
       for (char32_t c : out) unicode::append_lowercase(l, c);
       out.swap(l);
     }
-    text = unicode::encode(out);
+    return unicode::encode(out);
   }
 
- private:
+
   bool clean_text_, chinese_, strip_accents_, lowercase_;
 };
 
