@@ -49,11 +49,7 @@ def bench_corpus(n_lines):
     return lines + blocks
 
 
-def hf_bench(path, texts, reps):
-    from tokenizers import Tokenizer
-    tok = Tokenizer.from_file(path)
-    tok.no_padding()
-    tok.no_truncation()
+def hf_bench(tok, texts, reps):
     times, tokens = [], 0
     for _ in range(reps):
         t0 = time.perf_counter()
@@ -85,7 +81,8 @@ def machine():
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lines", type=int, default=20000)
-    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--only", action="append")
     ap.add_argument("--binary", default=os.path.join(ROOT, "build", "tests", "hfbatch_tokenizer_bench"))
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks", "tokenizer_speed"))
@@ -110,21 +107,35 @@ def main():
         if not os.path.exists(path):
             print(f"skip {name}: {path} missing", file=sys.stderr)
             continue
-        hf = hf_bench(path, texts, args.reps)
-        o1 = ours_bench(args.binary, path, corpus_file, 1, args.reps)
-        o2 = ours_bench(args.binary, path, corpus_file, 2, args.reps)
+        # Rounds interleave the systems, so that a burst of load from other jobs hits all of them; the best
+        # rep over all rounds counts.
+        from tokenizers import Tokenizer
+        tok = Tokenizer.from_file(path)
+        tok.no_padding()
+        tok.no_truncation()
+        hf = o1 = o2 = None
+        for _ in range(args.rounds):
+            h = hf_bench(tok, texts, args.reps)
+            a = ours_bench(args.binary, path, corpus_file, 1, args.reps)
+            b = ours_bench(args.binary, path, corpus_file, 2, args.reps)
+            hf = h if hf is None or h["best_s"] < hf["best_s"] else hf
+            o1 = a if o1 is None or a["best_s"] < o1["best_s"] else o1
+            o2 = b if o2 is None or b["best_s"] < o2["best_s"] else o2
         if o1["tokens"] != hf["tokens"]:
             print(f"WARNING {name}: token count differs (ours {o1['tokens']}, hf {hf['tokens']})", file=sys.stderr)
         row = {"name": name, "family": family, "tokens": hf["tokens"], "tokens_match": o1["tokens"] == hf["tokens"],
                "hf_1t_s": hf["best_s"], "ours_1t_s": o1["best_s"], "ours_2t_s": o2["best_s"],
+               "ours_1t_cpu_s": o1["best_cpu_s"], "ours_2t_cpu_s": o2["best_cpu_s"],
                "hf_sent_s": len(texts) / hf["best_s"], "ours_sent_s": len(texts) / o1["best_s"],
                "hf_mb_s": nbytes / hf["best_s"] / 1e6, "ours_mb_s": nbytes / o1["best_s"] / 1e6,
-               "ours_2t_sent_s": len(texts) / o2["best_s"],
-               "speedup_vs_hf": hf["best_s"] / o1["best_s"], "scaling_2t": o1["best_s"] / o2["best_s"]}
+               "ours_2t_sent_s": len(texts) / o2["best_s"], "ours_2t_mb_s": nbytes / o2["best_s"] / 1e6,
+               "speedup_vs_hf": hf["best_s"] / o1["best_s"], "scaling_2t": o1["best_s"] / o2["best_s"],
+               # CPU seconds (both threads) of the 2-thread run over the 1-thread run: 1.0 = no parallel overhead.
+               "cpu_ratio_2t": o2["best_cpu_s"] / o1["best_cpu_s"]}
         result["rows"].append(row)
         print(f"{name:<16} {family:<22} hf {row['hf_sent_s']:>9.0f}/s {row['hf_mb_s']:6.2f} MB/s | ours "
               f"{row['ours_sent_s']:>9.0f}/s {row['ours_mb_s']:6.2f} MB/s | x{row['speedup_vs_hf']:.2f} | "
-              f"2 threads x{row['scaling_2t']:.2f}", flush=True)
+              f"2 threads x{row['scaling_2t']:.2f} (cpu ratio {row['cpu_ratio_2t']:.2f})", flush=True)
     result["load_avg_after"] = os.getloadavg()
     os.unlink(corpus_file)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
@@ -132,17 +143,20 @@ def main():
         json.dump(result, f, indent=1)
     m = result["machine"]
     md = [f"# Tokenizer speed: hfbatch vs Hugging Face tokenizers {result['tokenizers_version']}", "",
-          f"Produced by `bench/tokenizer_speed.py --lines {args.lines} --reps {args.reps}` on {result['date']}, commit "
+          f"Produced by `bench/tokenizer_speed.py --lines {args.lines} --reps {args.reps} --rounds {args.rounds}` on {result['date']}, commit "
           f"{result['commit']}; {m['cpu']}, {m['cpus']} CPUs (shared with other jobs: load average "
           f"{result['load_avg_before'][0]:.2f} before, {result['load_avg_after'][0]:.2f} after). Corpus: "
           f"{len(texts)} texts, {nbytes / 1e6:.2f} MB (Debian fortunes, several languages, seed 0). Single thread, "
           "ids only, add_special_tokens, no truncation/padding; HF = `Tokenizer.encode_batch` with "
-          "RAYON_NUM_THREADS=1; best of the reps. 2-thread column: core::ThreadPool(2), one encode per row.", "",
-          "| tokenizer | model | HF sent/s | HF MB/s | hfbatch sent/s | hfbatch MB/s | hfbatch / HF | hfbatch 2 threads sent/s | 2-thread scaling | same token count |",
-          "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+          "RAYON_NUM_THREADS=1; best rep over interleaved rounds. 2 threads: core::ThreadPool(2), one encode per "
+          "row; CPU ratio = CPU seconds of the 2-thread run / of the 1-thread run (1.00 = no parallel overhead; "
+          "the wall-clock scaling also depends on how busy the shared cores are).", "",
+          "| tokenizer | model | HF sent/s | HF MB/s | hfbatch sent/s | hfbatch MB/s | hfbatch / HF | hfbatch 2 threads sent/s | 2-thread scaling | CPU ratio | same token count |",
+          "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in result["rows"]:
         md.append(f"| {r['name']} | {r['family']} | {r['hf_sent_s']:.0f} | {r['hf_mb_s']:.2f} | {r['ours_sent_s']:.0f} | "
                   f"{r['ours_mb_s']:.2f} | {r['speedup_vs_hf']:.2f}x | {r['ours_2t_sent_s']:.0f} | {r['scaling_2t']:.2f}x | "
+                  f"{r['cpu_ratio_2t']:.2f} | "
                   f"{'yes' if r['tokens_match'] else 'NO'} |")
     with open(args.out + ".md", "w") as f:
         f.write("\n".join(md) + "\n")
