@@ -93,3 +93,30 @@ TEST(TokenizerRobustness, WordCachesAcrossTokenizersAndThreads) {
   b.join();
   EXPECT_EQ(bad.load(), 0);
 }
+
+// Regression (found while fuzzing the loader): Sequence normalizers / pre-tokenizers nested 100,000 deep
+// overflowed the stack in the recursive builders. Now a one-line Error naming the field.
+TEST(TokenizerRobustness, DeeplyNestedSequencesAreAnErrorNotACrash) {
+  const std::string model = R"({"model": {"type": "WordLevel", "vocab": {"a": 0}, "unk_token": "a"}, )";
+  const int d = 100000;
+  std::string norm = model + R"("normalizer": )";
+  for (int i = 0; i < d; ++i) norm += R"({"type": "Sequence", "normalizers": [)";
+  norm += R"({"type": "Lowercase"})";
+  for (int i = 0; i < d; ++i) norm += "]}";
+  norm += "}";
+  const std::string e = load_error(norm);
+  EXPECT_NE(e.find("mem.json: normalizer: nested deeper than 128 levels"), std::string::npos) << e.substr(0, 200);
+  std::string pre = model + R"("pre_tokenizer": )";
+  for (int i = 0; i < d; ++i) pre += R"({"type": "Sequence", "pretokenizers": [)";
+  pre += R"({"type": "Whitespace"})";
+  for (int i = 0; i < d; ++i) pre += "]}";
+  pre += "}";
+  EXPECT_NE(load_error(pre).find("pre_tokenizer: nested deeper"), std::string::npos);
+  // Shallow nesting still loads.
+  std::string ok = model + R"("normalizer": )";
+  for (int i = 0; i < 20; ++i) ok += R"({"type": "Sequence", "normalizers": [)";
+  ok += R"({"type": "Lowercase"})";
+  for (int i = 0; i < 20; ++i) ok += "]}";
+  ok += "}";
+  EXPECT_EQ(load_error(ok), "");
+}
