@@ -300,7 +300,42 @@ class Precompiled final : public Normalizer {
       text.swap(out);
       return;
     }
-    std::vector<size_t> ends;
+    // Between two ASCII characters there is always a grapheme break (UAX #29: everything that joins is
+    // non-ASCII, except CR LF), so the text is cut there: single ASCII characters take the table, the
+    // segments around non-ASCII characters go through grapheme segmentation.
+    thread_local std::vector<size_t> ends;
+    const size_t n = text.size();
+    size_t start = 0;
+    for (size_t p = 1; p <= n; ++p) {
+      if (p < n) {
+        const auto a = static_cast<unsigned char>(text[p - 1]), c = static_cast<unsigned char>(text[p]);
+        if (a >= 0x80 || c >= 0x80 || (a == '\r' && c == '\n')) continue;
+      }
+      if (p - start == 1) {
+        const auto c = static_cast<unsigned char>(text[start]);
+        if (ascii_has_[c]) out += ascii_[c];
+        else out.push_back(text[start]);
+      } else if (p - start == 2 && text[start] == '\r' && text[start + 1] == '\n') {
+        out += crlf_;
+      } else {
+        segment(std::string_view(text).substr(start, p - start), ends, out);
+      }
+      start = p;
+    }
+    text.swap(out);
+  }
+
+ private:
+  // darts-clone unit accessors (spm_precompiled's ArrayUnitTrait).
+  static bool has_leaf(uint32_t u) { return (u >> 8) & 1; }
+  static uint32_t value(uint32_t u) { return u & ((1u << 31) - 1); }
+  static uint32_t label(uint32_t u) { return u & ((1u << 31) | 0xFF); }
+  static uint32_t offset(uint32_t u) { return (u >> 10) << ((u & (1u << 9)) >> 6); }
+
+  // The replacement of the shortest key that is a prefix of `chunk` (spm_precompiled transform:
+  // results[0] of common_prefix_search).
+  // Grapheme by grapheme (the general path) over `text`, appended to `out`.
+  void segment(std::string_view text, std::vector<size_t>& ends, std::string& out) const {
     unicode::grapheme_ends(text, ends);
     size_t b = 0;
     bool has = false;
@@ -324,18 +359,8 @@ class Precompiled final : public Normalizer {
       }
       b = e;
     }
-    text.swap(out);
   }
 
- private:
-  // darts-clone unit accessors (spm_precompiled's ArrayUnitTrait).
-  static bool has_leaf(uint32_t u) { return (u >> 8) & 1; }
-  static uint32_t value(uint32_t u) { return u & ((1u << 31) - 1); }
-  static uint32_t label(uint32_t u) { return u & ((1u << 31) | 0xFF); }
-  static uint32_t offset(uint32_t u) { return (u >> 10) << ((u & (1u << 9)) >> 6); }
-
-  // The replacement of the shortest key that is a prefix of `chunk` (spm_precompiled transform:
-  // results[0] of common_prefix_search).
   std::string_view transform(std::string_view chunk, bool& has) const {
     has = false;
     size_t node = 0;
@@ -354,8 +379,12 @@ class Precompiled final : public Normalizer {
         if (index > normalized_.size()) return {};
         size_t end = normalized_.find('\0', index);
         if (end == std::string::npos) end = normalized_.size();
+        const std::string_view r = std::string_view(normalized_).substr(index, end - index);
+        // A malformed charsmap can point into the middle of a character: no replacement then (the rest
+        // of the pipeline relies on valid UTF-8).
+        if (!unicode::is_valid_utf8(r)) return {};
         has = true;
-        return std::string_view(normalized_).substr(index, end - index);
+        return r;
       }
     }
     return {};
