@@ -286,42 +286,38 @@ class Precompiled final : public Normalizer {
     if (text.empty()) return;
     std::string out;
     out.reserve(text.size() + 8);
-    if (is_ascii(text)) {  // graphemes are single bytes, except CR LF
-      for (size_t i = 0; i < text.size(); ++i) {
-        const auto b = static_cast<unsigned char>(text[i]);
-        if (b == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
-          out += crlf_;  // "\r\n" is one grapheme cluster
-          ++i;
-          continue;
-        }
-        if (ascii_has_[b]) out += ascii_[b];
-        else out.push_back(text[i]);
-      }
-      text.swap(out);
-      return;
-    }
     // Between two ASCII characters there is always a grapheme break (UAX #29: everything that joins is
     // non-ASCII, except CR LF), so the text is cut there: single ASCII characters take the table, the
     // segments around non-ASCII characters go through grapheme segmentation.
     thread_local std::vector<size_t> ends;
     const size_t n = text.size();
     size_t start = 0;
+    size_t copy_from = std::string::npos;  // start of a run of unchanged ASCII characters, copied at once
+    auto flush = [&](size_t upto) {
+      if (copy_from != std::string::npos) out.append(text, copy_from, upto - copy_from);
+      copy_from = std::string::npos;
+    };
     for (size_t p = 1; p <= n; ++p) {
       if (p < n) {
         const auto a = static_cast<unsigned char>(text[p - 1]), c = static_cast<unsigned char>(text[p]);
         if (a >= 0x80 || c >= 0x80 || (a == '\r' && c == '\n')) continue;
       }
+      if (p - start == 1 && !ascii_has_[static_cast<unsigned char>(text[start])]) {
+        if (copy_from == std::string::npos) copy_from = start;
+        start = p;
+        continue;
+      }
+      flush(start);
       if (p - start == 1) {
-        const auto c = static_cast<unsigned char>(text[start]);
-        if (ascii_has_[c]) out += ascii_[c];
-        else out.push_back(text[start]);
+        out += ascii_[static_cast<unsigned char>(text[start])];
       } else if (p - start == 2 && text[start] == '\r' && text[start + 1] == '\n') {
-        out += crlf_;
+        out += crlf_;  // "\r\n" is one grapheme cluster
       } else {
         segment(std::string_view(text).substr(start, p - start), ends, out);
       }
       start = p;
     }
+    flush(n);
     text.swap(out);
   }
 
