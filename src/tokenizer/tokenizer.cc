@@ -144,10 +144,14 @@ std::unique_ptr<Tokenizer> Tokenizer::from_json(std::string_view json_text, cons
   json root;
   try {
     root = json::parse(json_text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for numbers beyond double (e.g. 1e999)
     throw Error(name + ": malformed JSON: " + e.what());
   }
-  return std::make_unique<JsonTokenizer>(root, name);
+  try {
+    return std::make_unique<JsonTokenizer>(root, name);
+  } catch (const json::exception& e) {  // a JSON access the field checks missed: still one Error naming the file
+    throw Error(name + ": " + e.what());
+  }
 }
 
 }  // namespace hfbatch::tokenizer

@@ -120,3 +120,11 @@ TEST(TokenizerRobustness, DeeplyNestedSequencesAreAnErrorNotACrash) {
   ok += "}";
   EXPECT_EQ(load_error(ok), "");
 }
+
+// Regression (fuzz_tokenizer_load, crash-c023243f): a number beyond double ("9999999e999999") made
+// nlohmann::json throw out_of_range, which escaped as a non-hfbatch exception. Now "malformed JSON".
+TEST(TokenizerRobustness, NumberOverflowIsMalformedJson) {
+  EXPECT_NE(load_error("9999999e999999").find("mem.json: malformed JSON"), std::string::npos);
+  EXPECT_NE(load_error(R"({"model": {"type": "WordPiece", "vocab": {"a": 1e999}}})").find("mem.json: malformed JSON"),
+            std::string::npos);
+}
