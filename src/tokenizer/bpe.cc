@@ -112,7 +112,7 @@ class Bpe final : public Model {
         }
       }
       if (unk_) {
-        if (unk_id_ < 0) throw Error("BPE: unk token '" + *unk_ + "' is not in the vocabulary");
+        if (unk_id_ < 0) throw Error(one_line("BPE: unk token '" + *unk_ + "' is not in the vocabulary"));
         if (pending_unk >= 0 && !fuse_unk_) add(pending_unk);
         pending_unk = unk_id_;
       }

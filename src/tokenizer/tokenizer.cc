@@ -119,7 +119,20 @@ class JsonTokenizer final : public Tokenizer {
 
 }  // namespace
 
+namespace {
+std::unique_ptr<Tokenizer> load_path(const std::filesystem::path& path);
+}
+
 std::unique_ptr<Tokenizer> Tokenizer::from_path(const std::filesystem::path& path) {
+  try {
+    return load_path(path);
+  } catch (const Error& e) {  // folder files (tokenizer_config.json, vocab.txt...) are echoed too: one line
+    throw Error(one_line(e.what()));
+  }
+}
+
+namespace {
+std::unique_ptr<Tokenizer> load_path(const std::filesystem::path& path) {
   std::filesystem::path file = path;
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
@@ -137,20 +150,23 @@ std::unique_ptr<Tokenizer> Tokenizer::from_path(const std::filesystem::path& pat
   if (!in) throw Error(name + ": cannot open for reading");
   std::stringstream buf;
   buf << in.rdbuf();
-  return from_json(buf.str(), name);
+  return Tokenizer::from_json(buf.str(), name);
 }
+}  // namespace
 
 std::unique_ptr<Tokenizer> Tokenizer::from_json(std::string_view json_text, const std::string& name) {
   json root;
   try {
     root = json::parse(json_text);
   } catch (const json::exception& e) {  // parse_error, and out_of_range for numbers beyond double (e.g. 1e999)
-    throw Error(name + ": malformed JSON: " + e.what());
+    throw Error(one_line(name + ": malformed JSON: " + e.what()));
   }
   try {
     return std::make_unique<JsonTokenizer>(root, name);
   } catch (const json::exception& e) {  // a JSON access the field checks missed: still one Error naming the file
-    throw Error(name + ": " + e.what());
+    throw Error(one_line(name + ": " + e.what()));
+  } catch (const Error& e) {  // messages that echo file content (e.g. a regex) stay on one line
+    throw Error(one_line(e.what()));
   }
 }
 

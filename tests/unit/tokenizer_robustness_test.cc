@@ -128,3 +128,14 @@ TEST(TokenizerRobustness, NumberOverflowIsMalformedJson) {
   EXPECT_NE(load_error(R"({"model": {"type": "WordPiece", "vocab": {"a": 1e999}}})").find("mem.json: malformed JSON"),
             std::string::npos);
 }
+
+// Regression (fuzz_tokenizer_load, crash-c92c155c): an unknown component type containing a newline was
+// echoed into the error, which then spanned two lines. Control characters are now escaped.
+TEST(TokenizerRobustness, ErrorsEchoingFileContentStayOnOneLine) {
+  const std::string e = load_error(
+      "{\"model\": {\"type\": \"WordLevel\", \"vocab\": {\"a\": 0}, \"unk_token\": \"a\"}, "
+      "\"pre_tokenizer\": {\"type\": \"\\n2581\\r\\u0001\"}}");
+  EXPECT_NE(e.find("pre_tokenizer.type"), std::string::npos) << e;
+  EXPECT_NE(e.find("\\n2581\\r\\x01"), std::string::npos) << e;
+  EXPECT_EQ(e.find_first_of("\n\r"), std::string::npos) << e;
+}
