@@ -6,6 +6,7 @@
 namespace hfbatch::tokenizer {
 
 void AddedVocabulary::Trie::insert(std::string_view s, int32_t token) {
+  if (!s.empty()) first[static_cast<unsigned char>(s[0])] = true;
   int32_t node = 0;
   for (unsigned char c : s) {
     const uint64_t key = (static_cast<uint64_t>(node) << 8) | c;
@@ -86,6 +87,10 @@ void AddedVocabulary::find_matches(std::string_view s, const Trie& trie, std::ve
   size_t start_offset = 0;
   if (!trie.empty()) {
     for (size_t pos = 0; pos < s.size();) {
+      if (!trie.first[static_cast<unsigned char>(s[pos])]) {
+        ++pos;
+        continue;
+      }
       auto [tok, stop] = trie.longest_at(s, pos);
       if (tok < 0) {
         ++pos;

@@ -5,6 +5,7 @@
 // normalized with the same normalizer). Matching is leftmost-longest; single_word, lstrip and rstrip
 // follow find_matches.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -49,6 +50,7 @@ class AddedVocabulary {
   struct Trie {
     std::unordered_map<uint64_t, int32_t> edges;  // (node << 8 | byte) -> child
     std::vector<int32_t> terminal{-1};            // node -> token index or -1
+    std::array<bool, 256> first{};                // bytes that start some token (skips most positions)
     void insert(std::string_view s, int32_t token);
     // Longest token starting at s[pos]: (token index, end) or (-1, 0).
     std::pair<int32_t, size_t> longest_at(std::string_view s, size_t pos) const;

@@ -3,7 +3,8 @@
 // characters become byte-fallback tokens <0xXX>, or unk (fused when fuse_unk), or are dropped; then the
 // pair with the lowest merge rank (leftmost on ties) is merged until no merge applies.
 #include <cstdio>
-#include <queue>
+#include <algorithm>
+#include <functional>
 
 #include "tokenizer/models.h"
 #include "tokenizer/unicode.h"
@@ -34,6 +35,12 @@ class Bpe final : public Model {
         byte_fallback_(byte_fallback),
         ignore_merges_(ignore_merges) {
     for (auto& [k, v] : vocab_) max_id_ = std::max(max_id_, v);
+    flat_ = FlatVocab(vocab_);
+    bool inserted = false;
+    for (const auto& [key, value] : merges_) {
+      merge_index_.try_emplace(key, static_cast<int32_t>(merge_values_.size()), inserted);
+      merge_values_.push_back(value);
+    }
     if (unk_) {
       auto it = vocab_.find(*unk_);
       if (it != vocab_.end()) unk_id_ = it->second;
@@ -41,6 +48,13 @@ class Bpe final : public Model {
   }
 
   void tokenize(std::string_view word, std::vector<int32_t>& ids) const override {
+    if (cache_.lookup(word, ids)) return;
+    const size_t mark = ids.size();
+    tokenize_uncached(word, ids);
+    cache_.store(word, ids.data() + mark, ids.size() - mark);
+  }
+
+  void tokenize_uncached(std::string_view word, std::vector<int32_t>& ids) const {
     if (ignore_merges_) {
       auto it = vocab_.find(word);
       if (it != vocab_.end()) {
@@ -54,15 +68,15 @@ class Bpe final : public Model {
       int32_t prev, next;
       bool alive;
     };
-    std::vector<Symbol> syms;
-    syms.reserve(word.size());
+    thread_local std::vector<Symbol> syms;  // scratch reused across words (no allocation per word)
+    syms.clear();
     auto add = [&](int32_t id) {
       const int32_t n = static_cast<int32_t>(syms.size());
       syms.push_back({id, n - 1, -1, true});
       if (n > 0) syms[n - 1].next = n;
     };
     int32_t pending_unk = -1;  // (fused) unk waiting to be added, -1 when none
-    std::string s;
+    thread_local std::string s;
     for (size_t i = 0; i < word.size();) {
       const size_t b = i;
       unicode::next_char(word, i);
@@ -70,13 +84,12 @@ class Bpe final : public Model {
       if (b > 0) s += prefix_;
       s.append(word.substr(b, i - b));
       if (i == word.size()) s += suffix_;
-      auto it = vocab_.find(std::string_view(s));
-      if (it != vocab_.end()) {
+      if (const int32_t id = flat_.find(std::string_view(s)); id >= 0) {
         if (pending_unk >= 0) {
           add(pending_unk);
           pending_unk = -1;
         }
-        add(it->second);
+        add(id);
         continue;
       }
       if (byte_fallback_) {
@@ -99,7 +112,7 @@ class Bpe final : public Model {
         }
       }
       if (unk_) {
-        if (unk_id_ < 0) throw Error("BPE: unk token '" + *unk_ + "' is not in the vocabulary");
+        if (unk_id_ < 0) throw Error(one_line("BPE: unk token '" + *unk_ + "' is not in the vocabulary"));
         if (pending_unk >= 0 && !fuse_unk_) add(pending_unk);
         pending_unk = unk_id_;
       }
@@ -113,22 +126,30 @@ class Bpe final : public Model {
       int32_t new_id;
       bool operator>(const Cand& o) const { return rank != o.rank ? rank > o.rank : pos > o.pos; }
     };
-    std::priority_queue<Cand, std::vector<Cand>, std::greater<Cand>> heap;
+    // A min-heap (std::priority_queue's push/pop, on a reused vector).
+    thread_local std::vector<Cand> heap;
+    heap.clear();
+    const std::greater<Cand> later;
     auto push_pair = [&](int32_t pos) {
       const int32_t nx = syms[pos].next;
       if (nx < 0) return;
-      auto m = merges_.find(pair_key(syms[pos].id, syms[nx].id));
-      if (m != merges_.end()) heap.push({m->second.rank, pos, m->second.new_id});
+      const int32_t mi = merge_index_.find(pair_key(syms[pos].id, syms[nx].id));
+      if (mi >= 0) {
+        const MergeValue& m = merge_values_[static_cast<size_t>(mi)];
+        heap.push_back({m.rank, pos, m.new_id});
+        std::push_heap(heap.begin(), heap.end(), later);
+      }
     };
     for (int32_t p = 0; p + 1 < static_cast<int32_t>(syms.size()); ++p) push_pair(p);
     while (!heap.empty()) {
-      const Cand top = heap.top();
-      heap.pop();
+      const Cand top = heap.front();
+      std::pop_heap(heap.begin(), heap.end(), later);
+      heap.pop_back();
       Symbol& left = syms[top.pos];
       if (!left.alive || left.next < 0) continue;
       Symbol& right = syms[left.next];
-      auto m = merges_.find(pair_key(left.id, right.id));
-      if (m == merges_.end() || m->second.new_id != top.new_id) continue;
+      const int32_t mi = merge_index_.find(pair_key(left.id, right.id));
+      if (mi < 0 || merge_values_[static_cast<size_t>(mi)].new_id != top.new_id) continue;
       left.id = top.new_id;
       right.alive = false;
       left.next = right.next;
@@ -149,8 +170,12 @@ class Bpe final : public Model {
   std::string kind() const override { return "BPE"; }
 
  private:
+  WordCache cache_;
   Vocab vocab_;
+  FlatVocab flat_;
   std::unordered_map<uint64_t, MergeValue> merges_;
+  FlatU64Map merge_index_;                // pair_key -> index in merge_values_ (the hot lookup)
+  std::vector<MergeValue> merge_values_;
   std::optional<std::string> unk_;
   int32_t unk_id_ = -1;
   std::string prefix_, suffix_;

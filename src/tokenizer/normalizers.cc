@@ -26,23 +26,54 @@ class BertNormalizer final : public Normalizer {
   BertNormalizer(bool clean_text, bool chinese, bool strip_accents, bool lowercase)
       : clean_text_(clean_text), chinese_(chinese), strip_accents_(strip_accents), lowercase_(lowercase) {}
 
+  // Every step is per character except NFD's canonical reordering, which only moves non-starters; ASCII
+  // characters are starters that NFD leaves alone, so the text is normalized run by run: ASCII runs inline,
+  // each maximal non-ASCII run through the full path.
   void normalize(std::string& text) const override {
-    if (is_ascii(text)) {  // fast path: no CJK, no accents, 1:1 lowercase
-      std::string out;
-      out.reserve(text.size());
-      for (char ch : text) {
-        auto c = static_cast<unsigned char>(ch);
-        if (clean_text_) {
-          // Cc other than \t \n \r is removed (before the whitespace mapping: \v and \f go too).
-          if (c == '\t' || c == '\n' || c == '\r') c = ' ';
-          else if (c < 0x20 || c == 0x7F) continue;
-        }
-        if (lowercase_ && c >= 'A' && c <= 'Z') c += 32;
-        out.push_back(static_cast<char>(c));
-      }
-      text.swap(out);
+    size_t i = 0;
+    while (i < text.size() && static_cast<unsigned char>(text[i]) < 0x80) ++i;
+    if (i == text.size()) {
+      ascii_in_place(text);
       return;
     }
+    std::string out;
+    out.reserve(text.size() + 16);
+    std::string run;
+    for (size_t b = 0; b < text.size();) {
+      size_t e = b;
+      const bool ascii = static_cast<unsigned char>(text[b]) < 0x80;
+      while (e < text.size() && (static_cast<unsigned char>(text[e]) < 0x80) == ascii) ++e;
+      run.assign(text, b, e - b);
+      if (ascii) {
+        ascii_in_place(run);
+        out += run;
+      } else {
+        out += normalize_full(run);
+      }
+      b = e;
+    }
+    text.swap(out);
+  }
+
+ private:
+  void ascii_in_place(std::string& text) const {
+    // In place: the output is never longer.
+    char* out = text.data();
+    size_t n = 0;
+    for (char ch : text) {
+      auto c = static_cast<unsigned char>(ch);
+      if (clean_text_) {
+        // Cc other than \t \n \r is removed (before the whitespace mapping: \v and \f go too).
+        if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+        else if (c < 0x20 || c == 0x7F) continue;
+      }
+      if (lowercase_ && c >= 'A' && c <= 'Z') c += 32;
+      out[n++] = static_cast<char>(c);
+    }
+    text.resize(n);
+  }
+
+  std::string normalize_full(const std::string& text) const {
     std::u32string in = unicode::decode(text);
     std::u32string out;
     out.reserve(in.size() + 8);
@@ -73,10 +104,10 @@ class BertNormalizer final : public Normalizer {
       for (char32_t c : out) unicode::append_lowercase(l, c);
       out.swap(l);
     }
-    text = unicode::encode(out);
+    return unicode::encode(out);
   }
 
- private:
+
   bool clean_text_, chinese_, strip_accents_, lowercase_;
 };
 
@@ -255,21 +286,52 @@ class Precompiled final : public Normalizer {
     if (text.empty()) return;
     std::string out;
     out.reserve(text.size() + 8);
-    if (is_ascii(text)) {  // graphemes are single bytes, except CR LF
-      for (size_t i = 0; i < text.size(); ++i) {
-        const auto b = static_cast<unsigned char>(text[i]);
-        if (b == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
-          out += crlf_;  // "\r\n" is one grapheme cluster
-          ++i;
-          continue;
-        }
-        if (ascii_has_[b]) out += ascii_[b];
-        else out.push_back(text[i]);
+    // Between two ASCII characters there is always a grapheme break (UAX #29: everything that joins is
+    // non-ASCII, except CR LF), so the text is cut there: single ASCII characters take the table, the
+    // segments around non-ASCII characters go through grapheme segmentation.
+    thread_local std::vector<size_t> ends;
+    const size_t n = text.size();
+    size_t start = 0;
+    size_t copy_from = std::string::npos;  // start of a run of unchanged ASCII characters, copied at once
+    auto flush = [&](size_t upto) {
+      if (copy_from != std::string::npos) out.append(text, copy_from, upto - copy_from);
+      copy_from = std::string::npos;
+    };
+    for (size_t p = 1; p <= n; ++p) {
+      if (p < n) {
+        const auto a = static_cast<unsigned char>(text[p - 1]), c = static_cast<unsigned char>(text[p]);
+        if (a >= 0x80 || c >= 0x80 || (a == '\r' && c == '\n')) continue;
       }
-      text.swap(out);
-      return;
+      if (p - start == 1 && !ascii_has_[static_cast<unsigned char>(text[start])]) {
+        if (copy_from == std::string::npos) copy_from = start;
+        start = p;
+        continue;
+      }
+      flush(start);
+      if (p - start == 1) {
+        out += ascii_[static_cast<unsigned char>(text[start])];
+      } else if (p - start == 2 && text[start] == '\r' && text[start + 1] == '\n') {
+        out += crlf_;  // "\r\n" is one grapheme cluster
+      } else {
+        segment(std::string_view(text).substr(start, p - start), ends, out);
+      }
+      start = p;
     }
-    std::vector<size_t> ends;
+    flush(n);
+    text.swap(out);
+  }
+
+ private:
+  // darts-clone unit accessors (spm_precompiled's ArrayUnitTrait).
+  static bool has_leaf(uint32_t u) { return (u >> 8) & 1; }
+  static uint32_t value(uint32_t u) { return u & ((1u << 31) - 1); }
+  static uint32_t label(uint32_t u) { return u & ((1u << 31) | 0xFF); }
+  static uint32_t offset(uint32_t u) { return (u >> 10) << ((u & (1u << 9)) >> 6); }
+
+  // The replacement of the shortest key that is a prefix of `chunk` (spm_precompiled transform:
+  // results[0] of common_prefix_search).
+  // Grapheme by grapheme (the general path) over `text`, appended to `out`.
+  void segment(std::string_view text, std::vector<size_t>& ends, std::string& out) const {
     unicode::grapheme_ends(text, ends);
     size_t b = 0;
     bool has = false;
@@ -293,18 +355,8 @@ class Precompiled final : public Normalizer {
       }
       b = e;
     }
-    text.swap(out);
   }
 
- private:
-  // darts-clone unit accessors (spm_precompiled's ArrayUnitTrait).
-  static bool has_leaf(uint32_t u) { return (u >> 8) & 1; }
-  static uint32_t value(uint32_t u) { return u & ((1u << 31) - 1); }
-  static uint32_t label(uint32_t u) { return u & ((1u << 31) | 0xFF); }
-  static uint32_t offset(uint32_t u) { return (u >> 10) << ((u & (1u << 9)) >> 6); }
-
-  // The replacement of the shortest key that is a prefix of `chunk` (spm_precompiled transform:
-  // results[0] of common_prefix_search).
   std::string_view transform(std::string_view chunk, bool& has) const {
     has = false;
     size_t node = 0;
@@ -323,8 +375,12 @@ class Precompiled final : public Normalizer {
         if (index > normalized_.size()) return {};
         size_t end = normalized_.find('\0', index);
         if (end == std::string::npos) end = normalized_.size();
+        const std::string_view r = std::string_view(normalized_).substr(index, end - index);
+        // A malformed charsmap can point into the middle of a character: no replacement then (the rest
+        // of the pipeline relies on valid UTF-8).
+        if (!unicode::is_valid_utf8(r)) return {};
         has = true;
-        return std::string_view(normalized_).substr(index, end - index);
+        return r;
       }
     }
     return {};

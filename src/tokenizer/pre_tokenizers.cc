@@ -89,7 +89,9 @@ std::vector<std::pair<size_t, size_t>> char_matches(const std::string& s, Pred p
 template <class F>
 void for_each_piece(std::vector<Piece>& pieces, F f) {
   std::vector<Piece> out;
-  out.reserve(pieces.size() * 2);
+  size_t bytes = 0;
+  for (const auto& p : pieces) bytes += p.text.size();
+  out.reserve(pieces.size() * 2 + bytes / 4);  // about one word per 4-5 bytes: few regrowths
   for (const auto& p : pieces) f(p, out);
   pieces.swap(out);
 }
@@ -168,11 +170,16 @@ class WhitespaceSplit final : public PreTokenizer {
 // Regex split (pre_tokenizers/whitespace.rs Whitespace, split.rs Split).
 class RegexSplit final : public PreTokenizer {
  public:
-  RegexSplit(std::unique_ptr<Regex> re, Behavior b, bool invert) : re_(std::move(re)), behavior_(b), invert_(invert) {}
+  // A hand-written splitter that gives the same matches as the pattern, or none.
+  enum class Fast { none, gpt2, cl100k };
+  RegexSplit(std::unique_ptr<Regex> re, Behavior b, bool invert, Fast fast)
+      : re_(std::move(re)), behavior_(b), invert_(invert), fast_(fast) {}
   void pre_tokenize(std::vector<Piece>& pieces) const override {
     for_each_piece(pieces, [this](const Piece& p, std::vector<Piece>& out) {
       std::vector<std::pair<size_t, size_t>> found;
-      re_->find_all(p.text, found);
+      if (fast_ == Fast::gpt2) gpt2_split(p.text, found);
+      else if (fast_ == Fast::cl100k) cl100k_split(p.text, found);
+      else re_->find_all(p.text, found);
       split_with(p, cover(p.text.size(), found), behavior_, invert_, out);
     });
   }
@@ -181,6 +188,7 @@ class RegexSplit final : public PreTokenizer {
   std::unique_ptr<Regex> re_;
   Behavior behavior_;
   bool invert_;
+  Fast fast_;
 };
 
 // Split with a literal string pattern.
@@ -223,16 +231,12 @@ class CharSplit final : public PreTokenizer {
 // byte mapped to its printable stand-in.
 class ByteLevel final : public PreTokenizer {
  public:
-  ByteLevel(bool add_prefix_space, bool use_regex, const std::string& where)
-      : add_prefix_space_(add_prefix_space) {
-    if (use_regex)
-      re_ = std::make_unique<Regex>(
-          R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)", where);
-  }
+  // The GPT-2 regex runs as gpt2_split, its hand-written equivalent (checked against Oniguruma in tests
+  // and by the fuzz target).
+  ByteLevel(bool add_prefix_space, bool use_regex) : add_prefix_space_(add_prefix_space), use_regex_(use_regex) {}
   bool byte_level() const override { return true; }
   void pre_tokenize(std::vector<Piece>& pieces) const override {
     std::vector<Piece> out;
-    std::vector<Piece> words;
     std::vector<std::pair<size_t, size_t>> found;
     Piece prefixed;
     for (const auto& p : pieces) {
@@ -241,27 +245,50 @@ class ByteLevel final : public PreTokenizer {
         prefixed = {" " + p.text, p.start_len ? p.start_len + 1 : 0};
         s = &prefixed;
       }
-      words.clear();
-      if (re_) {
-        found.clear();
-        re_->find_all(s->text, found);
-        split_with(*s, cover(s->text.size(), found), Behavior::Isolated, false, words);
-      } else if (!s->text.empty()) {
-        words.push_back(*s);
-      }
-      for (const auto& w : words) {
-        std::string mapped;
-        mapped.reserve(w.text.size() * 2);
-        for (unsigned char b : w.text) mapped += byte_level_char(b);
-        out.push_back({std::move(mapped), w.start_len});
+      // The GPT-2 matches cover the text (every character is in one of its classes), so Isolated keeps
+      // exactly the matches.
+      found.clear();
+      if (use_regex_) gpt2_split(s->text, found);
+      else if (!s->text.empty()) found.emplace_back(0, s->text.size());
+      if (out.capacity() < out.size() + found.size()) out.reserve(std::max(out.capacity() * 2, out.size() + found.size()));
+      const auto& table = byte_chars();
+      const auto* text = reinterpret_cast<const unsigned char*>(s->text.data());
+      for (auto [b, e] : found) {
+        size_t len = 0;
+        for (size_t k = b; k < e; ++k) len += table[text[k]].len;
+        std::string mapped(len, '\0');
+        char* w = mapped.data();
+        for (size_t k = b; k < e; ++k) {
+          const ByteChar& bc = table[text[k]];
+          w[0] = bc.utf8[0];
+          if (bc.len == 2) w[1] = bc.utf8[1];
+          w += bc.len;
+        }
+        out.push_back({std::move(mapped), s->sub(b)});
       }
     }
     pieces.swap(out);
   }
 
  private:
+  struct ByteChar {
+    char utf8[2];
+    size_t len;
+  };
+  static const std::array<ByteChar, 256>& byte_chars() {
+    static const std::array<ByteChar, 256> t = [] {
+      std::array<ByteChar, 256> a{};
+      for (int b = 0; b < 256; ++b) {
+        const std::string& u = byte_level_char(static_cast<unsigned char>(b));
+        a[b].len = u.size();
+        for (size_t k = 0; k < u.size(); ++k) a[b].utf8[k] = u[k];
+      }
+      return a;
+    }();
+    return t;
+  }
   bool add_prefix_space_;
-  std::unique_ptr<Regex> re_;
+  bool use_regex_;
 };
 
 // pre_tokenizers/metaspace.rs Metaspace: every ' ' becomes the replacement; the replacement is prepended
@@ -275,22 +302,31 @@ class Metaspace final : public PreTokenizer {
   void pre_tokenize(std::vector<Piece>& pieces) const override {
     for_each_piece(pieces, [this](const Piece& p, std::vector<Piece>& out) {
       Piece r{std::string(), p.start_len};
-      r.text.reserve(p.text.size() + rep_.size() * 2);
-      for (char c : p.text) {
-        if (c == ' ') r.text += rep_;
-        else r.text.push_back(c);
+      r.text.reserve(p.text.size() + rep_.size() * 4);
+      // The replacement is prepended (unless the text, spaces replaced, starts with it).
+      const bool starts = p.text.compare(0, rep_.size(), rep_) == 0 || (!p.text.empty() && p.text[0] == ' ');
+      if (!starts && (prepend_ == Prepend::always || (prepend_ == Prepend::first && p.at_start()))) r.text = rep_;
+      for (size_t b = 0; b < p.text.size();) {
+        const size_t sp = p.text.find(' ', b);
+        const size_t e = sp == std::string::npos ? p.text.size() : sp;
+        r.text.append(p.text, b, e - b);
+        if (sp == std::string::npos) break;
+        r.text += rep_;
+        b = sp + 1;
       }
-      const bool starts = r.text.compare(0, rep_.size(), rep_) == 0;
-      if (!starts && (prepend_ == Prepend::always || (prepend_ == Prepend::first && p.at_start())))
-        r.text.insert(0, rep_);
       if (!split_) {
         if (!r.text.empty()) out.push_back(std::move(r));
         return;
       }
-      std::vector<std::pair<size_t, size_t>> found;
-      for (size_t q = r.text.find(rep_); q != std::string::npos; q = r.text.find(rep_, q + rep_.size()))
-        found.emplace_back(q, q + rep_.size());
-      split_with(r, cover(r.text.size(), found), Behavior::MergedWithNext, false, out);
+      // MergedWithNext on the replacement: each piece runs from one occurrence to the next (the text before
+      // the first occurrence is a piece of its own).
+      const std::string& t = r.text;
+      size_t b = 0;
+      for (size_t q = t.find(rep_); q != std::string::npos; q = t.find(rep_, q + rep_.size())) {
+        if (q > b) out.push_back({t.substr(b, q - b), r.sub(b)});
+        b = q;
+      }
+      if (t.size() > b) out.push_back({t.substr(b), r.sub(b)});
     });
   }
 
@@ -347,8 +383,7 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const json& j, const JsonAt& at
                                                                 ? Behavior::Isolated
                                                                 : Behavior::Contiguous);
   if (type == "ByteLevel")
-    return std::make_unique<ByteLevel>(get_bool(j, at, "add_prefix_space", true), get_bool(j, at, "use_regex", true),
-                                       where_of(at));
+    return std::make_unique<ByteLevel>(get_bool(j, at, "add_prefix_space", true), get_bool(j, at, "use_regex", true));
   if (type == "CharDelimiterSplit") {
     const std::string d = get_string(j, at, "delimiter");
     size_t i = 0;
@@ -386,8 +421,11 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const json& j, const JsonAt& at
     }
     if (const json* r = optional_member(p, "Regex")) {
       if (!r->is_string()) (pat / "Regex").fail("expected a string");
-      return std::make_unique<RegexSplit>(std::make_unique<Regex>(r->get<std::string>(), where_of(pat / "Regex")), b,
-                                          invert);
+      const std::string re = r->get<std::string>();
+      const auto fast = re == kGpt2Pattern     ? RegexSplit::Fast::gpt2
+                        : re == kCl100kPattern ? RegexSplit::Fast::cl100k
+                                               : RegexSplit::Fast::none;
+      return std::make_unique<RegexSplit>(std::make_unique<Regex>(re, where_of(pat / "Regex")), b, invert, fast);
     }
     pat.fail("expected {\"String\": ...} or {\"Regex\": ...}");
   }

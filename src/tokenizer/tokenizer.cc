@@ -20,11 +20,32 @@ namespace hfbatch::tokenizer {
 
 namespace {
 
+constexpr size_t kMaxJsonDepth = 128;
+
+// Nesting depth of a JSON value (a scalar is 1), computed without recursion.
+size_t json_depth(const json& j) {
+  size_t deepest = 0;
+  std::vector<std::pair<const json*, size_t>> stack{{&j, 1}};
+  while (!stack.empty()) {
+    const auto [p, d] = stack.back();
+    stack.pop_back();
+    deepest = std::max(deepest, d);
+    if (p->is_structured())
+      for (const auto& c : *p) stack.push_back({&c, d + 1});
+  }
+  return deepest;
+}
+
 class JsonTokenizer final : public Tokenizer {
  public:
   JsonTokenizer(const json& root, const std::string& file) {
     const JsonAt at{&file, ""};
     expect_object(root, at);
+    // Components nest (Sequence of Sequence...) and are built recursively: bound the depth first, as
+    // serde_json's recursion limit (128) does for HF, instead of overflowing the stack.
+    for (auto it = root.begin(); it != root.end(); ++it)
+      if (json_depth(it.value()) + 1 > kMaxJsonDepth)
+        (at / it.key()).fail("nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
     if (const json* n = optional_member(root, "normalizer")) normalizer_ = make_normalizer(*n, at / "normalizer");
     if (const json* p = optional_member(root, "pre_tokenizer"))
       pre_tokenizer_ = make_pre_tokenizer(*p, at / "pre_tokenizer");
@@ -67,7 +88,12 @@ class JsonTokenizer final : public Tokenizer {
  private:
   // One sequence to model ids (TokenizerImpl::encode_single_sequence).
   void encode_one(std::string_view raw, std::vector<int32_t>& ids) const {
-    const std::string text = unicode::sanitize_utf8(raw);
+    std::string fixed;  // only for invalid UTF-8
+    std::string_view text = raw;
+    if (!unicode::is_valid_utf8(raw)) {
+      fixed = unicode::sanitize_utf8(raw);
+      text = fixed;
+    }
     std::vector<AddedSplit> splits;
     added_.extract_and_normalize(text, normalizer_.get(), splits);
     std::vector<Piece> words;
@@ -93,7 +119,20 @@ class JsonTokenizer final : public Tokenizer {
 
 }  // namespace
 
+namespace {
+std::unique_ptr<Tokenizer> load_path(const std::filesystem::path& path);
+}
+
 std::unique_ptr<Tokenizer> Tokenizer::from_path(const std::filesystem::path& path) {
+  try {
+    return load_path(path);
+  } catch (const Error& e) {  // folder files (tokenizer_config.json, vocab.txt...) are echoed too: one line
+    throw Error(one_line(e.what()));
+  }
+}
+
+namespace {
+std::unique_ptr<Tokenizer> load_path(const std::filesystem::path& path) {
   std::filesystem::path file = path;
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
@@ -111,13 +150,24 @@ std::unique_ptr<Tokenizer> Tokenizer::from_path(const std::filesystem::path& pat
   if (!in) throw Error(name + ": cannot open for reading");
   std::stringstream buf;
   buf << in.rdbuf();
+  return Tokenizer::from_json(buf.str(), name);
+}
+}  // namespace
+
+std::unique_ptr<Tokenizer> Tokenizer::from_json(std::string_view json_text, const std::string& name) {
   json root;
   try {
-    root = json::parse(buf.str());
-  } catch (const json::parse_error& e) {
-    throw Error(name + ": malformed JSON: " + e.what());
+    root = json::parse(json_text);
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for numbers beyond double (e.g. 1e999)
+    throw Error(one_line(name + ": malformed JSON: " + e.what()));
   }
-  return std::make_unique<JsonTokenizer>(root, name);
+  try {
+    return std::make_unique<JsonTokenizer>(root, name);
+  } catch (const json::exception& e) {  // a JSON access the field checks missed: still one Error naming the file
+    throw Error(one_line(name + ": " + e.what()));
+  } catch (const Error& e) {  // messages that echo file content (e.g. a regex) stay on one line
+    throw Error(one_line(e.what()));
+  }
 }
 
 }  // namespace hfbatch::tokenizer

@@ -2,7 +2,9 @@
 
 #include <utf8proc.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <mutex>
 #include <iterator>
 #include <memory>
 
@@ -51,6 +53,17 @@ utf8proc_category_t category(char32_t c) {
   return static_cast<utf8proc_category_t>(utf8proc_category(static_cast<utf8proc_int32_t>(c)));
 }
 }  // namespace
+
+bool is_valid_utf8(std::string_view s) {
+  size_t i = 0, bad = 0;
+  while (i < s.size()) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) { ++i; continue; }
+    const size_t l = valid_len(s, i, bad);
+    if (l == 0) return false;
+    i += l;
+  }
+  return true;
+}
 
 std::string sanitize_utf8(std::string_view s) {
   size_t i = 0, bad = 0;
@@ -102,47 +115,112 @@ std::string encode(std::u32string_view s) {
   return out;
 }
 
-bool is_whitespace(char32_t c) {
+namespace {
+bool slow_is_whitespace(char32_t c) {
   if (c < 0x80) return c == ' ' || (c >= 0x09 && c <= 0x0D);
   return in_ranges(kWhitespace, c);
 }
 
-bool is_other(char32_t c) {
+bool slow_is_other(char32_t c) {
   const auto cat = category(c);
   return cat == UTF8PROC_CATEGORY_CC || cat == UTF8PROC_CATEGORY_CF || cat == UTF8PROC_CATEGORY_CN ||
          cat == UTF8PROC_CATEGORY_CO || cat == UTF8PROC_CATEGORY_CS;
 }
 
-bool is_bert_removed(char32_t c) { return in_ranges(kBertRemoved, c); }
+bool slow_is_bert_removed(char32_t c) { return in_ranges(kBertRemoved, c); }
 
-bool is_punctuation(char32_t c) { return in_ranges(kPunctuation, c); }
+bool slow_is_punctuation(char32_t c) { return in_ranges(kPunctuation, c); }
 
-bool is_bert_punctuation(char32_t c) { return in_ranges(kPunctuation, c); }
-
-bool is_numeric(char32_t c) {
+bool slow_is_numeric(char32_t c) {
   if (c < 0x80) return c >= '0' && c <= '9';
   const auto cat = category(c);
   return cat == UTF8PROC_CATEGORY_ND || cat == UTF8PROC_CATEGORY_NL || cat == UTF8PROC_CATEGORY_NO;
 }
 
-bool is_mark_nonspacing(char32_t c) { return c >= 0x300 && in_ranges(kNonspacingMark, c); }
+bool slow_is_mark_nonspacing(char32_t c) { return c >= 0x300 && in_ranges(kNonspacingMark, c); }
 
-bool is_combining_mark(char32_t c) { return c >= 0x300 && in_ranges(kCombiningMark, c); }
+bool slow_is_combining_mark(char32_t c) { return c >= 0x300 && in_ranges(kCombiningMark, c); }
 
-bool is_norm_inert(char32_t c) { return c >= 0x80 && in_ranges(kNormInert, c); }
+bool slow_is_norm_inert(char32_t c) { return c >= 0x80 && in_ranges(kNormInert, c); }
 
-bool is_chinese_char(char32_t c) {
-  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF) ||
-         (c >= 0x2A700 && c <= 0x2B73F) || (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B920 && c <= 0x2CEAF) ||
-         (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
-}
-
-bool is_word_char(char32_t c) {
+bool slow_is_word_char(char32_t c) {
   if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
   if (c == 0x200C || c == 0x200D) return true;
   const auto cat = category(c);
   return (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_ME) || cat == UTF8PROC_CATEGORY_ND ||
          cat == UTF8PROC_CATEGORY_NL || cat == UTF8PROC_CATEGORY_PC;
+}
+
+
+// Two-level lookup table of the character classes above: one 256-entry flag block per 256 code points,
+// computed on first use from the range tables / utf8proc (so identical to them by construction) and
+// published with release/acquire, so lookups take no lock.
+enum : uint16_t {
+  kFWhitespace = 1, kFOther = 2, kFBertRemoved = 4, kFPunctuation = 8, kFNumeric = 16, kFMarkNonspacing = 32,
+  kFCombiningMark = 64, kFNormInert = 128, kFWordChar = 256,
+};
+constexpr size_t kBlocks = 0x110000 >> 8;
+std::atomic<const uint16_t*> g_blocks[kBlocks];
+std::mutex g_blocks_mu;
+
+const uint16_t* compute_block(size_t b) {
+  std::lock_guard<std::mutex> lock(g_blocks_mu);
+  if (const uint16_t* p = g_blocks[b].load(std::memory_order_acquire)) return p;
+  auto* blk = new uint16_t[256];  // lives as long as the process
+  for (size_t k = 0; k < 256; ++k) {
+    const auto c = static_cast<char32_t>((b << 8) | k);
+    uint16_t f = 0;
+    if (slow_is_whitespace(c)) f |= kFWhitespace;
+    if (slow_is_other(c)) f |= kFOther;
+    if (slow_is_bert_removed(c)) f |= kFBertRemoved;
+    if (slow_is_punctuation(c)) f |= kFPunctuation;
+    if (slow_is_numeric(c)) f |= kFNumeric;
+    if (slow_is_mark_nonspacing(c)) f |= kFMarkNonspacing;
+    if (slow_is_combining_mark(c)) f |= kFCombiningMark;
+    if (slow_is_norm_inert(c)) f |= kFNormInert;
+    if (slow_is_word_char(c)) f |= kFWordChar;
+    blk[k] = f;
+  }
+  g_blocks[b].store(blk, std::memory_order_release);
+  return blk;
+}
+
+inline uint16_t flags(char32_t c) {
+  if (c >= 0x110000) return 0;
+  const size_t b = c >> 8;
+  const uint16_t* p = g_blocks[b].load(std::memory_order_acquire);
+  if (!p) p = compute_block(b);
+  return p[c & 0xFF];
+}
+}  // namespace
+
+bool is_whitespace(char32_t c) {
+  if (c < 0x80) return c == ' ' || (c >= 0x09 && c <= 0x0D);
+  return flags(c) & kFWhitespace;
+}
+bool is_other(char32_t c) { return flags(c) & kFOther; }
+bool is_bert_removed(char32_t c) { return flags(c) & kFBertRemoved; }
+bool is_punctuation(char32_t c) { return flags(c) & kFPunctuation; }
+bool is_bert_punctuation(char32_t c) {
+  if (c < 0x80) return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) || (c >= 0x7B && c <= 0x7E);
+  return flags(c) & kFPunctuation;
+}
+bool is_numeric(char32_t c) {
+  if (c < 0x80) return c >= '0' && c <= '9';
+  return flags(c) & kFNumeric;
+}
+bool is_mark_nonspacing(char32_t c) { return c >= 0x300 && (flags(c) & kFMarkNonspacing); }
+bool is_combining_mark(char32_t c) { return c >= 0x300 && (flags(c) & kFCombiningMark); }
+bool is_norm_inert(char32_t c) { return c >= 0x80 && (flags(c) & kFNormInert); }
+bool is_word_char(char32_t c) {
+  if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  return flags(c) & kFWordChar;
+}
+
+bool is_chinese_char(char32_t c) {
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF) ||
+         (c >= 0x2A700 && c <= 0x2B73F) || (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B920 && c <= 0x2CEAF) ||
+         (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
 }
 
 void append_lowercase(std::u32string& out, char32_t c) {

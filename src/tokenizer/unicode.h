@@ -13,6 +13,8 @@ namespace hfbatch::tokenizer::unicode {
 // String::from_utf8_lossy and Python's bytes.decode(errors="replace") do. Returns `s` unchanged when
 // valid (the common case, no allocation beyond the copy).
 std::string sanitize_utf8(std::string_view s);
+// True when `s` is valid UTF-8 (sanitize_utf8 would return it unchanged).
+bool is_valid_utf8(std::string_view s);
 
 // Decodes the code point at s[i] (s must be valid UTF-8) and advances i.
 inline char32_t next_char(std::string_view s, size_t& i) {

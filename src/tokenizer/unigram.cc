@@ -28,6 +28,7 @@ class Unigram final : public Model {
       if (score < min_score_) min_score_ = score;
     }
     for (const auto& [piece, id] : vocab_) insert(piece, id);
+    flat_ = FlatVocab(vocab_);
     if (byte_fallback_) {
       for (int b = 0; b < 256; ++b) {
         char name[8];
@@ -39,13 +40,21 @@ class Unigram final : public Model {
   }
 
   void tokenize(std::string_view word, std::vector<int32_t>& ids) const override {
+    if (cache_.lookup(word, ids)) return;
+    const size_t mark = ids.size();
+    tokenize_uncached(word, ids);
+    cache_.store(word, ids.data() + mark, ids.size() - mark);
+  }
+
+  void tokenize_uncached(std::string_view word, std::vector<int32_t>& ids) const {
     const size_t n = word.size();
     struct Node {
       int32_t id = -1;
       double score = 0.0;
       int64_t start = -1;  // -1: not reached yet
     };
-    std::vector<Node> best(n + 1);
+    thread_local std::vector<Node> best;  // scratch reused across words
+    best.assign(n + 1, Node{});
     const double unk_score = min_score_ - kUnkPenalty;
     for (size_t start = 0; start < n;) {
       const double base = best[start].score;
@@ -53,9 +62,8 @@ class Unigram final : public Model {
       bool single = false;
       int32_t node = 0;
       for (size_t k = start; k < n; ++k) {
-        auto it = edges_.find(edge_key(node, static_cast<unsigned char>(word[k])));
-        if (it == edges_.end()) break;
-        node = it->second;
+        node = edges_.find(edge_key(node, static_cast<unsigned char>(word[k])));
+        if (node < 0) break;
         const int32_t id = terminal_[node];
         if (id < 0) continue;
         const size_t end = k + 1;
@@ -73,7 +81,8 @@ class Unigram final : public Model {
       start += mblen;
     }
     // Backtrack; fuse runs of unk (fuse_unk is always on for Unigram).
-    std::vector<std::pair<size_t, size_t>> toks;  // byte ranges, reversed
+    thread_local std::vector<std::pair<size_t, size_t>> toks;  // byte ranges, reversed
+    toks.clear();
     size_t end = n, fused_start = 0, fused_end = 0;
     bool fusing = false;
     while (end > 0) {
@@ -93,9 +102,8 @@ class Unigram final : public Model {
     if (fusing) toks.emplace_back(fused_start, fused_end);
     for (auto it = toks.rbegin(); it != toks.rend(); ++it) {
       const std::string_view tok = word.substr(it->first, it->second - it->first);
-      auto v = vocab_.find(tok);
-      if (v != vocab_.end()) {
-        ids.push_back(v->second);
+      if (const int32_t v = flat_.find(tok); v >= 0) {
+        ids.push_back(v);
         continue;
       }
       if (byte_fallback_) {
@@ -120,13 +128,14 @@ class Unigram final : public Model {
   std::string kind() const override { return "Unigram"; }
 
  private:
+  WordCache cache_;
   static uint64_t edge_key(int32_t node, unsigned char b) { return (static_cast<uint64_t>(node) << 8) | b; }
   void insert(std::string_view s, int32_t id) {
     int32_t node = 0;
     for (unsigned char b : s) {
-      auto [it, fresh] = edges_.try_emplace(edge_key(node, b), static_cast<int32_t>(terminal_.size()));
+      bool fresh = false;
+      node = edges_.try_emplace(edge_key(node, b), static_cast<int32_t>(terminal_.size()), fresh);
       if (fresh) terminal_.push_back(-1);
-      node = it->second;
     }
     if (!s.empty()) terminal_[node] = id;
   }
@@ -137,7 +146,8 @@ class Unigram final : public Model {
   bool byte_fallback_;
   double min_score_;
   int32_t byte_ids_[256] = {};
-  std::unordered_map<uint64_t, int32_t> edges_;  // (node << 8 | byte) -> child
+  FlatVocab flat_;
+  FlatU64Map edges_;                             // (node << 8 | byte) -> child
   std::vector<int32_t> terminal_{-1};            // node -> piece id or -1
 };
 

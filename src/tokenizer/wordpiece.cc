@@ -16,9 +16,17 @@ class WordPiece final : public Model {
     if (it == vocab_.end()) (at / "unk_token").fail("unk token '" + unk + "' is not in model.vocab");
     unk_id_ = it->second;
     for (auto& [k, v] : vocab_) max_id_ = std::max(max_id_, v);
+    flat_ = FlatVocab(vocab_);
   }
 
   void tokenize(std::string_view word, std::vector<int32_t>& ids) const override {
+    if (cache_.lookup(word, ids)) return;
+    const size_t mark = ids.size();
+    tokenize_uncached(word, ids);
+    cache_.store(word, ids.data() + mark, ids.size() - mark);
+  }
+
+  void tokenize_uncached(std::string_view word, std::vector<int32_t>& ids) const {
     size_t nchars = 0;
     for (unsigned char c : word) nchars += (c & 0xC0) != 0x80;
     if (nchars > max_chars_) {
@@ -33,16 +41,16 @@ class WordPiece final : public Model {
       int32_t found = -1;
       while (start < end) {
         const std::string_view sub = word.substr(start, end - start);
-        Vocab::const_iterator it;
+        int32_t id;
         if (start > 0) {
           buf.resize(prefix_.size());
           buf.append(sub);
-          it = vocab_.find(std::string_view(buf));
+          id = flat_.find(std::string_view(buf));
         } else {
-          it = vocab_.find(sub);
+          id = flat_.find(sub);
         }
-        if (it != vocab_.end()) {
-          found = it->second;
+        if (id >= 0) {
+          found = id;
           break;
         }
         end = unicode::prev_char_start(word, end);
@@ -67,7 +75,9 @@ class WordPiece final : public Model {
   std::string kind() const override { return "WordPiece"; }
 
  private:
+  WordCache cache_;
   Vocab vocab_;
+  FlatVocab flat_;
   std::string prefix_;
   size_t max_chars_;
   int32_t unk_id_ = 0;

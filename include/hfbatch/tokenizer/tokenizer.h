@@ -52,6 +52,8 @@ class Tokenizer {
   // transformers' AutoTokenizer converts them to a fast tokenizer. Throws hfbatch::Error naming the file
   // and the field at fault (e.g. "tokenizer.json: model.vocab: ...").
   static std::unique_ptr<Tokenizer> from_path(const std::filesystem::path& path);
+  // Parses the text of a tokenizer.json held in memory; `name` stands for the file in error messages.
+  static std::unique_ptr<Tokenizer> from_json(std::string_view json_text, const std::string& name);
 
   // Encodes `text` (and `pair` when non-null) as HF `tokenizer(text, pair, truncation=True,
   // max_length=trunc.max_length)` does, with add_special_tokens=True. Thread-safe (const, no shared
