@@ -77,15 +77,7 @@ class DebertaV2 final : public Model {
         for (int32_t i = 0; i < batch.length(b); ++i) pos[batch.offsets[b] + i] = i;
       ops::embedding(e.position, pos.data(), n, x, true, "position_embeddings");
     }
-    if (e.token_type) {
-      std::vector<int32_t> zeros;
-      const int32_t* types = batch.type_ids.data();
-      if (batch.type_ids.empty()) {
-        zeros.assign(n, 0);
-        types = zeros.data();
-      }
-      ops::embedding(*e.token_type, types, n, x, true, "token_type_embeddings");
-    }
+    if (e.token_type) add_token_type_embeddings(*e.token_type, batch, x);
     if (e.project) x = (*e.project)(x);  // embed_proj: [tokens, H]
     ops::layer_norm(x, e.ln_gamma, e.ln_beta, eps);
     return x;

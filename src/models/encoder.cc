@@ -62,19 +62,22 @@ core::Tensor TransformerEncoder::embed(const TokenBatch& batch) const {
   }
   core::Tensor x({n, e.word.dim(1)});  // x: [tokens, E]
   ops::embedding(e.word, batch.ids.data(), n, x, false, "word_embeddings");
-  if (e.token_type) {
-    std::vector<int32_t> zeros;
-    const int32_t* types = batch.type_ids.data();
-    if (batch.type_ids.empty()) {
-      zeros.assign(n, 0);
-      types = zeros.data();
-    }
-    ops::embedding(*e.token_type, types, n, x, true, "token_type_embeddings");
-  }
+  if (e.token_type) add_token_type_embeddings(*e.token_type, batch, x);
   ops::embedding(e.position, pos.data(), n, x, true, "position_embeddings");
   ops::layer_norm(x, e.ln_gamma, e.ln_beta, eps_);
   if (e.project) x = (*e.project)(x);  // x: [tokens, H]
   return x;
+}
+
+void add_token_type_embeddings(const core::Tensor& table, const TokenBatch& batch, core::Tensor& x) {
+  const int64_t n = batch.total_tokens();
+  std::vector<int32_t> zeros;
+  const int32_t* types = batch.type_ids.data();
+  if (batch.type_ids.empty()) {
+    zeros.assign(n, 0);
+    types = zeros.data();
+  }
+  ops::embedding(table, types, n, x, true, "token_type_embeddings");
 }
 
 core::Tensor TransformerEncoder::encode(const TokenBatch& batch) const {

@@ -40,6 +40,10 @@ struct Embeddings {
   int64_t padding_idx = -1;
 };
 
+// x += token_type_table[type_ids] for a packed batch; a batch without type ids uses type 0 everywhere.
+// table: [T, E], x: [tokens, E].
+void add_token_type_embeddings(const core::Tensor& table, const TokenBatch& batch, core::Tensor& x);
+
 // First token → dense → activation → out (BERT pooler+classifier, RoBERTa/ELECTRA classifier.dense/out_proj,
 // DistilBERT pre_classifier/classifier).
 struct ClassifierHead {
