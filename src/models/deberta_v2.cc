@@ -113,17 +113,7 @@ class DebertaV2 final : public Model {
 
   core::Tensor classify(const TokenBatch& batch) const override {
     check(head.has_value(), info_.architecture + " has no classification head (use encode/embed)");
-    core::Tensor hidden = encode(batch);  // [tokens, H]
-    const int64_t h = hidden.dim(1);
-    core::Tensor first({batch.size(), h});  // [batch, H]: the [CLS] token of each sequence
-    for (int32_t b = 0; b < batch.size(); ++b) {
-      check(batch.length(b) > 0, "token batch: sequence " + std::to_string(b) + " is empty");
-      std::memcpy(first.data<float>() + b * h, hidden.data<float>() + static_cast<int64_t>(batch.offsets[b]) * h,
-                  h * sizeof(float));
-    }
-    core::Tensor d = head->dense(first);
-    ops::activation(d, head->activation);
-    return head->out(d);  // [batch, num_labels]
+    return (*head)(encode(batch), batch);  // ContextPooler ([CLS]) + classifier: [batch, num_labels]
   }
 };
 

@@ -99,7 +99,10 @@ core::Tensor TransformerEncoder::encode(const TokenBatch& batch) const {
 
 core::Tensor TransformerEncoder::classify(const TokenBatch& batch) const {
   check(head_.has_value(), info_.architecture + " has no classification head (use encode/embed)");
-  core::Tensor hidden = encode(batch);  // [tokens, H]
+  return (*head_)(encode(batch), batch);  // [batch, num_labels]
+}
+
+core::Tensor ClassifierHead::operator()(const core::Tensor& hidden, const TokenBatch& batch) const {
   const int64_t h = hidden.dim(1);
   core::Tensor first({batch.size(), h});  // [batch, H]: the first (<s>/[CLS]) token of each sequence
   for (int32_t b = 0; b < batch.size(); ++b) {
@@ -107,9 +110,9 @@ core::Tensor TransformerEncoder::classify(const TokenBatch& batch) const {
     std::memcpy(first.data<float>() + b * h, hidden.data<float>() + static_cast<int64_t>(batch.offsets[b]) * h,
                 h * sizeof(float));
   }
-  core::Tensor d = head_->dense(first);
-  ops::activation(d, head_->activation);
-  return head_->out(d);  // [batch, num_labels]
+  core::Tensor d = dense(first);
+  ops::activation(d, activation);
+  return out(d);  // [batch, num_labels]
 }
 
 Linear load_linear(hf::WeightStore& w, const std::string& name, int64_t out, int64_t in) {

@@ -50,6 +50,9 @@ struct ClassifierHead {
   Linear dense;
   ops::Activation activation = ops::Activation::tanh;
   Linear out;  // [num_labels, H]
+
+  // hidden: [tokens, H] packed as `batch` → logits [batch, num_labels], from each sequence's first token.
+  core::Tensor operator()(const core::Tensor& hidden, const TokenBatch& batch) const;
 };
 
 class TransformerEncoder final : public Model {
