@@ -46,7 +46,8 @@ std::unique_ptr<Model> build_bert_like(const hf::Config& c, hf::WeightStore& w, 
 
   std::vector<EncoderLayer> ls;
   for (int64_t i = 0; i < layers; ++i)
-    ls.push_back(load_bert_layer(w, p + "encoder.layer." + std::to_string(i) + ".", hidden, intermediate));
+    ls.push_back(load_encoder_layer(w, p + "encoder.layer." + std::to_string(i) + ".", kBertLayerNames, hidden,
+                                    intermediate));
   if (w.contains(p + "encoder.layer." + std::to_string(layers) + ".output.dense.weight"))
     c.fail("num_hidden_layers", std::to_string(layers) + " but " + w.source() + " has more encoder layers");
 

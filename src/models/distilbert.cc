@@ -35,17 +35,8 @@ std::unique_ptr<Model> build_distilbert(const hf::Config& c, hf::WeightStore& w,
 
   std::vector<EncoderLayer> ls;
   for (int64_t i = 0; i < layers; ++i) {
-    const std::string lp = p + "transformer.layer." + std::to_string(i) + ".";
-    EncoderLayer l;
-    l.qkv = fuse_linears(load_linear(w, lp + "attention.q_lin", hidden, hidden),
-                         load_linear(w, lp + "attention.k_lin", hidden, hidden),
-                         load_linear(w, lp + "attention.v_lin", hidden, hidden));
-    l.attention_out = load_linear(w, lp + "attention.out_lin", hidden, hidden);
-    load_layer_norm(w, lp + "sa_layer_norm", hidden, l.ln1_gamma, l.ln1_beta);
-    l.ffn_in = load_linear(w, lp + "ffn.lin1", intermediate, hidden);
-    l.ffn_out = load_linear(w, lp + "ffn.lin2", hidden, intermediate);
-    load_layer_norm(w, lp + "output_layer_norm", hidden, l.ln2_gamma, l.ln2_beta);
-    ls.push_back(std::move(l));
+    ls.push_back(load_encoder_layer(w, p + "transformer.layer." + std::to_string(i) + ".", kDistilBertLayerNames,
+                                    hidden, intermediate));
   }
   if (w.contains(p + "transformer.layer." + std::to_string(layers) + ".ffn.lin1.weight"))
     c.fail("n_layers", std::to_string(layers) + " but " + w.source() + " has more transformer layers");

@@ -147,16 +147,23 @@ Linear fuse_linears(const Linear& a, const Linear& b, const Linear& c) {
   return f;
 }
 
-EncoderLayer load_bert_layer(hf::WeightStore& w, const std::string& p, int64_t hidden, int64_t intermediate) {
+const EncoderLayerNames kBertLayerNames = {
+    "attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
+    "attention.output.LayerNorm", "intermediate.dense", "output.dense", "output.LayerNorm"};
+const EncoderLayerNames kDistilBertLayerNames = {
+    "attention.q_lin", "attention.k_lin", "attention.v_lin", "attention.out_lin",
+    "sa_layer_norm", "ffn.lin1", "ffn.lin2", "output_layer_norm"};
+
+EncoderLayer load_encoder_layer(hf::WeightStore& w, const std::string& p, const EncoderLayerNames& n, int64_t hidden,
+                                int64_t intermediate) {
   EncoderLayer l;
-  l.qkv = fuse_linears(load_linear(w, p + "attention.self.query", hidden, hidden),
-                       load_linear(w, p + "attention.self.key", hidden, hidden),
-                       load_linear(w, p + "attention.self.value", hidden, hidden));
-  l.attention_out = load_linear(w, p + "attention.output.dense", hidden, hidden);
-  load_layer_norm(w, p + "attention.output.LayerNorm", hidden, l.ln1_gamma, l.ln1_beta);
-  l.ffn_in = load_linear(w, p + "intermediate.dense", intermediate, hidden);
-  l.ffn_out = load_linear(w, p + "output.dense", hidden, intermediate);
-  load_layer_norm(w, p + "output.LayerNorm", hidden, l.ln2_gamma, l.ln2_beta);
+  l.qkv = fuse_linears(load_linear(w, p + n.query, hidden, hidden), load_linear(w, p + n.key, hidden, hidden),
+                       load_linear(w, p + n.value, hidden, hidden));
+  l.attention_out = load_linear(w, p + n.attention_out, hidden, hidden);
+  load_layer_norm(w, p + n.attention_ln, hidden, l.ln1_gamma, l.ln1_beta);
+  l.ffn_in = load_linear(w, p + n.ffn_in, intermediate, hidden);
+  l.ffn_out = load_linear(w, p + n.ffn_out, hidden, intermediate);
+  load_layer_norm(w, p + n.output_ln, hidden, l.ln2_gamma, l.ln2_beta);
   return l;
 }
 

@@ -80,8 +80,17 @@ Linear load_linear(hf::WeightStore& w, const std::string& name, int64_t out, int
 void load_layer_norm(hf::WeightStore& w, const std::string& name, int64_t dim, core::Tensor& gamma, core::Tensor& beta);
 // Rows of a, b, c stacked: [r_a + r_b + r_c, ...] (fused QKV).
 Linear fuse_linears(const Linear& a, const Linear& b, const Linear& c);
-// The BERT-named layer "<prefix>encoder.layer.<i>." (BERT, RoBERTa, XLM-R, ELECTRA).
-EncoderLayer load_bert_layer(hf::WeightStore& w, const std::string& layer_prefix, int64_t hidden, int64_t intermediate);
+// The state-dict names of one post-LN encoder layer, relative to the layer's prefix.
+struct EncoderLayerNames {
+  const char *query, *key, *value, *attention_out, *attention_ln, *ffn_in, *ffn_out, *output_ln;
+};
+// BERT, RoBERTa, XLM-R, ELECTRA: "<prefix>encoder.layer.<i>.attention.self.query" ...
+extern const EncoderLayerNames kBertLayerNames;
+// DistilBERT: "distilbert.transformer.layer.<i>.attention.q_lin" ...
+extern const EncoderLayerNames kDistilBertLayerNames;
+// Loads one layer named by `names` under `layer_prefix`, fusing Q, K, V into one projection.
+EncoderLayer load_encoder_layer(hf::WeightStore& w, const std::string& layer_prefix, const EncoderLayerNames& names,
+                                int64_t hidden, int64_t intermediate);
 
 // ModelInfo of a loaded model: architecture and sizes as given, labels / problem_type from config
 // (id2label, problem_type) and the head's output rows (0: no head), parameter count and stored dtypes
