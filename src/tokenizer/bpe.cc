@@ -34,7 +34,7 @@ class Bpe final : public Model {
         fuse_unk_(fuse_unk),
         byte_fallback_(byte_fallback),
         ignore_merges_(ignore_merges) {
-    for (auto& [k, v] : vocab_) max_id_ = std::max(max_id_, v);
+    max_id_ = vocab_max_id(vocab_);
     flat_ = FlatVocab(vocab_);
     bool inserted = false;
     for (const auto& [key, value] : merges_) {
@@ -161,11 +161,7 @@ class Bpe final : public Model {
       if (sym.alive) ids.push_back(sym.id);
   }
 
-  std::optional<int32_t> token_to_id(std::string_view token) const override {
-    auto it = vocab_.find(token);
-    if (it == vocab_.end()) return std::nullopt;
-    return it->second;
-  }
+  std::optional<int32_t> token_to_id(std::string_view token) const override { return vocab_lookup(vocab_, token); }
   int32_t max_id() const override { return max_id_; }
   std::string kind() const override { return "BPE"; }
 

@@ -41,6 +41,19 @@ struct StringHash {
 };
 using Vocab = std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>>;
 
+// The id of `token` in `vocab`, if present (the models' token_to_id).
+inline std::optional<int32_t> vocab_lookup(const Vocab& vocab, std::string_view token) {
+  auto it = vocab.find(token);
+  if (it == vocab.end()) return std::nullopt;
+  return it->second;
+}
+// The largest id in `vocab`, -1 when empty.
+inline int32_t vocab_max_id(const Vocab& vocab) {
+  int32_t m = -1;
+  for (const auto& [token, id] : vocab) m = id > m ? id : m;
+  return m;
+}
+
 // A read-only open-addressing copy of a Vocab for the hot lookups (one probe sequence over a flat array,
 // strings in one pool): find() returns the id or -1.
 class FlatVocab {

@@ -119,11 +119,7 @@ class Unigram final : public Model {
     }
   }
 
-  std::optional<int32_t> token_to_id(std::string_view token) const override {
-    auto it = vocab_.find(token);
-    if (it == vocab_.end()) return std::nullopt;
-    return it->second;
-  }
+  std::optional<int32_t> token_to_id(std::string_view token) const override { return vocab_lookup(vocab_, token); }
   int32_t max_id() const override { return static_cast<int32_t>(pieces_.size()) - 1; }
   std::string kind() const override { return "Unigram"; }
 

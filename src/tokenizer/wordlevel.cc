@@ -8,7 +8,7 @@ namespace {
 class WordLevel final : public Model {
  public:
   WordLevel(Vocab vocab, std::string unk) : vocab_(std::move(vocab)), unk_(std::move(unk)) {
-    for (auto& [k, v] : vocab_) max_id_ = std::max(max_id_, v);
+    max_id_ = vocab_max_id(vocab_);
   }
   void tokenize(std::string_view word, std::vector<int32_t>& ids) const override {
     auto it = vocab_.find(word);
@@ -16,11 +16,7 @@ class WordLevel final : public Model {
     if (it == vocab_.end()) throw Error("WordLevel: unk token '" + unk_ + "' is not in the vocabulary");
     ids.push_back(it->second);
   }
-  std::optional<int32_t> token_to_id(std::string_view token) const override {
-    auto it = vocab_.find(token);
-    if (it == vocab_.end()) return std::nullopt;
-    return it->second;
-  }
+  std::optional<int32_t> token_to_id(std::string_view token) const override { return vocab_lookup(vocab_, token); }
   int32_t max_id() const override { return max_id_; }
   std::string kind() const override { return "WordLevel"; }
 

@@ -15,7 +15,7 @@ class WordPiece final : public Model {
     auto it = vocab_.find(unk);
     if (it == vocab_.end()) (at / "unk_token").fail("unk token '" + unk + "' is not in model.vocab");
     unk_id_ = it->second;
-    for (auto& [k, v] : vocab_) max_id_ = std::max(max_id_, v);
+    max_id_ = vocab_max_id(vocab_);
     flat_ = FlatVocab(vocab_);
   }
 
@@ -66,11 +66,7 @@ class WordPiece final : public Model {
     }
   }
 
-  std::optional<int32_t> token_to_id(std::string_view token) const override {
-    auto it = vocab_.find(token);
-    if (it == vocab_.end()) return std::nullopt;
-    return it->second;
-  }
+  std::optional<int32_t> token_to_id(std::string_view token) const override { return vocab_lookup(vocab_, token); }
   int32_t max_id() const override { return max_id_; }
   std::string kind() const override { return "WordPiece"; }
 
