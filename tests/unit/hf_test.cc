@@ -12,27 +12,16 @@
 #include "hfbatch/hf/safetensors.h"
 #include "hfbatch/hf/weights.h"
 
+#include "test_util.h"
+
 namespace fs = std::filesystem;
 using namespace hfbatch;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("hfbatch_hf_test_" + std::to_string(std::random_device{}()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-void write(const fs::path& p, const std::string& bytes) {
-  std::ofstream out(p, std::ios::binary);
-  out << bytes;
-}
+using hfbatch::test::error_of;
+using hfbatch::test::TempDir;
+using hfbatch::test::write;
 
 // A safetensors file from {name: (dtype, shape, raw bytes)}.
 struct Entry {
@@ -56,15 +45,6 @@ std::string safetensors_bytes(const std::map<std::string, Entry>& entries) {
   return out + header + data;
 }
 std::string f32_bytes(std::vector<float> v) { return std::string(reinterpret_cast<const char*>(v.data()), v.size() * 4); }
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 }  // namespace
 

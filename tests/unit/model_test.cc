@@ -13,6 +13,8 @@
 #include "hfbatch/models/heads.h"
 #include "hfbatch/models/model.h"
 
+#include "test_util.h"
+
 namespace fs = std::filesystem;
 using namespace hfbatch;
 using namespace hfbatch::models;
@@ -20,28 +22,9 @@ using core::Tensor;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("hfbatch_model_test_" + std::to_string(std::random_device{}()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-void write(const fs::path& p, const std::string& s) { std::ofstream(p, std::ios::binary) << s; }
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using hfbatch::test::error_of;
+using hfbatch::test::TempDir;
+using hfbatch::test::write;
 
 // Writes a random F32 safetensors file with the given tensor shapes.
 void write_weights(const fs::path& file, const std::map<std::string, std::vector<int64_t>>& shapes) {

@@ -12,6 +12,8 @@
 #include "hfbatch/hf/weights.h"
 #include "hfbatch/models/model.h"
 
+#include "test_util.h"
+
 namespace fs = std::filesystem;
 using namespace hfbatch;
 
@@ -19,33 +21,14 @@ namespace {
 
 fs::path fixtures() { return fs::path(HFBATCH_SOURCE_DIR) / "tests/fixtures"; }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("hfbatch_torch_test_" + std::to_string(std::random_device{}()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using hfbatch::test::error_of;
+using hfbatch::test::TempDir;
+using hfbatch::test::write;
 
 std::string read(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
-void write(const fs::path& p, const std::string& bytes) { std::ofstream(p, std::ios::binary) << bytes; }
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
 std::vector<float> values(const core::Tensor& t) { return {t.data<float>(), t.data<float>() + t.numel()}; }
 
 TEST(TorchCheckpoint, ReadsViewsDtypesAndSkipsNothing) {
