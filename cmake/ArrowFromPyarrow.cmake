@@ -18,9 +18,13 @@ endif()
 if(NOT HFBATCH_PYTHON)
   set(HFBATCH_PYTHON "${CMAKE_SOURCE_DIR}/.venv/bin/python")
 endif()
+# The unversioned libarrow.so -> libarrow.so.NNNN links the linker needs. Relative targets (not
+# pyarrow.create_library_symlinks(), which writes absolute ones through whatever path reached the venv and
+# fails on a dangling one left by a removed worktree).
+set(_pa_links "import glob, os, re, pyarrow\nfor p in glob.glob(os.path.join(pyarrow.get_library_dirs()[0], 'lib*.so.*')):\n    link = re.sub(r'\\.so\\.[0-9]+$', '.so', p)\n    if link != p and os.path.realpath(link) != os.path.realpath(p):\n        if os.path.lexists(link): os.remove(link)\n        os.symlink(os.path.basename(p), link)\n")
 execute_process(
   COMMAND "${HFBATCH_PYTHON}" -c
-    "import pyarrow as pa; pa.create_library_symlinks(); print(pa.get_include()); print(pa.get_library_dirs()[0]); print(pa.__version__)"
+    "${_pa_links}import pyarrow as pa; print(pa.get_include()); print(pa.get_library_dirs()[0]); print(pa.__version__)"
   OUTPUT_VARIABLE _pa_out RESULT_VARIABLE _pa_rc ERROR_VARIABLE _pa_err OUTPUT_STRIP_TRAILING_WHITESPACE)
 if(NOT _pa_rc EQUAL 0)
   message(FATAL_ERROR "Arrow not found: no system Arrow and `${HFBATCH_PYTHON} -c 'import pyarrow'` failed "
