@@ -41,6 +41,8 @@ options (classify, embed):
   --max-length N             truncate to N tokens (default: the model's limit)
   --batch-tokens N           padded tokens per encoder call (default 16384)
   --threads N                CPU threads (default: all cores)
+  --tokenizer-threads N      of those, threads that tokenize the next chunk while the model runs
+                             (default: threads / 4, at least 1)
   --chunk-rows N             rows read per chunk / output row group (default 4096)
   --prediction-prefix P      prefix for the prediction columns (e.g. pred_)
   --overwrite                replace an existing output folder
@@ -59,7 +61,7 @@ int run_scoring(hfbatch::runtime::Task task, const std::vector<std::string>& arg
   Args args(argv,
             {"--model", "--tokenizer", "--output", "--text-column", "--text-pair-column", "--keep-columns",
              "--input-ids-column", "--attention-mask-column", "--token-type-ids-column",
-             "--max-length", "--batch-tokens", "--threads", "--chunk-rows", "--prediction-prefix", "--summary",
+             "--max-length", "--batch-tokens", "--threads", "--tokenizer-threads", "--chunk-rows", "--prediction-prefix", "--summary",
              "--shard"},
             {"--input"}, {"--keep-all", "--overwrite", "--no-progress", "--dynamic", "--resume"});
   hfbatch::io::JobOptions job;
@@ -70,7 +72,9 @@ int run_scoring(hfbatch::runtime::Task task, const std::vector<std::string>& arg
   job.session.batch_tokens = args.get_int("--batch-tokens", job.session.batch_tokens);
   job.session.threads = static_cast<int32_t>(args.get_int("--threads", 0));
   hfbatch::check(job.session.max_length >= 0, "--max-length: must be positive");
+  job.session.tokenizer_threads = static_cast<int32_t>(args.get_int("--tokenizer-threads", 0));
   hfbatch::check(job.session.threads >= 0, "--threads: must be positive");
+  hfbatch::check(job.session.tokenizer_threads >= 0, "--tokenizer-threads: must be positive");
   job.inputs = args.get_all("--input");
   hfbatch::check(!job.inputs.empty(), "--input: required");
   job.output = args.get("--output");

@@ -4,6 +4,7 @@
 #include <csignal>
 #include <nlohmann/json.hpp>
 
+#include "hfbatch/core/stage_pipeline.h"
 #include "hfbatch/io/input_files.h"
 #include "hfbatch/io/text_column.h"
 #include "hfbatch/io/token_columns.h"
@@ -17,6 +18,9 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 std::atomic<bool> g_stop{false};
+
+// Chunks that may wait between two stages of a unit (read+tokenize → model → write).
+constexpr size_t kQueueDepth = 2;
 extern "C" void on_stop_signal(int) { g_stop.store(true); }
 
 }  // namespace
@@ -63,37 +67,61 @@ int64_t UnitScorer::score(const fs::path& file, int64_t row_begin, int64_t row_e
     PredictionWriter writer(tmp, schema, source.kept_columns(), spec_);
     summary.read_s += seconds_since(t0);
 
+    // Three overlapping stages (core::run_stages): read a chunk and tokenize it on a reader thread, run the
+    // model on this thread, write the predictions on a writer thread; at most kQueueDepth chunks wait
+    // between two stages, so memory is bounded by the chunk size.
     const ColumnSelection& cols = options_.columns;
     TokenRowLimits limits;
     limits.max_length = session_->max_length();
     limits.vocab_size = session_->model_info().vocab_size;
-    int64_t first_row = row_begin;  // of the chunk, in the file
-    for (;;) {
+    struct Input {  // a chunk read and tokenized
+      std::shared_ptr<arrow::RecordBatch> chunk;
+      runtime::TokenizedChunk text;                           // text input
+      std::vector<std::optional<runtime::TokenRow>> tokens;  // pre-tokenized input
+    };
+    struct Output {  // a chunk scored
+      std::shared_ptr<arrow::RecordBatch> chunk;
+      runtime::Predictions predictions;
+    };
+    int64_t first_row = row_begin;  // of the next chunk, in the file
+    std::function<std::optional<Input>()> read = [&]() -> std::optional<Input> {
       if (g_stop.load()) throw Interrupted(part + ": stopped by a signal; committed parts are kept, rerun with --resume");
-      t0 = Clock::now();
-      std::shared_ptr<arrow::RecordBatch> chunk = source.next();
-      summary.read_s += seconds_since(t0);
-      if (!chunk) break;
-
-      runtime::Predictions pred;
+      auto t = Clock::now();
+      Input in;
+      in.chunk = source.next();
+      summary.read_s += seconds_since(t);
+      if (!in.chunk) return std::nullopt;
       if (cols.ids_column) {
         const TokenColumns tc{*cols.ids_column, cols.mask_column, cols.type_ids_column};
-        pred = session_->run_tokens(token_rows(*chunk, tc, file.string(), first_row, limits), summary.stages);
+        in.tokens = token_rows(*in.chunk, tc, file.string(), first_row, limits);
       } else {
-        auto texts = text_values(*chunk->GetColumnByName(cols.text_column));
+        auto texts = text_values(*in.chunk->GetColumnByName(cols.text_column));
         std::vector<std::optional<std::string_view>> pairs;
-        if (cols.pair_column) pairs = text_values(*chunk->GetColumnByName(*cols.pair_column));
-        pred = session_->run(texts, cols.pair_column ? &pairs : nullptr, summary.stages);
+        if (cols.pair_column) pairs = text_values(*in.chunk->GetColumnByName(*cols.pair_column));
+        in.text = session_->tokenize(texts, cols.pair_column ? &pairs : nullptr, session_->tokenizer_threads());
       }
-      first_row += chunk->num_rows();
-      for (uint8_t v : pred.valid) summary.null_rows += v ? 0 : 1;
-
-      t0 = Clock::now();
-      writer.write(*chunk, pred);
-      summary.write_s += seconds_since(t0);
-      summary.rows_out += chunk->num_rows();
+      first_row += in.chunk->num_rows();
+      return in;
+    };
+    std::function<Output(Input&&)> score_chunk = [&](Input&& in) {
+      Output out{std::move(in.chunk), {}};
+      if (cols.ids_column) {
+        out.predictions = session_->run_tokens(in.tokens, summary.stages);
+      } else {
+        summary.stages.tokenize_s += in.text.tokenize_s;
+        out.predictions = session_->predict(in.text, summary.stages);
+      }
+      return out;
+    };
+    std::function<void(Output&&)> write = [&](Output&& out) {
+      auto t = Clock::now();
+      for (uint8_t v : out.predictions.valid) summary.null_rows += v ? 0 : 1;
+      writer.write(*out.chunk, out.predictions);
+      summary.write_s += seconds_since(t);
+      summary.rows_out += out.chunk->num_rows();
       progress.update(summary.rows_out);
-    }
+    };
+    core::run_stages(read, score_chunk, write, kQueueDepth);
     t0 = Clock::now();
     writer.close();
     const int64_t written = writer.rows_written();

@@ -76,7 +76,11 @@ Session::Session(const SessionOptions& options) : options_(options) {
   pooling_ = models::read_pooling_config(options.model_dir);
   if (!options.pretokenized) max_length_ = resolve_max_length(options.max_length, tok_dir, info, options.task, pooling_);
   check(options.batch_tokens > 0, "--batch-tokens: must be positive");
-  pool_ = std::make_unique<core::ThreadPool>(options.threads);
+  check(options.tokenizer_threads >= 0, "--tokenizer-threads: must be positive");
+  const int32_t threads = core::resolve_threads(options.threads);
+  tokenizer_threads_ = options.tokenizer_threads > 0 ? std::min(options.tokenizer_threads, threads)
+                                                     : std::max(1, threads / 4);
+  tokenizer_pool_ = std::make_unique<core::ThreadPool>(threads);
 }
 
 Session::~Session() = default;
@@ -121,24 +125,29 @@ int32_t Session::output_width() const {
 
 Predictions Session::run(const std::vector<std::optional<std::string_view>>& texts,
                          const std::vector<std::optional<std::string_view>>* pairs, StageStats& stats) const {
+  TokenizedChunk chunk = tokenize(texts, pairs);
+  stats.tokenize_s += chunk.tokenize_s;
+  return predict(chunk, stats);
+}
+
+TokenizedChunk Session::tokenize(const std::vector<std::optional<std::string_view>>& texts,
+                                 const std::vector<std::optional<std::string_view>>* pairs,
+                                 int32_t workers) const {
+  const auto t0 = Clock::now();
   const int64_t n = static_cast<int64_t>(texts.size());
   check(!pairs || static_cast<int64_t>(pairs->size()) == n, "internal: text and pair columns differ in length");
   const tokenizer::Tokenizer& tok = tokenizer();
-  Predictions out = empty_predictions(n);
-
+  TokenizedChunk chunk;
+  chunk.rows = n;
   // Rows that get a prediction: text (and pair) present.
-  std::vector<int64_t> live;
   for (int64_t i = 0; i < n; ++i) {
-    if (texts[i] && (!pairs || (*pairs)[i])) live.push_back(i);
+    if (texts[i] && (!pairs || (*pairs)[i])) chunk.live.push_back(i);
   }
-
-  // 1. Tokenize on the pool.
-  auto t0 = Clock::now();
   tokenizer::TruncationOptions trunc;
   trunc.max_length = max_length_;
-  std::vector<tokenizer::Encoding> enc(live.size());
-  pool_->parallel_for(static_cast<int64_t>(live.size()), [&](int64_t k) {
-    const int64_t row = live[k];
+  chunk.encodings.resize(chunk.live.size());
+  tokenizer_pool_->parallel_for(static_cast<int64_t>(chunk.live.size()), [&](int64_t k, int32_t) {
+    const int64_t row = chunk.live[k];
     std::string_view pair_text;
     const std::string_view* pair = nullptr;
     // An empty pair encodes as a single text, as in transformers (`if text_pair` in encode_plus).
@@ -146,12 +155,17 @@ Predictions Session::run(const std::vector<std::optional<std::string_view>>& tex
       pair_text = *(*pairs)[row];
       pair = &pair_text;
     }
-    enc[k] = tok.encode(*texts[row], pair, trunc);
-  });
-  stats.tokenize_s += seconds_since(t0);
+    chunk.encodings[k] = tok.encode(*texts[row], pair, trunc);
+  }, workers);
+  chunk.tokenize_s = seconds_since(t0);
+  return chunk;
+}
 
+Predictions Session::predict(const TokenizedChunk& chunk, StageStats& stats) const {
+  Predictions out = empty_predictions(chunk.rows);
+  const auto& enc = chunk.encodings;
   infer(
-      live, [&](size_t k) -> const std::vector<int32_t>& { return enc[k].ids; },
+      chunk.live, [&](size_t k) -> const std::vector<int32_t>& { return enc[k].ids; },
       [&](size_t k) -> const std::vector<int32_t>& { return enc[k].type_ids; }, out, stats);
   return out;
 }

@@ -26,6 +26,9 @@ struct SessionOptions {
   int32_t max_length = 0;        // 0: the model's limit (see resolve_max_length)
   int64_t batch_tokens = 16384;  // padded tokens per encoder call
   int32_t threads = 0;           // 0: all cores
+  // Threads that tokenize a chunk in a job (Session::tokenize while the model runs on the previous chunk,
+  // so they share the cores with the GEMMs); 0: a quarter of `threads`, at least 1. run() uses all threads.
+  int32_t tokenizer_threads = 0;
   // Rows arrive as token ids (run_tokens): no tokenizer is loaded; max_length is `max_length` if > 0,
   // else the model's position limit, and longer rows are an error (never truncated).
   bool pretokenized = false;
@@ -44,6 +47,16 @@ struct Predictions {
   std::vector<int32_t> label_id;   // [rows] classify only
   std::vector<float> score;        // [rows] classify only: probability (or value) of label_id
   std::vector<float> values;       // [rows × width] probabilities in label order, or the embedding
+};
+
+// The tokenized rows of one chunk: which rows get a prediction (`live`, text and pair present) and their
+// encodings, in the same order. Made by Session::tokenize, consumed by Session::predict — two steps so a job
+// can tokenize the next chunk while the model runs on this one.
+struct TokenizedChunk {
+  int64_t rows = 0;                         // rows in the chunk, null ones included
+  std::vector<int64_t> live;                // [live rows] row index in the chunk
+  std::vector<tokenizer::Encoding> encodings;  // [live rows]
+  double tokenize_s = 0;                    // wall time spent tokenizing it
 };
 
 // Per-stage wall time (seconds) and token counts, accumulated over calls.
@@ -70,6 +83,14 @@ class Session {
   // texts[i] null → row i null. pairs, when given, has the same size; a null pair also nulls the row.
   Predictions run(const std::vector<std::optional<std::string_view>>& texts,
                   const std::vector<std::optional<std::string_view>>* pairs, StageStats& stats) const;
+  // run() in two steps: tokenize (on the tokenizer pool; safe to call from another thread while predict
+  // runs) and predict (the model on every live row of the chunk).
+  // `workers`: threads to use, 0 = all (see tokenizer_threads()).
+  TokenizedChunk tokenize(const std::vector<std::optional<std::string_view>>& texts,
+                          const std::vector<std::optional<std::string_view>>* pairs, int32_t workers = 0) const;
+  // The resolved SessionOptions::tokenizer_threads.
+  int32_t tokenizer_threads() const { return tokenizer_threads_; }
+  Predictions predict(const TokenizedChunk& chunk, StageStats& stats) const;
   // Pre-tokenized rows (already stripped of padding, within max_length()); a null row → null prediction.
   Predictions run_tokens(const std::vector<std::optional<TokenRow>>& rows, StageStats& stats) const;
 
@@ -85,7 +106,8 @@ class Session {
   std::unique_ptr<models::Model> model_;
   models::PoolingConfig pooling_;
   int32_t max_length_ = 0;
-  std::unique_ptr<core::ThreadPool> pool_;
+  int32_t tokenizer_threads_ = 1;
+  std::unique_ptr<core::ThreadPool> tokenizer_pool_;
 };
 
 // The truncation length a job uses: `requested` if > 0 (must not exceed the model's position table);
