@@ -7,6 +7,7 @@
 #include "hfbatch/io/input_files.h"
 #include "hfbatch/io/text_column.h"
 #include "hfbatch/io/token_columns.h"
+#include "hfbatch/io/tokenize_unit.h"
 
 namespace hfbatch::io {
 namespace fs = std::filesystem;
@@ -22,6 +23,20 @@ extern "C" void on_stop_signal(int) { g_stop.store(true); }
 }  // namespace
 
 const char* task_name(runtime::Task t) { return t == runtime::Task::classify ? "classify" : "embed"; }
+
+const char* job_name(const JobOptions& options) {
+  return options.tokenize ? "tokenize" : task_name(options.session.task);
+}
+
+fs::path job_source_dir(const JobOptions& options) {
+  if (options.tokenize) return options.session.tokenizer_dir.value_or(options.session.model_dir);
+  return options.session.model_dir;
+}
+
+std::unique_ptr<UnitWorker> make_unit_worker(const JobOptions& options) {
+  if (options.tokenize) return std::make_unique<UnitTokenizer>(options);
+  return std::make_unique<UnitScorer>(options);
+}
 
 std::atomic<bool>& stop_requested() { return g_stop; }
 
@@ -113,7 +128,7 @@ int64_t UnitScorer::score(const fs::path& file, int64_t row_begin, int64_t row_e
 std::string JobSummary::to_json(const JobOptions& options) const {
   const double total = total_s > 0 ? total_s : 1e-9;
   nlohmann::json j = {
-      {"task", task_name(options.session.task)},
+      {"task", job_name(options)},
       {"files", files},
       {"rows_in", rows_in},
       {"rows_out", rows_out},
