@@ -15,7 +15,9 @@ Format: {"tokenizer": <folder relative to the repo root, or "@minilm">, "max_len
 "padding": "none" | "max_length", "pair": bool, "rows": [{"text", "pair", "input_ids", "token_type_ids",
 "attention_mask"}]}; a row whose text (or pair) is null has null lists.
 
-Also checks that transformers refuses to pad with the nopad folder (hfbatch must refuse too).
+Also checks that transformers refuses to pad with the nopad folder (hfbatch must refuse too), and the
+pad-token / padding-side rules of include/hfbatch/tokenizer/padding.h on the folders of
+tests/unit/tokenizer_padding_test.cc (check_pad_rules).
 
 Run:  HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 .venv-tools/bin/python tools/gen_tokenize_goldens.py
 Deterministic: two runs write identical files.
@@ -24,6 +26,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 
 from transformers import AutoTokenizer
 
@@ -121,8 +124,38 @@ def write_folders():
     assert AutoTokenizer.from_pretrained(left).padding_side == "left"
 
 
+def check_pad_rules():
+    """(tokenizer_config.json, special_tokens_map.json, tokenizer.json "padding") -> (pad_token, pad id,
+    padding side), as asserted by tests/unit/tokenizer_padding_test.cc on the wordpiece fixture."""
+    section = {"strategy": "BatchLongest", "direction": "Left", "pad_id": 3, "pad_type_id": 0,
+               "pad_token": "[SEP]", "pad_to_multiple_of": None}
+    fast = "PreTrainedTokenizerFast"
+    cases = [
+        ({"pad_token": "[MASK]", "added_tokens_decoder": {}, "tokenizer_class": fast}, {"pad_token": "[UNK]"}, None,
+         ("[MASK]", 4, "right")),
+        ({"pad_token": "[MASK]", "tokenizer_class": fast}, {"pad_token": {"content": "[UNK]", "lstrip": False}}, None,
+         ("[UNK]", 1, "right")),
+        ({"tokenizer_class": "BertTokenizerFast"}, None, section, ("[PAD]", 0, "left")),
+        ({"padding_side": "right", "tokenizer_class": fast}, None, section, ("[SEP]", 3, "right")),
+        ({"tokenizer_class": "BertTokenizerFast"}, None, None, ("[PAD]", 0, "right")),
+        ({"tokenizer_class": "BertTokenizer", "pad_token": None}, None, None, (None, None, "right")),
+        ({"tokenizer_class": fast}, None, None, (None, None, "right")),
+    ]
+    tok_json = json.load(open(os.path.join(ROOT, WORDPIECE, "tokenizer.json"), encoding="utf-8"))
+    for config, special_map, padding, want in cases:
+        with tempfile.TemporaryDirectory() as d:
+            json.dump({**tok_json, "padding": padding}, open(os.path.join(d, "tokenizer.json"), "w"))
+            json.dump(config, open(os.path.join(d, "tokenizer_config.json"), "w"))
+            if special_map is not None:
+                json.dump(special_map, open(os.path.join(d, "special_tokens_map.json"), "w"))
+            t = AutoTokenizer.from_pretrained(d)
+            got = (t.pad_token, t.pad_token_id, t.padding_side)
+            assert got == want and t.pad_token_type_id == 0, (config, special_map, padding, got, want)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    check_pad_rules()
     write_folders()
     for name, tok, max_length, padding, pair in GOLDENS:
         rows = encode(tok, pair_rows() if pair else single_rows(), pair, max_length, padding)

@@ -68,12 +68,14 @@ std::optional<PaddingSpec> read_padding(const fs::path& folder, const Tokenizer&
     pad = token_content(cfg["pad_token"], cfg_file, "pad_token");
     found = true;
   }
+  if (!found) {
+    if (auto d = class_default_pad(cfg)) {
+      pad = *d;
+      found = true;
+    }
+  }
   if (!found && padding.is_object() && padding.contains("pad_token")) {
     pad = token_content(padding["pad_token"], tok_file, "padding.pad_token");
-    found = true;
-  }
-  if (!found) {
-    if (auto d = class_default_pad(cfg)) pad = *d;
   }
   if (!pad.is_string()) return std::nullopt;
 

@@ -7,10 +7,11 @@
 //   1. special_tokens_map.json "pad_token", only when tokenizer_config.json has no added_tokens_decoder
 //      (transformers' legacy path; otherwise that file is ignored);
 //   2. tokenizer_config.json "pad_token" (a string or {"content": ...}; null: no pad token);
-//   3. tokenizer.json "padding"."pad_token";
-//   4. the default of the tokenizer class (tokenizer_config.json tokenizer_class, "Fast" stripped):
-//      [PAD] for Bert/DistilBert/Electra/Deberta/DebertaV2, <pad> for Roberta/XLMRoberta/Albert/Camembert/
-//      MPNet; none for PreTrainedTokenizerFast and classes not listed.
+//   3. the default of the tokenizer class (tokenizer_config.json tokenizer_class, "Fast" stripped), which
+//      these classes pass explicitly to the base __init__: [PAD] for Bert/DistilBert/Electra/Deberta/
+//      DebertaV2, <pad> for Roberta/XLMRoberta/Albert/Camembert/MPNet;
+//   4. tokenizer.json "padding"."pad_token" (so only for PreTrainedTokenizerFast and classes not listed).
+// tools/gen_tokenize_goldens.py checks these rules against transformers (check_pad_rules).
 // padding_side: tokenizer_config.json "padding_side", else tokenizer.json "padding"."direction", else right.
 #pragma once
 #include <cstdint>
