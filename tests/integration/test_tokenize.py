@@ -149,3 +149,16 @@ def test_max_length_needed_without_model_max_length(tmp_path):
                check=False)
     assert_one_line_error(proc, "tokenizer_config.json", "--max-length")
     assert tokenize(d, src, tmp_path / "ok", "--max-length", "4").column("input_ids").to_pylist() == [[2, 329, 29, 3]]
+
+
+def test_reproduces_the_seed_sample(tmp_path):
+    """seed_sample.parquet's token columns were written by transformers (tools/make_deberta_fixtures.py:
+    tokenizer(text, padding="max_length", truncation=True, max_length=128), the seed's call); tokenize gives
+    the same lists from its text column."""
+    sample = ROOT / "tests" / "fixtures" / "pretokenized" / "seed_sample.parquet"
+    got = tokenize(FIXTURES / "deberta-v3-tiny-bin", sample, tmp_path / "o", "--keep-columns", "id",
+                   "--padding", "max_length", "--max-length", "128")
+    want = pq.read_table(sample)
+    assert got.column("id").to_pylist() == want.column("id").to_pylist()
+    for c in COLUMNS:
+        assert got.column(c).to_pylist() == want.column(c).to_pylist(), c
