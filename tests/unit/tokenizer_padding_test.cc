@@ -3,9 +3,6 @@
 // asserts the same expectations against transformers. The end-to-end check against transformers is tests/integration/test_tokenize.py.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "hfbatch/tokenizer/padding.h"
 #include "test_util.h"
 
@@ -13,18 +10,12 @@ namespace hfbatch::tokenizer {
 namespace {
 namespace fs = std::filesystem;
 using test::error_of;
+using test::read;
 using test::TempDir;
 using test::write;
 
 // wordpiece-uncased: [PAD]=0 [UNK]=1 [CLS]=2 [SEP]=3 [MASK]=4
 const fs::path kWordPiece = fs::path(HFBATCH_SOURCE_DIR) / "tests/fixtures/tokenizers/wordpiece-uncased/tokenizer.json";
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // A folder with the wordpiece tokenizer.json (its "padding" replaced by `padding`, a JSON text) and the
 // given tokenizer_config.json / special_tokens_map.json texts (empty: no file).
