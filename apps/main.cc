@@ -51,7 +51,7 @@ options (classify, embed):
 
 options (tokenize: input_ids, token_type_ids, attention_mask as list<int32>, as transformers'
          tokenizer(texts, [pairs], truncation=True, max_length=N, padding=P) gives them):
-  --tokenizer DIR            tokenizer folder (--model DIR is accepted as an alias)
+  --tokenizer DIR            tokenizer folder (--model DIR is accepted: its tokenizer; --tokenizer wins)
   --padding none|max_length  none (default): real lengths; max_length: padded to N, mask 0 on pads
   --max-length N             truncate (and pad) to N (default: tokenizer_config.json model_max_length)
   --text-pair-column, --keep-columns, --keep-all, --threads, --chunk-rows, --overwrite, --summary,
@@ -165,9 +165,9 @@ int run_tokenize(const std::vector<std::string>& argv) {
   parse_common(args, job, dist);
   hfbatch::check(args.has("--tokenizer") || args.has("--model"), "--tokenizer: required (a folder with tokenizer.json; "
                                                                  "--model DIR is accepted as an alias)");
-  hfbatch::check(!(args.has("--tokenizer") && args.has("--model")), "--tokenizer and --model: give one (the same folder)");
-  job.session.tokenizer_dir = args.get_optional("--tokenizer").value_or(args.get_optional("--model").value_or(""));
-  job.session.model_dir = *job.session.tokenizer_dir;
+  // As in classify, --tokenizer wins over the model folder's tokenizer when both are given.
+  job.session.model_dir = args.get_optional("--model").value_or(args.get_optional("--tokenizer").value_or(""));
+  job.session.tokenizer_dir = args.get_optional("--tokenizer").value_or(job.session.model_dir.string());
   job.columns.text_column = args.get("--text-column");
   const std::string padding = args.get_optional("--padding").value_or("none");
   hfbatch::check(padding == "none" || padding == "max_length",

@@ -67,6 +67,11 @@ def test_model_alias_keep_all_and_summary(tmp_path):
     assert t.column("input_ids").to_pylist()[1:] == [None, [2, 3]]  # null row kept; empty text: specials only
     s = json.loads((tmp_path / "s.json").read_text())
     assert s["task"] == "tokenize" and s["rows_out"] == 3 and s["null_rows"] == 1 and s["tokens"] > 2
+    # both given: --tokenizer wins, as in classify
+    bpe = ROOT / "tests" / "fixtures" / "tokenizers" / "bytelevel-bpe"
+    both = tokenize(bpe, src, tmp_path / "both", "--model", WORDPIECE, "--max-length", "8")
+    assert both.column("input_ids").to_pylist() == tokenize(bpe, src, tmp_path / "bpe", "--max-length", "8").column(
+        "input_ids").to_pylist() != t.column("input_ids").to_pylist()
 
 
 def test_shards_and_resume(tmp_path):
