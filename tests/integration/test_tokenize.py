@@ -4,13 +4,15 @@ list by list, to transformers' tokenizer(texts, [pairs], truncation=True, max_le
 the runner's commit protocol; and its output fed to classify --input-ids-column gives the predictions of
 classify --text-column."""
 import json
+import os
+import subprocess
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import FIXTURES, MINILM, ROOT, assert_one_line_error, read_output, run, write_parquet
+from conftest import BIN, FIXTURES, MINILM, ROOT, assert_one_line_error, read_output, run, write_parquet
 
 GOLDENS = sorted((ROOT / "tests" / "golden" / "tokenize").glob("*.json"))
 TOKENIZERS = ROOT / "tests" / "golden" / "tokenize" / "tokenizers"
@@ -167,3 +169,27 @@ def test_reproduces_the_seed_sample(tmp_path):
     assert got.column("id").to_pylist() == want.column("id").to_pylist()
     for c in COLUMNS:
         assert got.column(c).to_pylist() == want.column(c).to_pylist(), c
+
+
+def test_sigterm_stops_after_the_unit_then_resume(tmp_path):
+    """Two input files = two units; SIGTERM after the first: exit 130, one committed part, no _SUCCESS,
+    nothing in _temporary/; --resume completes it with the lists of an uninterrupted run."""
+    srcs = [write_parquet(tmp_path / f"in{k}.parquet", {"id": [k * 10 + i for i in range(10)],
+                                                         "text": [f"file {k} row {i}" for i in range(10)]})
+            for k in (0, 1)]
+    out = tmp_path / "o"
+    argv = [str(BIN), "tokenize", "--tokenizer", str(WORDPIECE), "--input", *map(str, srcs), "--output", str(out),
+            "--text-column", "text", "--keep-columns", "id", "--max-length", "10", "--padding", "max_length"]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "HFBATCH_TEST_SIGTERM_AFTER_UNITS": "1"})
+    assert proc.returncode == 130 and "stopped by a signal" in proc.stderr, proc.stderr
+    assert len(list(out.glob("part-*.parquet"))) == 1 and not (out / "_SUCCESS").exists()
+    assert not list(out.glob("_temporary/*"))
+    run(*argv[1:], "--resume")
+    whole = tokenize(WORDPIECE, srcs[0], tmp_path / "w0", "--keep-columns", "id", "--max-length", "10",
+                     "--padding", "max_length").column("input_ids").to_pylist()
+    whole += tokenize(WORDPIECE, srcs[1], tmp_path / "w1", "--keep-columns", "id", "--max-length", "10",
+                      "--padding", "max_length").column("input_ids").to_pylist()
+    t = read_output(out)
+    assert t.column("id").to_pylist() == list(range(10)) + list(range(10, 20))
+    assert t.column("input_ids").to_pylist() == whole and (out / "_SUCCESS").exists()
