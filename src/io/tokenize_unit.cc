@@ -5,7 +5,7 @@
 #include "hfbatch/io/arrow_status.h"
 #include "hfbatch/io/part_writer.h"
 #include "hfbatch/io/text_column.h"
-#include "hfbatch/tokenizer/encode_rows.h"
+#include "hfbatch/runtime/encode_rows.h"
 
 namespace hfbatch::io {
 namespace fs = std::filesystem;
@@ -77,8 +77,8 @@ std::vector<std::optional<tokenizer::Encoding>> UnitTokenizer::encode_chunk(cons
   if (cols.pair_column) pairs = text_values(*chunk.GetColumnByName(*cols.pair_column));
   tokenizer::TruncationOptions trunc;
   trunc.max_length = max_length_;
-  auto rows = tokenizer::encode_rows(*tokenizer_, texts, cols.pair_column ? &pairs : nullptr, trunc,
-                                     tokenizer::EmptyPair::empty_segment, *pool_);
+  auto rows = runtime::encode_rows(*tokenizer_, texts, cols.pair_column ? &pairs : nullptr, trunc,
+                                     runtime::EmptyPair::empty_segment, *pool_);
   masks.assign(rows.size(), {});
   for (size_t i = 0; i < rows.size(); ++i) {
     if (!rows[i]) {

@@ -3,21 +3,12 @@
 #include <map>
 
 #include "hfbatch/core/error.h"
-#include "hfbatch/hf/config.h"
+#include "tokenizer/folders.h"
 
 namespace hfbatch::tokenizer {
 namespace fs = std::filesystem;
-using nlohmann::json;
 
 namespace {
-
-json read_object_or_empty(const fs::path& file) {
-  std::error_code ec;
-  if (!fs::exists(file, ec)) return json::object();
-  json j = hf::read_json_file(file);
-  check(j.is_object(), file.string() + ": expected a JSON object");
-  return j;
-}
 
 // A special-token entry: "content" or {"content": "content", ...}; a JSON null stays null.
 json token_content(const json& v, const fs::path& file, const std::string& key) {
@@ -47,18 +38,13 @@ std::optional<PaddingSpec> read_padding(const fs::path& folder, const Tokenizer&
   const fs::path cfg_file = folder / "tokenizer_config.json";
   const fs::path map_file = folder / "special_tokens_map.json";
   const fs::path tok_file = folder / "tokenizer.json";
-  const json cfg = read_object_or_empty(cfg_file);
-  std::error_code ec;
-  json padding = nullptr;  // tokenizer.json "padding" (null when disabled)
-  if (fs::exists(tok_file, ec)) {
-    const json t = hf::read_json_file(tok_file);
-    if (t.is_object() && t.contains("padding")) padding = t["padding"];
-  }
+  const json cfg = read_json_or_empty(cfg_file);
+  const json padding = read_json_or_empty(tok_file).value("padding", json());  // null when disabled
 
   json pad = nullptr;
   bool found = false;
   if (!cfg.contains("added_tokens_decoder")) {
-    const json map = read_object_or_empty(map_file);
+    const json map = read_json_or_empty(map_file);
     if (auto it = map.find("pad_token"); it != map.end() && !it->is_null()) {
       pad = token_content(*it, map_file, "pad_token");
       found = true;

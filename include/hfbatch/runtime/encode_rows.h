@@ -1,5 +1,6 @@
-// Encodes the rows of a text column (and an optional pair column) on the engine's thread pool, keeping
-// row order: the batch form of Tokenizer::encode.
+// The tokenizer stage over a chunk: encodes the rows of a text column (and an optional pair column) on the
+// engine's thread pool, keeping row order — the batch form of Tokenizer::encode. (Session::run has its own
+// loop over live rows; it could call this with EmptyPair::single_text.)
 #pragma once
 #include <optional>
 #include <string_view>
@@ -8,7 +9,7 @@
 #include "hfbatch/core/thread_pool.h"
 #include "hfbatch/tokenizer/tokenizer.h"
 
-namespace hfbatch::tokenizer {
+namespace hfbatch::runtime {
 
 // How an empty (not null) pair text is encoded. transformers differs by call form:
 //   single_text: `tokenizer(text, "")` drops it (`if text_pair` in encode_plus) — the pipeline's call;
@@ -18,10 +19,9 @@ enum class EmptyPair { single_text, empty_segment };
 
 // result[i] = encode(texts[i], pairs[i], trunc); nullopt when texts[i] (or pairs[i]) is null. `pairs`, when
 // given, has texts.size() rows. Runs on `pool`; the first tokenizer error is rethrown.
-std::vector<std::optional<Encoding>> encode_rows(const Tokenizer& tok,
-                                                 const std::vector<std::optional<std::string_view>>& texts,
-                                                 const std::vector<std::optional<std::string_view>>* pairs,
-                                                 const TruncationOptions& trunc, EmptyPair empty_pair,
-                                                 core::ThreadPool& pool);
+std::vector<std::optional<tokenizer::Encoding>> encode_rows(
+    const tokenizer::Tokenizer& tok, const std::vector<std::optional<std::string_view>>& texts,
+    const std::vector<std::optional<std::string_view>>* pairs, const tokenizer::TruncationOptions& trunc,
+    EmptyPair empty_pair, core::ThreadPool& pool);
 
-}  // namespace hfbatch::tokenizer
+}  // namespace hfbatch::runtime
