@@ -15,7 +15,8 @@ std::shared_ptr<arrow::Schema> output_schema(const arrow::Schema& input, const s
   std::vector<std::shared_ptr<arrow::Field>> fields;
   for (const std::string& name : kept) {
     for (const auto& f : computed) {
-      check(f->name() != name, "--keep-columns: input column '" + name + "' has the name of " + what + "; " + hint);
+      check(f->name() != name,
+            "--keep-columns: input column '" + name + "' has the name of " + what + "; " + hint);
     }
     fields.push_back(input.GetFieldByName(name));
   }
@@ -23,14 +24,16 @@ std::shared_ptr<arrow::Schema> output_schema(const arrow::Schema& input, const s
   return arrow::schema(fields);
 }
 
-PartWriter::PartWriter(const fs::path& path, std::shared_ptr<arrow::Schema> schema, std::vector<std::string> kept)
+PartWriter::PartWriter(const fs::path& path, std::shared_ptr<arrow::Schema> schema,
+                       std::vector<std::string> kept)
     : path_(path), schema_(std::move(schema)), kept_(std::move(kept)) {
   const std::string name = path_.string();
   auto file = arrow_value(arrow::io::FileOutputStream::Open(name), name);
   auto props = parquet::WriterProperties::Builder().compression(parquet::Compression::SNAPPY)->build();
   auto arrow_props = parquet::ArrowWriterProperties::Builder().store_schema()->build();
   writer_ = arrow_value(
-      parquet::arrow::FileWriter::Open(*schema_, arrow::default_memory_pool(), file, props, arrow_props), name);
+      parquet::arrow::FileWriter::Open(*schema_, arrow::default_memory_pool(), file, props, arrow_props),
+      name);
 }
 
 PartWriter::~PartWriter() {

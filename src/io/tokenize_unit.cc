@@ -13,7 +13,9 @@ namespace fs = std::filesystem;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 // The folder holding tokenizer_config.json & co. (--tokenizer may name tokenizer.json itself).
 fs::path tokenizer_folder(const fs::path& p) {
@@ -29,8 +31,9 @@ std::vector<std::shared_ptr<arrow::Field>> token_fields() {
           arrow::field("attention_mask", list)};
 }
 
-std::vector<std::shared_ptr<arrow::Array>> token_arrays(const std::vector<std::optional<tokenizer::Encoding>>& rows,
-                                                        const std::vector<std::vector<int32_t>>& masks) {
+std::vector<std::shared_ptr<arrow::Array>> token_arrays(
+    const std::vector<std::optional<tokenizer::Encoding>>& rows,
+    const std::vector<std::vector<int32_t>>& masks) {
   const std::string ctx = "building token columns";
   std::vector<std::shared_ptr<arrow::Array>> out;
   // column c of row i: ids, type ids or mask
@@ -67,9 +70,8 @@ UnitTokenizer::UnitTokenizer(const JobOptions& options) : options_(options) {
   pool_ = std::make_unique<core::ThreadPool>(options.session.threads);
 }
 
-std::vector<std::optional<tokenizer::Encoding>> UnitTokenizer::encode_chunk(const arrow::RecordBatch& chunk,
-                                                                            std::vector<std::vector<int32_t>>& masks,
-                                                                            JobSummary& summary) const {
+std::vector<std::optional<tokenizer::Encoding>> UnitTokenizer::encode_chunk(
+    const arrow::RecordBatch& chunk, std::vector<std::vector<int32_t>>& masks, JobSummary& summary) const {
   const ColumnSelection& cols = options_.columns;
   const auto t0 = Clock::now();
   const auto texts = text_values(*chunk.GetColumnByName(cols.text_column));
@@ -78,7 +80,7 @@ std::vector<std::optional<tokenizer::Encoding>> UnitTokenizer::encode_chunk(cons
   tokenizer::TruncationOptions trunc;
   trunc.max_length = max_length_;
   auto rows = runtime::encode_rows(*tokenizer_, texts, cols.pair_column ? &pairs : nullptr, trunc,
-                                     runtime::EmptyPair::empty_segment, *pool_);
+                                   runtime::EmptyPair::empty_segment, *pool_);
   masks.assign(rows.size(), {});
   for (size_t i = 0; i < rows.size(); ++i) {
     if (!rows[i]) {
@@ -97,8 +99,9 @@ std::vector<std::optional<tokenizer::Encoding>> UnitTokenizer::encode_chunk(cons
   return rows;
 }
 
-int64_t UnitTokenizer::score(const fs::path& file, int64_t row_begin, int64_t row_end, const std::string& part,
-                             const OutputDir& out, JobSummary& summary, core::Progress& progress) const {
+int64_t UnitTokenizer::score(const fs::path& file, int64_t row_begin, int64_t row_end,
+                             const std::string& part, const OutputDir& out, JobSummary& summary,
+                             core::Progress& progress) const {
   const fs::path tmp = out.temporary_path(part);
   try {
     auto t0 = Clock::now();
@@ -109,7 +112,8 @@ int64_t UnitTokenizer::score(const fs::path& file, int64_t row_begin, int64_t ro
                       source.kept_columns());
     summary.read_s += seconds_since(t0);
     for (;;) {
-      if (stop_requested().load()) throw Interrupted(part + ": stopped by a signal; committed parts are kept, rerun with --resume");
+      if (stop_requested().load())
+        throw Interrupted(part + ": stopped by a signal; committed parts are kept, rerun with --resume");
       t0 = Clock::now();
       const std::shared_ptr<arrow::RecordBatch> chunk = source.next();
       summary.read_s += seconds_since(t0);
@@ -125,8 +129,8 @@ int64_t UnitTokenizer::score(const fs::path& file, int64_t row_begin, int64_t ro
     t0 = Clock::now();
     writer.close();
     check(writer.rows_written() == row_end - row_begin,
-          file.string() + ": read " + std::to_string(writer.rows_written()) + " rows of [" + std::to_string(row_begin) +
-              ", " + std::to_string(row_end) + ")");
+          file.string() + ": read " + std::to_string(writer.rows_written()) + " rows of [" +
+              std::to_string(row_begin) + ", " + std::to_string(row_end) + ")");
     out.commit(part);
     summary.write_s += seconds_since(t0);
     return writer.rows_written();

@@ -23,9 +23,9 @@ std::optional<std::string> class_default_pad(const json& cfg) {
   std::string cls = it->get<std::string>();
   if (cls.size() > 4 && cls.compare(cls.size() - 4, 4, "Fast") == 0) cls.resize(cls.size() - 4);
   static const std::map<std::string, std::string> defaults = {
-      {"BertTokenizer", "[PAD]"},    {"DistilBertTokenizer", "[PAD]"}, {"ElectraTokenizer", "[PAD]"},
-      {"DebertaTokenizer", "[PAD]"}, {"DebertaV2Tokenizer", "[PAD]"},  {"RobertaTokenizer", "<pad>"},
-      {"XLMRobertaTokenizer", "<pad>"}, {"AlbertTokenizer", "<pad>"}, {"CamembertTokenizer", "<pad>"},
+      {"BertTokenizer", "[PAD]"},       {"DistilBertTokenizer", "[PAD]"}, {"ElectraTokenizer", "[PAD]"},
+      {"DebertaTokenizer", "[PAD]"},    {"DebertaV2Tokenizer", "[PAD]"},  {"RobertaTokenizer", "<pad>"},
+      {"XLMRobertaTokenizer", "<pad>"}, {"AlbertTokenizer", "<pad>"},     {"CamembertTokenizer", "<pad>"},
       {"MPNetTokenizer", "<pad>"}};
   auto d = defaults.find(cls);
   if (d == defaults.end()) return std::nullopt;

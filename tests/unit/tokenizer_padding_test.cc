@@ -1,6 +1,7 @@
 // read_padding: which pad token / side a tokenizer folder gives under transformers' rules (padding.h), and
 // pad_encoding. The folders here are those of check_pad_rules() in tools/gen_tokenize_goldens.py, which
-// asserts the same expectations against transformers. The end-to-end check against transformers is tests/integration/test_tokenize.py.
+// asserts the same expectations against transformers. The end-to-end check against transformers is
+// tests/integration/test_tokenize.py.
 #include <gtest/gtest.h>
 
 #include "hfbatch/tokenizer/padding.h"
@@ -15,14 +16,16 @@ using test::TempDir;
 using test::write;
 
 // wordpiece-uncased: [PAD]=0 [UNK]=1 [CLS]=2 [SEP]=3 [MASK]=4
-const fs::path kWordPiece = fs::path(HFBATCH_SOURCE_DIR) / "tests/fixtures/tokenizers/wordpiece-uncased/tokenizer.json";
+const fs::path kWordPiece =
+    fs::path(HFBATCH_SOURCE_DIR) / "tests/fixtures/tokenizers/wordpiece-uncased/tokenizer.json";
 
 // A folder with the wordpiece tokenizer.json (its "padding" replaced by `padding`, a JSON text) and the
 // given tokenizer_config.json / special_tokens_map.json texts (empty: no file).
 struct Folder {
   TempDir dir;
   std::unique_ptr<Tokenizer> tok;
-  Folder(const std::string& config, const std::string& special_map = "", const std::string& padding = "null") {
+  Folder(const std::string& config, const std::string& special_map = "",
+         const std::string& padding = "null") {
     std::string json = read(kWordPiece);
     const size_t at = json.find("\"padding\": null");
     EXPECT_NE(at, std::string::npos);
@@ -36,8 +39,9 @@ struct Folder {
 };
 
 TEST(Padding, ConfigWinsOverSpecialTokensMapWhenAddedTokensDecoderPresent) {
-  Folder f(R"({"pad_token": "[MASK]", "added_tokens_decoder": {}, "tokenizer_class": "PreTrainedTokenizerFast"})",
-           R"({"pad_token": "[UNK]"})");
+  Folder f(
+      R"({"pad_token": "[MASK]", "added_tokens_decoder": {}, "tokenizer_class": "PreTrainedTokenizerFast"})",
+      R"({"pad_token": "[UNK]"})");
   ASSERT_TRUE(f.padding());
   EXPECT_EQ(f.padding()->pad_token, "[MASK]");
   EXPECT_EQ(f.padding()->pad_id, 4);
@@ -73,7 +77,8 @@ TEST(Padding, ClassDefaultOrNone) {
 TEST(Padding, Errors) {
   Folder f(R"({"pad_token": "<nope>"})");
   const std::string e = error_of([&] { f.padding(); });
-  EXPECT_NE(e.find("tokenizer_config.json: pad_token '<nope>' is not in the vocabulary"), std::string::npos) << e;
+  EXPECT_NE(e.find("tokenizer_config.json: pad_token '<nope>' is not in the vocabulary"), std::string::npos)
+      << e;
   Folder g(R"({"pad_token": "[PAD]", "padding_side": "middle"})");
   EXPECT_NE(error_of([&] { g.padding(); }).find("padding_side"), std::string::npos);
   Folder h(R"({"pad_token": 7})");

@@ -20,7 +20,8 @@ std::shared_ptr<arrow::Schema> output_schema(const arrow::Schema& input, const s
 
 class PartWriter {
  public:
-  PartWriter(const std::filesystem::path& path, std::shared_ptr<arrow::Schema> schema, std::vector<std::string> kept);
+  PartWriter(const std::filesystem::path& path, std::shared_ptr<arrow::Schema> schema,
+             std::vector<std::string> kept);
   ~PartWriter();
   // Appends `chunk`'s kept columns and `computed` (same row count, schema order) as one row group.
   void write(const arrow::RecordBatch& chunk, std::vector<std::shared_ptr<arrow::Array>> computed);

@@ -20,8 +20,9 @@ namespace hfbatch::io {
 std::vector<std::shared_ptr<arrow::Field>> token_fields();
 
 // The columns of token_fields() for `rows` (nullopt: a null row); `masks[i]` is row i's attention mask.
-std::vector<std::shared_ptr<arrow::Array>> token_arrays(const std::vector<std::optional<tokenizer::Encoding>>& rows,
-                                                        const std::vector<std::vector<int32_t>>& masks);
+std::vector<std::shared_ptr<arrow::Array>> token_arrays(
+    const std::vector<std::optional<tokenizer::Encoding>>& rows,
+    const std::vector<std::vector<int32_t>>& masks);
 
 // Loads the tokenizer once (options.session.tokenizer_dir, else model_dir); tokenizes row ranges into parts.
 class UnitTokenizer : public UnitWorker {
@@ -29,8 +30,9 @@ class UnitTokenizer : public UnitWorker {
   // Max length: options.session.max_length if > 0, else tokenizer_config.json model_max_length when real,
   // else an error asking for --max-length. --padding max_length without a pad token is an error.
   explicit UnitTokenizer(const JobOptions& options);
-  int64_t score(const std::filesystem::path& file, int64_t row_begin, int64_t row_end, const std::string& part,
-                const OutputDir& out, JobSummary& summary, core::Progress& progress) const override;
+  int64_t score(const std::filesystem::path& file, int64_t row_begin, int64_t row_end,
+                const std::string& part, const OutputDir& out, JobSummary& summary,
+                core::Progress& progress) const override;
   int32_t max_length() const { return max_length_; }
 
  private:
