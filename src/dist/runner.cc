@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/core/stopwatch.h"
 #include "hfbatch/dist/sharding.h"
 
 namespace hfbatch::dist {
@@ -23,8 +24,8 @@ using nlohmann::json;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+using core::Clock;
+using core::seconds_since;
 
 constexpr int kPlanVersion = 1;
 

@@ -1,7 +1,6 @@
 #include "hfbatch/io/tokenize_unit.h"
 
-#include <chrono>
-
+#include "hfbatch/core/stopwatch.h"
 #include "hfbatch/io/arrow_status.h"
 #include "hfbatch/io/part_writer.h"
 #include "hfbatch/io/text_column.h"
@@ -12,10 +11,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
+using core::Clock;
+using core::seconds_since;
 
 // The folder holding tokenizer_config.json & co. (--tokenizer may name tokenizer.json itself).
 fs::path tokenizer_folder(const fs::path& p) {
