@@ -1,4 +1,4 @@
-// hfbatch command line: classify | embed | inspect. Every failure prints one line
+// hfbatch command line: classify | embed | tokenize | inspect. Every failure prints one line
 // `hfbatch: error: <message naming the file, column or field>` and exits 1 (2 for usage errors).
 #include <cstdio>
 #include <algorithm>
@@ -6,6 +6,7 @@
 #include <thread>
 #include <tuple>
 #include <iostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ using hfbatch::cli::Args;
 constexpr const char* kUsage = R"(usage:
   hfbatch classify --model DIR --input PATH... --output DIR (--text-column C | --input-ids-column C) [options]
   hfbatch embed    --model DIR --input PATH... --output DIR (--text-column C | --input-ids-column C) [options]
+  hfbatch tokenize --tokenizer DIR --input PATH... --output DIR --text-column C [options]
   hfbatch inspect  --model DIR [--tokenizer DIR]
 
 options (classify, embed):
@@ -49,6 +51,14 @@ options (classify, embed):
   --summary FILE             write the JSON summary to FILE instead of stderr
   --no-progress              no progress bar even on a terminal
 
+options (tokenize: input_ids, token_type_ids, attention_mask as list<int32>, as transformers'
+         tokenizer(texts, [pairs], truncation=True, max_length=N, padding=P) gives them):
+  --tokenizer DIR            tokenizer folder (--model DIR is accepted: its tokenizer; --tokenizer wins)
+  --padding none|max_length  none (default): real lengths; max_length: padded to N, mask 0 on pads
+  --max-length N             truncate (and pad) to N (default: tokenizer_config.json model_max_length)
+  --text-pair-column, --keep-columns, --keep-all, --threads, --chunk-rows, --overwrite, --summary,
+  --no-progress and the distributed options as for classify
+
 distributed (docs/distributed.md):
   mpirun -np N hfbatch ...   split the job over N MPI ranks (threads per rank: cores / ranks on the node)
   --shard K/N                this copy does shard K (0-based) of N, for schedulers that start N copies;
@@ -57,62 +67,50 @@ distributed (docs/distributed.md):
   --resume                   keep the parts an interrupted run committed and do the rest
 )";
 
-int run_scoring(hfbatch::runtime::Task task, const std::vector<std::string>& argv) {
-  Args args(argv,
-            {"--model", "--tokenizer", "--output", "--text-column", "--text-pair-column", "--keep-columns",
-             "--input-ids-column", "--attention-mask-column", "--token-type-ids-column",
-             "--max-length", "--batch-tokens", "--threads", "--tokenizer-threads", "--chunk-rows", "--prediction-prefix", "--summary",
-             "--shard"},
-            {"--input"}, {"--keep-all", "--overwrite", "--no-progress", "--dynamic", "--resume"});
-  hfbatch::io::JobOptions job;
-  job.session.task = task;
-  job.session.model_dir = args.get("--model");
-  if (auto t = args.get_optional("--tokenizer")) job.session.tokenizer_dir = *t;
+// Flags every job takes (classify, embed, tokenize).
+const std::set<std::string> kCommonValueFlags = {"--model", "--tokenizer", "--output", "--text-column",
+                                                 "--text-pair-column", "--keep-columns", "--max-length",
+                                                 "--threads", "--tokenizer-threads", "--chunk-rows", "--summary",
+                                                 "--shard"};
+const std::set<std::string> kCommonSwitches = {"--keep-all", "--overwrite", "--no-progress", "--dynamic", "--resume"};
+
+std::set<std::string> with(std::set<std::string> base, std::initializer_list<std::string> more) {
+  base.insert(more);
+  return base;
+}
+
+// The options every job shares: inputs, output, kept columns, pair column, chunking, threads, max length,
+// progress, distribution. The text / token columns are the caller's.
+void parse_common(const Args& args, hfbatch::io::JobOptions& job, hfbatch::dist::DistOptions& dist) {
   job.session.max_length = static_cast<int32_t>(args.get_int("--max-length", 0));
-  job.session.batch_tokens = args.get_int("--batch-tokens", job.session.batch_tokens);
   job.session.threads = static_cast<int32_t>(args.get_int("--threads", 0));
-  hfbatch::check(job.session.max_length >= 0, "--max-length: must be positive");
+  hfbatch::check(!args.has("--max-length") || job.session.max_length > 0, "--max-length: must be positive");
   job.session.tokenizer_threads = static_cast<int32_t>(args.get_int("--tokenizer-threads", 0));
   hfbatch::check(job.session.threads >= 0, "--threads: must be positive");
   hfbatch::check(job.session.tokenizer_threads >= 0, "--tokenizer-threads: must be positive");
   job.inputs = args.get_all("--input");
   hfbatch::check(!job.inputs.empty(), "--input: required");
   job.output = args.get("--output");
-  job.columns.ids_column = args.get_optional("--input-ids-column");
-  job.columns.mask_column = args.get_optional("--attention-mask-column");
-  job.columns.type_ids_column = args.get_optional("--token-type-ids-column");
   job.columns.pair_column = args.get_optional("--text-pair-column");
-  if (job.columns.ids_column) {
-    hfbatch::check(!args.has("--text-column") && !job.columns.pair_column,
-                   "--input-ids-column: cannot be combined with --text-column / --text-pair-column");
-    job.session.pretokenized = true;
-  } else {
-    hfbatch::check(!job.columns.mask_column && !job.columns.type_ids_column,
-                   "--attention-mask-column / --token-type-ids-column need --input-ids-column");
-    hfbatch::check(args.has("--text-column"), "--text-column: required (or --input-ids-column for pre-tokenized input)");
-    job.columns.text_column = args.get("--text-column");
-  }
   if (auto k = args.get_optional("--keep-columns")) job.columns.keep_columns = hfbatch::cli::split_list(*k);
   job.columns.keep_all = args.has("--keep-all");
   job.overwrite = args.has("--overwrite");
   job.chunk_rows = args.get_int("--chunk-rows", job.chunk_rows);
   hfbatch::check(job.chunk_rows > 0, "--chunk-rows: must be positive");
-  job.prediction_prefix = args.get_optional("--prediction-prefix").value_or("");
   job.progress = !args.has("--no-progress") && hfbatch::core::stderr_is_terminal();
 
-  hfbatch::dist::DistOptions dist;
   if (auto s = args.get_optional("--shard")) std::tie(dist.shard, dist.shards) = hfbatch::dist::parse_shard(*s);
   dist.dynamic = args.has("--dynamic");
   dist.resume = args.has("--resume");
   hfbatch::check(!(dist.resume && job.overwrite), "--resume and --overwrite: pick one");
+}
 
+// Runs the job through the runner (sharding, resume, manifest, atomic parts) and prints its summary.
+int run_and_report(hfbatch::io::JobOptions& job, const hfbatch::dist::DistOptions& dist, const Args& args) {
   hfbatch::dist::Comm& comm = hfbatch::dist::Comm::world();
   if (comm.is_mpi() && job.session.threads == 0) {  // share the node's cores among its ranks
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     job.session.threads = std::max(1, cores / std::max(1, comm.local_size()));
-  }
-  if (comm.rank() == 0) {
-    if (std::string w = hfbatch::models::backend_warning(); !w.empty()) std::cerr << "hfbatch: warning: " << w << "\n";
   }
   hfbatch::io::install_stop_handlers();
   hfbatch::dist::RunResult result = hfbatch::dist::run_job(job, dist, comm);
@@ -129,6 +127,58 @@ int run_scoring(hfbatch::runtime::Task task, const std::vector<std::string>& arg
   if (!result.note.empty()) std::cout << " (" << result.note << ")";
   std::cout << "\n";
   return 0;
+}
+
+int run_scoring(hfbatch::runtime::Task task, const std::vector<std::string>& argv) {
+  Args args(argv,
+            with(kCommonValueFlags, {"--input-ids-column", "--attention-mask-column", "--token-type-ids-column",
+                                     "--batch-tokens", "--prediction-prefix"}),
+            {"--input"}, kCommonSwitches);
+  hfbatch::io::JobOptions job;
+  hfbatch::dist::DistOptions dist;
+  parse_common(args, job, dist);
+  job.session.task = task;
+  job.session.model_dir = args.get("--model");
+  if (auto t = args.get_optional("--tokenizer")) job.session.tokenizer_dir = *t;
+  job.session.batch_tokens = args.get_int("--batch-tokens", job.session.batch_tokens);
+  job.columns.ids_column = args.get_optional("--input-ids-column");
+  job.columns.mask_column = args.get_optional("--attention-mask-column");
+  job.columns.type_ids_column = args.get_optional("--token-type-ids-column");
+  if (job.columns.ids_column) {
+    hfbatch::check(!args.has("--text-column") && !job.columns.pair_column,
+                   "--input-ids-column: cannot be combined with --text-column / --text-pair-column");
+    job.session.pretokenized = true;
+  } else {
+    hfbatch::check(!job.columns.mask_column && !job.columns.type_ids_column,
+                   "--attention-mask-column / --token-type-ids-column need --input-ids-column");
+    hfbatch::check(args.has("--text-column"), "--text-column: required (or --input-ids-column for pre-tokenized input)");
+    job.columns.text_column = args.get("--text-column");
+  }
+  job.prediction_prefix = args.get_optional("--prediction-prefix").value_or("");
+  if (hfbatch::dist::Comm::world().rank() == 0) {
+    if (std::string w = hfbatch::models::backend_warning(); !w.empty()) std::cerr << "hfbatch: warning: " << w << "\n";
+  }
+  return run_and_report(job, dist, args);
+}
+
+// `hfbatch tokenize`: the seed's data-preparation job (tokenizer(texts, padding=..., truncation=True,
+// max_length=N)) through the same runner; no model is loaded.
+int run_tokenize(const std::vector<std::string>& argv) {
+  Args args(argv, with(kCommonValueFlags, {"--padding"}), {"--input"}, kCommonSwitches);
+  hfbatch::io::JobOptions job;
+  hfbatch::dist::DistOptions dist;
+  parse_common(args, job, dist);
+  hfbatch::check(args.has("--tokenizer") || args.has("--model"), "--tokenizer: required (a folder with tokenizer.json; "
+                                                                 "--model DIR is accepted as an alias)");
+  // As in classify, --tokenizer wins over the model folder's tokenizer when both are given.
+  job.session.model_dir = args.get_optional("--model").value_or(args.get_optional("--tokenizer").value_or(""));
+  job.session.tokenizer_dir = args.get_optional("--tokenizer").value_or(job.session.model_dir.string());
+  job.columns.text_column = args.get("--text-column");
+  const std::string padding = args.get_optional("--padding").value_or("none");
+  hfbatch::check(padding == "none" || padding == "max_length",
+                 "--padding: expected none or max_length, got '" + padding + "'");
+  job.tokenize = hfbatch::io::TokenizeOptions{padding == "max_length"};
+  return run_and_report(job, dist, args);
 }
 
 // One line on stderr; under MPI with several ranks, the rank is named and the whole job is ended
@@ -166,12 +216,17 @@ int main(int argc, char** argv) {
       hfbatch::dist::Comm::world().finalize();
       return code;
     }
+    if (command == "tokenize") {
+      code = run_tokenize(args);
+      hfbatch::dist::Comm::world().finalize();
+      return code;
+    }
     if (command == "inspect") return hfbatch::cli::run_inspect(args);
     if (command == "--version") {
       std::cout << "hfbatch 0.1.0 (" << (hfbatch::dist::Comm::built_with_mpi() ? "MPI" : "no MPI") << ")\n";
       return 0;
     }
-    std::cerr << "hfbatch: error: unknown command '" << command << "' (classify, embed, inspect)\n";
+    std::cerr << "hfbatch: error: unknown command '" << command << "' (classify, embed, tokenize, inspect)\n";
     return 2;
   } catch (const std::exception& e) {
     code = dynamic_cast<const hfbatch::io::Interrupted*>(&e) ? 130 : 1;

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/core/stopwatch.h"
 #include "hfbatch/dist/sharding.h"
 
 namespace hfbatch::dist {
@@ -23,8 +24,8 @@ using nlohmann::json;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+using core::Clock;
+using core::seconds_since;
 
 constexpr int kPlanVersion = 1;
 
@@ -168,8 +169,8 @@ io::JobSummary commit_job(const io::JobOptions& options, const io::OutputDir& ou
   sum.total_s = seconds_since(start);
   json workers = json::array();
   for (const json& r : reports) workers.push_back(r);
-  json manifest = {{"task", io::task_name(options.session.task)},
-                   {"model", options.session.model_dir.string()},
+  json manifest = {{"task", io::job_name(options)},
+                   {"model", io::job_source_dir(options).string()},
                    {"mode", mode},
                    {"rows_in", sum.rows_in},
                    {"rows_out", sum.rows_out},
@@ -222,7 +223,7 @@ RunResult run_job(const io::JobOptions& options, const DistOptions& dist, Comm& 
   const io::InputScan scan = io::scan_inputs(options);
 
   auto t0 = Clock::now();
-  io::UnitScorer scorer(options);
+  const std::unique_ptr<io::UnitWorker> worker = io::make_unit_worker(options);
   const double load_s = seconds_since(t0);
 
   // The output folder and the plan: rank 0 prepares both and broadcasts the plan; shards each load the
@@ -271,7 +272,7 @@ RunResult run_job(const io::JobOptions& options, const DistOptions& dist, Comm& 
       skipped.push_back(i);
       return;
     }
-    scorer.score(scan.files[u.file], u.row_begin, u.row_end, u.part(), out, mine, progress);
+    worker->score(scan.files[u.file], u.row_begin, u.row_end, u.part(), out, mine, progress);
     done.push_back(i);
     hook.after_unit(rank, static_cast<int>(done.size()));
   };

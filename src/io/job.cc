@@ -1,31 +1,41 @@
 #include "hfbatch/io/job.h"
 
-#include <chrono>
 #include <csignal>
 #include <nlohmann/json.hpp>
 
-#include "hfbatch/core/stage_pipeline.h"
 #include "hfbatch/io/input_files.h"
 #include "hfbatch/io/text_column.h"
 #include "hfbatch/io/token_columns.h"
+#include "hfbatch/io/tokenize_unit.h"
+#include "hfbatch/io/unit_stream.h"
 
 namespace hfbatch::io {
 namespace fs = std::filesystem;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 std::atomic<bool> g_stop{false};
 
-// Chunks that may wait between two stages of a unit (read+tokenize → model → write).
-constexpr size_t kQueueDepth = 2;
 extern "C" void on_stop_signal(int) { g_stop.store(true); }
 
 }  // namespace
 
 const char* task_name(runtime::Task t) { return t == runtime::Task::classify ? "classify" : "embed"; }
+
+const char* job_name(const JobOptions& options) {
+  return options.tokenize ? "tokenize" : task_name(options.session.task);
+}
+
+fs::path job_source_dir(const JobOptions& options) {
+  if (options.tokenize) return options.session.tokenizer_dir.value_or(options.session.model_dir);
+  return options.session.model_dir;
+}
+
+std::unique_ptr<UnitWorker> make_unit_worker(const JobOptions& options) {
+  if (options.tokenize) return std::make_unique<UnitTokenizer>(options);
+  return std::make_unique<UnitScorer>(options);
+}
 
 std::atomic<bool>& stop_requested() { return g_stop; }
 
@@ -59,89 +69,50 @@ UnitScorer::UnitScorer(const JobOptions& options) : options_(options) {
 
 int64_t UnitScorer::score(const fs::path& file, int64_t row_begin, int64_t row_end, const std::string& part,
                           const OutputDir& out, JobSummary& summary, core::Progress& progress) const {
-  const fs::path tmp = out.temporary_path(part);
-  try {
-    auto t0 = Clock::now();
-    ParquetSource source(file, options_.columns, options_.chunk_rows, row_begin, row_end);
-    auto schema = output_schema(*source.schema(), source.kept_columns(), spec_);
-    PredictionWriter writer(tmp, schema, source.kept_columns(), spec_);
-    summary.read_s += seconds_since(t0);
-
-    // Three overlapping stages (core::run_stages): read a chunk and tokenize it on a reader thread, run the
-    // model on this thread, write the predictions on a writer thread; at most kQueueDepth chunks wait
-    // between two stages, so memory is bounded by the chunk size.
-    const ColumnSelection& cols = options_.columns;
-    TokenRowLimits limits;
-    limits.max_length = session_->max_length();
-    limits.vocab_size = session_->model_info().vocab_size;
-    struct Input {  // a chunk read and tokenized
-      std::shared_ptr<arrow::RecordBatch> chunk;
-      runtime::TokenizedChunk text;                           // text input
-      std::vector<std::optional<runtime::TokenRow>> tokens;  // pre-tokenized input
-    };
-    struct Output {  // a chunk scored
-      std::shared_ptr<arrow::RecordBatch> chunk;
-      runtime::Predictions predictions;
-    };
-    int64_t first_row = row_begin;  // of the next chunk, in the file
-    std::function<std::optional<Input>()> read = [&]() -> std::optional<Input> {
-      if (g_stop.load()) throw Interrupted(part + ": stopped by a signal; committed parts are kept, rerun with --resume");
-      auto t = Clock::now();
-      Input in;
-      in.chunk = source.next();
-      summary.read_s += seconds_since(t);
-      if (!in.chunk) return std::nullopt;
-      if (cols.ids_column) {
-        const TokenColumns tc{*cols.ids_column, cols.mask_column, cols.type_ids_column};
-        in.tokens = token_rows(*in.chunk, tc, file.string(), first_row, limits);
-      } else {
-        auto texts = text_values(*in.chunk->GetColumnByName(cols.text_column));
-        std::vector<std::optional<std::string_view>> pairs;
-        if (cols.pair_column) pairs = text_values(*in.chunk->GetColumnByName(*cols.pair_column));
-        in.text = session_->tokenize(texts, cols.pair_column ? &pairs : nullptr, session_->tokenizer_threads());
-      }
-      first_row += in.chunk->num_rows();
-      return in;
-    };
-    std::function<Output(Input&&)> score_chunk = [&](Input&& in) {
-      Output out{std::move(in.chunk), {}};
-      if (cols.ids_column) {
-        out.predictions = session_->run_tokens(in.tokens, summary.stages);
-      } else {
-        summary.stages.tokenize_s += in.text.tokenize_s;
-        out.predictions = session_->predict(in.text, summary.stages);
-      }
-      return out;
-    };
-    std::function<void(Output&&)> write = [&](Output&& out) {
-      auto t = Clock::now();
-      for (uint8_t v : out.predictions.valid) summary.null_rows += v ? 0 : 1;
-      writer.write(*out.chunk, out.predictions);
-      summary.write_s += seconds_since(t);
-      summary.rows_out += out.chunk->num_rows();
-      progress.update(summary.rows_out);
-    };
-    core::run_stages(read, score_chunk, write, kQueueDepth);
-    t0 = Clock::now();
-    writer.close();
-    const int64_t written = writer.rows_written();
-    check(written == row_end - row_begin, file.string() + ": read " + std::to_string(written) + " rows of [" +
-                                              std::to_string(row_begin) + ", " + std::to_string(row_end) +
-                                              ") but the footer says " + std::to_string(row_end - row_begin));
-    out.commit(part);
-    summary.write_s += seconds_since(t0);
-    return written;
-  } catch (...) {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw;
-  }
+  const ColumnSelection& cols = options_.columns;
+  TokenRowLimits limits;
+  limits.max_length = session_->max_length();
+  limits.vocab_size = session_->model_info().vocab_size;
+  struct Input {                                           // a chunk's rows, ready for the model
+    runtime::TokenizedChunk text;                          // text input
+    std::vector<std::optional<runtime::TokenRow>> tokens;  // pre-tokenized input
+  };
+  UnitStages stages;
+  stages.schema = [&](const ParquetSource& source) {
+    return output_schema(*source.schema(), source.kept_columns(), spec_);
+  };
+  stages.prepare = [&](const arrow::RecordBatch& chunk, int64_t first_row) {
+    Input in;
+    if (cols.ids_column) {
+      const TokenColumns tc{*cols.ids_column, cols.mask_column, cols.type_ids_column};
+      in.tokens = token_rows(chunk, tc, file.string(), first_row, limits);
+    } else {
+      auto texts = text_values(*chunk.GetColumnByName(cols.text_column));
+      std::vector<std::optional<std::string_view>> pairs;
+      if (cols.pair_column) pairs = text_values(*chunk.GetColumnByName(*cols.pair_column));
+      in.text = session_->tokenize(texts, cols.pair_column ? &pairs : nullptr, session_->tokenizer_threads());
+    }
+    return std::any(std::move(in));
+  };
+  stages.compute = [&](const arrow::RecordBatch&, std::any& prepared, JobSummary& s) {
+    Input& in = std::any_cast<Input&>(prepared);
+    runtime::Predictions pred;
+    if (cols.ids_column) {
+      pred = session_->run_tokens(in.tokens, s.stages);
+    } else {
+      s.stages.tokenize_s += in.text.tokenize_s;
+      pred = session_->predict(in.text, s.stages);
+    }
+    for (uint8_t v : pred.valid) s.null_rows += v ? 0 : 1;
+    return prediction_arrays(pred, spec_);
+  };
+  return stream_unit(file, row_begin, row_end, part, out, options_, stages, summary, progress);
 }
 
 std::string JobSummary::to_json(const JobOptions& options) const {
   const double total = total_s > 0 ? total_s : 1e-9;
   nlohmann::json j = {
-      {"task", task_name(options.session.task)},
+      {"task", job_name(options)},
       {"files", files},
       {"rows_in", rows_in},
       {"rows_out", rows_out},

@@ -1,8 +1,5 @@
 #include "hfbatch/io/prediction_writer.h"
 
-#include <arrow/io/file.h>
-#include <parquet/properties.h>
-
 #include "hfbatch/core/error.h"
 #include "hfbatch/io/arrow_status.h"
 
@@ -72,49 +69,17 @@ std::vector<std::shared_ptr<arrow::Array>> prediction_arrays(const runtime::Pred
 
 std::shared_ptr<arrow::Schema> output_schema(const arrow::Schema& input, const std::vector<std::string>& kept,
                                              const PredictionSchema& spec) {
-  std::vector<std::shared_ptr<arrow::Field>> fields;
-  auto predictions = prediction_fields(spec);
-  for (const std::string& name : kept) {
-    for (const auto& f : predictions) {
-      check(f->name() != name, "--keep-columns: input column '" + name +
-                                   "' has the name of a prediction column; drop it or pass "
-                                   "--prediction-prefix (e.g. pred_)");
-    }
-    fields.push_back(input.GetFieldByName(name));
-  }
-  fields.insert(fields.end(), predictions.begin(), predictions.end());
-  return arrow::schema(fields);
+  return output_schema(input, kept, prediction_fields(spec), "a prediction column",
+                       "drop it or pass --prediction-prefix (e.g. pred_)");
 }
 
 PredictionWriter::PredictionWriter(const fs::path& path, std::shared_ptr<arrow::Schema> schema,
                                    std::vector<std::string> kept, PredictionSchema spec)
-    : path_(path), schema_(std::move(schema)), kept_(std::move(kept)), spec_(std::move(spec)) {
-  const std::string name = path_.string();
-  auto file = arrow_value(arrow::io::FileOutputStream::Open(name), name);
-  auto props = parquet::WriterProperties::Builder().compression(parquet::Compression::SNAPPY)->build();
-  auto arrow_props = parquet::ArrowWriterProperties::Builder().store_schema()->build();
-  writer_ = arrow_value(
-      parquet::arrow::FileWriter::Open(*schema_, arrow::default_memory_pool(), file, props, arrow_props), name);
-}
-
-PredictionWriter::~PredictionWriter() {
-  if (writer_) (void)writer_->Close();
-}
+    : part_(path, std::move(schema), std::move(kept)), spec_(std::move(spec)) {}
 
 void PredictionWriter::write(const arrow::RecordBatch& chunk, const runtime::Predictions& predictions) {
   check(chunk.num_rows() == predictions.rows, "internal: chunk and predictions differ in row count");
-  std::vector<std::shared_ptr<arrow::Array>> columns;
-  for (const std::string& name : kept_) columns.push_back(chunk.GetColumnByName(name));
-  for (auto& a : prediction_arrays(predictions, spec_)) columns.push_back(std::move(a));
-  auto batch = arrow::RecordBatch::Make(schema_, chunk.num_rows(), columns);
-  arrow_check(writer_->NewBufferedRowGroup(), path_.string());  // one row group per chunk: bounded memory
-  arrow_check(writer_->WriteRecordBatch(*batch), path_.string());
-  rows_ += chunk.num_rows();
-}
-
-void PredictionWriter::close() {
-  arrow_check(writer_->Close(), path_.string());
-  writer_.reset();
+  part_.write(chunk, prediction_arrays(predictions, spec_));
 }
 
 }  // namespace hfbatch::io

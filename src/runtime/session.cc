@@ -5,7 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/core/stopwatch.h"
 #include "hfbatch/hf/config.h"
+#include "hfbatch/runtime/encode_rows.h"
 #include "hfbatch/runtime/scheduler.h"
 
 namespace hfbatch::runtime {
@@ -13,10 +15,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
+using core::Clock;
+using core::seconds_since;
 
 // tokenizer_config.json model_max_length, when it holds a real limit (HF writes 1e30 for "none").
 std::optional<int64_t> tokenizer_config_limit(const fs::path& dir) {
@@ -134,39 +134,24 @@ TokenizedChunk Session::tokenize(const std::vector<std::optional<std::string_vie
                                  const std::vector<std::optional<std::string_view>>* pairs,
                                  int32_t workers) const {
   const auto t0 = Clock::now();
-  const int64_t n = static_cast<int64_t>(texts.size());
-  check(!pairs || static_cast<int64_t>(pairs->size()) == n, "internal: text and pair columns differ in length");
-  const tokenizer::Tokenizer& tok = tokenizer();
-  TokenizedChunk chunk;
-  chunk.rows = n;
-  // Rows that get a prediction: text (and pair) present.
-  for (int64_t i = 0; i < n; ++i) {
-    if (texts[i] && (!pairs || (*pairs)[i])) chunk.live.push_back(i);
-  }
   tokenizer::TruncationOptions trunc;
   trunc.max_length = max_length_;
-  chunk.encodings.resize(chunk.live.size());
-  tokenizer_pool_->parallel_for(static_cast<int64_t>(chunk.live.size()), [&](int64_t k, int32_t) {
-    const int64_t row = chunk.live[k];
-    std::string_view pair_text;
-    const std::string_view* pair = nullptr;
-    // An empty pair encodes as a single text, as in transformers (`if text_pair` in encode_plus).
-    if (pairs && !(*pairs)[row]->empty()) {
-      pair_text = *(*pairs)[row];
-      pair = &pair_text;
-    }
-    chunk.encodings[k] = tok.encode(*texts[row], pair, trunc);
-  }, workers);
+  TokenizedChunk chunk;
+  // An empty pair encodes as a single text, as in the transformers pipeline (`if text_pair` in encode_plus).
+  chunk.encodings = encode_rows(tokenizer(), texts, pairs, trunc, EmptyPair::single_text, *tokenizer_pool_, workers);
   chunk.tokenize_s = seconds_since(t0);
   return chunk;
 }
 
 Predictions Session::predict(const TokenizedChunk& chunk, StageStats& stats) const {
-  Predictions out = empty_predictions(chunk.rows);
+  Predictions out = empty_predictions(static_cast<int64_t>(chunk.encodings.size()));
+  std::vector<int64_t> live;  // rows that get a prediction
+  for (size_t i = 0; i < chunk.encodings.size(); ++i)
+    if (chunk.encodings[i]) live.push_back(static_cast<int64_t>(i));
   const auto& enc = chunk.encodings;
   infer(
-      chunk.live, [&](size_t k) -> const std::vector<int32_t>& { return enc[k].ids; },
-      [&](size_t k) -> const std::vector<int32_t>& { return enc[k].type_ids; }, out, stats);
+      live, [&](size_t k) -> const std::vector<int32_t>& { return enc[live[k]]->ids; },
+      [&](size_t k) -> const std::vector<int32_t>& { return enc[live[k]]->type_ids; }, out, stats);
   return out;
 }
 

@@ -137,6 +137,8 @@ SpmModel parse_spm(const std::string& data, const std::string& file) {
 
 // ---- tokenizer_config.json ----
 
+}  // namespace
+
 json read_json_or_empty(const fs::path& p) {
   std::error_code ec;
   if (!fs::exists(p, ec)) return json::object();
@@ -148,6 +150,8 @@ json read_json_or_empty(const fs::path& p) {
     throw Error(p.string() + ": malformed JSON: " + e.what());
   }
 }
+
+namespace {
 
 bool config_bool(const json& cfg, const std::string& key, bool fallback, const std::string& file) {
   auto it = cfg.find(key);

@@ -16,4 +16,8 @@ namespace hfbatch::tokenizer {
 // hfbatch::Error naming the file at fault. `source` receives the file the document was built from.
 std::optional<json> folder_tokenizer_json(const std::filesystem::path& folder, std::string& source);
 
+// The JSON object in `file` (tokenizer_config.json, special_tokens_map.json...), or {} when the file does not
+// exist. Throws hfbatch::Error "<file>: malformed JSON: ..." / "<file>: expected a JSON object".
+json read_json_or_empty(const std::filesystem::path& file);
+
 }  // namespace hfbatch::tokenizer

@@ -135,3 +135,46 @@ def test_kept_column_clashes_with_prediction(tmp_path):
     proc, out = classify(tmp_path, FIXTURES / "bert-cls", src, "--keep-columns", "label",
                          "--prediction-prefix", "pred_", "--overwrite")
     assert proc.returncode == 0, proc.stderr
+
+
+# ---- hfbatch tokenize: the same one-line errors, nothing left under the output folder
+
+def tokenize(tmp_path, src, *extra, text_column="text"):
+    out = tmp_path / "out"
+    return run("tokenize", "--tokenizer", FIXTURES / "bert-cls", "--input", src, "--output", out, "--text-column",
+               text_column, *extra, check=False), out
+
+
+def test_tokenize_missing_text_column(tmp_path):
+    proc, out = tokenize(tmp_path, good_input(tmp_path), text_column="body")
+    assert_one_line_error(proc, "in.parquet", "'body'")
+    assert_no_output(out)
+
+
+def test_tokenize_non_string_column(tmp_path):
+    proc, out = tokenize(tmp_path, good_input(tmp_path), text_column="n")
+    assert_one_line_error(proc, "in.parquet", "'n'", "int64")
+    assert_no_output(out)
+    proc, out = tokenize(tmp_path, good_input(tmp_path), "--text-pair-column", "n")
+    assert_one_line_error(proc, "in.parquet", "'n'", "int64")
+    assert_no_output(out)
+
+
+def test_tokenize_bad_padding(tmp_path):
+    proc, out = tokenize(tmp_path, good_input(tmp_path), "--padding", "longest")
+    assert_one_line_error(proc, "--padding", "longest", "none or max_length")
+    assert_no_output(out)
+
+
+def test_tokenize_max_length_not_positive(tmp_path):
+    for bad in ("0", "-3"):
+        proc, out = tokenize(tmp_path, good_input(tmp_path), "--max-length", bad)
+        assert_one_line_error(proc, "--max-length", "positive")
+        assert_no_output(out)
+
+
+def test_tokenize_kept_column_clashes_with_output(tmp_path):
+    src = write_parquet(tmp_path / "in.parquet", {"text": ["hello"], "input_ids": [[1, 2]]})
+    proc, out = tokenize(tmp_path, src, "--keep-all")
+    assert_one_line_error(proc, "'input_ids'", "output column of tokenize")
+    assert not list(out.glob("part-*")) and not (out / "_SUCCESS").exists()

@@ -1,9 +1,11 @@
-// Helpers shared by the C++ unit tests: a temporary folder, writing bytes to a file, catching an error.
+// Helpers shared by the C++ unit tests: a temporary folder, reading / writing a file's bytes, catching an
+// error.
 #pragma once
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <random>
+#include <sstream>
 #include <string>
 
 #include "hfbatch/core/error.h"
@@ -22,6 +24,13 @@ struct TempDir {
     std::filesystem::remove_all(path, ec);
   }
 };
+
+inline std::string read(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 inline void write(const std::filesystem::path& p, const std::string& bytes) {
   std::ofstream(p, std::ios::binary) << bytes;

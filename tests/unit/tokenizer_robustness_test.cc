@@ -9,22 +9,17 @@
 
 #include "hfbatch/core/error.h"
 #include "hfbatch/tokenizer/tokenizer.h"
+#include "test_util.h"
 
 namespace fs = std::filesystem;
 using hfbatch::Error;
 using hfbatch::tokenizer::Tokenizer;
 using hfbatch::tokenizer::TruncationOptions;
+using hfbatch::test::read;
 
 namespace {
 
 const fs::path kGolden = fs::path(HFBATCH_SOURCE_DIR) / "tests/golden/tokenizers";
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string load_error(std::string_view json_text) {
   try {

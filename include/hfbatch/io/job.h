@@ -1,11 +1,13 @@
-// The pieces of a `classify` / `embed` job that know Parquet and the model: options, the input scan
-// (files, schemas, row groups) and the scorer that turns one row range of one input file into one output
-// part. The orchestration — which ranges, which process, who commits _SUCCESS — is dist/runner.h.
+// The pieces of a `classify` / `embed` / `tokenize` job that know Parquet and the model: options, the input
+// scan (files, schemas, row groups) and the unit workers that turn one row range of one input file into one
+// output part (UnitScorer: predictions; UnitTokenizer in tokenize_unit.h: token lists). The orchestration —
+// which ranges, which process, who commits _SUCCESS — is dist/runner.h.
 #pragma once
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,8 +20,14 @@
 
 namespace hfbatch::io {
 
+// `hfbatch tokenize`: the job writes input_ids / token_type_ids / attention_mask instead of predictions.
+struct TokenizeOptions {
+  bool pad_to_max_length = false;  // --padding max_length (else none: lists of the real length)
+};
+
 struct JobOptions {
-  runtime::SessionOptions session;
+  runtime::SessionOptions session;      // tokenize: only tokenizer_dir (or model_dir), max_length, threads
+  std::optional<TokenizeOptions> tokenize;  // set: a tokenize job, no model is loaded
   std::vector<std::string> inputs;      // files, directories, globs
   ColumnSelection columns;
   std::filesystem::path output;
@@ -54,14 +62,27 @@ struct Interrupted : Error {
   using Error::Error;
 };
 
+// The work done on one unit of a job, whatever the job: loaded once per process, then called per unit.
+class UnitWorker {
+ public:
+  virtual ~UnitWorker() = default;
+  // Processes rows [row_begin, row_end) of `file` into <out>/_temporary/<part>, then commits it as
+  // <out>/<part>. Returns the rows written. On any failure the temporary file is removed and the error
+  // rethrown.
+  virtual int64_t score(const std::filesystem::path& file, int64_t row_begin, int64_t row_end,
+                        const std::string& part, const OutputDir& out, JobSummary& summary,
+                        core::Progress& progress) const = 0;
+};
+
+// The worker of a job: UnitTokenizer when options.tokenize is set, else UnitScorer.
+std::unique_ptr<UnitWorker> make_unit_worker(const JobOptions& options);
+
 // Loads the model once; scores row ranges of input files into parts.
-class UnitScorer {
+class UnitScorer : public UnitWorker {
  public:
   explicit UnitScorer(const JobOptions& options);
-  // Scores rows [row_begin, row_end) of `file` into <out>/_temporary/<part>, then commits it as <out>/<part>.
-  // Returns the rows written. On any failure the temporary file is removed and the error rethrown.
   int64_t score(const std::filesystem::path& file, int64_t row_begin, int64_t row_end, const std::string& part,
-                const OutputDir& out, JobSummary& summary, core::Progress& progress) const;
+                const OutputDir& out, JobSummary& summary, core::Progress& progress) const override;
   const runtime::Session& session() const { return *session_; }
 
  private:
@@ -71,5 +92,9 @@ class UnitScorer {
 };
 
 const char* task_name(runtime::Task t);
+// "tokenize", "classify" or "embed" (manifest and summary).
+const char* job_name(const JobOptions& options);
+// The folder a job reads its model (or, for tokenize, its tokenizer) from (manifest).
+std::filesystem::path job_source_dir(const JobOptions& options);
 
 }  // namespace hfbatch::io

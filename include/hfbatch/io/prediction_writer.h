@@ -5,13 +5,13 @@
 // A row whose prediction is null (null text) has null in every prediction column.
 #pragma once
 #include <arrow/api.h>
-#include <parquet/arrow/writer.h>
 
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "hfbatch/io/part_writer.h"
 #include "hfbatch/runtime/session.h"
 
 namespace hfbatch::io {
@@ -40,19 +40,14 @@ class PredictionWriter {
  public:
   PredictionWriter(const std::filesystem::path& path, std::shared_ptr<arrow::Schema> schema,
                    std::vector<std::string> kept, PredictionSchema spec);
-  ~PredictionWriter();
   // Appends `chunk`'s kept columns and `predictions` (same row count) as one row group.
   void write(const arrow::RecordBatch& chunk, const runtime::Predictions& predictions);
-  void close();
-  int64_t rows_written() const { return rows_; }
+  void close() { part_.close(); }
+  int64_t rows_written() const { return part_.rows_written(); }
 
  private:
-  std::filesystem::path path_;
-  std::shared_ptr<arrow::Schema> schema_;
-  std::vector<std::string> kept_;
+  PartWriter part_;
   PredictionSchema spec_;
-  std::unique_ptr<parquet::arrow::FileWriter> writer_;
-  int64_t rows_ = 0;
 };
 
 }  // namespace hfbatch::io

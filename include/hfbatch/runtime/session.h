@@ -49,14 +49,12 @@ struct Predictions {
   std::vector<float> values;       // [rows × width] probabilities in label order, or the embedding
 };
 
-// The tokenized rows of one chunk: which rows get a prediction (`live`, text and pair present) and their
-// encodings, in the same order. Made by Session::tokenize, consumed by Session::predict — two steps so a job
-// can tokenize the next chunk while the model runs on this one.
+// The tokenized rows of one chunk (nullopt: a null text or pair, which gets a null prediction). Made by
+// Session::tokenize, consumed by Session::predict — two steps so a job can tokenize the next chunk while the
+// model runs on this one.
 struct TokenizedChunk {
-  int64_t rows = 0;                         // rows in the chunk, null ones included
-  std::vector<int64_t> live;                // [live rows] row index in the chunk
-  std::vector<tokenizer::Encoding> encodings;  // [live rows]
-  double tokenize_s = 0;                    // wall time spent tokenizing it
+  std::vector<std::optional<tokenizer::Encoding>> encodings;  // [rows of the chunk]
+  double tokenize_s = 0;                                      // wall time spent tokenizing it
 };
 
 // Per-stage wall time (seconds) and token counts, accumulated over calls.
