@@ -21,7 +21,7 @@
 
 #include "hfbatch/core/error.h"
 #include "hfbatch/io/arrow_status.h"
-#include "hfbatch/io/prediction_writer.h"
+#include "hfbatch/io/prediction_columns.h"
 #include "hfbatch/io/text_column.h"
 #include "hfbatch/runtime/session.h"
 

@@ -15,7 +15,7 @@
 #include "hfbatch/core/progress.h"
 #include "hfbatch/io/output_dir.h"
 #include "hfbatch/io/parquet_source.h"
-#include "hfbatch/io/prediction_writer.h"
+#include "hfbatch/io/prediction_columns.h"
 #include "hfbatch/runtime/session.h"
 
 namespace hfbatch::io {

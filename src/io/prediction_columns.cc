@@ -1,4 +1,4 @@
-#include "hfbatch/io/prediction_writer.h"
+#include "hfbatch/io/prediction_columns.h"
 
 #include "hfbatch/core/error.h"
 #include "hfbatch/io/arrow_status.h"
@@ -71,15 +71,6 @@ std::shared_ptr<arrow::Schema> output_schema(const arrow::Schema& input, const s
                                              const PredictionSchema& spec) {
   return output_schema(input, kept, prediction_fields(spec), "a prediction column",
                        "drop it or pass --prediction-prefix (e.g. pred_)");
-}
-
-PredictionWriter::PredictionWriter(const fs::path& path, std::shared_ptr<arrow::Schema> schema,
-                                   std::vector<std::string> kept, PredictionSchema spec)
-    : part_(path, std::move(schema), std::move(kept)), spec_(std::move(spec)) {}
-
-void PredictionWriter::write(const arrow::RecordBatch& chunk, const runtime::Predictions& predictions) {
-  check(chunk.num_rows() == predictions.rows, "internal: chunk and predictions differ in row count");
-  part_.write(chunk, prediction_arrays(predictions, spec_));
 }
 
 }  // namespace hfbatch::io

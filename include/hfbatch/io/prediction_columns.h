@@ -1,5 +1,4 @@
-// Writes one output part: the kept input columns followed by the prediction columns, one row group per
-// chunk, to a Parquet file.
+// The prediction columns of classify / embed (written after the kept input columns by io::PartWriter):
 //   classify: label (string, id2label), label_id (int32), score (float32), probabilities (list<float32>)
 //   embed:    embedding (fixed_size_list<float32>[hidden])
 // A row whose prediction is null (null text) has null in every prediction column.
@@ -35,19 +34,5 @@ std::vector<std::shared_ptr<arrow::Array>> prediction_arrays(const runtime::Pred
 // column has the name of a prediction column.
 std::shared_ptr<arrow::Schema> output_schema(const arrow::Schema& input, const std::vector<std::string>& kept,
                                              const PredictionSchema& spec);
-
-class PredictionWriter {
- public:
-  PredictionWriter(const std::filesystem::path& path, std::shared_ptr<arrow::Schema> schema,
-                   std::vector<std::string> kept, PredictionSchema spec);
-  // Appends `chunk`'s kept columns and `predictions` (same row count) as one row group.
-  void write(const arrow::RecordBatch& chunk, const runtime::Predictions& predictions);
-  void close() { part_.close(); }
-  int64_t rows_written() const { return part_.rows_written(); }
-
- private:
-  PartWriter part_;
-  PredictionSchema spec_;
-};
 
 }  // namespace hfbatch::io
