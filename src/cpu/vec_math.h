@@ -47,8 +47,10 @@ struct VecKernels {
 };
 
 constexpr int64_t kAttentionTileMaxLen = 64;
-// Kᵀ padded to 16 columns, plus one row of scores.
-constexpr int64_t attention_tile_scratch(int64_t len, int64_t d) { return (d + 1) * ((len + 15) / 16 * 16); }
+// Keys padded to a multiple of 16; the scratch holds scale·Kᵀ [d, padded], a padding mask and up to 4 rows
+// of probabilities.
+constexpr int64_t attention_tile_padded(int64_t len) { return (len + 15) / 16 * 16; }
+constexpr int64_t attention_tile_scratch(int64_t len, int64_t d) { return (d + 5) * attention_tile_padded(len); }
 
 // The kernels of the chosen instruction set (decided on first use).
 const VecKernels& vec();

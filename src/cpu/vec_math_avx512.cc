@@ -3,8 +3,9 @@
 #include "cpu/vec_math.h"
 
 #if defined(__AVX512F__)
-// GCC 12's _mm512_reduce_* use _mm512_undefined_ps(), which -Wmaybe-uninitialized reports in every caller.
+// GCC 12's _mm512_reduce_* use _mm512_undefined_ps(), which -W(maybe-)uninitialized reports in every caller.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
 #include "cpu/vec_math_impl.h"

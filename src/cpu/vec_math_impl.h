@@ -25,6 +25,7 @@ namespace hfbatch::cpu::vec_impl {
 template <class V, int N>
 inline typename V::F horner(typename V::F x, const float (&c)[N]) {
   typename V::F acc = V::set1(c[0]);
+#pragma GCC unroll 16
   for (int i = 1; i < N; ++i) acc = V::fma(acc, x, V::set1(c[i]));
   return acc;
 }
@@ -212,34 +213,127 @@ void add_layer_norm(float* x, const float* residual, const float* bias, const fl
   }
 }
 
+// R query rows of attention_tile with B score blocks and DC head-dim chunks known at compile time, so the
+// R·B (then R·DC) accumulators stay in registers as independent FMA chains (the loops over them are
+// unrolled). q: the first row, stride ld_in; kt: [d, lp] = scale·Kᵀ; mask: [lp] = 0 for real keys, −inf
+// for padding; p: [R, lp] scratch for the probabilities; out: the first output row, stride ld_out.
+template <class V, int B, int DC, int R>
+void attention_rows(const float* q, int64_t ld_in, const float* kt, const float* mask, const float* v, float* out,
+                    int64_t ld_out, int64_t lp, int64_t len, int64_t d, float* p) {
+  using F = typename V::F;
+  F acc[R][B];  // s = q·(scale·Kᵀ) + mask
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 8
+    for (int b = 0; b < B; ++b) acc[r][b] = V::load(mask + b * V::W);
+  for (int64_t c = 0; c < d; ++c) {
+    F k[B];
+#pragma GCC unroll 8
+    for (int b = 0; b < B; ++b) k[b] = V::load(kt + c * lp + b * V::W);
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r) {
+      const F qc = V::set1(q[r * ld_in + c]);
+#pragma GCC unroll 8
+      for (int b = 0; b < B; ++b) acc[r][b] = V::fma(qc, k[b], acc[r][b]);
+    }
+  }
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r) {  // softmax of each row, in registers
+    F mx = acc[r][0];
+#pragma GCC unroll 8
+    for (int b = 1; b < B; ++b) mx = V::max(mx, acc[r][b]);
+    const F m = V::set1(V::hmax(mx));
+    F sum = V::set1(0.0f);
+#pragma GCC unroll 8
+    for (int b = 0; b < B; ++b) sum = V::add(sum, acc[r][b] = vexp<V>(V::sub(acc[r][b], m)));
+    const F inv = V::set1(1.0f / V::hsum(sum));
+#pragma GCC unroll 8
+    for (int b = 0; b < B; ++b) V::store(p + r * lp + b * V::W, V::mul(acc[r][b], inv));
+  }
+  F o[R][DC];  // out_r = Σⱼ p[r, j]·vⱼ
+  const int64_t tail = d - (DC - 1) * V::W;  // lanes of the last chunk
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 8
+    for (int c = 0; c < DC; ++c) o[r][c] = V::set1(0.0f);
+  for (int64_t j = 0; j < len; ++j) {
+    const float* vj = v + j * ld_in;
+    F vc[DC];
+#pragma GCC unroll 8
+    for (int c = 0; c < DC; ++c) vc[c] = c + 1 < DC ? V::load(vj + c * V::W) : load_n<V>(vj + c * V::W, tail, 0.0f);
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r) {
+      const F pj = V::set1(p[r * lp + j]);
+#pragma GCC unroll 8
+      for (int c = 0; c < DC; ++c) o[r][c] = V::fma(pj, vc[c], o[r][c]);
+    }
+  }
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 8
+    for (int c = 0; c < DC; ++c) store_n<V>(out + r * ld_out + c * V::W, c + 1 < DC ? V::W : tail, o[r][c]);
+}
+
+using AttentionRows = void (*)(const float*, int64_t, const float*, const float*, const float*, float*, int64_t,
+                               int64_t, int64_t, int64_t, float*);
+struct AttentionRowKernels {
+  AttentionRows many = nullptr;  // kRows rows at a time
+  AttentionRows one = nullptr;   // the rows left over
+  int64_t rows = 1;
+};
+
+// Rows per step: as many as keep R·max(B, DC) accumulators within half the vector registers, at most 4.
+template <class V, int B, int DC>
+constexpr int rows_per_step() {
+  constexpr int regs = V::W >= 16 ? 32 : 16, r = regs / (2 * (B > DC ? B : DC));
+  return r < 1 ? 1 : (r > 4 ? 4 : r);
+}
+
+// The attention_rows instantiations for runtime (blocks, chunks), B ≤ kMaxB, DC ≤ kMaxDC; nulls beyond.
+template <class V, int B, int DC, int kMaxB, int kMaxDC>
+AttentionRowKernels attention_rows_for(int64_t blocks, int64_t chunks) {
+  if (blocks == B && chunks == DC) {
+    constexpr int r = rows_per_step<V, B, DC>();
+    return {&attention_rows<V, B, DC, r>, &attention_rows<V, B, DC, 1>, r};
+  }
+  if constexpr (DC < kMaxDC) return attention_rows_for<V, B, DC + 1, kMaxB, kMaxDC>(blocks, chunks);
+  else if constexpr (B < kMaxB) return attention_rows_for<V, B + 1, 1, kMaxB, kMaxDC>(blocks, chunks);
+  else return {};
+}
+
 template <class V>
 void attention_tile(const float* q, const float* k, const float* v, int64_t ld_in, float* out, int64_t ld_out,
                     int64_t len, int64_t d, float scale, float* scratch) {
-  using F = typename V::F;
-  constexpr int64_t kMaxBlocks = (kAttentionTileMaxLen + V::W - 1) / V::W;
-  const int64_t lp = (len + 15) / 16 * 16, blocks = (len + V::W - 1) / V::W;
-  float* kt = scratch;        // [d, lp]: scale·Kᵀ, columns ≥ len zero
-  float* s = scratch + d * lp;  // [lp]: the scores / probabilities of one query row
-  for (int64_t c = 0; c < d; ++c) {
-    for (int64_t j = 0; j < len; ++j) kt[c * lp + j] = scale * k[j * ld_in + c];
+  // Register blocking up to 64 keys and a head dim of 128 (AVX-512; AVX2 64 keys, dim 64; scalar 4 keys, dim 4).
+  constexpr int kMaxB = V::W >= 16 ? 4 : (V::W >= 8 ? 8 : 4), kMaxDC = V::W >= 16 ? 8 : (V::W >= 8 ? 8 : 4);
+  const int64_t lp = attention_tile_padded(len), blocks = (len + V::W - 1) / V::W, chunks = (d + V::W - 1) / V::W;
+  const AttentionRowKernels rows = attention_rows_for<V, 1, 1, kMaxB, kMaxDC>(blocks, chunks);
+  float* kt = scratch;             // [d, lp]: scale·Kᵀ, columns ≥ len zero
+  float* mask = scratch + d * lp;  // [lp]
+  float* p = mask + lp;            // [4, lp]
+  for (int64_t j = 0; j < len; ++j)
+    for (int64_t c = 0; c < d; ++c) kt[c * lp + j] = scale * k[j * ld_in + c];
+  for (int64_t c = 0; c < d; ++c)
     for (int64_t j = len; j < lp; ++j) kt[c * lp + j] = 0.0f;
-  }
-  for (int64_t i = 0; i < len; ++i) {
-    const float* qi = q + i * ld_in;
-    F acc[kMaxBlocks];  // s = qᵢ·(scale·Kᵀ), all column blocks at once (independent FMA chains)
-    for (int64_t b = 0; b < blocks; ++b) acc[b] = V::set1(0.0f);
-    for (int64_t c = 0; c < d; ++c) {
-      const F qc = V::set1(qi[c]);
-      for (int64_t b = 0; b < blocks; ++b) acc[b] = V::fma(qc, V::load(kt + c * lp + b * V::W), acc[b]);
+  for (int64_t j = 0; j < lp; ++j) mask[j] = j < len ? 0.0f : -__builtin_inff();
+  for (int64_t i = 0; i < len;) {
+    if (rows.many) {
+      const bool many = i + rows.rows <= len;
+      (many ? rows.many : rows.one)(q + i * ld_in, ld_in, kt, mask, v, out + i * ld_out, ld_out, lp, len, d, p);
+      i += many ? rows.rows : 1;
+      continue;
     }
-    for (int64_t b = 0; b < blocks; ++b) V::store(s + b * V::W, acc[b]);
-    softmax<V>(s, 1, len, lp);
-    float* oi = out + i * ld_out;  // oᵢ = Σⱼ pⱼ·vⱼ
+    // Generic row (shapes beyond the register blocking, e.g. the scalar path): scores, softmax, then Σⱼ pⱼ·vⱼ.
+    for (int64_t j = 0; j < lp; ++j) p[j] = mask[j];
+    for (int64_t c = 0; c < d; ++c)
+      for (int64_t j = 0; j < len; ++j) p[j] += q[i * ld_in + c] * kt[c * lp + j];
+    softmax<V>(p, 1, len, lp);
     for_chunks<V>(d, [&](int64_t c, int64_t n) {
-      F o = V::set1(0.0f);
-      for (int64_t j = 0; j < len; ++j) o = V::fma(V::set1(s[j]), load_n<V>(v + j * ld_in + c, n, 0.0f), o);
-      store_n<V>(oi + c, n, o);
+      typename V::F o = V::set1(0.0f);
+      for (int64_t j = 0; j < len; ++j) o = V::fma(V::set1(p[j]), load_n<V>(v + j * ld_in + c, n, 0.0f), o);
+      store_n<V>(out + i * ld_out + c, n, o);
     });
+    ++i;
   }
 }
 

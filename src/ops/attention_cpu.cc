@@ -13,7 +13,10 @@ void attention_cpu(const float* q, const float* k, const float* v, int64_t ld_in
                    const std::vector<int32_t>& offsets, int64_t heads, int64_t head_dim, float scale,
                    int64_t tile_max_len) {
   const int64_t batch = static_cast<int64_t>(offsets.size()) - 1;
-  const int64_t tile_max = tile_max_len < 0 ? cpu::kAttentionTileMaxLen : std::min(tile_max_len, cpu::kAttentionTileMaxLen);
+  // Default: the tile only up to 16 tokens, where it beat dnnl_sgemm in bench/kernels_bench.cc (1.5x at
+  // L = 8 and 16 for d = 32, 1.25x at L = 8 for d = 64; equal at 25, slower from 32 on; docs/ops.md).
+  constexpr int64_t kDefaultTileMaxLen = 16;
+  const int64_t tile_max = std::min(tile_max_len < 0 ? kDefaultTileMaxLen : tile_max_len, cpu::kAttentionTileMaxLen);
   const cpu::VecKernels& vk = cpu::vec();
   // One item per (sequence, head); each needs an [L, L] score buffer (or the tile's scratch), kept per
   // worker thread.

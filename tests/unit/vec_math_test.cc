@@ -74,8 +74,12 @@ TEST(VecMath, EveryIsaIsListedAndScalarAlwaysRuns) {
   EXPECT_NE(cpu::vec_kernels(cpu::active_isa()), nullptr);
   for (cpu::Isa isa : isas) std::printf("[ vec_math ] %s\n", cpu::isa_name(isa).c_str());
 #if defined(__x86_64__)
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) EXPECT_NE(cpu::vec_kernels(cpu::Isa::avx2), nullptr);
-  if (__builtin_cpu_supports("avx512f")) EXPECT_NE(cpu::vec_kernels(cpu::Isa::avx512), nullptr);
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    EXPECT_NE(cpu::vec_kernels(cpu::Isa::avx2), nullptr);
+  }
+  if (__builtin_cpu_supports("avx512f")) {
+    EXPECT_NE(cpu::vec_kernels(cpu::Isa::avx512), nullptr);
+  }
 #endif
 }
 
