@@ -10,7 +10,7 @@ namespace hfbatch::cpu {
 namespace {
 
 bool cpu_supports(Isa isa) {
-#if defined(__x86_64__) || defined(__i386__)
+#if defined(__x86_64__)
   switch (isa) {
     case Isa::scalar: return true;
     case Isa::avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
@@ -40,6 +40,12 @@ Isa choose() {
 }
 
 }  // namespace
+
+#if !defined(__x86_64__)
+// vec_math_avx2.cc / vec_math_avx512.cc are empty off x86-64 (CMakeLists.txt gives them no ISA flags there).
+const VecKernels* vec_kernels_avx2() { return nullptr; }
+const VecKernels* vec_kernels_avx512() { return nullptr; }
+#endif
 
 std::string isa_name(Isa isa) {
   switch (isa) {

@@ -50,10 +50,4 @@ const VecKernels* vec_kernels_avx2() { return &kAvx2; }
 
 }  // namespace hfbatch::cpu
 
-#else
-
-namespace hfbatch::cpu {
-const VecKernels* vec_kernels_avx2() { return nullptr; }  // not an x86-64 build
-}  // namespace hfbatch::cpu
-
-#endif
+#endif  // the stub for other targets is in vec_math.cc

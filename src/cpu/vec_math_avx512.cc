@@ -48,10 +48,4 @@ const VecKernels* vec_kernels_avx512() { return &kAvx512; }
 
 }  // namespace hfbatch::cpu
 
-#else
-
-namespace hfbatch::cpu {
-const VecKernels* vec_kernels_avx512() { return nullptr; }  // not an x86-64 build
-}  // namespace hfbatch::cpu
-
-#endif
+#endif  // the stub for other targets is in vec_math.cc

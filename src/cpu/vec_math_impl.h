@@ -213,6 +213,17 @@ void add_layer_norm(float* x, const float* residual, const float* bias, const fl
   }
 }
 
+// acc[r][n] += a[r·stride]·w[n]: a rank-1 update of R×N vector accumulators held in registers.
+template <class V, int R, int N>
+inline void rank1_update(typename V::F (&acc)[R][N], const float* a, int64_t stride, const typename V::F (&w)[N]) {
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r) {
+    const typename V::F ar = V::set1(a[r * stride]);
+#pragma GCC unroll 8
+    for (int n = 0; n < N; ++n) acc[r][n] = V::fma(ar, w[n], acc[r][n]);
+  }
+}
+
 // R query rows of attention_tile with B score blocks and DC head-dim chunks known at compile time, so the
 // R·B (then R·DC) accumulators stay in registers as independent FMA chains (the loops over them are
 // unrolled). q: the first row, stride ld_in; kt: [d, lp] = scale·Kᵀ; mask: [lp] = 0 for real keys, −inf
@@ -230,12 +241,7 @@ void attention_rows(const float* q, int64_t ld_in, const float* kt, const float*
     F k[B];
 #pragma GCC unroll 8
     for (int b = 0; b < B; ++b) k[b] = V::load(kt + c * lp + b * V::W);
-#pragma GCC unroll 4
-    for (int r = 0; r < R; ++r) {
-      const F qc = V::set1(q[r * ld_in + c]);
-#pragma GCC unroll 8
-      for (int b = 0; b < B; ++b) acc[r][b] = V::fma(qc, k[b], acc[r][b]);
-    }
+    rank1_update<V, R, B>(acc, q + c, ld_in, k);
   }
 #pragma GCC unroll 4
   for (int r = 0; r < R; ++r) {  // softmax of each row, in registers
@@ -261,12 +267,7 @@ void attention_rows(const float* q, int64_t ld_in, const float* kt, const float*
     F vc[DC];
 #pragma GCC unroll 8
     for (int c = 0; c < DC; ++c) vc[c] = c + 1 < DC ? V::load(vj + c * V::W) : load_n<V>(vj + c * V::W, tail, 0.0f);
-#pragma GCC unroll 4
-    for (int r = 0; r < R; ++r) {
-      const F pj = V::set1(p[r * lp + j]);
-#pragma GCC unroll 8
-      for (int c = 0; c < DC; ++c) o[r][c] = V::fma(pj, vc[c], o[r][c]);
-    }
+    rank1_update<V, R, DC>(o, p + j, lp, vc);
   }
 #pragma GCC unroll 4
   for (int r = 0; r < R; ++r)
