@@ -1,5 +1,6 @@
-// The portable instantiation of the vector math kernels (vec_math_impl.h): one float per "vector", the
-// same algorithms as the SIMD paths; built with the default flags, so it runs on any CPU (the path on Arm).
+// The portable instantiation of the vector math kernels (vec_math_impl.h): one float per "vector", libm's
+// exp and erf (std::), the same kernels around them as the SIMD paths; built with the default flags,
+// so it runs on any CPU (the path on Arm).
 #include <cmath>
 #include <cstring>
 
@@ -36,6 +37,8 @@ struct Scalar {
     std::memcpy(&r, &bits, sizeof r);
     return r;
   }
+  static F libm_exp(F a) { return std::exp(a); }
+  static F libm_erf(F a) { return std::erf(a); }
   static float hsum(F a) { return a; }
   static float hmax(F a) { return a; }
 };
