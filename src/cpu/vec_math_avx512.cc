@@ -4,8 +4,10 @@
 
 #if defined(__AVX512F__)
 // GCC 12's _mm512_reduce_* use _mm512_undefined_ps(), which -W(maybe-)uninitialized reports in every caller.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 #include <immintrin.h>
 
 #include "cpu/vec_math_impl.h"
