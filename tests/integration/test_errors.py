@@ -135,3 +135,10 @@ def test_kept_column_clashes_with_prediction(tmp_path):
     proc, out = classify(tmp_path, FIXTURES / "bert-cls", src, "--keep-columns", "label",
                          "--prediction-prefix", "pred_", "--overwrite")
     assert proc.returncode == 0, proc.stderr
+
+
+def test_unknown_isa_fails_at_load(tmp_path, monkeypatch):
+    monkeypatch.setenv("HFBATCH_ISA", "sse9")  # cpu/vec_math.h: scalar, avx2 or avx512
+    proc, out = classify(tmp_path, FIXTURES / "bert-cls", good_input(tmp_path))
+    assert_one_line_error(proc, "HFBATCH_ISA", "sse9", "scalar, avx2, avx512")
+    assert not out.exists()
