@@ -13,4 +13,8 @@ namespace hfbatch::cpu {
 void parallel_for(int64_t n, const std::function<void(int64_t i, int32_t worker)>& fn);
 int32_t parallel_workers();
 
+// fn(begin, end) over [0, rows) cut into about 4 chunks per thread, each at least min_rows rows (so small
+// inputs stay on the calling thread). For row-wise kernels (activations, LayerNorm).
+void parallel_rows(int64_t rows, int64_t min_rows, const std::function<void(int64_t begin, int64_t end)>& fn);
+
 }  // namespace hfbatch::cpu

@@ -93,12 +93,7 @@ class DebertaV2 final : public Model {
       r.pos_key = l.pos_key.empty() ? nullptr : &l.pos_key;
       r.pos_query = l.pos_query.empty() ? nullptr : &l.pos_query;
       core::Tensor ctx = ops::disentangled_attention(qkv, batch.offsets, heads, scale, relative ? &r : nullptr);
-      core::Tensor a = l.base.attention_out(ctx);  // [tokens, H]
-      ops::add_layer_norm(a, x, l.base.ln1_gamma, l.base.ln1_beta, eps);
-      core::Tensor f = l.base.ffn_in(a);  // [tokens, I]
-      ops::activation(f, activation);
-      core::Tensor y = l.base.ffn_out(f);  // [tokens, H]
-      ops::add_layer_norm(y, a, l.base.ln2_gamma, l.base.ln2_beta, eps);
+      core::Tensor y = attention_output_and_ffn(l.base, ctx, x, activation, eps);  // [tokens, H]
       if (li == 0 && conv) {  // ConvLayer(embeddings, layer-0 output): LN(y + act(conv(embeddings)))
         core::Tensor c = ops::conv1d(x, batch.offsets, conv->weight, conv->bias.empty() ? nullptr : &conv->bias,
                                      conv->groups);

@@ -12,8 +12,19 @@
 
 namespace hfbatch::models {
 
-core::Tensor Linear::operator()(const core::Tensor& x) const {
-  return ops::linear(x, weight, bias.empty() ? nullptr : &bias);
+core::Tensor Linear::operator()(const core::Tensor& x) const { return ops::linear(x, weight, bias_or_null()); }
+
+core::Tensor Linear::matmul(const core::Tensor& x) const { return ops::linear(x, weight, nullptr); }
+
+core::Tensor attention_output_and_ffn(const EncoderLayer& l, const core::Tensor& ctx, const core::Tensor& x,
+                                      ops::Activation activation, float eps) {
+  core::Tensor a = l.attention_out.matmul(ctx);  // [tokens, H]
+  ops::add_layer_norm(a, x, l.ln1_gamma, l.ln1_beta, eps, l.attention_out.bias_or_null());
+  core::Tensor f = l.ffn_in.matmul(a);  // [tokens, I]
+  ops::bias_activation(f, l.ffn_in.bias_or_null(), activation);
+  core::Tensor y = l.ffn_out.matmul(f);  // [tokens, H]
+  ops::add_layer_norm(y, a, l.ln2_gamma, l.ln2_beta, eps, l.ffn_out.bias_or_null());
+  return y;
 }
 
 TransformerEncoder::TransformerEncoder(ModelInfo info, Embeddings embeddings, std::vector<EncoderLayer> layers,
@@ -86,13 +97,7 @@ core::Tensor TransformerEncoder::encode(const TokenBatch& batch) const {
   for (const EncoderLayer& l : layers_) {
     core::Tensor qkv = l.qkv(x);                                     // [tokens, 3H]
     core::Tensor ctx = ops::attention(qkv, batch.offsets, heads_);  // [tokens, H]
-    core::Tensor a = l.attention_out(ctx);                           // [tokens, H]
-    ops::add_layer_norm(a, x, l.ln1_gamma, l.ln1_beta, eps_);
-    core::Tensor f = l.ffn_in(a);  // [tokens, I]
-    ops::activation(f, activation_);
-    core::Tensor y = l.ffn_out(f);  // [tokens, H]
-    ops::add_layer_norm(y, a, l.ln2_gamma, l.ln2_beta, eps_);
-    x = std::move(y);
+    x = attention_output_and_ffn(l, ctx, x, activation_, eps_);
   }
   return x;
 }

@@ -18,6 +18,9 @@ struct Linear {
   core::Tensor weight;  // [out, in]
   core::Tensor bias;    // [out] (empty when the layer has none)
   core::Tensor operator()(const core::Tensor& x) const;  // x: [rows, in] → [rows, out]
+  // x·Wᵀ without the bias, for callers that add it in a fused epilogue (bias_activation, add_layer_norm).
+  core::Tensor matmul(const core::Tensor& x) const;
+  const core::Tensor* bias_or_null() const { return bias.empty() ? nullptr : &bias; }
 };
 
 struct EncoderLayer {
@@ -28,6 +31,12 @@ struct EncoderLayer {
   Linear ffn_out;                    // [H, I]
   core::Tensor ln2_gamma, ln2_beta;  // LN(ffn_out + x)
 };
+
+// Everything of a post-LN layer after self-attention: a = LN1(ctx·Woᵀ + bo + x), then
+// LN2(act(a·W1ᵀ + b1)·W2ᵀ + b2 + a), with each bias fused into the pass that follows its GEMM.
+// ctx, x: [tokens, H] → [tokens, H].
+core::Tensor attention_output_and_ffn(const EncoderLayer& l, const core::Tensor& ctx, const core::Tensor& x,
+                                      ops::Activation activation, float eps);
 
 struct Embeddings {
   core::Tensor word;                       // [V, E]

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "cpu/blas.h"
+#include "cpu/vec_math.h"
 #include "hfbatch/core/error.h"
 
 namespace hfbatch::models {
@@ -57,6 +58,7 @@ std::string backend_warning() { return cpu::blas_diagnostic(); }
 
 std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const LoadOptions& options) {
   cpu::set_num_threads(options.threads);
+  cpu::vec();  // picks the vector-math path now, so a bad HFBATCH_ISA fails at load, before any output
   hf::Config config = hf::Config::load(dir / "config.json");
   std::string arch;
   std::vector<std::string> archs = config.get_strings("architectures");

@@ -1,30 +1,26 @@
-#include <cmath>
-
+#include "cpu/parallel.h"
+#include "cpu/vec_math.h"
 #include "hfbatch/ops/activation.h"
 
 namespace hfbatch::ops::kernels {
 
-void activation_cpu(float* x, int64_t n, Activation a) {
+static cpu::Unary unary_of(Activation a) {
   switch (a) {
-    case Activation::gelu:
-      for (int64_t i = 0; i < n; ++i) x[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * 0.70710678118654752f));
-      break;
-    case Activation::gelu_new:
-      for (int64_t i = 0; i < n; ++i) {
-        float v = x[i];
-        x[i] = 0.5f * v * (1.0f + std::tanh(0.79788456080286536f * (v + 0.044715f * v * v * v)));
-      }
-      break;
-    case Activation::relu:
-      for (int64_t i = 0; i < n; ++i) x[i] = x[i] > 0.0f ? x[i] : 0.0f;
-      break;
-    case Activation::tanh:
-      for (int64_t i = 0; i < n; ++i) x[i] = std::tanh(x[i]);
-      break;
-    case Activation::sigmoid:
-      for (int64_t i = 0; i < n; ++i) x[i] = 1.0f / (1.0f + std::exp(-x[i]));
-      break;
+    case Activation::gelu: return cpu::Unary::gelu_erf;
+    case Activation::gelu_new: return cpu::Unary::gelu_tanh;
+    case Activation::relu: return cpu::Unary::relu;
+    case Activation::tanh: return cpu::Unary::tanh;
+    case Activation::sigmoid: return cpu::Unary::sigmoid;
   }
+  return cpu::Unary::identity;
+}
+
+void activation_cpu(float* y, const float* bias, int64_t rows, int64_t cols, Activation a) {
+  const cpu::Unary f = unary_of(a);
+  const cpu::VecKernels& k = cpu::vec();
+  // Rows split over the pool in chunks of ≥ 16k elements.
+  cpu::parallel_rows(rows, 16384 / (cols > 0 ? cols : 1) + 1,
+                     [&](int64_t begin, int64_t end) { k.map(f, y + begin * cols, bias, end - begin, cols); });
 }
 
 }  // namespace hfbatch::ops::kernels

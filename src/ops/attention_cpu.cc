@@ -1,26 +1,41 @@
+#include <algorithm>
 #include <vector>
 
 #include "cpu/blas.h"
 #include "cpu/parallel.h"
+#include "cpu/vec_math.h"
 #include "hfbatch/ops/attention.h"
 #include "hfbatch/ops/softmax.h"
 
 namespace hfbatch::ops::kernels {
 
 void attention_cpu(const float* q, const float* k, const float* v, int64_t ld_in, float* out, int64_t ld_out,
-                   const std::vector<int32_t>& offsets, int64_t heads, int64_t head_dim, float scale) {
-  int64_t batch = static_cast<int64_t>(offsets.size()) - 1;
-  // One item per (sequence, head); each needs an [L, L] score buffer, kept per worker thread.
+                   const std::vector<int32_t>& offsets, int64_t heads, int64_t head_dim, float scale,
+                   int64_t tile_max_len) {
+  const int64_t batch = static_cast<int64_t>(offsets.size()) - 1;
+  // Default: the tile only up to 16 tokens, where it beat dnnl_sgemm in bench/kernels_bench.cc (1.5x at
+  // L = 8 and 16 for d = 32, 1.25x at L = 8 for d = 64; equal at 25, slower from 32 on; docs/ops.md).
+  constexpr int64_t kDefaultTileMaxLen = 16;
+  const int64_t tile_max = std::min(tile_max_len < 0 ? kDefaultTileMaxLen : tile_max_len, cpu::kAttentionTileMaxLen);
+  const cpu::VecKernels& vk = cpu::vec();
+  // One item per (sequence, head); each needs an [L, L] score buffer (or the tile's scratch), kept per
+  // worker thread.
   cpu::parallel_for(batch * heads, [&](int64_t item, int32_t) {
     int64_t b = item / heads, h = item % heads;
     int64_t start = offsets[b], len = offsets[b + 1] - offsets[b];
     if (len == 0) return;
     thread_local std::vector<float> scores;
-    if (static_cast<int64_t>(scores.size()) < len * len) scores.resize(len * len);
     const float* qb = q + start * ld_in + h * head_dim;  // [L, d], row stride ld_in
     const float* kb = k + start * ld_in + h * head_dim;
     const float* vb = v + start * ld_in + h * head_dim;
     float* ob = out + start * ld_out + h * head_dim;  // [L, d], row stride ld_out
+    if (len <= tile_max) {
+      const int64_t need = cpu::attention_tile_scratch(len, head_dim);
+      if (static_cast<int64_t>(scores.size()) < need) scores.resize(need);
+      vk.attention_tile(qb, kb, vb, ld_in, ob, ld_out, len, head_dim, scale, scores.data());
+      return;
+    }
+    if (static_cast<int64_t>(scores.size()) < len * len) scores.resize(len * len);
     // S = scale · Q·Kᵀ: [L, L]
     cpu::sgemm(false, true, len, len, head_dim, scale, qb, ld_in, kb, ld_in, 0.0f, scores.data(), len);
     softmax_cpu(scores.data(), len, len, len);

@@ -1,31 +1,17 @@
-#include <cmath>
-
+#include "cpu/parallel.h"
+#include "cpu/vec_math.h"
 #include "hfbatch/ops/layer_norm.h"
 
 namespace hfbatch::ops::kernels {
 
-void layer_norm_cpu(float* x, const float* residual, const float* gamma, const float* beta, int64_t rows, int64_t cols,
-                    float eps) {
-  for (int64_t r = 0; r < rows; ++r) {
-    float* row = x + r * cols;
-    if (residual) {
-      const float* res = residual + r * cols;
-      for (int64_t c = 0; c < cols; ++c) row[c] += res[c];
-    }
-    // Two passes in double: mean, then biased variance (as torch.nn.LayerNorm).
-    double sum = 0;
-    for (int64_t c = 0; c < cols; ++c) sum += row[c];
-    double mean = sum / cols;
-    double var = 0;
-    for (int64_t c = 0; c < cols; ++c) {
-      double d = row[c] - mean;
-      var += d * d;
-    }
-    var /= cols;
-    float inv = static_cast<float>(1.0 / std::sqrt(var + eps));
-    float m = static_cast<float>(mean);
-    for (int64_t c = 0; c < cols; ++c) row[c] = (row[c] - m) * inv * gamma[c] + beta[c];
-  }
+void layer_norm_cpu(float* x, const float* residual, const float* bias, const float* gamma, const float* beta,
+                    int64_t rows, int64_t cols, float eps) {
+  const cpu::VecKernels& k = cpu::vec();
+  // Rows split over the pool in chunks of ≥ 16k elements; one vectorised pass set per row (vec_math.h).
+  cpu::parallel_rows(rows, 16384 / (cols > 0 ? cols : 1) + 1, [&](int64_t begin, int64_t end) {
+    k.add_layer_norm(x + begin * cols, residual ? residual + begin * cols : nullptr, bias, gamma, beta, end - begin,
+                     cols, eps);
+  });
 }
 
 }  // namespace hfbatch::ops::kernels

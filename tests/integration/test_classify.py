@@ -109,3 +109,16 @@ def test_inspect(tmp_path):
     assert f"max_length: {g['max_length']}" in out
     for label in g["labels"]:
         assert label in out
+
+
+def test_every_vector_math_path_gives_the_same_predictions(tmp_path, monkeypatch):
+    # HFBATCH_ISA caps the vector-math path (cpu/vec_math.h); the portable one runs on every CPU.
+    src = write_parquet(tmp_path / "in.parquet", {"text": ["a fine film", "dull and far too long", "ok"]})
+    probs = {}
+    for isa in ["scalar", "avx512"]:  # avx512 falls back to the widest path below it on other CPUs
+        monkeypatch.setenv("HFBATCH_ISA", isa)
+        out = tmp_path / isa
+        run("classify", "--model", model_dir("bert-cls", tmp_path), "--input", src, "--output", out, "--text-column", "text")
+        probs[isa] = np.array(read_output(out).column("probabilities").to_pylist())
+    assert probs["scalar"].shape[0] == 3 and np.allclose(probs["scalar"].sum(axis=1), 1, atol=1e-5)
+    assert np.abs(probs["scalar"] - probs["avx512"]).max() <= 1e-5

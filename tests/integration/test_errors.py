@@ -178,3 +178,10 @@ def test_tokenize_kept_column_clashes_with_output(tmp_path):
     proc, out = tokenize(tmp_path, src, "--keep-all")
     assert_one_line_error(proc, "'input_ids'", "output column of tokenize")
     assert not list(out.glob("part-*")) and not (out / "_SUCCESS").exists()
+
+
+def test_unknown_isa_fails_at_load(tmp_path, monkeypatch):
+    monkeypatch.setenv("HFBATCH_ISA", "sse9")  # cpu/vec_math.h: scalar, avx2 or avx512
+    proc, out = classify(tmp_path, FIXTURES / "bert-cls", good_input(tmp_path))
+    assert_one_line_error(proc, "HFBATCH_ISA", "sse9", "scalar, avx2, avx512")
+    assert not out.exists()

@@ -204,3 +204,24 @@ TEST(Ops, AttentionVarlenMatchesPaddedReference) {
   EXPECT_GT(diff, 1e-3);
   EXPECT_THROW(ops::attention(q, k, v, {0, 5}, heads), hfbatch::Error);
 }
+
+// Short sequences take the small-tile kernel, long ones the sgemm path: both match the padded reference,
+// also in one batch, and forcing every sequence onto sgemm gives the same result.
+TEST(Ops, AttentionTileAndGemmPathsAgree) {
+  std::mt19937 rng(7);
+  const int64_t heads = 2, hidden = 64;
+  std::vector<int32_t> offsets = {0, 5, 21, 85, 185};  // lengths 5, 16 (tile), 64, 100 (sgemm)
+  const int64_t tokens = offsets.back();
+  Tensor q = random_tensor({tokens, hidden}, rng), k = random_tensor({tokens, hidden}, rng),
+         v = random_tensor({tokens, hidden}, rng);
+  std::vector<double> ref = padded_attention(q, k, v, offsets, heads);
+  expect_near(ops::attention(q, k, v, offsets, heads), ref, 1e-5);
+  Tensor all_gemm({tokens, hidden});
+  ops::kernels::attention_cpu(q.data<float>(), k.data<float>(), v.data<float>(), hidden, all_gemm.data<float>(), hidden,
+                              offsets, heads, hidden / heads, 1.0f / std::sqrt(float(hidden / heads)), 0);
+  expect_near(all_gemm, ref, 1e-5);
+  Tensor all_tile({tokens, hidden});  // the tile's limit: 64 tokens take it, 100 still go to sgemm
+  ops::kernels::attention_cpu(q.data<float>(), k.data<float>(), v.data<float>(), hidden, all_tile.data<float>(), hidden,
+                              offsets, heads, hidden / heads, 1.0f / std::sqrt(float(hidden / heads)), 1000);
+  expect_near(all_tile, ref, 1e-5);
+}

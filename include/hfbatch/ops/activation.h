@@ -18,9 +18,13 @@ enum class Activation {
 // From a config's hidden_act / activation string; throws listing the supported names.
 Activation parse_activation(const std::string& name);
 void activation(core::Tensor& x, Activation a);
+// y = act(y + bias) row-wise, in place: the bias + activation epilogue of a linear computed without bias.
+// y: [rows, cols]; bias: [cols] or null.
+void bias_activation(core::Tensor& y, const core::Tensor* bias, Activation a);
 
 namespace kernels {
-void activation_cpu(float* x, int64_t n, Activation a);
+// y: [rows, cols] in place; bias: [cols] or null.
+void activation_cpu(float* y, const float* bias, int64_t rows, int64_t cols, Activation a);
 }
 
 }  // namespace hfbatch::ops

@@ -17,8 +17,12 @@ core::Tensor attention(const core::Tensor& q, const core::Tensor& k, const core:
 
 namespace kernels {
 // q/k/v rows have stride ld_in; out rows have stride ld_out; head h uses columns [h·d, (h+1)·d).
+// Sequences of at most tile_max_len tokens use the GEMM-free small-tile kernel (cpu::VecKernels::
+// attention_tile, up to cpu::kAttentionTileMaxLen), longer ones two sgemm calls around a vectorised
+// softmax; -1 = the default threshold (16, measured), 0 = always sgemm (bench/kernels_bench.cc compares them).
 void attention_cpu(const float* q, const float* k, const float* v, int64_t ld_in, float* out, int64_t ld_out,
-                   const std::vector<int32_t>& offsets, int64_t heads, int64_t head_dim, float scale);
+                   const std::vector<int32_t>& offsets, int64_t heads, int64_t head_dim, float scale,
+                   int64_t tile_max_len = -1);
 }
 
 }  // namespace hfbatch::ops

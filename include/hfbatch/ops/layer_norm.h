@@ -6,13 +6,15 @@
 namespace hfbatch::ops {
 
 void layer_norm(core::Tensor& x, const core::Tensor& gamma, const core::Tensor& beta, float eps);
-// x = LayerNorm(x + residual)
+// x = LayerNorm(x + bias + residual): with `bias` ([hidden]) the bias of the linear that made x, computed
+// without it, so bias, residual and LayerNorm are one pass.
 void add_layer_norm(core::Tensor& x, const core::Tensor& residual, const core::Tensor& gamma, const core::Tensor& beta,
-                    float eps);
+                    float eps, const core::Tensor* bias = nullptr);
 
 namespace kernels {
-void layer_norm_cpu(float* x, const float* residual, const float* gamma, const float* beta, int64_t rows, int64_t cols,
-                    float eps);
+// residual ([rows, cols]) and bias ([cols]) may be null.
+void layer_norm_cpu(float* x, const float* residual, const float* bias, const float* gamma, const float* beta,
+                    int64_t rows, int64_t cols, float eps);
 }
 
 }  // namespace hfbatch::ops

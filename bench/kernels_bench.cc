@@ -1,0 +1,138 @@
+// Micro-benchmarks of the CPU kernels (Google Benchmark), one thread:
+//   - GELU (erf form) over [256, 1536] per vector-math path, and the previous scalar std::erf loop;
+//   - residual + bias + LayerNorm over [2048, 384] per path;
+//   - linear + bias + GELU: bias seeded into the GEMM vs added in the GELU pass;
+//   - attention over 2,048 tokens of equal-length sequences, 12 heads, d = 32 and 64: the small-tile kernel
+//     against the sgemm path (the threshold cpu::kAttentionTileMaxLen is chosen from these).
+// Build: bash scripts/build.sh (built when Google Benchmark is installed: libbenchmark-dev);
+// run: build/bench/hfbatch_kernels_bench [--benchmark_filter=Attention]
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "cpu/blas.h"
+#include "cpu/vec_math.h"
+#include "hfbatch/ops/attention.h"
+
+namespace cpu = hfbatch::cpu;
+
+namespace {
+
+std::vector<float> random_floats(int64_t n, float scale) {
+  std::mt19937 rng(1);
+  std::normal_distribution<float> d(0.0f, scale);
+  std::vector<float> x(n);
+  for (float& v : x) v = d(rng);
+  return x;
+}
+
+// arg 0: cpu::Isa; skipped when this CPU lacks it.
+const cpu::VecKernels* kernels_or_skip(benchmark::State& state) {
+  const auto* k = cpu::vec_kernels(static_cast<cpu::Isa>(state.range(0)));
+  if (!k) state.SkipWithError("instruction set not available here");
+  else state.SetLabel(cpu::isa_name(static_cast<cpu::Isa>(state.range(0))));
+  return k;
+}
+
+void BM_GeluErf(benchmark::State& state) {
+  const auto* k = kernels_or_skip(state);
+  if (!k) return;
+  const int64_t rows = 256, cols = 1536;
+  const std::vector<float> x = random_floats(rows * cols, 3.0f), bias = random_floats(cols, 0.1f);
+  std::vector<float> y;
+  for (auto _ : state) {
+    state.PauseTiming();
+    y = x;
+    state.ResumeTiming();
+    k->map(cpu::Unary::gelu_erf, y.data(), bias.data(), rows, cols);
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.SetItemsProcessed(state.iterations() * rows * cols);
+}
+BENCHMARK(BM_GeluErf)->Arg(0)->Arg(1)->Arg(2);
+
+// The kernel before vec_math: scalar std::erf per element.
+void BM_GeluErfStdErf(benchmark::State& state) {
+  const int64_t n = 256 * 1536;
+  const std::vector<float> x = random_floats(n, 3.0f);
+  std::vector<float> y;
+  for (auto _ : state) {
+    state.PauseTiming();
+    y = x;
+    state.ResumeTiming();
+    for (float& v : y) v = 0.5f * v * (1.0f + std::erf(v * 0.70710678118654752f));
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_GeluErfStdErf);
+
+void BM_AddLayerNorm(benchmark::State& state) {
+  const auto* k = kernels_or_skip(state);
+  if (!k) return;
+  const int64_t rows = 2048, cols = 384;
+  const std::vector<float> x = random_floats(rows * cols, 1.0f), res = random_floats(rows * cols, 1.0f),
+                           p = random_floats(cols, 1.0f);
+  std::vector<float> y;
+  for (auto _ : state) {
+    state.PauseTiming();
+    y = x;
+    state.ResumeTiming();
+    k->add_layer_norm(y.data(), res.data(), p.data(), p.data(), p.data(), rows, cols, 1e-12f);
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.SetItemsProcessed(state.iterations() * rows * cols);
+}
+BENCHMARK(BM_AddLayerNorm)->Arg(0)->Arg(1)->Arg(2);
+
+// FFN-in of MiniLM on 2,048 tokens ([2048, 384] · [1536, 384]ᵀ + b, then GELU), active path. arg 0 = bias
+// seeded into C and the GEMM accumulates onto it (beta = 1), then GELU; 1 = GEMM with beta = 0, then
+// bias + GELU in one pass (what the encoder does).
+void BM_LinearBiasGelu(benchmark::State& state) {
+  const int64_t m = 2048, k = 384, n = 1536;
+  const std::vector<float> x = random_floats(m * k, 1.0f), w = random_floats(n * k, 0.05f), b = random_floats(n, 0.1f);
+  std::vector<float> y(m * n);
+  const cpu::VecKernels& vk = cpu::vec();
+  const bool epilogue = state.range(0) == 1;
+  for (auto _ : state) {
+    if (!epilogue)
+      for (int64_t i = 0; i < m; ++i) std::copy(b.begin(), b.end(), y.begin() + i * n);
+    cpu::sgemm(false, true, m, n, k, 1.0f, x.data(), k, w.data(), k, epilogue ? 0.0f : 1.0f, y.data(), n);
+    vk.map(cpu::Unary::gelu_erf, y.data(), epilogue ? b.data() : nullptr, m, n);
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.SetLabel(epilogue ? "gemm, bias+gelu pass" : "bias seeded, gemm beta=1, gelu pass");
+  state.SetItemsProcessed(state.iterations() * m);
+}
+BENCHMARK(BM_LinearBiasGelu)->Arg(0)->Arg(1);
+
+// args: sequence length, head dim, tile (1) or sgemm (0). 12 heads, ~2,048 tokens.
+void BM_Attention(benchmark::State& state) {
+  const int64_t len = state.range(0), d = state.range(1), heads = 12, hidden = heads * d;
+  const int64_t batch = std::max<int64_t>(1, 2048 / len), tokens = batch * len;
+  std::vector<int32_t> offsets(batch + 1);
+  for (int64_t b = 0; b <= batch; ++b) offsets[b] = static_cast<int32_t>(b * len);
+  const std::vector<float> qkv = random_floats(tokens * 3 * hidden, 1.0f);
+  std::vector<float> out(tokens * hidden);
+  for (auto _ : state) {
+    hfbatch::ops::kernels::attention_cpu(qkv.data(), qkv.data() + hidden, qkv.data() + 2 * hidden, 3 * hidden,
+                                         out.data(), hidden, offsets, heads, d, 1.0f / std::sqrt(float(d)),
+                                         state.range(2) ? len : 0);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetLabel(state.range(2) ? "tile" : "sgemm");
+  state.SetItemsProcessed(state.iterations() * tokens);
+}
+BENCHMARK(BM_Attention)->ArgsProduct({{8, 16, 25, 32, 48, 64}, {32, 64}, {0, 1}});
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cpu::set_num_threads(1);
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  return 0;
+}
