@@ -12,6 +12,7 @@
 
 #include "cli_args.h"
 #include "hfbatch/core/error.h"
+#include "hfbatch/core/memory_reuse.h"
 #include "hfbatch/core/progress.h"
 #include "hfbatch/dist/runner.h"
 #include "hfbatch/dist/sharding.h"
@@ -202,6 +203,7 @@ int run_tokenize(const std::vector<std::string>& argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  hfbatch::core::reuse_freed_memory();
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::cout << kUsage;
