@@ -20,7 +20,9 @@ Models (BENCHMARKS.md "Models"), 2-label heads (negative/positive):
                  (tests/golden/tokenizers/folders/spm_deberta, 3,500 pieces: more tokens per text than the
                  real 128k vocabulary; every system gets the same tokens)
 
-  .venv-tools/bin/python bench/make_bench_models.py [--only minilm,bert-base] [--force]
+  tiny-bert      (bench/rss_check only, no peers) random BERT, 2 layers × 32 hidden, MiniLM tokenizer
+
+  .venv-tools/bin/python bench/make_bench_models.py [--only minilm,bert-base,tiny-bert] [--force]
 
 Deterministic: fixed seeds. Existing folders are kept unless --force.
 """
@@ -48,15 +50,26 @@ def head_kwargs():
     return dict(num_labels=2, id2label=minilm.LABELS, label2id={v: k for k, v in minilm.LABELS.items()})
 
 
-def write_bert_base(out):
+def write_bert(out, seed, **dims):
+    """Random BertForSequenceClassification (BertConfig defaults = bert-base-uncased, unless dims say
+    otherwise) with the MiniLM folder's tokenizer (the bert-base-uncased WordPiece vocabulary)."""
     from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
-    torch.manual_seed(2024)
-    model = BertForSequenceClassification(BertConfig(**head_kwargs())).eval()
+    torch.manual_seed(seed)
+    model = BertForSequenceClassification(BertConfig(**dims, **head_kwargs())).eval()
     model.config.architectures = ["BertForSequenceClassification"]
     model.save_pretrained(str(out))
     tok = AutoTokenizer.from_pretrained(str(minilm.minilm_dir()))
     tok.model_max_length = 512
     tok.save_pretrained(str(out))
+
+
+def write_bert_base(out):
+    write_bert(out, 2024)
+
+
+def write_tiny_bert(out):
+    """bench/rss_check's model: 2 layers × 32 hidden, so peak RSS is the engine's buffers, not weights."""
+    write_bert(out, 2026, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=37)
 
 
 def write_deberta_base(out):
@@ -124,7 +137,9 @@ def convert_ct2(hf, out):
     ctranslate2.converters.TransformersConverter(str(hf)).convert(str(out), force=True)
 
 
-WRITERS = {"minilm": minilm.write, "bert-base": write_bert_base, "deberta-base": write_deberta_base}
+WRITERS = {"minilm": minilm.write, "bert-base": write_bert_base, "deberta-base": write_deberta_base,
+           "tiny-bert": write_tiny_bert}
+PEER_MODELS = {"minilm", "bert-base", "deberta-base"}  # the others are for hfbatch only (no ONNX, no CT2)
 CT2_SUPPORTED = {"minilm", "bert-base"}  # CTranslate2's converter has BertConfig, no DebertaV2Config
 
 
@@ -136,7 +151,7 @@ def make(name, force):
     if not (hf / "config.json").exists():
         hf.mkdir(parents=True, exist_ok=True)
         WRITERS[name](hf)
-    if not (onnx_dir / "model-int8.onnx").exists():
+    if name in PEER_MODELS and not (onnx_dir / "model-int8.onnx").exists():
         onnx_dir.mkdir(parents=True, exist_ok=True)
         config = export_onnx(hf, onnx_dir / "model.onnx")
         print(f"{name}: ORT optimizer fusions {optimize_onnx(onnx_dir / 'model.onnx', onnx_dir / 'model-opt.onnx', config)}")
@@ -148,7 +163,7 @@ def make(name, force):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--only", default=",".join(WRITERS))
+    ap.add_argument("--only", default=",".join(sorted(PEER_MODELS)))
     ap.add_argument("--force", action="store_true")
     a = ap.parse_args()
     for name in a.only.split(","):

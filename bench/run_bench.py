@@ -211,6 +211,17 @@ def run_cell(a, workload, model, rows, work, peak_gflops):
     return result
 
 
+def workload_profiles():
+    """Token-length profile of each whole workload file under the default model's tokenizer (no truncation)."""
+    from tokenizers import Tokenizer
+    from make_minilm_classifier import minilm_dir
+    from make_workloads import token_profile
+    tok = Tokenizer.from_file(str(minilm_dir() / "tokenizer.json"))
+    tok.no_truncation()
+    tok.no_padding()
+    return {w: token_profile(pq.read_table(DATA / f"{w}.parquet"), tok) for w in WORKLOAD_COLUMNS}
+
+
 def gemm_peak(a):
     r = subprocess.run([a.gemm, str(a.threads), "--peak", "2048"], capture_output=True, text=True, check=True,
                        env=thread_env(a.threads))
@@ -242,6 +253,7 @@ def main():
     t0 = time.perf_counter()
     doc = {"machine": machine(a.threads), "profile": a.profile, "hfbatch": a.hfbatch,
            "hfbatch_int8": a.int8, "scale": a.scale, "command": " ".join(sys.argv[1:]), "cells": []}
+    doc["workload_tokens_minilm"] = workload_profiles()
     doc["gemm_peak"] = gemm_peak(a)
     print(f"GEMM peak: {doc['gemm_peak']}", flush=True)
     for workload, model in cells:
