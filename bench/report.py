@@ -27,7 +27,7 @@ TARGETS = [
 
 def cell_table(c):
     lines = ["| system | rows | wall s | rows/s | real tokens/s | hfbatch fp32 ÷ system | useful-FLOP eff. "
-             "| peak RSS MB | labels = hfbatch fp32 | max Δp |", "|---|---|---|---|---|---|---|---|---|---|"]
+             "| peak RSS MiB | labels = hfbatch fp32 | max Δp |", "|---|---|---|---|---|---|---|---|---|---|"]
     for name, s in c["systems"].items():
         label = SYSTEM_NAMES.get(name, name)
         if "rows_per_s" not in s:
@@ -70,6 +70,12 @@ def targets_table(doc):
         shown = "not run" if v is None else (f"{v:.2f}x" if "ratio" in what or "speedup" in what else f"{v:.1%}")
         met = "" if v is None else ("yes" if v >= thr else "no")
         lines.append(f"| {wl} / {model} | {text} | {shown} | {met} |")
+    for c in doc["cells"]:  # the memory bound, on every cell (the 1M-row check: bench/rss_check)
+        s = c["systems"].get("hfbatch-fp32", {})
+        if "peak_rss_mb" in s:
+            bound = c["model_bytes"] / 2**20 + 512
+            lines.append(f"| {c['workload']} / {c['model']} | hfbatch fp32 peak RSS ≤ model + 512 MiB "
+                         f"({bound:.0f}) | {s['peak_rss_mb']:.0f} MiB | {'yes' if s['peak_rss_mb'] <= bound else 'no'} |")
     return "\n".join(lines)
 
 
@@ -93,6 +99,15 @@ def write_markdown(doc, out):
              "probability change are against hfbatch fp32 on the same rows. The padded-128 job truncates at "
              "128 tokens (its tokens/s and FLOPs count that), the others at the model's limit (512). "
              f"hfbatch int8: {'run' if doc['hfbatch_int8'] else 'not available in this build (no --dtype), skipped'}.\n",
+             "Peers' models (bench/make_bench_models.py): ONNX by torch.onnx.export (legacy exporter, opset 17); "
+             "BERT models optimized by onnxruntime.transformers' optimizer (model_type bert: EmbedLayerNorm, "
+             "Attention, SkipLayerNorm, BiasGelu fused), DeBERTa by onnxruntime's own ORT_ENABLE_EXTENDED graph "
+             "optimizer (the transformers optimizer was OOM-killed at 18 GB on it); int8 = quantize_dynamic of "
+             "the optimized model. CTranslate2 converts BertModel (encoder + pooler) only: its classifier is "
+             "applied in numpy; it has no DeBERTa converter. deberta-base uses a 3,500-piece deberta-v3-like "
+             "sentencepiece tokenizer (more tokens per row than the real 128k vocabulary, same for every system). "
+             "ONNX Runtime and OpenMP runtimes spin-wait by default: on a loaded machine that costs them more "
+             "than on a quiet one.\n",
              "Workload files (bench/make_workloads.py), tokens per row under the default model's tokenizer, "
              "untruncated: " + "; ".join(f"{w} {p['rows']:,} rows, mean {p['mean']}, p50 {p['p50']}, p95 {p['p95']}, "
                                         f"{p['over_128']} over 128, {p['over_512']} over 512"
