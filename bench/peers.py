@@ -86,9 +86,9 @@ def run_padded128(a, first, second):
     return np.concatenate(probs), load_s
 
 
-def dynamic_batches(a, first, second):
-    """Batches of 32 in input order, padded to the longest row of the batch, truncated at the model's limit (numpy encodings)."""
-    tok = tokenizer_of(a.model)
+def dynamic_batches(tok, first, second):
+    """Batches of 32 in input order, padded to the longest row of the batch, truncated at the model's limit
+    (numpy encodings)."""
     for f, s in batches(first, second, 32):
         yield tok(f, s, padding=True, truncation=True, return_tensors="np")
 
@@ -101,9 +101,10 @@ def run_ort(a, first, second):
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     sess = ort.InferenceSession(a.artifact, so, providers=["CPUExecutionProvider"])
     names = [i.name for i in sess.get_inputs()]
+    tok = tokenizer_of(a.model)
     load_s = time.perf_counter() - T0
     probs = []
-    for enc in dynamic_batches(a, first, second):
+    for enc in dynamic_batches(tok, first, second):
         feed = {k: enc[k].astype(np.int64) for k in names}
         probs.append(softmax(sess.run(None, feed)[0]))
     return np.concatenate(probs), load_s
@@ -115,9 +116,10 @@ def run_ct2(a, first, second):
     enc_model = ctranslate2.Encoder(a.artifact, device="cpu", intra_threads=a.threads, inter_threads=1)
     w = load_file(f"{a.model}/model.safetensors")
     weight, bias = w["classifier.weight"], w["classifier.bias"]  # [labels, hidden], [labels]
+    tok = tokenizer_of(a.model)
     load_s = time.perf_counter() - T0
     probs = []
-    for enc in dynamic_batches(a, first, second):
+    for enc in dynamic_batches(tok, first, second):
         lengths = enc["attention_mask"].sum(axis=1)
         ids = [row[:k].tolist() for row, k in zip(enc["input_ids"], lengths)]
         types = [row[:k].tolist() for row, k in zip(enc["token_type_ids"], lengths)]
