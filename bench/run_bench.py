@@ -15,6 +15,7 @@ docs/benchmarks/cpu_bench); the JSON is rewritten after every cell so an interru
 """
 import argparse
 import json
+import os
 import pathlib
 import shutil
 import subprocess
@@ -170,7 +171,7 @@ def run_cell(a, workload, model, rows, work, peak_gflops):
     if workload == "w-short":
         cell["pretok"] = pretokenized_file(model_dir, path, work, name)
     work_stats = tokens_and_flops(model_dir, path, WORKLOAD_COLUMNS[workload])
-    result = {"workload": workload, "model": model, "rows": rows, "input": str(path.relative_to(ROOT)),
+    result = {"workload": workload, "model": model, "rows": rows, "input": os.path.relpath(path, ROOT),
               "model_bytes": sum(p.stat().st_size for p in model_dir.iterdir()), "work": work_stats,
               "systems": {}}
     ref = None
