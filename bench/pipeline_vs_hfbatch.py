@@ -10,60 +10,30 @@ import argparse
 import json
 import os
 import pathlib
-import platform
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from benchlib import ROOT, last_json_line, machine, run_timed, thread_env  # noqa: E402
 
 
-def run_pipeline(model, src, out, threads, batch_size):
-    """The seed's Pandas-UDF inner loop without Spark: pipeline over the text column."""
-    code = f"""
-import time, json, resource
-t0 = time.perf_counter()
-import torch, pyarrow as pa, pyarrow.parquet as pq
-from transformers import pipeline
-torch.set_num_threads({threads})
-texts = pq.read_table({str(src)!r}, columns=['text']).column('text').to_pylist()
-clf = pipeline('text-classification', model={str(model)!r}, device='cpu', truncation=True, top_k=None)
-t1 = time.perf_counter()
-res = clf(texts, batch_size={batch_size})
-best = [max(r, key=lambda x: x['score']) for r in res]
-pq.write_table(pa.table({{'label': [b['label'] for b in best], 'score': pa.array([b['score'] for b in best], pa.float32())}}), {str(out)!r})
-t2 = time.perf_counter()
-print(json.dumps({{'load_s': t1 - t0, 'score_write_s': t2 - t1, 'total_s': t2 - t0, 'labels': [b['label'] for b in best],
-                  'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
-"""
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads), HF_HUB_OFFLINE="1",
-               TRANSFORMERS_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
-    t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-    if proc.returncode != 0:
-        raise SystemExit(f"transformers pipeline failed:\n{proc.stderr[-3000:]}")
-    wall = time.perf_counter() - t0
-    r = json.loads(proc.stdout.strip().splitlines()[-1])
-    r["wall_s"] = wall
-    return r
+def run_pipeline(model, src, out, threads):
+    """The seed's Pandas-UDF inner loop without Spark: bench/peers.py's pipeline (batch_size 32)."""
+    r = run_timed([sys.executable, ROOT / "bench/peers.py", "pipeline", "--model", model, "--input", src,
+                   "--output", out, "--threads", threads], env=thread_env(threads))
+    rep = last_json_line(r["stdout"])
+    return {"load_s": rep["load_s"], "wall_s": r["wall_s"], "peak_rss_mb": r["peak_rss_mb"]}
 
 
 def run_hfbatch(model, src, out, threads):
-    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
     summary = out.parent / "hfbatch_summary.json"
-    t0 = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-f", "%M", str(ROOT / "build/bin/hfbatch"), "classify", "--model",
-                           str(model), "--input", str(src), "--output", str(out), "--text-column", "text",
-                           "--threads", str(threads), "--overwrite", "--summary", str(summary), "--no-progress"],
-                          capture_output=True, text=True, env=env, check=True)
-    wall = time.perf_counter() - t0
-    r = json.loads(summary.read_text())
-    r["wall_s"] = wall
-    r["peak_rss_mb"] = int(proc.stderr.strip().splitlines()[-1]) / 1024
-    return r
+    r = run_timed([ROOT / "build/bin/hfbatch", "classify", "--model", model, "--input", src, "--output", out,
+                   "--text-column", "text", "--threads", threads, "--overwrite", "--summary", summary,
+                   "--no-progress"], env=thread_env(threads))
+    res = json.loads(summary.read_text())
+    res.update(wall_s=r["wall_s"], peak_rss_mb=r["peak_rss_mb"])
+    return res
 
 
 def main():
@@ -79,17 +49,17 @@ def main():
     work = pathlib.Path(tempfile.mkdtemp(prefix="hfbatch_bench_"))
     try:
         hf = run_hfbatch(args.model, args.input, work / "hfbatch_out", args.threads)
-        pl = run_pipeline(args.model, args.input, work / "pipeline.parquet", args.threads, 32)
-        ours = pq.read_table(sorted((work / "hfbatch_out").glob("part-*.parquet"))).column("label").to_pylist()
-        agree = sum(a == b for a, b in zip(ours, pl.pop("labels"))) / rows
+        pl = run_pipeline(args.model, args.input, work / "pipeline.parquet", args.threads)
+        ours = pq.read_table(sorted((work / "hfbatch_out").glob("part-*.parquet"))).column("label_id")
+        theirs = pq.read_table(work / "pipeline.parquet").column("label_id")
+        agree = sum(a == b for a, b in zip(ours.to_pylist(), theirs.to_pylist())) / rows
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip()
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    m = machine(args.threads)
+    cpu, commit = m["cpu"], m["commit"]
     result = {
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": commit, "cpu": cpu,
+        "date": m["date"], "commit": commit, "cpu": cpu, "load_average": m["load_average"],
         "threads": args.threads, "rows": rows, "model": args.model, "input": args.input,
         "hfbatch": hf, "pipeline": pl,
         "hfbatch_rows_per_s": rows / hf["wall_s"], "pipeline_rows_per_s": rows / pl["wall_s"],

@@ -117,9 +117,8 @@ def main():
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip()
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    from benchlib import cpu_model, git_commit
+    commit, cpu = git_commit(), cpu_model()
     import pyspark
 
     result = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": commit, "cpu": cpu,

@@ -94,10 +94,9 @@ def main():
     with tempfile.NamedTemporaryFile("wb", suffix=".txt", delete=False) as f:
         f.write("\0".join(texts).encode("utf-8"))
         corpus_file = f.name
-    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "-uno"], capture_output=True, text=True).stdout.strip()
+    from benchlib import git_commit
     result = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-              "commit": commit + ("+dirty" if dirty else ""), "machine": machine(),
+              "commit": git_commit(), "machine": machine(),
               "load_avg_before": os.getloadavg(), "tokenizers_version": tokenizers.__version__,
               "corpus": {"texts": len(texts), "bytes": nbytes, "source": "Debian fortunes sample, seed 0"},
               "reps": args.reps, "rows": []}

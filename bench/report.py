@@ -1,0 +1,167 @@
+"""Markdown table and PNG chart of a bench/run_bench.py result (the JSON document it builds)."""
+import json
+import pathlib
+
+SYSTEM_NAMES = {
+    "hfbatch-fp32": "hfbatch classify, fp32, text",
+    "hfbatch-pretok": "hfbatch classify, fp32, pre-tokenized (seed's padded-128 ids)",
+    "hfbatch-int8": "hfbatch classify, int8",
+    "pipeline": "transformers pipeline, PyTorch fp32, batch 32, truncation",
+    "padded128": "seed Horovod job: padding=max_length 128, batch 128, PyTorch fp32",
+    "ort-fp32": "ONNX Runtime fp32, transformer optimizer, batch 32 dynamic padding",
+    "ort-int8": "ONNX Runtime int8 dynamic quantization (of the optimized model)",
+    "ct2": "CTranslate2 fp32 encoder+pooler, batch 32 (head in numpy)",
+}
+# Issue 7's targets: (workload, model, system, what, threshold).
+TARGETS = [
+    ("w-short", "minilm", "pipeline", "ratio", 4.0), ("w-short", "minilm", "padded128", "ratio", 10.0),
+    ("w-short", "minilm", "ort-fp32", "ratio", 1.5),
+    ("w-short", "bert-base", "pipeline", "ratio", 3.0), ("w-short", "bert-base", "padded128", "ratio", 5.0),
+    ("w-short", "bert-base", "ort-fp32", "ratio", 1.5),
+    ("w-long", "bert-base", "ort-fp32", "ratio", 1.1), ("w-long", "bert-base", "hfbatch-fp32", "efficiency", 0.60),
+    ("w-short", "minilm", "hfbatch-int8", "int8 speedup", 1.3), ("w-short", "minilm", "hfbatch-int8", "agreement", 0.995),
+    ("w-short", "bert-base", "hfbatch-int8", "int8 speedup", 1.3),
+    ("w-short", "bert-base", "hfbatch-int8", "agreement", 0.995),
+]
+
+
+def cell_table(c):
+    lines = ["| system | rows | wall s | rows/s | real tokens/s | hfbatch fp32 ÷ system | useful-FLOP eff. "
+             "| peak RSS MiB | labels = hfbatch fp32 | max Δp |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for name, s in c["systems"].items():
+        label = SYSTEM_NAMES.get(name, name)
+        if "rows_per_s" not in s:
+            lines.append(f"| {label} | — | {'skipped: ' + s['skipped'] if 'skipped' in s else 'FAILED'} "
+                         "| | | | | | | |")
+            continue
+        agree = f"{s['label_agreement']:.2%}" if "label_agreement" in s else "(reference)"
+        dp = f"{s['max_prob_change']:.2g}" if "max_prob_change" in s else ""
+        lines.append(f"| {label} | {c['rows']} | {s['wall_s']:.1f} | {s['rows_per_s']:.1f} "
+                     f"| {s['real_tokens_per_s']:.0f} | {s.get('hfbatch_fp32_ratio', float('nan')):.2f}x "
+                     f"| {s['useful_flop_efficiency']:.1%} | {s['peak_rss_mb']:.0f} | {agree} | {dp} |")
+    return "\n".join(lines)
+
+
+def stage_lines(c):
+    """hfbatch's own per-stage split (its --summary) next to the process wall time, per hfbatch mode."""
+    out = []
+    for name, s in c["systems"].items():
+        if "hfbatch_seconds" in s:
+            st = ", ".join(f"{k} {v:.2f}" for k, v in s["hfbatch_seconds"].items())
+            out.append(f"{name} stages (s): {st}; process wall {s['wall_s']:.2f} s.  ")
+    return "\n".join(out) + "\n"
+
+
+def targets_table(doc):
+    cells = {(c["workload"], c["model"]): c for c in doc["cells"]}
+    lines = ["| cell | target | measured | met |", "|---|---|---|---|"]
+    for wl, model, system, what, thr in TARGETS:
+        s = cells.get((wl, model), {}).get("systems", {}).get(system, {})
+        fp32 = cells.get((wl, model), {}).get("systems", {}).get("hfbatch-fp32", {})
+        if what == "ratio":
+            v, text = s.get("hfbatch_fp32_ratio"), f"hfbatch fp32 ≥ {thr}x {system}"
+        elif what == "efficiency":
+            v, text = s.get("useful_flop_efficiency"), f"hfbatch fp32 useful-FLOP efficiency ≥ {thr:.0%}"
+        elif what == "int8 speedup":
+            v = s["rows_per_s"] / fp32["rows_per_s"] if "rows_per_s" in s and "rows_per_s" in fp32 else None
+            text = f"hfbatch int8 ≥ {thr}x hfbatch fp32"
+        else:
+            v, text = s.get("label_agreement"), f"int8 labels = fp32 labels ≥ {thr:.1%}"
+        shown = "not run" if v is None else (f"{v:.2f}x" if "ratio" in what or "speedup" in what else f"{v:.1%}")
+        met = "" if v is None else ("yes" if v >= thr else "no")
+        lines.append(f"| {wl} / {model} | {text} | {shown} | {met} |")
+    for c in doc["cells"]:  # the memory bound, on every cell (the 1M-row check: bench/rss_check)
+        s = c["systems"].get("hfbatch-fp32", {})
+        if "peak_rss_mb" in s:
+            bound = c["model_bytes"] / 2**20 + 512
+            lines.append(f"| {c['workload']} / {c['model']} | hfbatch fp32 peak RSS ≤ model + 512 MiB "
+                         f"({bound:.0f}) | {s['peak_rss_mb']:.0f} MiB | {'yes' if s['peak_rss_mb'] <= bound else 'no'} |")
+    return "\n".join(lines)
+
+
+def write_markdown(doc, out):
+    m = doc["machine"]
+    g = doc["gemm_peak"]
+    scale = f" × {doc['scale']} rows" if doc.get("scale", 1) != 1 else ""
+    parts = [f"# CPU benchmark: hfbatch and its peers — {m['date']}\n",
+             f"Machine: {m['cpu']}, {m['cores']} cores, **{m['threads']} threads for every system**. "
+             f"Commit {m['commit']}. Profile `{doc['profile']}`{scale} (rows per cell below; `full` = the whole "
+             f"BENCHMARKS.md files). Load average before {m['load_average']}, after "
+             f"{doc.get('load_average_after')} — "
+             "other jobs shared the cores unless the load stayed near the thread count. "
+             f"Whole run {doc.get('elapsed_s', 0) / 60:.1f} min.\n",
+             f"GEMM peak (same run): {g['library']}, {g['m']}³ fp32, {g['threads']} threads: "
+             f"**{g['gflops']:.1f} GFLOP/s**. Useful-FLOP efficiency = FLOPs the model needs on the real tokens "
+             "(BENCHMARKS.md formula, pooler and head included; DeBERTa's relative-position terms not counted) "
+             "/ (wall time × that peak).\n",
+             "Every system is its own process, timed end to end (interpreter start, model load, Parquet read, "
+             "tokenize, infer, Parquet write); peak RSS from /usr/bin/time. Label agreement and the largest "
+             "probability change are against hfbatch fp32 on the same rows. The padded-128 job truncates at "
+             "128 tokens (its tokens/s and FLOPs count that), the others at the model's limit (512). "
+             f"hfbatch int8: {'run' if doc['hfbatch_int8'] else 'not available in this build (no --dtype), skipped'}.\n",
+             "Peers' models (bench/make_bench_models.py): ONNX by torch.onnx.export (legacy exporter, opset 17); "
+             "BERT models optimized by onnxruntime.transformers' optimizer (model_type bert: EmbedLayerNorm, "
+             "Attention, SkipLayerNorm, BiasGelu fused), DeBERTa by onnxruntime's own ORT_ENABLE_EXTENDED graph "
+             "optimizer (the transformers optimizer was OOM-killed at 18 GB on it); int8 = quantize_dynamic of "
+             "the optimized model. CTranslate2 converts BertModel (encoder + pooler) only: its classifier is "
+             "applied in numpy; it has no DeBERTa converter. deberta-base uses a 3,500-piece deberta-v3-like "
+             "sentencepiece tokenizer (more tokens per row than the real 128k vocabulary, same for every system). "
+             "ONNX Runtime and OpenMP runtimes spin-wait by default: on a loaded machine that costs them more "
+             "than on a quiet one. With few rows, start-up (imports, model load: `load_s` of each peer in the JSON) "
+             "is a large part of every wall time, so the ratios of a small run are larger than a full run's.\n",
+             ("Workload files (bench/make_workloads.py), tokens per row under the default model's tokenizer, "
+              "untruncated: " + "; ".join(f"{w} {p['rows']:,} rows, mean {p['mean']}, p50 {p['p50']}, p95 {p['p95']}, "
+                                        f"{p['over_128']} over 128, {p['over_512']} over 512"
+                                        for w, p in doc["workload_tokens_minilm"].items()) + ".\n")
+             if "workload_tokens_minilm" in doc else "",
+             "## Targets (issue 7)\n", targets_table(doc), ""]
+    for c in doc["cells"]:
+        w = c["work"]["model_limit"]
+        parts += [f"## {c['workload']} / {c['model']} — {c['rows']} rows ({c['input']})\n",
+                  f"{w['real_tokens']} real tokens ({w['real_tokens'] / c['rows']:.1f} per row), "
+                  f"{w['useful_flop'] / 1e12:.2f} useful TFLOP; model folder {c['model_bytes'] / 2**20:.0f} MiB.\n",
+                  cell_table(c), "", stage_lines(c)]
+    out.with_suffix(".md").write_text("\n".join(parts) + "\n")
+
+
+def write_chart(doc, out):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    cells = doc["cells"]
+    systems = [s for s in SYSTEM_NAMES if any("rows_per_s" in c["systems"].get(s, {}) for c in cells)]
+    ncols = min(3, len(cells))
+    nrows = -(-len(cells) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.9 * nrows + 1.2), squeeze=False)
+    colors = plt.get_cmap("tab10").colors
+    for ax in axes.flat[len(cells):]:
+        ax.set_visible(False)
+    for ax, c in zip(axes.flat, cells):
+        vals = [c["systems"].get(s, {}).get("rows_per_s", 0) for s in systems]
+        ax.bar(range(len(systems)), vals, color=[colors[i % 10] for i in range(len(systems))])
+        ax.set_title(f"{c['workload']}\n{c['model']} ({c['rows']} rows)", fontsize=9)
+        ax.set_xticks([])
+        ax.tick_params(labelsize=8)
+    for row in axes:
+        row[0].set_ylabel("rows/s (end to end)", fontsize=8)
+    fig.legend([plt.Rectangle((0, 0), 1, 1, color=colors[i % 10]) for i in range(len(systems))], systems,
+               loc="lower center", ncol=4, fontsize=8)
+    m = doc["machine"]
+    fig.suptitle(f"hfbatch vs peers, end-to-end rows/s, {m['threads']} threads, {m['cpu']}\n"
+                 f"commit {m['commit']}, {m['date']}, profile {doc['profile']}, load {m['load_average'][0]}",
+                 fontsize=9)
+    fig.tight_layout(rect=(0, 0.06, 1, 0.93))
+    fig.savefig(out.with_suffix(".png"), dpi=90)
+    plt.close(fig)
+
+
+def write(doc, out):
+    out = pathlib.Path(out)
+    write_markdown(doc, out)
+    write_chart(doc, out)
+
+
+if __name__ == "__main__":  # re-render from a JSON file: report.py docs/benchmarks/cpu_bench.json
+    import sys
+    p = pathlib.Path(sys.argv[1])
+    write(json.loads(p.read_text()), p.with_suffix(""))

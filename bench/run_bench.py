@@ -1,0 +1,271 @@
+"""The CPU benchmark of issue 7: every system on the same Parquet rows, same thread count, one process per
+system, end to end (interpreter start, model load, Parquet read, tokenize, infer, Parquet write). Run in
+.venv-tools by bench/run_all.sh, after bench/make_workloads.py and bench/make_bench_models.py:
+
+  .venv-tools/bin/python bench/run_bench.py --profile quick|full [--threads 2] [--hfbatch build/bin/hfbatch]
+        [--cells w-short/minilm,...] [--systems hfbatch-fp32,pipeline,...] [--gemm BIN]
+
+Cells are (workload, model) pairs; `quick` scores the first N rows of each workload file (N per cell, in
+CELLS), `full` all of it; every system of a cell reads the same slice file. hfbatch fp32 runs first; every
+other system is compared with it: label agreement and the largest probability change. Per system: rows/s,
+real tokens/s (padding excluded; the padded-128 job counts its own tokens, truncated at 128), the ratio
+hfbatch fp32 / system, useful-FLOP efficiency against the GEMM peak measured at the start of the run
+(oneDNN sgemm, square 2048, same threads), peak RSS. Writes OUT.json, OUT.md and OUT.png (default
+docs/benchmarks/cpu_bench); the JSON is rewritten after every cell so an interrupted run keeps what it did.
+"""
+import argparse
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pyarrow.parquet as pq
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from benchlib import ROOT, last_json_line, load_average, machine, run_timed, thread_env  # noqa: E402
+import report  # noqa: E402
+
+MODELS = ROOT / "bench/models"
+DATA = ROOT / "bench/data"
+WORKLOAD_COLUMNS = {"w-short": ["text"], "w-long": ["text"], "w-pair": ["premise", "hypothesis"]}
+# (workload, model): rows in the quick profile, sized so that every system of every cell runs in about
+# 25–30 minutes on 2 quiet cores (bert-base-sized models are ~8x MiniLM's FLOPs per token; W-long rows are
+# ~15x W-short's tokens; the padded-128 job does 128 tokens per row whatever the text).
+CELLS = {
+    ("w-short", "minilm"): 1000, ("w-short", "bert-base"): 200, ("w-short", "deberta-base"): 120,
+    ("w-long", "minilm"): 80, ("w-long", "bert-base"): 24, ("w-long", "deberta-base"): 16,
+    ("w-pair", "minilm"): 500, ("w-pair", "bert-base"): 100, ("w-pair", "deberta-base"): 60,
+}
+PEERS = ["pipeline", "padded128", "ort-fp32", "ort-int8", "ct2"]
+HFBATCH = ["hfbatch-fp32", "hfbatch-pretok", "hfbatch-int8"]
+CT2_MODELS = {"minilm", "bert-base"}
+
+
+# ---- inputs of a cell ------------------------------------------------------------------------------
+
+def slice_file(workload, rows, work):
+    """The first `rows` rows of the workload file (all of it for rows=None), written once per run."""
+    src = DATA / f"{workload}.parquet"
+    t = pq.read_table(src)
+    if rows is None or rows >= t.num_rows:
+        return src, t.num_rows
+    out = work / f"{workload}-{rows}.parquet"
+    if not out.exists():
+        pq.write_table(t.slice(0, rows), out, row_group_size=2048)
+    return out, rows
+
+
+def tokens_and_flops(model_dir, path, columns):
+    """Real tokens per row at the model's limit and at 128 (the padded job's), and the useful FLOPs of both:
+    per layer and sequence of length L, L·2·(4h² + 2hf) + 4h·L² (BENCHMARKS.md), plus the pooler and
+    classifier (2h² + 2h·labels). DeBERTa's extra relative-position attention terms are not counted."""
+    from transformers import AutoTokenizer
+    cfg = json.loads((model_dir / "config.json").read_text())
+    h, f, layers = cfg["hidden_size"], cfg["intermediate_size"], cfg["num_hidden_layers"]
+    labels = len(cfg.get("id2label", {0: 0, 1: 1}))
+    tok = AutoTokenizer.from_pretrained(str(model_dir))
+    t = pq.read_table(path, columns=columns)
+    first = t.column(columns[0]).to_pylist()
+    second = t.column(columns[1]).to_pylist() if len(columns) > 1 else None
+    out = {}
+    for key, limit in (("model_limit", None), ("max128", 128)):
+        kw = {"max_length": limit} if limit else {}
+        lens = np.array([len(x) for x in tok(first, second, truncation=True, **kw)["input_ids"]], dtype=np.float64)
+        flops = layers * (lens.sum() * 2 * (4 * h * h + 2 * h * f) + 4 * h * (lens ** 2).sum())
+        flops += len(lens) * (2 * h * h + 2 * h * labels)
+        out[key] = {"real_tokens": int(lens.sum()), "useful_flop": float(flops)}
+    return out
+
+
+def pretokenized_file(model_dir, path, work, name):
+    """The seed's prepared data (model_inference_hvd.ipynb): input_ids / attention_mask / token_type_ids
+    padded to 128, list<int64>, for hfbatch's --input-ids-column mode."""
+    import pyarrow as pa
+    from transformers import AutoTokenizer
+    out = work / f"{name}-pretok.parquet"
+    tok = AutoTokenizer.from_pretrained(str(model_dir))
+    t = pq.read_table(path, columns=["id", "text"])
+    enc = tok(t.column("text").to_pylist(), padding="max_length", truncation=True, max_length=128)
+    cols = {"id": t.column("id")}
+    for k in ("input_ids", "attention_mask", "token_type_ids"):
+        if k in enc:
+            cols[k] = pa.array(enc[k], pa.list_(pa.int64()))
+    pq.write_table(pa.table(cols), out)
+    return out
+
+
+# ---- systems -----------------------------------------------------------------------------------------
+
+def hfbatch_supports_int8(binary):
+    """int8 is being added to the engine: run it when `hfbatch --help` lists --dtype."""
+    out = subprocess.run([binary, "--help"], capture_output=True, text=True)
+    return "--dtype" in out.stdout + out.stderr
+
+
+def run_hfbatch(a, system, cell, work):
+    model = cell["model_dir"]
+    out = work / f"{cell['name']}-{system}"
+    summary = work / f"{cell['name']}-{system}.summary.json"
+    cmd = [a.hfbatch, "classify", "--model", model, "--output", out, "--threads", a.threads, "--overwrite",
+           "--summary", summary, "--no-progress"]
+    cols = WORKLOAD_COLUMNS[cell["workload"]]
+    if system == "hfbatch-pretok":
+        cmd += ["--input", cell["pretok"], "--input-ids-column", "input_ids", "--attention-mask-column",
+                "attention_mask", "--max-length", "128"]
+        if json.loads((model / "config.json").read_text()).get("type_vocab_size", 2) > 0:
+            cmd += ["--token-type-ids-column", "token_type_ids"]
+    else:
+        cmd += ["--input", cell["input"], "--text-column", cols[0]]
+        if len(cols) > 1:
+            cmd += ["--text-pair-column", cols[1]]
+    if system == "hfbatch-int8":
+        cmd += ["--dtype", "int8"]
+    r = run_timed(cmd, env=thread_env(a.threads))
+    r["summary"] = json.loads(summary.read_text())
+    r["predictions"] = sorted(out.glob("part-*.parquet"))
+    return r
+
+
+def run_peer(a, system, cell, work):
+    base = MODELS / cell["model"]
+    out = work / f"{cell['name']}-{system}.parquet"
+    kind, artifact = {"pipeline": ("pipeline", None), "padded128": ("padded128", None),
+                      "ort-fp32": ("ort", base / "onnx/model-opt.onnx"),
+                      "ort-int8": ("ort", base / "onnx/model-int8.onnx"), "ct2": ("ct2", base / "ct2")}[system]
+    cmd = [sys.executable, ROOT / "bench/peers.py", kind, "--model", cell["model_dir"], "--input", cell["input"],
+           "--output", out, "--threads", a.threads, "--columns", ",".join(WORKLOAD_COLUMNS[cell["workload"]])]
+    if artifact:
+        cmd += ["--artifact", artifact]
+    r = run_timed(cmd, env=thread_env(a.threads))
+    r["report"] = last_json_line(r["stdout"])
+    r["predictions"] = [out]
+    return r
+
+
+def skip_reason(a, system, cell):
+    if system == "ct2" and cell["model"] not in CT2_MODELS:
+        return "CTranslate2's converter has no DeBERTa-v2 loader"
+    if system == "hfbatch-pretok" and cell["workload"] != "w-short":
+        return "pre-tokenized (padded-128) input is the seed's W-short job only"
+    if system == "hfbatch-int8" and not a.int8:
+        return "this hfbatch has no --dtype int8 (hfbatch --help)"
+    return None
+
+
+def probabilities(paths):
+    t = pq.read_table(paths, columns=["label_id", "probabilities"])
+    return t.column("label_id").to_numpy(), np.array(t.column("probabilities").to_pylist(), dtype=np.float64)
+
+
+# ---- one cell ------------------------------------------------------------------------------------------
+
+def run_cell(a, workload, model, rows, work, peak_gflops):
+    name = f"{workload}-{model}"
+    model_dir = MODELS / model / "hf"
+    path, rows = slice_file(workload, rows, work)
+    cell = {"name": name, "workload": workload, "model": model, "model_dir": model_dir, "input": path, "rows": rows}
+    if workload == "w-short":
+        cell["pretok"] = pretokenized_file(model_dir, path, work, name)
+    work_stats = tokens_and_flops(model_dir, path, WORKLOAD_COLUMNS[workload])
+    result = {"workload": workload, "model": model, "rows": rows, "input": os.path.relpath(path, ROOT),
+              "model_bytes": sum(p.stat().st_size for p in model_dir.iterdir()), "work": work_stats,
+              "systems": {}}
+    ref = None
+    for system in [s for s in HFBATCH + PEERS if s in a.systems]:
+        why = skip_reason(a, system, cell)
+        if why:
+            result["systems"][system] = {"skipped": why}
+            continue
+        print(f"[{time.strftime('%H:%M:%S')}] {name}: {system} ({rows} rows) ...", flush=True)
+        try:
+            r = (run_hfbatch if system.startswith("hfbatch") else run_peer)(a, system, cell, work)
+        except (RuntimeError, ValueError) as e:
+            result["systems"][system] = {"failed": str(e)[-600:]}
+            print(f"  failed: {str(e)[-300:]}", flush=True)
+            continue
+        stats = work_stats["max128" if system in ("padded128", "hfbatch-pretok") else "model_limit"]
+        s = {"wall_s": round(r["wall_s"], 3), "peak_rss_mb": round(r["peak_rss_mb"], 1),
+             "rows_per_s": rows / r["wall_s"], "real_tokens": stats["real_tokens"],
+             "real_tokens_per_s": stats["real_tokens"] / r["wall_s"],
+             "useful_flop_efficiency": stats["useful_flop"] / r["wall_s"] / (peak_gflops * 1e9)}
+        if "summary" in r:
+            s["hfbatch_seconds"] = r["summary"]["seconds"]
+            s["hfbatch_tokens"] = r["summary"]["tokens"]
+        else:
+            s["load_s"] = round(r["report"]["load_s"], 3)
+        labels, probs = probabilities(r["predictions"])
+        if system == "hfbatch-fp32":
+            ref = (labels, probs)
+        elif ref is not None:
+            s["label_agreement"] = float((labels == ref[0]).mean())
+            s["max_prob_change"] = float(np.abs(probs - ref[1]).max())
+        result["systems"][system] = s
+        print(f"  {s['wall_s']:.1f} s, {s['rows_per_s']:.1f} rows/s, RSS {s['peak_rss_mb']:.0f} MB", flush=True)
+    fp32 = result["systems"].get("hfbatch-fp32", {})
+    for system, s in result["systems"].items():
+        if "rows_per_s" in s and "rows_per_s" in fp32:
+            s["hfbatch_fp32_ratio"] = fp32["rows_per_s"] / s["rows_per_s"]
+    return result
+
+
+def workload_profiles():
+    """Token-length profile of each whole workload file under the default model's tokenizer (no truncation)."""
+    from tokenizers import Tokenizer
+    from make_minilm_classifier import minilm_dir
+    from make_workloads import token_profile
+    tok = Tokenizer.from_file(str(minilm_dir() / "tokenizer.json"))
+    tok.no_truncation()
+    tok.no_padding()
+    return {w: token_profile(pq.read_table(DATA / f"{w}.parquet"), tok) for w in WORKLOAD_COLUMNS}
+
+
+def gemm_peak(a):
+    r = subprocess.run([a.gemm, str(a.threads), "--peak", "2048"], capture_output=True, text=True, check=True,
+                       env=thread_env(a.threads))
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--profile", choices=["quick", "full"], default="quick")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--hfbatch", default=str(ROOT / "build/bin/hfbatch"))
+    ap.add_argument("--gemm", default=str(ROOT / "build/bench/gemm_libs"))
+    ap.add_argument("--cells", help="comma-separated workload/model (default: all)")
+    ap.add_argument("--systems", default=",".join(HFBATCH + PEERS))
+    ap.add_argument("--rows", type=int, help="override every cell's row count (development)")
+    ap.add_argument("--scale", type=float, default=1.0, help="multiply the quick profile's row counts")
+    ap.add_argument("--out", default=str(ROOT / "docs/benchmarks/cpu_bench"))
+    ap.add_argument("--work", default=str(ROOT / "bench/data/run"))
+    a = ap.parse_args()
+    a.systems = a.systems.split(",")
+    a.int8 = hfbatch_supports_int8(a.hfbatch)
+    cells = [tuple(c.split("/")) for c in a.cells.split(",")] if a.cells else list(CELLS)
+    work = pathlib.Path(a.work)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    out = pathlib.Path(a.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+
+    t0 = time.perf_counter()
+    doc = {"machine": machine(a.threads), "profile": a.profile, "hfbatch": a.hfbatch,
+           "hfbatch_int8": a.int8, "scale": a.scale, "command": " ".join(sys.argv[1:]), "cells": []}
+    doc["workload_tokens_minilm"] = workload_profiles()
+    doc["gemm_peak"] = gemm_peak(a)
+    print(f"GEMM peak: {doc['gemm_peak']}", flush=True)
+    for workload, model in cells:
+        rows = a.rows or (max(1, round(CELLS[(workload, model)] * a.scale)) if a.profile == "quick" else None)
+        doc["cells"].append(run_cell(a, workload, model, rows, work, doc["gemm_peak"]["gflops"]))
+        doc["load_average_after"] = load_average()
+        doc["elapsed_s"] = round(time.perf_counter() - t0, 1)
+        out.with_suffix(".json").write_text(json.dumps(doc, indent=1) + "\n")
+    report.write(doc, out)
+    print(f"wrote {out}.json/.md/.png in {doc['elapsed_s']:.0f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
