@@ -42,7 +42,7 @@ options (classify, embed):
   --keep-columns a,b         input columns copied to the output (default: none)
   --keep-all                 copy every input column
   --max-length N             truncate to N tokens (default: the model's limit)
-  --batch-tokens N           padded tokens per encoder call (default 16384)
+  --batch-tokens N           padded tokens per encoder call (default 8192; activation memory grows with it)
   --threads N                CPU threads (default: all cores)
   --tokenizer-threads N      of those, threads that tokenize the next chunk while the model runs
                              (default: threads / 4, at least 1)

@@ -75,7 +75,7 @@ class Engine:
     """
 
     def __init__(self, model: str, tokenizer: Optional[str] = None, device: str = "cpu", threads: int = 0,
-                 task: str = "classify", max_length: int = 0, batch_tokens: int = 16384,
+                 task: str = "classify", max_length: int = 0, batch_tokens: int = 8192,
                  prefix: str = "") -> None:
         self._engine = _core.Engine(str(model), None if tokenizer is None else str(tokenizer), device,
                                     int(threads), task, int(max_length), int(batch_tokens), prefix)

@@ -60,7 +60,7 @@ def _default_threads() -> int:
 
 
 def get_engine(model: str, task: str = "classify", tokenizer: Optional[str] = None, threads: Optional[int] = None,
-               max_length: int = 0, batch_tokens: int = 16384, prefix: str = "") -> Engine:
+               max_length: int = 0, batch_tokens: int = 8192, prefix: str = "") -> Engine:
     """This process's Engine for these arguments, created on first use and then reused."""
     global _created
     if threads is None:
@@ -159,7 +159,7 @@ def _score(df, task: str, model: str, text_col: str, keep: Optional[Sequence[str
 
 
 def classify(df, model: str, text_col: str = "text", keep: Optional[Sequence[str]] = None,
-             batch_tokens: int = 16384, threads: Optional[int] = None, tokenizer: Optional[str] = None,
+             batch_tokens: int = 8192, threads: Optional[int] = None, tokenizer: Optional[str] = None,
              pair_col: Optional[str] = None, prefix: str = "", max_length: int = 0,
              worker_col: Optional[str] = None):
     """`df` with label, label_id, score, probabilities appended (after the `keep` columns; all by default).
@@ -172,7 +172,7 @@ def classify(df, model: str, text_col: str = "text", keep: Optional[Sequence[str
 
 
 def embed(df, model: str, text_col: str = "text", keep: Optional[Sequence[str]] = None,
-          batch_tokens: int = 16384, threads: Optional[int] = None, tokenizer: Optional[str] = None,
+          batch_tokens: int = 8192, threads: Optional[int] = None, tokenizer: Optional[str] = None,
           prefix: str = "", max_length: int = 0, worker_col: Optional[str] = None):
     """`df` with `embedding` (array<float>) appended; see classify()."""
     return _score(df, "embed", model, text_col, keep, batch_tokens, threads, tokenizer, None, prefix,
@@ -180,7 +180,7 @@ def embed(df, model: str, text_col: str = "text", keep: Optional[Sequence[str]] 
 
 
 def predict_udf(model: str, task: str = "classify", tokenizer: Optional[str] = None, pairs: bool = False,
-                batch_tokens: int = 16384, threads: Optional[int] = None, max_length: int = 0) -> Callable:
+                batch_tokens: int = 8192, threads: Optional[int] = None, max_length: int = 0) -> Callable:
     """A pandas_udf returning a struct of the prediction columns, for ``df.select(predict("text"))``
     (``predict("text", "pair")`` with pairs=True). mapInArrow (classify/embed) avoids pandas and is faster."""
     import pandas as pd
