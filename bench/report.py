@@ -26,18 +26,20 @@ TARGETS = [
 
 
 def cell_table(c):
-    lines = ["| system | rows | wall s | rows/s | real tokens/s | hfbatch fp32 ÷ system | useful-FLOP eff. "
-             "| peak RSS MiB | labels = hfbatch fp32 | max Δp |", "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| system | rows | wall s | rows/s | real tokens/s | hfbatch fp32 ÷ system | same, start-up excluded "
+             "| useful-FLOP eff. | peak RSS MiB | labels = hfbatch fp32 | max Δp |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, s in c["systems"].items():
         label = SYSTEM_NAMES.get(name, name)
         if "rows_per_s" not in s:
             lines.append(f"| {label} | — | {'skipped: ' + s['skipped'] if 'skipped' in s else 'FAILED'} "
-                         "| | | | | | | |")
+                         "| | | | | | | | |")
             continue
         agree = f"{s['label_agreement']:.2%}" if "label_agreement" in s else "(reference)"
         dp = f"{s['max_prob_change']:.2g}" if "max_prob_change" in s else ""
         lines.append(f"| {label} | {c['rows']} | {s['wall_s']:.1f} | {s['rows_per_s']:.1f} "
                      f"| {s['real_tokens_per_s']:.0f} | {s.get('hfbatch_fp32_ratio', float('nan')):.2f}x "
+                     f"| {s.get('hfbatch_fp32_scoring_ratio', float('nan')):.2f}x "
                      f"| {s['useful_flop_efficiency']:.1%} | {s['peak_rss_mb']:.0f} | {agree} | {dp} |")
     return "\n".join(lines)
 
@@ -58,12 +60,13 @@ def targets_table(doc):
     for wl, model, system, what, thr in TARGETS:
         s = cells.get((wl, model), {}).get("systems", {}).get(system, {})
         fp32 = cells.get((wl, model), {}).get("systems", {}).get("hfbatch-fp32", {})
-        if what == "ratio":
-            v, text = s.get("hfbatch_fp32_ratio"), f"hfbatch fp32 ≥ {thr}x {system}"
+        if what == "ratio":  # judged without start-up: the smaller, long-job ratio (see the cell tables)
+            v, text = s.get("hfbatch_fp32_scoring_ratio"), f"hfbatch fp32 ≥ {thr}x {system} (start-up excluded)"
         elif what == "efficiency":
             v, text = s.get("useful_flop_efficiency"), f"hfbatch fp32 useful-FLOP efficiency ≥ {thr:.0%}"
         elif what == "int8 speedup":
-            v = s["rows_per_s"] / fp32["rows_per_s"] if "rows_per_s" in s and "rows_per_s" in fp32 else None
+            v = (s["scoring_rows_per_s"] / fp32["scoring_rows_per_s"]
+                 if "scoring_rows_per_s" in s and "scoring_rows_per_s" in fp32 else None)
             text = f"hfbatch int8 ≥ {thr}x hfbatch fp32"
         else:
             v, text = s.get("label_agreement"), f"int8 labels = fp32 labels ≥ {thr:.1%}"

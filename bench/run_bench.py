@@ -195,8 +195,12 @@ def run_cell(a, workload, model, rows, work, peak_gflops):
         if "summary" in r:
             s["hfbatch_seconds"] = r["summary"]["seconds"]
             s["hfbatch_tokens"] = r["summary"]["tokens"]
+            s["load_s"] = round(r["summary"]["seconds"]["load"], 3)
         else:
             s["load_s"] = round(r["report"]["load_s"], 3)
+        # Without start-up (imports, model load): the rate a long job approaches. A quick run's few rows make
+        # start-up a large share of the peers' wall time, so targets are judged on this rate too.
+        s["scoring_rows_per_s"] = rows / max(r["wall_s"] - s["load_s"], 1e-9)
         labels, probs = probabilities(r["predictions"])
         if system == "hfbatch-fp32":
             ref = (labels, probs)
@@ -209,6 +213,7 @@ def run_cell(a, workload, model, rows, work, peak_gflops):
     for system, s in result["systems"].items():
         if "rows_per_s" in s and "rows_per_s" in fp32:
             s["hfbatch_fp32_ratio"] = fp32["rows_per_s"] / s["rows_per_s"]
+            s["hfbatch_fp32_scoring_ratio"] = fp32["scoring_rows_per_s"] / s["scoring_rows_per_s"]
     return result
 
 
