@@ -26,7 +26,7 @@ using hfbatch::cli::Args;
 constexpr const char* kUsage = R"(usage:
   hfbatch classify --model DIR --input PATH... --output DIR (--text-column C | --input-ids-column C) [options]
   hfbatch embed    --model DIR --input PATH... --output DIR (--text-column C | --input-ids-column C) [options]
-  hfbatch inspect  --model DIR [--tokenizer DIR]
+  hfbatch inspect  --model DIR [--tokenizer DIR] [--dtype fp32|int8]
 
 options (classify, embed):
   --tokenizer DIR            tokenizer folder (default: the model folder)
@@ -41,6 +41,8 @@ options (classify, embed):
   --max-length N             truncate to N tokens (default: the model's limit)
   --batch-tokens N           padded tokens per encoder call (default 16384)
   --threads N                CPU threads (default: all cores)
+  --dtype fp32|int8          numerics of the encoder layers' linears (default fp32; int8: per-channel
+                             weights, per-token activations; docs/ops.md "int8")
   --chunk-rows N             rows read per chunk / output row group (default 4096)
   --prediction-prefix P      prefix for the prediction columns (e.g. pred_)
   --overwrite                replace an existing output folder
@@ -60,7 +62,7 @@ int run_scoring(hfbatch::runtime::Task task, const std::vector<std::string>& arg
             {"--model", "--tokenizer", "--output", "--text-column", "--text-pair-column", "--keep-columns",
              "--input-ids-column", "--attention-mask-column", "--token-type-ids-column",
              "--max-length", "--batch-tokens", "--threads", "--chunk-rows", "--prediction-prefix", "--summary",
-             "--shard"},
+             "--shard", "--dtype"},
             {"--input"}, {"--keep-all", "--overwrite", "--no-progress", "--dynamic", "--resume"});
   hfbatch::io::JobOptions job;
   job.session.task = task;
@@ -69,6 +71,7 @@ int run_scoring(hfbatch::runtime::Task task, const std::vector<std::string>& arg
   job.session.max_length = static_cast<int32_t>(args.get_int("--max-length", 0));
   job.session.batch_tokens = args.get_int("--batch-tokens", job.session.batch_tokens);
   job.session.threads = static_cast<int32_t>(args.get_int("--threads", 0));
+  job.session.precision = hfbatch::cli::dtype_flag(args);
   hfbatch::check(job.session.max_length >= 0, "--max-length: must be positive");
   hfbatch::check(job.session.threads >= 0, "--threads: must be positive");
   job.inputs = args.get_all("--input");

@@ -114,6 +114,7 @@ std::string JobSummary::to_json(const JobOptions& options) const {
   const double total = total_s > 0 ? total_s : 1e-9;
   nlohmann::json j = {
       {"task", task_name(options.session.task)},
+      {"dtype", models::precision_name(options.session.precision)},
       {"files", files},
       {"rows_in", rows_in},
       {"rows_out", rows_out},

@@ -13,7 +13,13 @@
 namespace hfbatch::models {
 
 core::Tensor Linear::operator()(const core::Tensor& x) const {
+  if (int8) return ops::linear_int8(x, *int8, bias.empty() ? nullptr : &bias);
   return ops::linear(x, weight, bias.empty() ? nullptr : &bias);
+}
+
+void quantize_layer_int8(EncoderLayer& layer) {
+  for (Linear* l : {&layer.qkv, &layer.attention_out, &layer.ffn_in, &layer.ffn_out})
+    l->int8 = std::make_shared<const ops::Int8Weight>(ops::quantize_weight_int8(l->weight));
 }
 
 TransformerEncoder::TransformerEncoder(ModelInfo info, Embeddings embeddings, std::vector<EncoderLayer> layers,
@@ -95,6 +101,10 @@ core::Tensor TransformerEncoder::encode(const TokenBatch& batch) const {
     x = std::move(y);
   }
   return x;
+}
+
+void TransformerEncoder::quantize_linears_int8() {
+  for (EncoderLayer& l : layers_) quantize_layer_int8(l);
 }
 
 core::Tensor TransformerEncoder::classify(const TokenBatch& batch) const {

@@ -26,6 +26,7 @@ struct SessionOptions {
   int32_t max_length = 0;        // 0: the model's limit (see resolve_max_length)
   int64_t batch_tokens = 16384;  // padded tokens per encoder call
   int32_t threads = 0;           // 0: all cores
+  models::Precision precision = models::Precision::fp32;  // --dtype: the encoder layers' linears
   // Rows arrive as token ids (run_tokens): no tokenizer is loaded; max_length is `max_length` if > 0,
   // else the model's position limit, and longer rows are an error (never truncated).
   bool pretokenized = false;
