@@ -2,6 +2,7 @@
 // bias. Quantize and dequantize are row-wise and run over parallel_for in blocks of rows; the GEMM uses
 // the GEMM library's own threads.
 #include <algorithm>
+#include <vector>
 
 #include "cpu/blas.h"
 #include "cpu/parallel.h"
@@ -48,30 +49,52 @@ void quantize_rows_u8_cpu(const float* x, int64_t rows, int64_t cols, uint8_t* x
 }
 
 void linear_int8_cpu(const float* x, const Int8Weight& w, const float* b, float* y, int64_t n, int64_t in, int64_t out) {
-  core::Tensor xq({n, in}, core::DType::u8);         // [n, in] activations
-  core::Tensor acc({n, out}, core::DType::i32);      // [n, out] xq · Wqᵀ
-  std::vector<float> x_scale(n);
-  std::vector<int32_t> x_zero(n);
-  for_row_blocks(n, [&](int64_t begin, int64_t end) {
-    quantize_rows_u8_cpu(x + begin * in, end - begin, in, xq.data<uint8_t>() + begin * in, x_scale.data() + begin,
-                         x_zero.data() + begin);
-  });
-  cpu::gemm_u8s8s32(n, out, in, xq.data<uint8_t>(), in, w.q.data<int8_t>(), in, acc.data<int32_t>(), out);
+  // Per-thread scratch for one block of rows, kept between calls: fresh [tokens, out] int32 buffers would
+  // be mmapped and page-faulted anew for every batch (~100 MB for a 16k-token FFN); blocks of
+  // kGemmRows keep it bounded (≤ 4096 · (in + 4·out) bytes) without making the GEMM small.
+  constexpr int64_t kGemmRows = 4096;
+  struct Scratch {
+    std::vector<uint8_t> xq;   // [rows, in] activations
+    std::vector<int32_t> acc;  // [rows, out] xq · Wqᵀ
+    std::vector<float> x_scale;
+    std::vector<int32_t> x_zero;
+  };
+  thread_local Scratch scratch;
+  // References, not the thread_local names: the row blocks run on pool threads that have their own.
+  std::vector<uint8_t>& xq = scratch.xq;
+  std::vector<int32_t>& acc = scratch.acc;
+  std::vector<float>& x_scale = scratch.x_scale;
+  std::vector<int32_t>& x_zero = scratch.x_zero;
+  const int64_t block = std::min(n, kGemmRows);
+  xq.resize(block * in);
+  acc.resize(block * out);
+  x_scale.resize(block);
+  x_zero.resize(block);
   const float* w_scale = w.scale.data();
   const int32_t* q_sum = w.q_sum.data();
-  for_row_blocks(n, [&](int64_t begin, int64_t end) {
-    for (int64_t t = begin; t < end; ++t) {  // y[t, o] = sx[t]·sw[o]·(acc[t, o] − zx[t]·Σq[o]) + b[o]
-      const int32_t* a = acc.data<int32_t>() + t * out;
-      float* yt = y + t * out;
-      const float sx = x_scale[t];
-      const int32_t zx = x_zero[t];
-      if (b) {
-        for (int64_t o = 0; o < out; ++o) yt[o] = sx * w_scale[o] * static_cast<float>(a[o] - zx * q_sum[o]) + b[o];
-      } else {
-        for (int64_t o = 0; o < out; ++o) yt[o] = sx * w_scale[o] * static_cast<float>(a[o] - zx * q_sum[o]);
+  for (int64_t first = 0; first < n; first += kGemmRows) {
+    const int64_t rows = std::min(kGemmRows, n - first);
+    const float* xb = x + first * in;
+    float* yb = y + first * out;
+    for_row_blocks(rows, [&](int64_t begin, int64_t end) {
+      quantize_rows_u8_cpu(xb + begin * in, end - begin, in, xq.data() + begin * in, x_scale.data() + begin,
+                           x_zero.data() + begin);
+    });
+    cpu::gemm_u8s8s32(rows, out, in, xq.data(), in, w.q.data<int8_t>(), in, acc.data(), out);
+    for_row_blocks(rows, [&](int64_t begin, int64_t end) {
+      for (int64_t t = begin; t < end; ++t) {  // y[t, o] = sx[t]·sw[o]·(acc[t, o] − zx[t]·Σq[o]) + b[o]
+        const int32_t* a = acc.data() + t * out;
+        float* yt = yb + t * out;
+        const float sx = x_scale[t];
+        const int32_t zx = x_zero[t];
+        if (b) {
+          for (int64_t o = 0; o < out; ++o) yt[o] = sx * w_scale[o] * static_cast<float>(a[o] - zx * q_sum[o]) + b[o];
+        } else {
+          for (int64_t o = 0; o < out; ++o) yt[o] = sx * w_scale[o] * static_cast<float>(a[o] - zx * q_sum[o]);
+        }
       }
-    }
-  });
+    });
+  }
 }
 
 }  // namespace hfbatch::ops::kernels
