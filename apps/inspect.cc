@@ -40,7 +40,7 @@ int run_inspect(const std::vector<std::string>& argv) {
             << "stored_dtype: " << info.stored_dtype << "\n"
             << "dtype: " << models::precision_name(info.precision)
             << (info.precision == models::Precision::int8
-                    ? " (encoder-layer linears: s8 weights per output channel, 7-bit activations per token)"
+                    ? " (encoder-layer linears: 7-bit s8 weights per output channel, u8 activations per token)"
                     : "")
             << "\n"
             << "task: " << (info.has_classifier ? "classify" : "embed") << "\n";

@@ -13,6 +13,7 @@ import json
 import os
 import pathlib
 import platform
+import resource
 import statistics
 import subprocess
 import tempfile
@@ -26,21 +27,25 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def run_hfbatch(dtype, model, src, out, threads, extra):
-    """One end-to-end run (load, read, tokenize, infer, write); returns the JSON summary plus wall time."""
+    """One end-to-end run (load, read, tokenize, infer, write); returns the JSON summary plus wall time and
+    CPU time (user + sys of the process: far less sensitive than wall time to other jobs on a shared machine)."""
     summary = out.parent / f"summary-{dtype}.json"
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
     cmd = [str(ROOT / "build/bin/hfbatch"), "classify", "--model", str(model), "--input", str(src), "--output",
            str(out), "--text-column", "text", "--threads", str(threads), "--dtype", dtype, "--overwrite",
            "--summary", str(summary), "--no-progress", *extra]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"hfbatch --dtype {dtype} failed:\n{proc.stderr[-3000:]}")
     s = json.loads(summary.read_text())
     if s.get("dtype") != dtype:
         raise SystemExit(f"summary says dtype {s.get('dtype')!r}, expected {dtype!r}")
     s["wall_s"] = wall
+    s["cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return s
 
 
@@ -92,12 +97,15 @@ def main():
             **{f"{d}_rows_per_s": res[d]["rows_per_s"] for d in order},
             **{f"{d}_infer_s": res[d]["seconds"]["infer"] for d in order},
             **{f"{d}_wall_s": res[d]["wall_s"] for d in order},
+            **{f"{d}_cpu_s": res[d]["cpu_s"] for d in order},
             "ratio_rows_per_s": res["int8"]["rows_per_s"] / res["fp32"]["rows_per_s"],
             "ratio_infer": res["fp32"]["seconds"]["infer"] / res["int8"]["seconds"]["infer"],
+            "ratio_cpu": res["fp32"]["cpu_s"] / res["int8"]["cpu_s"],
         })
         rows = res["fp32"]["rows_out"]
         print(f"round {r + 1}: fp32 {res['fp32']['rows_per_s']:.0f} rows/s, int8 {res['int8']['rows_per_s']:.0f} "
-              f"rows/s, ratio {rounds[-1]['ratio_rows_per_s']:.2f} (infer only {rounds[-1]['ratio_infer']:.2f}), "
+              f"rows/s, ratio {rounds[-1]['ratio_rows_per_s']:.2f} (infer only {rounds[-1]['ratio_infer']:.2f}, "
+              f"CPU time {rounds[-1]['ratio_cpu']:.2f}), "
               f"load {rounds[-1]['load_avg']:.1f}", flush=True)
     quality = compare(outs["fp32"], outs["int8"])
     cpu = platform.processor() or platform.machine()
@@ -112,12 +120,14 @@ def main():
         "threads": args.threads, "model": str(args.model), "input": str(args.input), "rows": rows,
         "median_ratio_rows_per_s": statistics.median(r["ratio_rows_per_s"] for r in rounds),
         "median_ratio_infer": statistics.median(r["ratio_infer"] for r in rounds),
+        "median_ratio_cpu": statistics.median(r["ratio_cpu"] for r in rounds),
         "rounds": rounds, **quality,
     }
     print(json.dumps(result, indent=2))
-    print(f"\n| rows | threads | int8/fp32 rows/s (median of {args.rounds}) | infer-stage ratio | label agreement "
-          f"| largest Δp |\n|---|---|---|---|---|---|\n| {rows} | {args.threads} | "
+    print(f"\n| rows | threads | int8/fp32 rows/s (median of {args.rounds}) | infer-stage ratio | CPU-time ratio "
+          f"| label agreement | largest Δp |\n|---|---|---|---|---|---|---|\n| {rows} | {args.threads} | "
           f"{result['median_ratio_rows_per_s']:.2f}x | {result['median_ratio_infer']:.2f}x | "
+          f"{result['median_ratio_cpu']:.2f}x | "
           f"{100 * quality['label_agreement']:.2f}% ({quality['labels_changed']} changed) | "
           f"{quality['max_prob_change']:.4f} |")
     if args.json:

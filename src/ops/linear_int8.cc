@@ -15,7 +15,8 @@ Int8Weight quantize_weight_int8(const core::Tensor& w) {
   q.q = core::Tensor({out, in}, core::DType::i8);
   q.scale.resize(out);
   q.q_sum.resize(out);
-  for (int64_t o = 0; o < out; ++o) {  // one output channel (row of W) at a time: W[o, :] ≈ scale[o] · q[o, :]
+  for (int64_t o = 0; o < out;
+       ++o) {  // one output channel (row of W) at a time: W[o, :] ≈ scale[o] · q[o, :]
     const float* row = w.data<float>() + o * in;
     int8_t* qrow = q.q.data<int8_t>() + o * in;
     float amax = 0;
@@ -34,20 +35,22 @@ Int8Weight quantize_weight_int8(const core::Tensor& w) {
 }
 
 core::Tensor linear_int8(const core::Tensor& x, const Int8Weight& w, const core::Tensor* b) {
-  check(w.q.rank() == 2 && w.q.dtype() == core::DType::i8 && static_cast<int64_t>(w.scale.size()) == w.q.dim(0) &&
-            w.q_sum.size() == w.scale.size(),
+  check(w.q.rank() == 2 && w.q.dtype() == core::DType::i8 &&
+            static_cast<int64_t>(w.scale.size()) == w.q.dim(0) && w.q_sum.size() == w.scale.size(),
         "linear_int8: malformed quantized weight " + w.q.shape_string());
   check(x.rank() == 2 && x.dim(1) == w.q.dim(1),
         "linear_int8: x " + x.shape_string() + " does not match weight " + w.q.shape_string());
-  check(!b || (b->rank() == 1 && b->dim(0) == w.q.dim(0)), "linear_int8: bias does not match weight " + w.q.shape_string());
+  check(!b || (b->rank() == 1 && b->dim(0) == w.q.dim(0)),
+        "linear_int8: bias does not match weight " + w.q.shape_string());
   check(x.dtype() == core::DType::f32, "linear_int8: x must be f32");
   core::Tensor y({x.dim(0), w.q.dim(0)}, core::DType::f32, x.device());
   switch (x.device()) {
     case core::Device::cpu:
-      kernels::linear_int8_cpu(x.data<float>(), w, b ? b->data<float>() : nullptr, y.data<float>(), x.dim(0), x.dim(1),
-                               w.q.dim(0));
+      kernels::linear_int8_cpu(x.data<float>(), w, b ? b->data<float>() : nullptr, y.data<float>(), x.dim(0),
+                               x.dim(1), w.q.dim(0));
       break;
-    default: throw Error("linear_int8: device not built");
+    default:
+      throw Error("linear_int8: device not built");
   }
   return y;
 }

@@ -21,12 +21,14 @@ void for_row_blocks(int64_t rows, const Fn& fn) {
     fn(int64_t{0}, rows);
     return;
   }
-  cpu::parallel_for(blocks, [&](int64_t i, int32_t) { fn(i * kRowsPerItem, std::min(rows, (i + 1) * kRowsPerItem)); });
+  cpu::parallel_for(
+      blocks, [&](int64_t i, int32_t) { fn(i * kRowsPerItem, std::min(rows, (i + 1) * kRowsPerItem)); });
 }
 
 }  // namespace
 
-void quantize_rows_u8_cpu(const float* x, int64_t rows, int64_t cols, uint8_t* xq, float* scale, int32_t* zero) {
+void quantize_rows_u8_cpu(const float* x, int64_t rows, int64_t cols, uint8_t* xq, float* scale,
+                          int32_t* zero) {
   for (int64_t r = 0; r < rows; ++r) {
     const float* row = x + r * cols;
     float lo = 0, hi = 0;  // the range always holds 0, so that 0 (padding, ReLU zeros) is exact
@@ -36,8 +38,10 @@ void quantize_rows_u8_cpu(const float* x, int64_t rows, int64_t cols, uint8_t* x
     }
     const float s = hi > lo ? (hi - lo) / kActivationMax : 1.0f;
     const float inv = 1.0f / s;
-    const float z = std::min(kActivationMax, static_cast<float>(static_cast<int32_t>(-lo * inv + 0.5f)));  // round(-lo / s)
-    // q = round(x / s) + z, as trunc(x / s + z + 0.5) (the argument is ≥ -0.5 + rounding error), kept in [0, 255].
+    const float z = std::min(kActivationMax,
+                             static_cast<float>(static_cast<int32_t>(-lo * inv + 0.5f)));  // round(-lo / s)
+    // q = round(x / s) + z, as trunc(x / s + z + 0.5) (the argument is ≥ -0.5 + rounding error), kept in [0,
+    // 255].
     uint8_t* q = xq + r * cols;
     for (int64_t c = 0; c < cols; ++c) {
       const float v = std::clamp(row[c] * inv + z + 0.5f, 0.0f, kActivationMax);
@@ -48,7 +52,8 @@ void quantize_rows_u8_cpu(const float* x, int64_t rows, int64_t cols, uint8_t* x
   }
 }
 
-void linear_int8_cpu(const float* x, const Int8Weight& w, const float* b, float* y, int64_t n, int64_t in, int64_t out) {
+void linear_int8_cpu(const float* x, const Int8Weight& w, const float* b, float* y, int64_t n, int64_t in,
+                     int64_t out) {
   // Per-thread scratch for one block of rows, kept between calls: fresh [tokens, out] int32 buffers would
   // be mmapped and page-faulted anew for every batch (~100 MB for a 16k-token FFN); blocks of
   // kGemmRows keep it bounded (≤ 4096 · (in + 4·out) bytes) without making the GEMM small.
@@ -88,9 +93,11 @@ void linear_int8_cpu(const float* x, const Int8Weight& w, const float* b, float*
         const float sx = x_scale[t];
         const int32_t zx = x_zero[t];
         if (b) {
-          for (int64_t o = 0; o < out; ++o) yt[o] = sx * w_scale[o] * static_cast<float>(a[o] - zx * q_sum[o]) + b[o];
+          for (int64_t o = 0; o < out; ++o)
+            yt[o] = sx * w_scale[o] * static_cast<float>(a[o] - zx * q_sum[o]) + b[o];
         } else {
-          for (int64_t o = 0; o < out; ++o) yt[o] = sx * w_scale[o] * static_cast<float>(a[o] - zx * q_sum[o]);
+          for (int64_t o = 0; o < out; ++o)
+            yt[o] = sx * w_scale[o] * static_cast<float>(a[o] - zx * q_sum[o]);
         }
       }
     });

@@ -1,5 +1,7 @@
 // The int8 linear (ops/linear_int8.h) against the fp32 linear, with error bounds derived from the
 // quantization steps: |x̂ŵ − xw| summed over k is at most sx/2·Σ|w| + sw/2·Σ|x̂| per output element.
+#include "hfbatch/ops/linear_int8.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,7 +10,6 @@
 #include <vector>
 
 #include "hfbatch/ops/linear.h"
-#include "hfbatch/ops/linear_int8.h"
 
 using hfbatch::core::DType;
 using hfbatch::core::Tensor;
@@ -16,33 +17,33 @@ namespace ops = hfbatch::ops;
 
 namespace {
 
-// x: [rows, cols] normal(0, 1) scaled per row by 0.1..10; every third row made one-sided like a GELU output.
-Tensor activations(int64_t rows, int64_t cols, std::mt19937& rng) {
-  Tensor x({rows, cols});
+// [rows, cols] normal(0, 1), row r scaled by 10^u_r, u_r uniform in [lo, hi].
+Tensor scaled_rows(int64_t rows, int64_t cols, float lo, float hi, std::mt19937& rng) {
+  Tensor t({rows, cols});
   std::normal_distribution<float> d(0.0f, 1.0f);
-  std::uniform_real_distribution<float> mag(-1.0f, 1.0f);
+  std::uniform_real_distribution<float> mag(lo, hi);
   for (int64_t r = 0; r < rows; ++r) {
     const float scale = std::pow(10.0f, mag(rng));
-    for (int64_t c = 0; c < cols; ++c) {
-      float v = d(rng) * scale;
-      if (r % 3 == 0) v = std::max(v, -0.17f * scale);
-      x.data<float>()[r * cols + c] = v;
-    }
+    for (int64_t c = 0; c < cols; ++c) t.data<float>()[r * cols + c] = d(rng) * scale;
+  }
+  return t;
+}
+
+// x: [rows, cols], rows scaled 0.1..10; every third row made one-sided like a GELU output (min ≈ −0.17σ).
+Tensor activations(int64_t rows, int64_t cols, std::mt19937& rng) {
+  Tensor x = scaled_rows(rows, cols, -1.0f, 1.0f, rng);
+  for (int64_t r = 0; r < rows; r += 3) {
+    float* row = x.data<float>() + r * cols;
+    float sq = 0;
+    for (int64_t c = 0; c < cols; ++c) sq += row[c] * row[c];
+    const float floor = -0.17f * std::sqrt(sq / static_cast<float>(cols));
+    for (int64_t c = 0; c < cols; ++c) row[c] = std::max(row[c], floor);
   }
   return x;
 }
 
-// w: [out, in] normal with a per-output-channel spread of 0.01..1 (what per-channel scales are for).
-Tensor weights(int64_t out, int64_t in, std::mt19937& rng) {
-  Tensor w({out, in});
-  std::normal_distribution<float> d(0.0f, 1.0f);
-  std::uniform_real_distribution<float> mag(-2.0f, 0.0f);
-  for (int64_t o = 0; o < out; ++o) {
-    const float scale = std::pow(10.0f, mag(rng));
-    for (int64_t k = 0; k < in; ++k) w.data<float>()[o * in + k] = d(rng) * scale;
-  }
-  return w;
-}
+// w: [out, in] with a per-output-channel spread of 0.01..1 (what per-channel scales are for).
+Tensor weights(int64_t out, int64_t in, std::mt19937& rng) { return scaled_rows(out, in, -2.0f, 0.0f, rng); }
 
 // The worst-case |int8 − fp32| of y[t, o], from the two quantization steps:
 //   sx = (max(0, max x[t]) − min(0, min x[t])) / 255,  sw = max|w[o]| / 63,
@@ -108,7 +109,8 @@ TEST(Int8Linear, RowQuantizationUsesTheFullByteAndKeepsZeroExact) {
     for (int64_t c = 0; c < 50; ++c) {
       const float v = x.data<float>()[r * 50 + c];
       const uint8_t qv = q[r * 50 + c];
-      EXPECT_LE(std::abs(scale[r] * (static_cast<int32_t>(qv) - zero[r]) - v), scale[r] * 0.5f * 1.001f) << r << "," << c;
+      EXPECT_LE(std::abs(scale[r] * (static_cast<int32_t>(qv) - zero[r]) - v), scale[r] * 0.5f * 1.001f)
+          << r << "," << c;
     }
   }
   EXPECT_EQ(q[7], zero[0]);  // x = 0 dequantizes to exactly 0

@@ -26,7 +26,7 @@ struct TokenBatch {
 };
 
 // Numerics of the encoder layers' linears (QKV, attention output, FFN in/out): fp32 (the reference) or
-// int8 (per-channel s8 weights, per-token 7-bit activations; docs/ops.md "int8"). Embeddings, LayerNorm,
+// int8 (per-channel 7-bit s8 weights, per-token u8 activations; docs/ops.md "int8"). Embeddings, LayerNorm,
 // attention scores and the classifier head stay fp32 either way. Never int8 unless asked for.
 enum class Precision { fp32, int8 };
 const char* precision_name(Precision p);  // "fp32" | "int8"

@@ -2,7 +2,8 @@
 //   W [out, in]: quantized once, per output channel, symmetric s8 restricted to 7 bits [-63, 63]:
 //                W[o, :] ≈ w_scale[o] · Wq[o, :];
 //   x [tokens, in]: quantized per row (token) at run time, asymmetric u8 [0, 255]:
-//                x[t, :] ≈ x_scale[t] · (xq[t, :] − x_zero[t]), the row's [min, max] ∪ {0} mapped onto [0, 255];
+//                x[t, :] ≈ x_scale[t] · (xq[t, :] − x_zero[t]),
+//                the row's [min, max] ∪ {0} mapped onto [0, 255];
 //   acc = xq · Wqᵀ in int32 (one u8·s8 GEMM), then one pass
 //   y[t, o] = x_scale[t] · w_scale[o] · (acc[t, o] − x_zero[t] · Σ_k Wq[o, k]) + b[o].
 // Why 7-bit weights ("reduce_range" on the weight side): AVX2 and AVX-512 without VNNI multiply u8·s8 with
@@ -26,9 +27,9 @@ constexpr float kActivationMax = 255.0f;  // 8-bit asymmetric activations
 
 // A linear layer's weight, quantized for linear_int8.
 struct Int8Weight {
-  core::Tensor q;                 // [out, in] i8, in [-kWeightMax, kWeightMax]
-  std::vector<float> scale;       // [out]: W[o, :] ≈ scale[o] · q[o, :]
-  std::vector<int32_t> q_sum;     // [out]: Σ_k q[o, k], cancels the activations' zero point
+  core::Tensor q;              // [out, in] i8, in [-kWeightMax, kWeightMax]
+  std::vector<float> scale;    // [out]: W[o, :] ≈ scale[o] · q[o, :]
+  std::vector<int32_t> q_sum;  // [out]: Σ_k q[o, k], cancels the activations' zero point
 };
 
 // w: [out, in] f32 → per-output-channel s8 (scale = max|W[o, :]| / 63; an all-zero row gets scale 1).
@@ -39,9 +40,11 @@ core::Tensor linear_int8(const core::Tensor& x, const Int8Weight& w, const core:
 
 namespace kernels {  // backend kernels, called by the dispatch in linear_int8.cc
 // Row r of x [rows, cols] → xq[r, :] in [0, 255], scale[r], zero[r] (see the formula at the top).
-void quantize_rows_u8_cpu(const float* x, int64_t rows, int64_t cols, uint8_t* xq, float* scale, int32_t* zero);
+void quantize_rows_u8_cpu(const float* x, int64_t rows, int64_t cols, uint8_t* xq, float* scale,
+                          int32_t* zero);
 // The whole int8 linear on the CPU: quantize x, one u8·s8 → s32 GEMM, dequantize with bias.
-void linear_int8_cpu(const float* x, const Int8Weight& w, const float* b, float* y, int64_t n, int64_t in, int64_t out);
+void linear_int8_cpu(const float* x, const Int8Weight& w, const float* b, float* y, int64_t n, int64_t in,
+                     int64_t out);
 }  // namespace kernels
 
 }  // namespace hfbatch::ops
