@@ -28,7 +28,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 def run_hfbatch(dtype, model, src, out, threads, extra):
     """One end-to-end run (load, read, tokenize, infer, write); returns the JSON summary plus wall time and
-    CPU time (user + sys of the process: far less sensitive than wall time to other jobs on a shared machine)."""
+    CPU time (user + sys of the process). CPU time is less sensitive to other jobs than wall time, but with
+    several threads it also counts OpenMP workers spinning between GEMMs: trust it at --threads 1."""
     summary = out.parent / f"summary-{dtype}.json"
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
     cmd = [str(ROOT / "build/bin/hfbatch"), "classify", "--model", str(model), "--input", str(src), "--output",
