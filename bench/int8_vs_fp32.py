@@ -6,6 +6,7 @@ the largest probability change of int8 against fp32 (issue 7: ≥ 1.3x with ≥ 
 Needs only the engine venv (pyarrow, numpy) and a built build/bin/hfbatch:
 
   .venv/bin/python bench/int8_vs_fp32.py --model DIR --input bench/data/w10k.parquet [--threads N] [--rounds 3]
+                                         [--rows N]
   bash bench/run_int8_vs_fp32.sh     # makes the input and the default model with its seeded head, then this
 """
 import argparse
@@ -80,11 +81,16 @@ def main():
     ap.add_argument("--input", required=True)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--rounds", type=int, default=3, help="pairs of runs; order alternates per round")
+    ap.add_argument("--rows", type=int, help="use only the first N rows of the input (a shorter run)")
     ap.add_argument("--json", help="also write the results here")
     ap.add_argument("hfbatch_args", nargs="*", help="extra hfbatch arguments, after --")
     args = ap.parse_args()
 
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="int8_vs_fp32-"))
+    if args.rows:
+        src = tmp / f"first-{args.rows}.parquet"
+        pq.write_table(pq.read_table(args.input).slice(0, args.rows), src)
+        args.input = str(src)
     outs = {d: tmp / d / "out" for d in ("fp32", "int8")}
     for o in outs.values():
         o.parent.mkdir(parents=True)
