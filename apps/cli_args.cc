@@ -77,4 +77,8 @@ std::vector<std::string> split_list(const std::string& s) {
   return out;
 }
 
+models::Precision dtype_flag(const Args& args) {
+  return models::parse_precision(args.get_optional("--dtype").value_or("fp32"), "--dtype");
+}
+
 }  // namespace hfbatch::cli

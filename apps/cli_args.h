@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "hfbatch/models/model.h"
+
 namespace hfbatch::cli {
 
 class Args {
@@ -24,6 +26,9 @@ class Args {
  private:
   std::map<std::string, std::vector<std::string>> values_;
 };
+
+// --dtype fp32|int8 (default fp32); a bad value is an error naming the flag.
+models::Precision dtype_flag(const Args& args);
 
 // "a,b,,c" → {"a","b","c"}
 std::vector<std::string> split_list(const std::string& s);

@@ -22,10 +22,12 @@ const char* problem_name(models::ProblemType p) {
 }  // namespace
 
 int run_inspect(const std::vector<std::string>& argv) {
-  Args args(argv, {"--model", "--tokenizer"}, {}, {});
+  Args args(argv, {"--model", "--tokenizer", "--dtype"}, {}, {});
   const std::filesystem::path model_dir = args.get("--model");
   const std::filesystem::path tok_dir = args.get_optional("--tokenizer").value_or(model_dir.string());
-  auto model = models::load_model(model_dir);
+  models::LoadOptions load;
+  load.precision = dtype_flag(args);
+  auto model = models::load_model(model_dir, load);
   auto tok = tokenizer::Tokenizer::from_path(tok_dir);
   const models::ModelInfo& info = model->info();
   const auto pooling = models::read_pooling_config(model_dir);
@@ -36,6 +38,11 @@ int run_inspect(const std::vector<std::string>& argv) {
             << "parameters: " << info.parameter_count << "\n"
             << "hidden_size: " << info.hidden_size << "\n"
             << "stored_dtype: " << info.stored_dtype << "\n"
+            << "dtype: " << models::precision_name(info.precision)
+            << (info.precision == models::Precision::int8
+                    ? " (encoder-layer linears: 7-bit s8 weights per output channel, u8 activations per token)"
+                    : "")
+            << "\n"
             << "task: " << (info.has_classifier ? "classify" : "embed") << "\n";
   if (info.has_classifier) {
     std::cout << "problem_type: " << problem_name(info.problem_type) << "\n" << "labels:";

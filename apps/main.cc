@@ -29,7 +29,7 @@ constexpr const char* kUsage = R"(usage:
   hfbatch classify --model DIR --input PATH... --output DIR (--text-column C | --input-ids-column C) [options]
   hfbatch embed    --model DIR --input PATH... --output DIR (--text-column C | --input-ids-column C) [options]
   hfbatch tokenize --tokenizer DIR --input PATH... --output DIR --text-column C [options]
-  hfbatch inspect  --model DIR [--tokenizer DIR]
+  hfbatch inspect  --model DIR [--tokenizer DIR] [--dtype fp32|int8]
 
 options (classify, embed):
   --tokenizer DIR            tokenizer folder (default: the model folder)
@@ -46,6 +46,8 @@ options (classify, embed):
   --threads N                CPU threads (default: all cores)
   --tokenizer-threads N      of those, threads that tokenize the next chunk while the model runs
                              (default: threads / 4, at least 1)
+  --dtype fp32|int8          numerics of the encoder layers' linears (default fp32; int8: per-channel
+                             weights, per-token activations; docs/ops.md "int8")
   --chunk-rows N             rows read per chunk / output row group (default 4096)
   --prediction-prefix P      prefix for the prediction columns (e.g. pred_)
   --overwrite                replace an existing output folder
@@ -133,7 +135,7 @@ int run_and_report(hfbatch::io::JobOptions& job, const hfbatch::dist::DistOption
 int run_scoring(hfbatch::runtime::Task task, const std::vector<std::string>& argv) {
   Args args(argv,
             with(kCommonValueFlags, {"--input-ids-column", "--attention-mask-column", "--token-type-ids-column",
-                                     "--batch-tokens", "--prediction-prefix"}),
+                                     "--batch-tokens", "--prediction-prefix", "--dtype"}),
             {"--input"}, kCommonSwitches);
   hfbatch::io::JobOptions job;
   hfbatch::dist::DistOptions dist;
@@ -142,6 +144,7 @@ int run_scoring(hfbatch::runtime::Task task, const std::vector<std::string>& arg
   job.session.model_dir = args.get("--model");
   if (auto t = args.get_optional("--tokenizer")) job.session.tokenizer_dir = *t;
   job.session.batch_tokens = args.get_int("--batch-tokens", job.session.batch_tokens);
+  job.session.precision = hfbatch::cli::dtype_flag(args);
   job.columns.ids_column = args.get_optional("--input-ids-column");
   job.columns.mask_column = args.get_optional("--attention-mask-column");
   job.columns.type_ids_column = args.get_optional("--token-type-ids-column");

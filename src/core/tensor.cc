@@ -15,6 +15,8 @@ size_t dtype_size(DType t) {
     case DType::bf16: return 2;
     case DType::i32: return 4;
     case DType::i64: return 8;
+    case DType::i8: return 1;
+    case DType::u8: return 1;
   }
   return 0;
 }
@@ -26,6 +28,8 @@ const char* dtype_name(DType t) {
     case DType::bf16: return "BF16";
     case DType::i32: return "I32";
     case DType::i64: return "I64";
+    case DType::i8: return "I8";
+    case DType::u8: return "U8";
   }
   return "?";
 }

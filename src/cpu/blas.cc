@@ -26,20 +26,60 @@ static thread_local bool t_inside_parallel_item = false;
 SerialGemmScope::SerialGemmScope() : previous_(t_inside_parallel_item) { t_inside_parallel_item = true; }
 SerialGemmScope::~SerialGemmScope() { t_inside_parallel_item = previous_; }
 
+#if defined(HFBATCH_GEMM_ONEDNN)
+namespace {
+// OpenMP's thread count is per thread: while alive, a oneDNN call made inside a parallel_for item runs on
+// one thread.
+class OmpSerialInsideItem {
+ public:
+  OmpSerialInsideItem() : previous_(t_inside_parallel_item ? omp_get_max_threads() : 0) {
+    if (previous_ > 1) omp_set_num_threads(1);
+  }
+  ~OmpSerialInsideItem() {
+    if (previous_ > 1) omp_set_num_threads(previous_);
+  }
+
+ private:
+  int previous_;
+};
+}  // namespace
+#endif
+
 void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
            const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   if (m == 0 || n == 0) return;
 #if defined(HFBATCH_GEMM_ONEDNN)
-  // OpenMP's thread count is per thread: a parallel_for item runs its GEMM on one thread.
-  const int previous = t_inside_parallel_item ? omp_get_max_threads() : 0;
-  if (previous > 1) omp_set_num_threads(1);
-  dnnl_status_t st = dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-  if (previous > 1) omp_set_num_threads(previous);
+  dnnl_status_t st;
+  {
+    OmpSerialInsideItem serial;
+    st = dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  }
   check(st == dnnl_success, "dnnl_sgemm failed with status " + std::to_string(static_cast<int>(st)));
 #else
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
               static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
               static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c, static_cast<blasint>(ldc));
+#endif
+}
+
+void gemm_u8s8s32(int64_t m, int64_t n, int64_t k, const uint8_t* a, int64_t lda, const int8_t* b, int64_t ldb,
+                  int32_t* c, int64_t ldc) {
+  if (m == 0 || n == 0) return;
+#if defined(HFBATCH_GEMM_ONEDNN)
+  const int32_t no_offset = 0;  // offsetc 'F': one C offset (0); A and B offsets 0
+  dnnl_status_t st;
+  {
+    OmpSerialInsideItem serial;
+    st = dnnl_gemm_u8s8s32('N', 'T', 'F', m, n, k, 1.0f, a, lda, 0, b, ldb, 0, 0.0f, c, ldc, &no_offset);
+  }
+  check(st == dnnl_success, "dnnl_gemm_u8s8s32 failed with status " + std::to_string(static_cast<int>(st)));
+#else
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      int32_t acc = 0;
+      for (int64_t p = 0; p < k; ++p) acc += static_cast<int32_t>(a[i * lda + p]) * b[j * ldb + p];
+      c[i * ldc + j] = acc;
+    }
 #endif
 }
 

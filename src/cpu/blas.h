@@ -10,6 +10,13 @@ namespace hfbatch::cpu {
 void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
            const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 
+// C[m, n] = A · Bᵀ in int32, row-major: A [m, k] u8 (row stride lda), B [n, k] s8 (row stride ldb).
+// The caller keeps B in [-63, 63] (7 bits): then no pair of u8·s8 products can saturate the int16 sums of
+// vpmaddubsw on AVX2 / AVX-512 without VNNI, and the result is exact on every ISA (ops/linear_int8.h).
+// oneDNN: dnnl_gemm_u8s8s32; the OpenBLAS build has a plain loop (correct, not fast).
+void gemm_u8s8s32(int64_t m, int64_t n, int64_t k, const uint8_t* a, int64_t lda, const int8_t* b, int64_t ldb,
+                  int32_t* c, int64_t ldc);
+
 // While alive, GEMMs called on this thread run single-threaded (parallel_for items: the parallelism is
 // already across items).
 class SerialGemmScope {

@@ -113,6 +113,7 @@ std::string JobSummary::to_json(const JobOptions& options) const {
   const double total = total_s > 0 ? total_s : 1e-9;
   nlohmann::json j = {
       {"task", job_name(options)},
+      {"dtype", models::precision_name(options.session.precision)},
       {"files", files},
       {"rows_in", rows_in},
       {"rows_out", rows_out},

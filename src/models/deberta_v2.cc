@@ -110,6 +110,11 @@ class DebertaV2 final : public Model {
     check(head.has_value(), info_.architecture + " has no classification head (use encode/embed)");
     return (*head)(encode(batch), batch);  // ContextPooler ([CLS]) + classifier: [batch, num_labels]
   }
+
+ protected:
+  void quantize_linears_int8() override {  // the relative-position projections (pos_key/pos_query) stay fp32
+    for (DebertaLayer& l : layers) quantize_layer_int8(l.base);
+  }
 };
 
 ops::Activation activation_of(const hf::Config& c, const std::string& key, const std::string& fallback) {

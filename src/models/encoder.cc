@@ -12,9 +12,15 @@
 
 namespace hfbatch::models {
 
-core::Tensor Linear::operator()(const core::Tensor& x) const { return ops::linear(x, weight, bias_or_null()); }
+core::Tensor Linear::operator()(const core::Tensor& x) const {
+  if (int8) return ops::linear_int8(x, *int8, bias_or_null());
+  return ops::linear(x, weight, bias_or_null());
+}
 
-core::Tensor Linear::matmul(const core::Tensor& x) const { return ops::linear(x, weight, nullptr); }
+core::Tensor Linear::matmul(const core::Tensor& x) const {
+  if (int8) return ops::linear_int8(x, *int8, nullptr);
+  return ops::linear(x, weight, nullptr);
+}
 
 core::Tensor attention_output_and_ffn(const EncoderLayer& l, const core::Tensor& ctx, const core::Tensor& x,
                                       ops::Activation activation, float eps) {
@@ -25,6 +31,11 @@ core::Tensor attention_output_and_ffn(const EncoderLayer& l, const core::Tensor&
   core::Tensor y = l.ffn_out.matmul(f);  // [tokens, H]
   ops::add_layer_norm(y, a, l.ln2_gamma, l.ln2_beta, eps, l.ffn_out.bias_or_null());
   return y;
+}
+
+void quantize_layer_int8(EncoderLayer& layer) {
+  for (Linear* l : {&layer.qkv, &layer.attention_out, &layer.ffn_in, &layer.ffn_out})
+    l->int8 = std::make_shared<const ops::Int8Weight>(ops::quantize_weight_int8(l->weight));
 }
 
 TransformerEncoder::TransformerEncoder(ModelInfo info, Embeddings embeddings, std::vector<EncoderLayer> layers,
@@ -100,6 +111,10 @@ core::Tensor TransformerEncoder::encode(const TokenBatch& batch) const {
     x = attention_output_and_ffn(l, ctx, x, activation_, eps_);
   }
   return x;
+}
+
+void TransformerEncoder::quantize_linears_int8() {
+  for (EncoderLayer& l : layers_) quantize_layer_int8(l);
 }
 
 core::Tensor TransformerEncoder::classify(const TokenBatch& batch) const {

@@ -3,6 +3,7 @@
 // (bert.cc, roberta.cc, electra.cc, distilbert.cc) map their HF weight names onto these structs.
 // Reference: transformers/models/bert/modeling_bert.py (BertEmbeddings, BertLayer, BertPooler).
 #pragma once
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,12 +12,14 @@
 #include "hfbatch/hf/weights.h"
 #include "hfbatch/models/model.h"
 #include "hfbatch/ops/activation.h"
+#include "hfbatch/ops/linear_int8.h"
 
 namespace hfbatch::models {
 
 struct Linear {
   core::Tensor weight;  // [out, in]
   core::Tensor bias;    // [out] (empty when the layer has none)
+  std::shared_ptr<const ops::Int8Weight> int8 = nullptr;  // set (--dtype int8): operator() runs ops::linear_int8
   core::Tensor operator()(const core::Tensor& x) const;  // x: [rows, in] → [rows, out]
   // x·Wᵀ without the bias, for callers that add it in a fused epilogue (bias_activation, add_layer_norm).
   core::Tensor matmul(const core::Tensor& x) const;
@@ -71,6 +74,9 @@ class TransformerEncoder final : public Model {
   core::Tensor encode(const TokenBatch& batch) const override;
   core::Tensor classify(const TokenBatch& batch) const override;
 
+ protected:
+  void quantize_linears_int8() override;
+
  private:
   void validate(const TokenBatch& batch) const;
   core::Tensor embed(const TokenBatch& batch) const;  // → [tokens, H]
@@ -82,6 +88,9 @@ class TransformerEncoder final : public Model {
   float eps_;
   std::optional<ClassifierHead> head_;
 };
+
+// --dtype int8: quantizes the layer's QKV, attention output, FFN in and FFN out (LayerNorms stay fp32).
+void quantize_layer_int8(EncoderLayer& layer);
 
 // Loading helpers shared by the architecture files.
 Linear load_linear(hf::WeightStore& w, const std::string& name, int64_t out, int64_t in);

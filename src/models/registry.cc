@@ -75,7 +75,9 @@ std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const LoadOp
     arch = it->second;
   }
   hf::WeightStore weights = hf::WeightStore::open(dir);
-  return registry().at(arch)(config, weights, arch);
+  std::unique_ptr<Model> model = registry().at(arch)(config, weights, arch);
+  if (options.precision == Precision::int8) model->quantize_int8();
+  return model;
 }
 
 }  // namespace hfbatch::models

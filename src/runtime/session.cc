@@ -53,6 +53,7 @@ Session::Session(const SessionOptions& options) : options_(options) {
   const fs::path tok_dir = options.tokenizer_dir.value_or(options.model_dir);
   models::LoadOptions load;
   load.threads = options.threads;
+  load.precision = options.precision;
   model_ = models::load_model(options.model_dir, load);
   const auto& info = model_->info();
   if (options.pretokenized) {

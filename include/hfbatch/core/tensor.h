@@ -10,7 +10,7 @@
 
 namespace hfbatch::core {
 
-enum class DType : uint8_t { f32, f16, bf16, i32, i64 };
+enum class DType : uint8_t { f32, f16, bf16, i32, i64, i8, u8 };  // i8/u8: the int8 linear (ops/linear_int8.h)
 enum class Device : uint8_t { cpu, cuda };
 
 size_t dtype_size(DType t);

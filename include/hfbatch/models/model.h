@@ -25,6 +25,14 @@ struct TokenBatch {
   void add(const std::vector<int32_t>& seq_ids, const std::vector<int32_t>& seq_type_ids);
 };
 
+// Numerics of the encoder layers' linears (QKV, attention output, FFN in/out): fp32 (the reference) or
+// int8 (per-channel 7-bit s8 weights, per-token u8 activations; docs/ops.md "int8"). Embeddings, LayerNorm,
+// attention scores and the classifier head stay fp32 either way. Never int8 unless asked for.
+enum class Precision { fp32, int8 };
+const char* precision_name(Precision p);  // "fp32" | "int8"
+// "fp32" | "int8" → Precision; anything else throws "<what>: ..." listing the choices.
+Precision parse_precision(const std::string& name, const std::string& what);
+
 // How logits become scores, following transformers' TextClassificationPipeline rules.
 enum class ProblemType { single_label, multi_label, regression };
 
@@ -41,6 +49,7 @@ struct ModelInfo {
   int64_t parameter_count = 0;
   std::string stored_dtype;     // dtype of the weights on disk ("F32", "F16", "BF16", mixed "F32+F16")
   bool has_classifier = false;
+  Precision precision = Precision::fp32;  // what the encoder layers' linears run in (LoadOptions)
 };
 
 class Model {
@@ -52,13 +61,20 @@ class Model {
   virtual core::Tensor encode(const TokenBatch& batch) const = 0;
   // Sequence-classification logits. Returns [batch, num_labels]. Throws when the model has no head.
   virtual core::Tensor classify(const TokenBatch& batch) const = 0;
+  // Switches the encoder layers' linears to int8 (weights quantized now) and sets info().precision;
+  // load_model calls it for LoadOptions::precision == int8. Models without an int8 path throw.
+  void quantize_int8();
 
  protected:
+  // Gives every encoder-layer Linear its quantized weight (encoder.h quantize_layer_int8).
+  virtual void quantize_linears_int8();
+
   ModelInfo info_;
 };
 
 struct LoadOptions {
   int32_t threads = 0;  // 0 = all cores
+  Precision precision = Precision::fp32;
 };
 
 // Reads config.json + weights (model.safetensors, sharded index, ...) from `dir`, picks the builder for

@@ -31,6 +31,7 @@ struct SessionOptions {
   // Threads that tokenize a chunk in a job (Session::tokenize while the model runs on the previous chunk,
   // so they share the cores with the GEMMs); 0: a quarter of `threads`, at least 1. run() uses all threads.
   int32_t tokenizer_threads = 0;
+  models::Precision precision = models::Precision::fp32;  // --dtype: the encoder layers' linears
   // Rows arrive as token ids (run_tokens): no tokenizer is loaded; max_length is `max_length` if > 0,
   // else the model's position limit, and longer rows are an error (never truncated).
   bool pretokenized = false;

@@ -1,0 +1,50 @@
+// The int8 linear (`--dtype int8`, docs/ops.md "int8"): y ≈ x · Wᵀ + b with
+//   W [out, in]: quantized once, per output channel, symmetric s8 restricted to 7 bits [-63, 63]:
+//                W[o, :] ≈ w_scale[o] · Wq[o, :];
+//   x [tokens, in]: quantized per row (token) at run time, asymmetric u8 [0, 255]:
+//                x[t, :] ≈ x_scale[t] · (xq[t, :] − x_zero[t]),
+//                the row's [min, max] ∪ {0} mapped onto [0, 255];
+//   acc = xq · Wqᵀ in int32 (one u8·s8 GEMM), then one pass
+//   y[t, o] = x_scale[t] · w_scale[o] · (acc[t, o] − x_zero[t] · Σ_k Wq[o, k]) + b[o].
+// Why 7-bit weights ("reduce_range" on the weight side): AVX2 and AVX-512 without VNNI multiply u8·s8 with
+// vpmaddubsw, which adds two products into a saturating int16. With u8 ≤ 255 and |s8| ≤ 63 the largest
+// pair is 2·255·63 = 32130 ≤ 32767, so saturation is impossible and the result is the same on every CPU
+// (VNNI's vpdpbusd has no such limit; results must not depend on the ISA). The bit goes to the weights
+// rather than the activations because the activations carry the error: per-token rows of LayerNorm
+// outputs have outlier channels, per-channel weights do not; measured on all-MiniLM-L6-v2 (docs/ops.md),
+// u8 activations + 7-bit weights change probabilities 25% less than 7-bit activations + 8-bit weights.
+// s8·s8 would not help: GEMM libraries run it as (s8 + 128)·s8 on the same instruction.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "hfbatch/core/tensor.h"
+
+namespace hfbatch::ops {
+
+constexpr float kWeightMax = 63.0f;       // 7-bit symmetric weights (see above)
+constexpr float kActivationMax = 255.0f;  // 8-bit asymmetric activations
+
+// A linear layer's weight, quantized for linear_int8.
+struct Int8Weight {
+  core::Tensor q;              // [out, in] i8, in [-kWeightMax, kWeightMax]
+  std::vector<float> scale;    // [out]: W[o, :] ≈ scale[o] · q[o, :]
+  std::vector<int32_t> q_sum;  // [out]: Σ_k q[o, k], cancels the activations' zero point
+};
+
+// w: [out, in] f32 → per-output-channel s8 (scale = max|W[o, :]| / 63; an all-zero row gets scale 1).
+Int8Weight quantize_weight_int8(const core::Tensor& w);
+
+// x: [tokens, in] f32, w quantized from [out, in], bias [out] or null → [tokens, out] f32.
+core::Tensor linear_int8(const core::Tensor& x, const Int8Weight& w, const core::Tensor* bias);
+
+namespace kernels {  // backend kernels, called by the dispatch in linear_int8.cc
+// Row r of x [rows, cols] → xq[r, :] in [0, 255], scale[r], zero[r] (see the formula at the top).
+void quantize_rows_u8_cpu(const float* x, int64_t rows, int64_t cols, uint8_t* xq, float* scale,
+                          int32_t* zero);
+// The whole int8 linear on the CPU: quantize x, one u8·s8 → s32 GEMM, dequantize with bias.
+void linear_int8_cpu(const float* x, const Int8Weight& w, const float* b, float* y, int64_t n, int64_t in,
+                     int64_t out);
+}  // namespace kernels
+
+}  // namespace hfbatch::ops

@@ -1,0 +1,196 @@
+// CPU int8 linear: per-row u8 activation quantization, oneDNN u8·s8 → s32 GEMM, dequantization with
+// bias. Quantize and dequantize are row-wise and run over parallel_for in blocks of rows (AVX2 when the
+// CPU has it, chosen at run time: the build targets baseline x86-64); the GEMM uses the GEMM library's
+// own threads.
+#include <algorithm>
+#include <vector>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+#include "cpu/blas.h"
+#include "cpu/parallel.h"
+#include "hfbatch/ops/linear_int8.h"
+
+namespace hfbatch::ops::kernels {
+namespace {
+
+constexpr int64_t kRowsPerItem = 32;
+
+// fn(begin, end) over [0, rows) in blocks of kRowsPerItem, spread over the pool.
+template <typename Fn>
+void for_row_blocks(int64_t rows, const Fn& fn) {
+  const int64_t blocks = (rows + kRowsPerItem - 1) / kRowsPerItem;
+  if (blocks <= 1) {
+    fn(int64_t{0}, rows);
+    return;
+  }
+  cpu::parallel_for(
+      blocks, [&](int64_t i, int32_t) { fn(i * kRowsPerItem, std::min(rows, (i + 1) * kRowsPerItem)); });
+}
+
+// A row's quantization parameters from its range [lo, hi] (lo ≤ 0 ≤ hi): scale s, zero point z, and
+// zh = z + 0.5 so that q = trunc(x / s + zh) = round(x / s) + z (the argument is ≥ −0.5 + rounding error).
+struct RowParams {
+  float s, inv, zh;
+  int32_t z;
+};
+
+RowParams row_params(float lo, float hi) {
+  const float s = hi > lo ? (hi - lo) / kActivationMax : 1.0f;
+  const float inv = 1.0f / s;
+  const int32_t z = std::min(static_cast<int32_t>(kActivationMax), static_cast<int32_t>(-lo * inv + 0.5f));
+  return {s, inv, static_cast<float>(z) + 0.5f, z};
+}
+
+// Scalar reference paths; the AVX2 ones below do the same operations in the same order (no FMA), so
+// both give bit-identical results.
+RowParams quantize_row_scalar(const float* row, int64_t cols, uint8_t* q) {
+  float lo = 0, hi = 0;  // the range always holds 0, so that 0 (padding, ReLU zeros) is exact
+  for (int64_t c = 0; c < cols; ++c) {
+    lo = std::min(lo, row[c]);
+    hi = std::max(hi, row[c]);
+  }
+  const RowParams p = row_params(lo, hi);
+  for (int64_t c = 0; c < cols; ++c)
+    q[c] =
+        static_cast<uint8_t>(static_cast<int32_t>(std::clamp(row[c] * p.inv + p.zh, 0.0f, kActivationMax)));
+  return p;
+}
+
+// y[o] = (sx·w_scale[o])·(acc[o] − zx·q_sum[o]) + b[o], o in [begin, out).
+void dequantize_row_scalar(const int32_t* acc, const float* w_scale, const int32_t* q_sum, const float* b,
+                           float sx, int32_t zx, float* y, int64_t begin, int64_t out) {
+  for (int64_t o = begin; o < out; ++o) {
+    const float v = (sx * w_scale[o]) * static_cast<float>(acc[o] - zx * q_sum[o]);
+    y[o] = b ? v + b[o] : v;
+  }
+}
+
+#if defined(__x86_64__)
+bool has_avx2() {
+  static const bool yes = __builtin_cpu_supports("avx2");
+  return yes;
+}
+
+__attribute__((target("avx2"))) RowParams quantize_row_avx2(const float* row, int64_t cols, uint8_t* q) {
+  __m256 vlo = _mm256_setzero_ps(), vhi = _mm256_setzero_ps();
+  int64_t c = 0;
+  for (; c + 8 <= cols; c += 8) {
+    const __m256 v = _mm256_loadu_ps(row + c);
+    vlo = _mm256_min_ps(vlo, v);
+    vhi = _mm256_max_ps(vhi, v);
+  }
+  alignas(32) float l[8], h[8];
+  _mm256_store_ps(l, vlo);
+  _mm256_store_ps(h, vhi);
+  float lo = 0, hi = 0;
+  for (int i = 0; i < 8; ++i) {
+    lo = std::min(lo, l[i]);
+    hi = std::max(hi, h[i]);
+  }
+  for (int64_t t = c; t < cols; ++t) {
+    lo = std::min(lo, row[t]);
+    hi = std::max(hi, row[t]);
+  }
+  const RowParams p = row_params(lo, hi);
+  const __m256 inv = _mm256_set1_ps(p.inv), zh = _mm256_set1_ps(p.zh), top = _mm256_set1_ps(kActivationMax);
+  for (c = 0; c + 8 <= cols; c += 8) {
+    __m256 v = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(row + c), inv), zh);
+    v = _mm256_min_ps(_mm256_max_ps(v, _mm256_setzero_ps()), top);
+    const __m256i i32 = _mm256_cvttps_epi32(v);  // 8 × int32 in [0, 255]
+    const __m128i i16 = _mm_packus_epi32(_mm256_castsi256_si128(i32), _mm256_extracti128_si256(i32, 1));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(q + c), _mm_packus_epi16(i16, i16));
+  }
+  for (; c < cols; ++c)
+    q[c] =
+        static_cast<uint8_t>(static_cast<int32_t>(std::clamp(row[c] * p.inv + p.zh, 0.0f, kActivationMax)));
+  return p;
+}
+
+__attribute__((target("avx2"))) void dequantize_row_avx2(const int32_t* acc, const float* w_scale,
+                                                         const int32_t* q_sum, const float* b, float sx,
+                                                         int32_t zx, float* y, int64_t out) {
+  const __m256 vsx = _mm256_set1_ps(sx);
+  const __m256i vzx = _mm256_set1_epi32(zx);
+  int64_t o = 0;
+  for (; o + 8 <= out; o += 8) {
+    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + o));
+    const __m256i qs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q_sum + o));
+    const __m256 f = _mm256_cvtepi32_ps(_mm256_sub_epi32(a, _mm256_mullo_epi32(vzx, qs)));
+    __m256 v = _mm256_mul_ps(_mm256_mul_ps(vsx, _mm256_loadu_ps(w_scale + o)), f);
+    if (b) v = _mm256_add_ps(v, _mm256_loadu_ps(b + o));
+    _mm256_storeu_ps(y + o, v);
+  }
+  dequantize_row_scalar(acc, w_scale, q_sum, b, sx, zx, y, o, out);
+}
+#endif
+
+}  // namespace
+
+void quantize_rows_u8_cpu(const float* x, int64_t rows, int64_t cols, uint8_t* xq, float* scale,
+                          int32_t* zero) {
+  for (int64_t r = 0; r < rows; ++r) {
+#if defined(__x86_64__)
+    const RowParams p = has_avx2() ? quantize_row_avx2(x + r * cols, cols, xq + r * cols)
+                                   : quantize_row_scalar(x + r * cols, cols, xq + r * cols);
+#else
+    const RowParams p = quantize_row_scalar(x + r * cols, cols, xq + r * cols);
+#endif
+    scale[r] = p.s;
+    zero[r] = p.z;
+  }
+}
+
+void linear_int8_cpu(const float* x, const Int8Weight& w, const float* b, float* y, int64_t n, int64_t in,
+                     int64_t out) {
+  // Per-thread scratch for one block of rows, kept between calls: fresh [tokens, out] int32 buffers would
+  // be mmapped and page-faulted anew for every batch (~100 MB for a 16k-token FFN); blocks of
+  // kGemmRows keep it bounded (≤ 4096 · (in + 4·out) bytes) without making the GEMM small.
+  constexpr int64_t kGemmRows = 4096;
+  struct Scratch {
+    std::vector<uint8_t> xq;   // [rows, in] activations
+    std::vector<int32_t> acc;  // [rows, out] xq · Wqᵀ
+    std::vector<float> x_scale;
+    std::vector<int32_t> x_zero;
+  };
+  thread_local Scratch scratch;
+  // References, not the thread_local names: the row blocks run on pool threads that have their own.
+  std::vector<uint8_t>& xq = scratch.xq;
+  std::vector<int32_t>& acc = scratch.acc;
+  std::vector<float>& x_scale = scratch.x_scale;
+  std::vector<int32_t>& x_zero = scratch.x_zero;
+  const int64_t block = std::min(n, kGemmRows);
+  xq.resize(block * in);
+  acc.resize(block * out);
+  x_scale.resize(block);
+  x_zero.resize(block);
+  const float* w_scale = w.scale.data();
+  const int32_t* q_sum = w.q_sum.data();
+  for (int64_t first = 0; first < n; first += kGemmRows) {
+    const int64_t rows = std::min(kGemmRows, n - first);
+    const float* xb = x + first * in;
+    float* yb = y + first * out;
+    for_row_blocks(rows, [&](int64_t begin, int64_t end) {
+      quantize_rows_u8_cpu(xb + begin * in, end - begin, in, xq.data() + begin * in, x_scale.data() + begin,
+                           x_zero.data() + begin);
+    });
+    cpu::gemm_u8s8s32(rows, out, in, xq.data(), in, w.q.data<int8_t>(), in, acc.data(), out);
+    for_row_blocks(rows, [&](int64_t begin, int64_t end) {
+      for (int64_t t = begin; t < end; ++t) {  // y[t, o] = sx[t]·sw[o]·(acc[t, o] − zx[t]·Σq[o]) + b[o]
+#if defined(__x86_64__)
+        if (has_avx2()) {
+          dequantize_row_avx2(acc.data() + t * out, w_scale, q_sum, b, x_scale[t], x_zero[t], yb + t * out,
+                              out);
+          continue;
+        }
+#endif
+        dequantize_row_scalar(acc.data() + t * out, w_scale, q_sum, b, x_scale[t], x_zero[t], yb + t * out, 0,
+                              out);
+      }
+    });
+  }
+}
+
+}  // namespace hfbatch::ops::kernels
