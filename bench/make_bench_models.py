@@ -11,7 +11,7 @@
                                    by bench/peers.py)
 
 Models (BENCHMARKS.md "Models"), 2-label heads (negative/positive):
-  minilm         the real default model (all-MiniLM-L6-v2 weights) + its seeded head (make_minilm_classifier)
+  minilm         the real default model (all-MiniLM-L6-v2 weights) + a trained 2-label head (make_minilm_classifier)
   bert-base      random weights, BertConfig() defaults = bert-base-uncased dims (12×768, f 3072, vocab 30522),
                  with the MiniLM folder's tokenizer (the bert-base-uncased WordPiece vocabulary)
   deberta-base   random weights at microsoft/deberta-v3-base dims (12×768, f 3072, vocab 128100, relative

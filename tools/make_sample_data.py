@@ -18,8 +18,9 @@ import pyarrow.parquet as pq
 FORTUNES = pathlib.Path("/usr/share/games/fortunes")
 
 
-def cookies():
-    """All cookies from the plain-text fortune files (English top level, plus de/ and es/)."""
+def cookies(with_language=False):
+    """All cookies from the plain-text fortune files (English top level, plus de/ and es/); with_language:
+    (language, cookie) pairs, language "en", "de" or "es" from the folder."""
     out = []
     files = sorted(p for p in FORTUNES.rglob("*") if p.is_file() and p.suffix not in (".dat", ".u8")
                    and "art" not in p.name and "off" not in p.parts)
@@ -29,7 +30,8 @@ def cookies():
             lines = [l for l in cookie.splitlines() if not l.strip().startswith("--")]
             line = re.sub(r"\s+", " ", " ".join(lines)).strip()
             if 3 <= len(line) <= 2000:
-                out.append(line)
+                rel = path.relative_to(FORTUNES).parts
+                out.append(((rel[0] if rel[0] in ("de", "es") else "en"), line) if with_language else line)
     if not out:
         raise SystemExit(f"no fortunes under {FORTUNES}: apt-get install fortunes fortunes-de fortunes-es")
     return out
