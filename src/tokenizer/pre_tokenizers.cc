@@ -14,28 +14,30 @@ namespace {
 // tokenizer/normalizer.rs SplitDelimiterBehavior.
 enum class Behavior { Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous };
 
+using Ranges = std::vector<std::pair<size_t, size_t>>;                   // [start, end) byte ranges
 using Matches = std::vector<std::pair<std::pair<size_t, size_t>, bool>>;  // ((start, end), is_match)
 
 // Turns a list of match ranges into the full-coverage list of (range, is_match), as the Pattern impls
-// of tokenizer/pattern.rs do.
-Matches cover(size_t len, const std::vector<std::pair<size_t, size_t>>& found) {
-  Matches m;
+// of tokenizer/pattern.rs do; `invert` flips is_match.
+void cover(size_t len, const Ranges& found, bool invert, Matches& m) {
+  m.clear();
   size_t prev = 0;
   for (auto [b, e] : found) {
-    if (prev != b) m.push_back({{prev, b}, false});
-    m.push_back({{b, e}, true});
+    if (prev != b) m.push_back({{prev, b}, invert});
+    m.push_back({{b, e}, !invert});
     prev = e;
   }
-  if (prev != len) m.push_back({{prev, len}, false});
-  return m;
+  if (prev != len) m.push_back({{prev, len}, invert});
 }
 
-// NormalizedString::split: applies the delimiter behaviour and appends the kept, non-empty pieces.
-void split_with(const Piece& piece, Matches m, Behavior behavior, bool invert, std::vector<Piece>& out) {
+// NormalizedString::split at the matches `found` of a pattern in piece.text: applies the delimiter
+// behaviour and appends the kept, non-empty pieces. Scratch vectors are per thread (no allocation per call).
+void split_with(const Piece& piece, const Ranges& found, Behavior behavior, bool invert, std::vector<Piece>& out) {
   const std::string& s = piece.text;
-  if (invert)
-    for (auto& x : m) x.second = !x.second;
-  std::vector<std::pair<std::pair<size_t, size_t>, bool>> splits;  // (range, remove)
+  thread_local Matches m;
+  cover(s.size(), found, invert, m);
+  thread_local Matches splits;  // (range, remove)
+  splits.clear();
   switch (behavior) {
     case Behavior::Removed: splits = m; break;
     case Behavior::Isolated:
@@ -76,9 +78,11 @@ void split_with(const Piece& piece, Matches m, Behavior behavior, bool invert, s
 }
 
 // Matches of a character predicate: each matching character is one match (pattern.rs, impl for Fn(char)).
+// Returns a per-thread vector, valid until the next call.
 template <class Pred>
-std::vector<std::pair<size_t, size_t>> char_matches(const std::string& s, Pred pred) {
-  std::vector<std::pair<size_t, size_t>> found;
+const Ranges& char_matches(const std::string& s, Pred pred) {
+  thread_local Ranges found;
+  found.clear();
   for (size_t i = 0; i < s.size();) {
     const size_t b = i;
     if (pred(unicode::next_char(s, i))) found.emplace_back(b, i);
@@ -86,9 +90,12 @@ std::vector<std::pair<size_t, size_t>> char_matches(const std::string& s, Pred p
   return found;
 }
 
+// Replaces `pieces` by what f(piece, out) appends for each piece. The output vector alternates with a
+// per-thread spare, so that neither is allocated anew for every text.
 template <class F>
 void for_each_piece(std::vector<Piece>& pieces, F f) {
-  std::vector<Piece> out;
+  thread_local std::vector<Piece> out;
+  out.clear();
   size_t bytes = 0;
   for (const auto& p : pieces) bytes += p.text.size();
   out.reserve(pieces.size() * 2 + bytes / 4);  // about one word per 4-5 bytes: few regrowths
@@ -162,7 +169,7 @@ class WhitespaceSplit final : public PreTokenizer {
  public:
   void pre_tokenize(std::vector<Piece>& pieces) const override {
     for_each_piece(pieces, [](const Piece& p, std::vector<Piece>& out) {
-      split_with(p, cover(p.text.size(), char_matches(p.text, unicode::is_whitespace)), Behavior::Removed, false, out);
+      split_with(p, char_matches(p.text, unicode::is_whitespace), Behavior::Removed, false, out);
     });
   }
 };
@@ -176,11 +183,12 @@ class RegexSplit final : public PreTokenizer {
       : re_(std::move(re)), behavior_(b), invert_(invert), fast_(fast) {}
   void pre_tokenize(std::vector<Piece>& pieces) const override {
     for_each_piece(pieces, [this](const Piece& p, std::vector<Piece>& out) {
-      std::vector<std::pair<size_t, size_t>> found;
+      thread_local Ranges found;
+      found.clear();
       if (fast_ == Fast::gpt2) gpt2_split(p.text, found);
       else if (fast_ == Fast::cl100k) cl100k_split(p.text, found);
       else re_->find_all(p.text, found);
-      split_with(p, cover(p.text.size(), found), behavior_, invert_, out);
+      split_with(p, found, behavior_, invert_, out);
     });
   }
 
@@ -198,11 +206,12 @@ class LiteralSplit final : public PreTokenizer {
   void pre_tokenize(std::vector<Piece>& pieces) const override {
     for_each_piece(pieces, [this](const Piece& p, std::vector<Piece>& out) {
       const std::string& s = p.text;
-      std::vector<std::pair<size_t, size_t>> found;
+      thread_local Ranges found;
+      found.clear();
       if (!lit_.empty())
         for (size_t p = s.find(lit_); p != std::string::npos; p = s.find(lit_, p + lit_.size()))
           found.emplace_back(p, p + lit_.size());
-      split_with(p, cover(s.size(), found), behavior_, invert_, out);
+      split_with(p, found, behavior_, invert_, out);
     });
   }
 
@@ -219,7 +228,7 @@ class CharSplit final : public PreTokenizer {
   explicit CharSplit(Behavior b) : behavior_(b) {}
   void pre_tokenize(std::vector<Piece>& pieces) const override {
     for_each_piece(pieces, [this](const Piece& p, std::vector<Piece>& out) {
-      split_with(p, cover(p.text.size(), char_matches(p.text, Pred)), behavior_, false, out);
+      split_with(p, char_matches(p.text, Pred), behavior_, false, out);
     });
   }
 
@@ -236,38 +245,36 @@ class ByteLevel final : public PreTokenizer {
   ByteLevel(bool add_prefix_space, bool use_regex) : add_prefix_space_(add_prefix_space), use_regex_(use_regex) {}
   bool byte_level() const override { return true; }
   void pre_tokenize(std::vector<Piece>& pieces) const override {
-    std::vector<Piece> out;
-    std::vector<std::pair<size_t, size_t>> found;
-    Piece prefixed;
-    for (const auto& p : pieces) {
+    for_each_piece(pieces, [this](const Piece& p, std::vector<Piece>& out) {
       const Piece* s = &p;
+      thread_local Piece prefixed;
       if (add_prefix_space_ && (p.text.empty() || p.text[0] != ' ')) {
-        prefixed = {" " + p.text, p.start_len ? p.start_len + 1 : 0};
+        prefixed.text.assign(1, ' ');
+        prefixed.text += p.text;
+        prefixed.start_len = p.start_len ? p.start_len + 1 : 0;
         s = &prefixed;
       }
       // The GPT-2 matches cover the text (every character is in one of its classes), so Isolated keeps
       // exactly the matches.
+      thread_local Ranges found;
       found.clear();
       if (use_regex_) gpt2_split(s->text, found);
       else if (!s->text.empty()) found.emplace_back(0, s->text.size());
-      if (out.capacity() < out.size() + found.size()) out.reserve(std::max(out.capacity() * 2, out.size() + found.size()));
       const auto& table = byte_chars();
       const auto* text = reinterpret_cast<const unsigned char*>(s->text.data());
       for (auto [b, e] : found) {
         size_t len = 0;
         for (size_t k = b; k < e; ++k) len += table[text[k]].len;
-        std::string mapped(len, '\0');
-        char* w = mapped.data();
+        out.push_back({std::string(len, '\0'), s->sub(b)});
+        char* w = out.back().text.data();
         for (size_t k = b; k < e; ++k) {
           const ByteChar& bc = table[text[k]];
           w[0] = bc.utf8[0];
           if (bc.len == 2) w[1] = bc.utf8[1];
           w += bc.len;
         }
-        out.push_back({std::move(mapped), s->sub(b)});
       }
-    }
-    pieces.swap(out);
+    });
   }
 
  private:
