@@ -34,15 +34,24 @@ void cover(size_t len, const Ranges& found, bool invert, Matches& m) {
 // behaviour and appends the kept, non-empty pieces. Scratch vectors are per thread (no allocation per call).
 void split_with(const Piece& piece, const Ranges& found, Behavior behavior, bool invert, std::vector<Piece>& out) {
   const std::string& s = piece.text;
+  auto emit = [&](size_t b, size_t e) { out.push_back({s.substr(b, e - b), piece.sub(b)}); };
+  if (behavior == Behavior::Isolated) {  // every range is kept, matched or not: no coverage list needed
+    size_t prev = 0;
+    for (auto [b, e] : found) {
+      if (prev != b) emit(prev, b);
+      if (e > b) emit(b, e);
+      prev = e;
+    }
+    if (prev != s.size()) emit(prev, s.size());
+    return;
+  }
   thread_local Matches m;
   cover(s.size(), found, invert, m);
   thread_local Matches splits;  // (range, remove)
   splits.clear();
   switch (behavior) {
     case Behavior::Removed: splits = m; break;
-    case Behavior::Isolated:
-      for (auto& x : m) splits.push_back({x.first, false});
-      break;
+    case Behavior::Isolated: break;  // handled above
     case Behavior::Contiguous: {
       bool prev = false;
       for (auto& [r, is_match] : m) {
@@ -74,7 +83,7 @@ void split_with(const Piece& piece, const Ranges& found, Behavior behavior, bool
     }
   }
   for (auto& [r, remove] : splits)
-    if (!remove && r.second > r.first) out.push_back({s.substr(r.first, r.second - r.first), piece.sub(r.first)});
+    if (!remove && r.second > r.first) emit(r.first, r.second);
 }
 
 // Matches of a character predicate: each matching character is one match (pattern.rs, impl for Fn(char)).
@@ -245,6 +254,21 @@ class ByteLevel final : public PreTokenizer {
   ByteLevel(bool add_prefix_space, bool use_regex) : add_prefix_space_(add_prefix_space), use_regex_(use_regex) {}
   bool byte_level() const override { return true; }
   void pre_tokenize(std::vector<Piece>& pieces) const override {
+    if (!use_regex_) {  // one piece in, one (non-empty) piece out: mapped in place
+      size_t kept = 0;
+      for (auto& p : pieces) {
+        if (add_prefix_space_ && (p.text.empty() || p.text[0] != ' ')) {
+          p.text.insert(0, 1, ' ');
+          if (p.start_len) ++p.start_len;
+        }
+        if (p.text.empty()) continue;
+        map_in_place(p.text);
+        if (&pieces[kept] != &p) pieces[kept] = std::move(p);
+        ++kept;
+      }
+      pieces.resize(kept);
+      return;
+    }
     for_each_piece(pieces, [this](const Piece& p, std::vector<Piece>& out) {
       const Piece* s = &p;
       thread_local Piece prefixed;
@@ -282,6 +306,26 @@ class ByteLevel final : public PreTokenizer {
     char utf8[2];
     size_t len;
   };
+  // Maps every byte of `text` to its stand-in; in place when all stand-ins are one byte (printable ASCII).
+  static void map_in_place(std::string& text) {
+    const auto& table = byte_chars();
+    size_t len = 0;
+    for (unsigned char c : text) len += table[c].len;
+    if (len == text.size()) {
+      for (char& c : text) c = table[static_cast<unsigned char>(c)].utf8[0];
+      return;
+    }
+    thread_local std::string mapped;
+    mapped.resize(len);
+    char* w = mapped.data();
+    for (unsigned char c : text) {
+      const ByteChar& bc = table[c];
+      w[0] = bc.utf8[0];
+      if (bc.len == 2) w[1] = bc.utf8[1];
+      w += bc.len;
+    }
+    text.assign(mapped.data(), len);
+  }
   static const std::array<ByteChar, 256>& byte_chars() {
     static const std::array<ByteChar, 256> t = [] {
       std::array<ByteChar, 256> a{};
