@@ -8,7 +8,8 @@ versus 1, as runtime::Session uses it (one encode per row).
 
 Run (after building hfbatch_tokenizer_bench):
   .venv-tools/bin/python bench/tokenizer_speed.py [--lines 20000] [--reps 5] [--only minilm ...]
-Writes docs/benchmarks/tokenizer_speed.{json,md}.
+Writes docs/benchmarks/tokenizer_speed.json (this run) and puts this run's section on top of
+docs/benchmarks/tokenizer_speed.md (earlier runs stay below).
 """
 import os
 
@@ -141,7 +142,8 @@ def main():
     with open(args.out + ".json", "w") as f:
         json.dump(result, f, indent=1)
     m = result["machine"]
-    md = [f"# Tokenizer speed: hfbatch vs Hugging Face tokenizers {result['tokenizers_version']}", "",
+    title = f"# Tokenizer speed: hfbatch vs Hugging Face tokenizers {result['tokenizers_version']}"
+    md = [f"## Run of {result['date']}, commit {result['commit']} (load average {result['load_avg_before'][0]:.2f})", "",
           f"Produced by `bench/tokenizer_speed.py --lines {args.lines} --reps {args.reps} --rounds {args.rounds}` on {result['date']}, commit "
           f"{result['commit']}; {m['cpu']}, {m['cpus']} CPUs (shared with other jobs: load average "
           f"{result['load_avg_before'][0]:.2f} before, {result['load_avg_after'][0]:.2f} after). Corpus: "
@@ -157,8 +159,14 @@ def main():
                   f"{r['ours_mb_s']:.2f} | {r['speedup_vs_hf']:.2f}x | {r['ours_2t_sent_s']:.0f} | {r['scaling_2t']:.2f}x | "
                   f"{r['cpu_ratio_2t']:.2f} | "
                   f"{'yes' if r['tokens_match'] else 'NO'} |")
+    # The newest run goes on top; earlier runs' sections (everything after the old title) stay below it.
+    earlier = ""
+    if os.path.exists(args.out + ".md"):
+        with open(args.out + ".md") as f:
+            old = f.read()
+        earlier = old.split("\n", 1)[1] if old.startswith("# ") else old
     with open(args.out + ".md", "w") as f:
-        f.write("\n".join(md) + "\n")
+        f.write(title + "\n\n" + "\n".join(md) + "\n" + earlier)
     print("wrote", args.out + ".json", args.out + ".md")
 
 

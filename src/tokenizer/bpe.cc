@@ -35,8 +35,26 @@ class Bpe final : public Model {
         byte_fallback_(byte_fallback),
         ignore_merges_(ignore_merges) {
     max_id_ = vocab_max_id(vocab_);
-    flat_ = FlatVocab(vocab_);
     bool inserted = false;
+    // Single-character tokens, by (character, prefixed, suffixed): a token that reads prefix? char suffix?.
+    for (const auto& [token, id] : vocab_) {
+      for (int v = 0; v < 4; ++v) {
+        const bool prefixed = v & 1, suffixed = v & 2;
+        std::string_view t = token;
+        if (prefixed) {
+          if (t.substr(0, prefix_.size()) != prefix_) continue;
+          t.remove_prefix(prefix_.size());
+        }
+        if (suffixed) {
+          if (t.size() < suffix_.size() || t.substr(t.size() - suffix_.size()) != suffix_) continue;
+          t.remove_suffix(suffix_.size());
+        }
+        size_t end = 0;
+        if (t.empty()) continue;
+        const char32_t c = unicode::next_char(t, end);
+        if (end == t.size()) char_ids_.try_emplace(char_key(c, prefixed, suffixed), id, inserted);
+      }
+    }
     for (const auto& [key, value] : merges_) {
       merge_index_.try_emplace(key, static_cast<int32_t>(merge_values_.size()), inserted);
       merge_values_.push_back(value);
@@ -62,36 +80,26 @@ class Bpe final : public Model {
         return;
       }
     }
-    // Symbols: id and doubly linked neighbours (word.rs Symbol).
-    struct Symbol {
-      int32_t id;
-      int32_t prev, next;
-      bool alive;
-    };
-    thread_local std::vector<Symbol> syms;  // scratch reused across words (no allocation per word)
+    thread_local std::vector<int32_t> syms;  // symbol ids, in order (scratch reused across words)
     syms.clear();
-    auto add = [&](int32_t id) {
-      const int32_t n = static_cast<int32_t>(syms.size());
-      syms.push_back({id, n - 1, -1, true});
-      if (n > 0) syms[n - 1].next = n;
-    };
     int32_t pending_unk = -1;  // (fused) unk waiting to be added, -1 when none
     thread_local std::string s;
     for (size_t i = 0; i < word.size();) {
       const size_t b = i;
-      unicode::next_char(word, i);
+      const char32_t c = unicode::next_char(word, i);
+      // The common case: prefix + character + suffix is in the vocabulary (one probe, no string built).
+      if (const int32_t id = char_ids_.find(char_key(c, b > 0, i == word.size())); id >= 0) {
+        if (pending_unk >= 0) {
+          syms.push_back(pending_unk);
+          pending_unk = -1;
+        }
+        syms.push_back(id);
+        continue;
+      }
       s.clear();
       if (b > 0) s += prefix_;
       s.append(word.substr(b, i - b));
       if (i == word.size()) s += suffix_;
-      if (const int32_t id = flat_.find(std::string_view(s)); id >= 0) {
-        if (pending_unk >= 0) {
-          add(pending_unk);
-          pending_unk = -1;
-        }
-        add(id);
-        continue;
-      }
       if (byte_fallback_) {
         std::vector<int32_t> bytes;
         bool all = true;
@@ -107,19 +115,85 @@ class Bpe final : public Model {
         }
         if (all) {
           // HF adds the byte tokens without flushing a pending unk first.
-          for (int32_t id : bytes) add(id);
+          for (int32_t id : bytes) syms.push_back(id);
           continue;
         }
       }
       if (unk_) {
         if (unk_id_ < 0) throw Error(one_line("BPE: unk token '" + *unk_ + "' is not in the vocabulary"));
-        if (pending_unk >= 0 && !fuse_unk_) add(pending_unk);
+        if (pending_unk >= 0 && !fuse_unk_) syms.push_back(pending_unk);
         pending_unk = unk_id_;
       }
     }
-    if (pending_unk >= 0) add(pending_unk);
+    if (pending_unk >= 0) syms.push_back(pending_unk);
+    if (syms.size() <= kScanMaxSymbols) merge_scan(syms);
+    else merge_heap(syms);
+    ids.insert(ids.end(), syms.begin(), syms.end());
+  }
 
-    // word.rs merge_all: a min-heap of (rank, position); stale entries are skipped.
+  std::optional<int32_t> token_to_id(std::string_view token) const override { return vocab_lookup(vocab_, token); }
+  int32_t max_id() const override { return max_id_; }
+  std::string kind() const override { return "BPE"; }
+
+ private:
+  // Words of up to this many symbols merge by scanning (merge_scan), longer ones through a heap.
+  static constexpr size_t kScanMaxSymbols = 48;
+  static constexpr uint64_t kNoMerge = ~uint64_t{0};
+
+  // Key of a character in char_ids_: the code point, whether the prefix precedes it (non-initial) and
+  // whether the suffix follows it (final).
+  static uint64_t char_key(char32_t c, bool prefixed, bool suffixed) {
+    return static_cast<uint64_t>(c) | (uint64_t{prefixed} << 32) | (uint64_t{suffixed} << 33);
+  }
+
+  // The merge of the pair (a, b) as rank << 32 | new id, so that the smaller value is the merge to apply
+  // first; kNoMerge when the pair does not merge.
+  uint64_t merge_of(int32_t a, int32_t b) const {
+    const int32_t mi = merge_index_.find(pair_key(a, b));
+    if (mi < 0) return kNoMerge;
+    const MergeValue& m = merge_values_[static_cast<size_t>(mi)];
+    return (static_cast<uint64_t>(m.rank) << 32) | static_cast<uint32_t>(m.new_id);
+  }
+
+  // word.rs merge_all for short words: applies the pair with the lowest rank, leftmost on ties, until none
+  // applies. merge_all pops the same pairs from its heap: a stale heap entry is never applied, since the
+  // pair now at its position spans more characters and so has another new id. sym: symbol ids, in place.
+  void merge_scan(std::vector<int32_t>& sym) const {
+    size_t n = sym.size();
+    if (n < 2) return;
+    thread_local std::vector<uint64_t> pair;  // pair[i]: merge_of(sym[i], sym[i + 1]), i < n - 1
+    pair.resize(n - 1);
+    for (size_t i = 0; i + 1 < n; ++i) pair[i] = merge_of(sym[i], sym[i + 1]);
+    while (n > 1) {
+      size_t best = 0;
+      for (size_t i = 1; i + 1 < n; ++i)
+        if (pair[i] < pair[best]) best = i;
+      if (pair[best] == kNoMerge) break;
+      sym[best] = static_cast<int32_t>(static_cast<uint32_t>(pair[best]));
+      // Drop symbol best + 1 and the pair that started at it.
+      for (size_t i = best + 1; i + 1 < n; ++i) sym[i] = sym[i + 1];
+      for (size_t i = best + 1; i + 2 < n; ++i) pair[i] = pair[i + 1];
+      --n;
+      if (best > 0) pair[best - 1] = merge_of(sym[best - 1], sym[best]);
+      if (best + 1 < n) pair[best] = merge_of(sym[best], sym[best + 1]);
+    }
+    sym.resize(n);
+  }
+
+  // word.rs merge_all: a min-heap of (rank, position) over a doubly linked symbol list; stale entries are
+  // skipped. sym: symbol ids, replaced by the merged ones.
+  void merge_heap(std::vector<int32_t>& sym) const {
+    struct Symbol {
+      int32_t id;
+      int32_t prev, next;
+      bool alive;
+    };
+    thread_local std::vector<Symbol> syms;  // scratch reused across words (no allocation per word)
+    syms.clear();
+    for (size_t k = 0; k < sym.size(); ++k) {
+      const auto n = static_cast<int32_t>(k);
+      syms.push_back({sym[k], n - 1, n + 1 < static_cast<int32_t>(sym.size()) ? n + 1 : -1, true});
+    }
     struct Cand {
       uint32_t rank;
       int32_t pos;
@@ -157,19 +231,15 @@ class Bpe final : public Model {
       if (left.prev >= 0) push_pair(left.prev);
       push_pair(top.pos);
     }
-    for (const auto& sym : syms)
-      if (sym.alive) ids.push_back(sym.id);
+    sym.clear();
+    for (const auto& x : syms)
+      if (x.alive) sym.push_back(x.id);
   }
 
-  std::optional<int32_t> token_to_id(std::string_view token) const override { return vocab_lookup(vocab_, token); }
-  int32_t max_id() const override { return max_id_; }
-  std::string kind() const override { return "BPE"; }
-
- private:
   WordCache cache_;
   Vocab vocab_;
-  FlatVocab flat_;
   std::unordered_map<uint64_t, MergeValue> merges_;
+  FlatU64Map char_ids_;                   // char_key -> id of the single-character token
   FlatU64Map merge_index_;                // pair_key -> index in merge_values_ (the hot lookup)
   std::vector<MergeValue> merge_values_;
   std::optional<std::string> unk_;

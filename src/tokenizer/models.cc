@@ -10,21 +10,23 @@ namespace hfbatch::tokenizer {
 namespace {
 std::atomic<uint64_t> next_cache_owner{1};
 
-// One thread's cache for one model: open addressing over a flat slot array; words and ids in pools.
-struct CacheSlot {
-  static constexpr size_t kCapacity = 16384;  // words; the slot is cleared when full
+// One generation of a thread's cache for one model: open addressing over a flat array of 16-byte entries;
+// words and ids in pools.
+struct CacheTable {
+  static constexpr size_t kCapacity = 16384;  // words
   static constexpr size_t kSlots = kCapacity * 2;
   struct Entry {
-    uint64_t hash = 0;
-    uint32_t word_off = 0, word_len = 0;
-    uint32_t ids_off = 0, ids_len = 0;
-    bool used = false;
+    uint32_t tag = 0;  // high half of the word's hash (the low half picks the slot)
+    uint32_t word_off = 0, ids_off = 0;
+    uint16_t word_len = 0;  // 0: empty (words are never empty)
+    uint16_t ids_len = 0;
   };
-  uint64_t owner = 0;
   size_t size = 0;
   std::vector<Entry> entries;
   std::string words;
   std::vector<int32_t> ids;
+
+  bool full() const { return size >= kCapacity; }
   void clear() {
     if (entries.size() != kSlots) entries.assign(kSlots, Entry{});
     else if (size) std::fill(entries.begin(), entries.end(), Entry{});
@@ -32,26 +34,67 @@ struct CacheSlot {
     words.clear();
     ids.clear();
   }
-  // The entry of `word` (hash h), or the empty slot where it would go.
+  // The entry of `word` (hash h), or the empty entry where it would go.
   Entry& probe(std::string_view word, uint64_t h) {
+    const auto tag = static_cast<uint32_t>(h >> 32);
     for (size_t i = h & (kSlots - 1);; i = (i + 1) & (kSlots - 1)) {
       Entry& e = entries[i];
-      if (!e.used) return e;
-      if (e.hash == h && e.word_len == word.size() &&
+      if (!e.word_len) return e;
+      if (e.tag == tag && e.word_len == word.size() &&
           std::memcmp(words.data() + e.word_off, word.data(), word.size()) == 0)
         return e;
     }
   }
 };
 
-CacheSlot& slot_for(uint64_t owner) {
-  thread_local std::array<CacheSlot, 4> slots;
-  CacheSlot& s = slots[owner % slots.size()];
-  if (s.owner != owner || s.entries.empty()) {
-    s.owner = owner;
-    s.clear();
+// A thread's cache for one model, in two generations: words go into `current`; when it is full it becomes
+// `previous` and a fresh `current` starts. A word found in `previous` moves back into `current`, so the
+// frequent words survive a turnover (a plain clear-when-full dropped them all at once).
+struct CacheSlot {
+  uint64_t owner = 0;  // the WordCache using this slot, 0 when none
+  CacheTable current, previous;
+
+  void reset(uint64_t new_owner) {
+    owner = new_owner;
+    current.clear();
+    previous.clear();
   }
-  return s;
+  void insert(std::string_view word, uint64_t h, const int32_t* ids, size_t n) {
+    if (current.full()) {
+      std::swap(current, previous);
+      current.clear();
+    }
+    CacheTable::Entry& e = current.probe(word, h);
+    if (e.word_len) return;
+    e = {static_cast<uint32_t>(h >> 32), static_cast<uint32_t>(current.words.size()),
+         static_cast<uint32_t>(current.ids.size()), static_cast<uint16_t>(word.size()), static_cast<uint16_t>(n)};
+    current.words.append(word);
+    current.ids.insert(current.ids.end(), ids, ids + n);
+    ++current.size;
+  }
+};
+
+// The calling thread's slot for `owner`. A thread keeps slots for up to 8 models (several tokenizers used
+// in turn by one thread keep their caches); beyond that the slots are reused round robin.
+CacheSlot& slot_for(uint64_t owner) {
+  thread_local CacheSlot* last = nullptr;
+  if (last && last->owner == owner) return *last;
+  thread_local std::array<CacheSlot, 8> slots;
+  thread_local size_t next_victim = 0;
+  for (auto& s : slots)
+    if (s.owner == owner) return *(last = &s);
+  CacheSlot* victim = nullptr;
+  for (auto& s : slots)
+    if (s.owner == 0) {
+      victim = &s;
+      break;
+    }
+  if (!victim) {
+    victim = &slots[next_victim];
+    next_victim = (next_victim + 1) % slots.size();
+  }
+  victim->reset(owner);
+  return *(last = victim);
 }
 }  // namespace
 
@@ -60,24 +103,22 @@ WordCache::WordCache() : owner_(next_cache_owner.fetch_add(1)) {}
 bool WordCache::lookup(std::string_view word, std::vector<int32_t>& ids) const {
   if (word.size() > kMaxWordBytes) return false;
   CacheSlot& s = slot_for(owner_);
-  const CacheSlot::Entry& e = s.probe(word, StringHash{}(word));
-  if (!e.used) return false;
-  ids.insert(ids.end(), s.ids.begin() + e.ids_off, s.ids.begin() + e.ids_off + e.ids_len);
+  const uint64_t h = StringHash{}(word);
+  if (const CacheTable::Entry& e = s.current.probe(word, h); e.word_len) {
+    ids.insert(ids.end(), s.current.ids.begin() + e.ids_off, s.current.ids.begin() + e.ids_off + e.ids_len);
+    return true;
+  }
+  const CacheTable::Entry& e = s.previous.probe(word, h);
+  if (!e.word_len) return false;
+  const size_t mark = ids.size();
+  ids.insert(ids.end(), s.previous.ids.begin() + e.ids_off, s.previous.ids.begin() + e.ids_off + e.ids_len);
+  s.insert(word, h, ids.data() + mark, ids.size() - mark);  // may turn `previous` over: copied out first
   return true;
 }
 
 void WordCache::store(std::string_view word, const int32_t* ids, size_t n) const {
   if (word.size() > kMaxWordBytes) return;
-  CacheSlot& s = slot_for(owner_);
-  if (s.size >= CacheSlot::kCapacity) s.clear();
-  const uint64_t h = StringHash{}(word);
-  CacheSlot::Entry& e = s.probe(word, h);
-  if (e.used) return;
-  e = {h, static_cast<uint32_t>(s.words.size()), static_cast<uint32_t>(word.size()), static_cast<uint32_t>(s.ids.size()),
-       static_cast<uint32_t>(n), true};
-  s.words.append(word);
-  s.ids.insert(s.ids.end(), ids, ids + n);
-  ++s.size;
+  slot_for(owner_).insert(word, StringHash{}(word), ids, n);
 }
 
 Vocab read_vocab(const json& model, const JsonAt& at) {

@@ -68,7 +68,7 @@ class FlatVocab {
       const uint64_t h = StringHash{}(k);
       size_t i = h & mask_;
       while (slots_[i].id >= 0) i = (i + 1) & mask_;
-      slots_[i] = Slot{h, static_cast<uint32_t>(pool_.size()), static_cast<uint32_t>(k.size()), id};
+      slots_[i] = Slot{tag(h), static_cast<uint32_t>(pool_.size()), static_cast<uint32_t>(k.size()), id};
       pool_ += k;
     }
   }
@@ -78,16 +78,20 @@ class FlatVocab {
     for (size_t i = h & mask_;; i = (i + 1) & mask_) {
       const Slot& e = slots_[i];
       if (e.id < 0) return -1;
-      if (e.hash == h && e.len == s.size() && std::memcmp(pool_.data() + e.off, s.data(), s.size()) == 0) return e.id;
+      if (e.tag == tag(h) && e.len == s.size() && std::memcmp(pool_.data() + e.off, s.data(), s.size()) == 0)
+        return e.id;
     }
   }
 
  private:
+  // 16 bytes a slot (the table of a 30k vocabulary stays within 1 MiB of cache): the high half of the hash
+  // (the low half picked the slot), the token's place in pool_, its id.
   struct Slot {
-    uint64_t hash = 0;
+    uint32_t tag = 0;
     uint32_t off = 0, len = 0;
     int32_t id = -1;
   };
+  static uint32_t tag(uint64_t h) { return static_cast<uint32_t>(h >> 32); }
   std::vector<Slot> slots_;
   std::string pool_;
   size_t mask_ = 0;
@@ -144,8 +148,9 @@ class FlatU64Map {
 };
 
 // A per-thread cache of word -> ids for one model instance (HF's BPE/Unigram word cache). Each thread has
-// its own few slots, so lookups take no lock; a slot is bound to one model (a unique id, never reused) and
-// is cleared when full. Only short words are cached.
+// its own slots (up to 8 models), so lookups take no lock and write nothing shared; a slot is bound to one
+// model (a unique id, never reused) and holds two generations of 16k words, so that frequent words survive
+// when it fills. Only short words are cached.
 class WordCache {
  public:
   WordCache();

@@ -14,33 +14,44 @@ namespace {
 // tokenizer/normalizer.rs SplitDelimiterBehavior.
 enum class Behavior { Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous };
 
+using Ranges = std::vector<std::pair<size_t, size_t>>;                   // [start, end) byte ranges
 using Matches = std::vector<std::pair<std::pair<size_t, size_t>, bool>>;  // ((start, end), is_match)
 
 // Turns a list of match ranges into the full-coverage list of (range, is_match), as the Pattern impls
-// of tokenizer/pattern.rs do.
-Matches cover(size_t len, const std::vector<std::pair<size_t, size_t>>& found) {
-  Matches m;
+// of tokenizer/pattern.rs do; `invert` flips is_match.
+void cover(size_t len, const Ranges& found, bool invert, Matches& m) {
+  m.clear();
   size_t prev = 0;
   for (auto [b, e] : found) {
-    if (prev != b) m.push_back({{prev, b}, false});
-    m.push_back({{b, e}, true});
+    if (prev != b) m.push_back({{prev, b}, invert});
+    m.push_back({{b, e}, !invert});
     prev = e;
   }
-  if (prev != len) m.push_back({{prev, len}, false});
-  return m;
+  if (prev != len) m.push_back({{prev, len}, invert});
 }
 
-// NormalizedString::split: applies the delimiter behaviour and appends the kept, non-empty pieces.
-void split_with(const Piece& piece, Matches m, Behavior behavior, bool invert, std::vector<Piece>& out) {
+// NormalizedString::split at the matches `found` of a pattern in piece.text: applies the delimiter
+// behaviour and appends the kept, non-empty pieces. Scratch vectors are per thread (no allocation per call).
+void split_with(const Piece& piece, const Ranges& found, Behavior behavior, bool invert, std::vector<Piece>& out) {
   const std::string& s = piece.text;
-  if (invert)
-    for (auto& x : m) x.second = !x.second;
-  std::vector<std::pair<std::pair<size_t, size_t>, bool>> splits;  // (range, remove)
+  auto emit = [&](size_t b, size_t e) { out.push_back({s.substr(b, e - b), piece.sub(b)}); };
+  if (behavior == Behavior::Isolated) {  // every range is kept, matched or not: no coverage list needed
+    size_t prev = 0;
+    for (auto [b, e] : found) {
+      if (prev != b) emit(prev, b);
+      if (e > b) emit(b, e);
+      prev = e;
+    }
+    if (prev != s.size()) emit(prev, s.size());
+    return;
+  }
+  thread_local Matches m;
+  cover(s.size(), found, invert, m);
+  thread_local Matches splits;  // (range, remove)
+  splits.clear();
   switch (behavior) {
     case Behavior::Removed: splits = m; break;
-    case Behavior::Isolated:
-      for (auto& x : m) splits.push_back({x.first, false});
-      break;
+    case Behavior::Isolated: break;  // handled above
     case Behavior::Contiguous: {
       bool prev = false;
       for (auto& [r, is_match] : m) {
@@ -72,13 +83,15 @@ void split_with(const Piece& piece, Matches m, Behavior behavior, bool invert, s
     }
   }
   for (auto& [r, remove] : splits)
-    if (!remove && r.second > r.first) out.push_back({s.substr(r.first, r.second - r.first), piece.sub(r.first)});
+    if (!remove && r.second > r.first) emit(r.first, r.second);
 }
 
 // Matches of a character predicate: each matching character is one match (pattern.rs, impl for Fn(char)).
+// Returns a per-thread vector, valid until the next call.
 template <class Pred>
-std::vector<std::pair<size_t, size_t>> char_matches(const std::string& s, Pred pred) {
-  std::vector<std::pair<size_t, size_t>> found;
+const Ranges& char_matches(const std::string& s, Pred pred) {
+  thread_local Ranges found;
+  found.clear();
   for (size_t i = 0; i < s.size();) {
     const size_t b = i;
     if (pred(unicode::next_char(s, i))) found.emplace_back(b, i);
@@ -86,9 +99,12 @@ std::vector<std::pair<size_t, size_t>> char_matches(const std::string& s, Pred p
   return found;
 }
 
+// Replaces `pieces` by what f(piece, out) appends for each piece. The output vector alternates with a
+// per-thread spare, so that neither is allocated anew for every text.
 template <class F>
 void for_each_piece(std::vector<Piece>& pieces, F f) {
-  std::vector<Piece> out;
+  thread_local std::vector<Piece> out;
+  out.clear();
   size_t bytes = 0;
   for (const auto& p : pieces) bytes += p.text.size();
   out.reserve(pieces.size() * 2 + bytes / 4);  // about one word per 4-5 bytes: few regrowths
@@ -162,7 +178,7 @@ class WhitespaceSplit final : public PreTokenizer {
  public:
   void pre_tokenize(std::vector<Piece>& pieces) const override {
     for_each_piece(pieces, [](const Piece& p, std::vector<Piece>& out) {
-      split_with(p, cover(p.text.size(), char_matches(p.text, unicode::is_whitespace)), Behavior::Removed, false, out);
+      split_with(p, char_matches(p.text, unicode::is_whitespace), Behavior::Removed, false, out);
     });
   }
 };
@@ -176,11 +192,12 @@ class RegexSplit final : public PreTokenizer {
       : re_(std::move(re)), behavior_(b), invert_(invert), fast_(fast) {}
   void pre_tokenize(std::vector<Piece>& pieces) const override {
     for_each_piece(pieces, [this](const Piece& p, std::vector<Piece>& out) {
-      std::vector<std::pair<size_t, size_t>> found;
+      thread_local Ranges found;
+      found.clear();
       if (fast_ == Fast::gpt2) gpt2_split(p.text, found);
       else if (fast_ == Fast::cl100k) cl100k_split(p.text, found);
       else re_->find_all(p.text, found);
-      split_with(p, cover(p.text.size(), found), behavior_, invert_, out);
+      split_with(p, found, behavior_, invert_, out);
     });
   }
 
@@ -198,11 +215,12 @@ class LiteralSplit final : public PreTokenizer {
   void pre_tokenize(std::vector<Piece>& pieces) const override {
     for_each_piece(pieces, [this](const Piece& p, std::vector<Piece>& out) {
       const std::string& s = p.text;
-      std::vector<std::pair<size_t, size_t>> found;
+      thread_local Ranges found;
+      found.clear();
       if (!lit_.empty())
         for (size_t p = s.find(lit_); p != std::string::npos; p = s.find(lit_, p + lit_.size()))
           found.emplace_back(p, p + lit_.size());
-      split_with(p, cover(s.size(), found), behavior_, invert_, out);
+      split_with(p, found, behavior_, invert_, out);
     });
   }
 
@@ -219,7 +237,7 @@ class CharSplit final : public PreTokenizer {
   explicit CharSplit(Behavior b) : behavior_(b) {}
   void pre_tokenize(std::vector<Piece>& pieces) const override {
     for_each_piece(pieces, [this](const Piece& p, std::vector<Piece>& out) {
-      split_with(p, cover(p.text.size(), char_matches(p.text, Pred)), behavior_, false, out);
+      split_with(p, char_matches(p.text, Pred), behavior_, false, out);
     });
   }
 
@@ -236,38 +254,51 @@ class ByteLevel final : public PreTokenizer {
   ByteLevel(bool add_prefix_space, bool use_regex) : add_prefix_space_(add_prefix_space), use_regex_(use_regex) {}
   bool byte_level() const override { return true; }
   void pre_tokenize(std::vector<Piece>& pieces) const override {
-    std::vector<Piece> out;
-    std::vector<std::pair<size_t, size_t>> found;
-    Piece prefixed;
-    for (const auto& p : pieces) {
+    if (!use_regex_) {  // one piece in, one (non-empty) piece out: mapped in place
+      size_t kept = 0;
+      for (auto& p : pieces) {
+        if (add_prefix_space_ && (p.text.empty() || p.text[0] != ' ')) {
+          p.text.insert(0, 1, ' ');
+          if (p.start_len) ++p.start_len;
+        }
+        if (p.text.empty()) continue;
+        map_in_place(p.text);
+        if (&pieces[kept] != &p) pieces[kept] = std::move(p);
+        ++kept;
+      }
+      pieces.resize(kept);
+      return;
+    }
+    for_each_piece(pieces, [this](const Piece& p, std::vector<Piece>& out) {
       const Piece* s = &p;
+      thread_local Piece prefixed;
       if (add_prefix_space_ && (p.text.empty() || p.text[0] != ' ')) {
-        prefixed = {" " + p.text, p.start_len ? p.start_len + 1 : 0};
+        prefixed.text.assign(1, ' ');
+        prefixed.text += p.text;
+        prefixed.start_len = p.start_len ? p.start_len + 1 : 0;
         s = &prefixed;
       }
       // The GPT-2 matches cover the text (every character is in one of its classes), so Isolated keeps
       // exactly the matches.
+      thread_local Ranges found;
       found.clear();
       if (use_regex_) gpt2_split(s->text, found);
       else if (!s->text.empty()) found.emplace_back(0, s->text.size());
-      if (out.capacity() < out.size() + found.size()) out.reserve(std::max(out.capacity() * 2, out.size() + found.size()));
       const auto& table = byte_chars();
       const auto* text = reinterpret_cast<const unsigned char*>(s->text.data());
       for (auto [b, e] : found) {
         size_t len = 0;
         for (size_t k = b; k < e; ++k) len += table[text[k]].len;
-        std::string mapped(len, '\0');
-        char* w = mapped.data();
+        out.push_back({std::string(len, '\0'), s->sub(b)});
+        char* w = out.back().text.data();
         for (size_t k = b; k < e; ++k) {
           const ByteChar& bc = table[text[k]];
           w[0] = bc.utf8[0];
           if (bc.len == 2) w[1] = bc.utf8[1];
           w += bc.len;
         }
-        out.push_back({std::move(mapped), s->sub(b)});
       }
-    }
-    pieces.swap(out);
+    });
   }
 
  private:
@@ -275,6 +306,26 @@ class ByteLevel final : public PreTokenizer {
     char utf8[2];
     size_t len;
   };
+  // Maps every byte of `text` to its stand-in; in place when all stand-ins are one byte (printable ASCII).
+  static void map_in_place(std::string& text) {
+    const auto& table = byte_chars();
+    size_t len = 0;
+    for (unsigned char c : text) len += table[c].len;
+    if (len == text.size()) {
+      for (char& c : text) c = table[static_cast<unsigned char>(c)].utf8[0];
+      return;
+    }
+    thread_local std::string mapped;
+    mapped.resize(len);
+    char* w = mapped.data();
+    for (unsigned char c : text) {
+      const ByteChar& bc = table[c];
+      w[0] = bc.utf8[0];
+      if (bc.len == 2) w[1] = bc.utf8[1];
+      w += bc.len;
+    }
+    text.assign(mapped.data(), len);
+  }
   static const std::array<ByteChar, 256>& byte_chars() {
     static const std::array<ByteChar, 256> t = [] {
       std::array<ByteChar, 256> a{};

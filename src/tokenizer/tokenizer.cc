@@ -60,8 +60,14 @@ class JsonTokenizer final : public Tokenizer {
   Encoding encode(std::string_view text, const std::string_view* pair,
                   const TruncationOptions& trunc) const override {
     std::vector<Sequence> seqs(pair ? 2 : 1);
+    // About one id per 3-4 bytes of text, plus the special tokens: one allocation instead of several
+    // regrowths (seqs is scratch; the Encoding gets exact-size copies).
+    seqs[0].ids.reserve(text.size() / 3 + 8);
     encode_one(text, seqs[0].ids);
-    if (pair) encode_one(*pair, seqs[1].ids);
+    if (pair) {
+      seqs[1].ids.reserve(pair->size() / 3 + 8);
+      encode_one(*pair, seqs[1].ids);
+    }
     if (trunc.max_length > 0) {
       const int64_t budget = static_cast<int64_t>(trunc.max_length) - post_processor_->added_tokens(pair != nullptr);
       truncate_sequences(seqs[0].ids, pair ? &seqs[1].ids : nullptr, static_cast<size_t>(std::max<int64_t>(0, budget)),
@@ -94,9 +100,11 @@ class JsonTokenizer final : public Tokenizer {
       fixed = unicode::sanitize_utf8(raw);
       text = fixed;
     }
-    std::vector<AddedSplit> splits;
+    // Per-thread scratch (encode_one does not nest): no vector allocated per text.
+    thread_local std::vector<AddedSplit> splits;
+    splits.clear();
     added_.extract_and_normalize(text, normalizer_.get(), splits);
-    std::vector<Piece> words;
+    thread_local std::vector<Piece> words;
     for (auto& s : splits) {
       if (s.id >= 0) {
         ids.push_back(s.id);

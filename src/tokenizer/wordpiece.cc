@@ -20,6 +20,15 @@ class WordPiece final : public Model {
   }
 
   void tokenize(std::string_view word, std::vector<int32_t>& ids) const override {
+    // A word that is a token gives just that token (the first candidate of the greedy match; a word of at
+    // most max_chars bytes has at most max_chars characters): one probe, no cache entry. The cache then
+    // only holds words that split, which keeps it small.
+    if (word.size() <= max_chars_) {
+      if (const int32_t id = flat_.find(word); id >= 0) {
+        ids.push_back(id);
+        return;
+      }
+    }
     if (cache_.lookup(word, ids)) return;
     const size_t mark = ids.size();
     tokenize_uncached(word, ids);
