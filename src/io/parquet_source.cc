@@ -24,6 +24,9 @@ std::unique_ptr<parquet::arrow::FileReader> open_reader(const fs::path& path, in
   parquet::ArrowReaderProperties props;
   props.set_batch_size(std::max<int64_t>(1, chunk_rows));
   props.set_use_threads(false);
+  // No pre-buffering: Arrow would fetch the column chunks of every requested row group up front, so memory
+  // grew with the file (≈ its compressed size); row group by row group keeps it bounded by one group.
+  props.set_pre_buffer(false);
   parquet::arrow::FileReaderBuilder builder;
   try {
     arrow_check(builder.Open(file), name + ": not a readable Parquet file");
