@@ -1,7 +1,7 @@
 // CPU int8 linear: per-row u8 activation quantization, oneDNN u8·s8 → s32 GEMM, dequantization with
 // bias. Quantize and dequantize are row-wise and run over parallel_for in blocks of rows (AVX2 when the
-// CPU has it, chosen at run time: the build targets baseline x86-64); the GEMM uses the GEMM library's
-// own threads.
+// vector math's run-time choice has it — HFBATCH_ISA caps both; the build targets baseline x86-64); the GEMM
+// uses the GEMM library's own threads.
 #include <algorithm>
 #include <vector>
 
@@ -11,6 +11,7 @@
 
 #include "cpu/blas.h"
 #include "cpu/parallel.h"
+#include "cpu/vec_math.h"
 #include "hfbatch/ops/linear_int8.h"
 
 namespace hfbatch::ops::kernels {
@@ -69,10 +70,8 @@ void dequantize_row_scalar(const int32_t* acc, const float* w_scale, const int32
 }
 
 #if defined(__x86_64__)
-bool has_avx2() {
-  static const bool yes = __builtin_cpu_supports("avx2");
-  return yes;
-}
+// The vector paths' run-time choice (cpu/vec_math.h), so HFBATCH_ISA=scalar caps this kernel too.
+bool has_avx2() { return cpu::active_isa() != cpu::Isa::scalar; }
 
 __attribute__((target("avx2"))) RowParams quantize_row_avx2(const float* row, int64_t cols, uint8_t* q) {
   __m256 vlo = _mm256_setzero_ps(), vhi = _mm256_setzero_ps();
