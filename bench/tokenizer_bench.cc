@@ -2,8 +2,8 @@
 // Tokenizes every text of CORPUS (texts separated by NUL bytes) to ids only (add_special_tokens, no
 // truncation, no padding), R times, and prints one JSON line: texts, bytes, tokens, best and median wall
 // seconds, and the process CPU seconds (all threads) of the best rep and the least over reps.
-// With --threads N the texts go through core::ThreadPool::parallel_for in chunks of C rows (default 1024),
-// as runtime::Session tokenizes a batch (one encode per row). Driven by bench/tokenizer_speed.py.
+// With --threads N the texts go through core::ThreadPool::parallel_for in chunks of C rows (default 4096, the
+// jobs' default --chunk-rows: a job tokenizes each read chunk this way, one encode per row). Driven by bench/tokenizer_speed.py.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   int threads = 1, reps = 3;
-  int64_t chunk = 1024;
+  int64_t chunk = 4096;  // io::JobOptions::chunk_rows
   for (int i = 3; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--reps")) reps = std::atoi(argv[i + 1]);

@@ -84,6 +84,8 @@ def main():
     ap.add_argument("--lines", type=int, default=20000)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--scaling-rounds", type=int, default=12,
+                    help="extra interleaved 1-thread / 2-thread rounds of hfbatch alone for the scaling figure")
     ap.add_argument("--only", action="append")
     ap.add_argument("--binary", default=os.path.join(ROOT, "build", "tests", "hfbatch_tokenizer_bench"))
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks", "tokenizer_speed"))
@@ -121,6 +123,15 @@ def main():
             hf = h if hf is None or h["best_s"] < hf["best_s"] else hf
             o1 = a if o1 is None or a["best_s"] < o1["best_s"] else o1
             o2 = b if o2 is None or b["best_s"] < o2["best_s"] else o2
+        # The 2-thread scaling compares two short runs (~0.1 s) on shared vCPUs whose speed drifts by 10-20%
+        # from one second to the next; more interleaved rounds of the cheap hfbatch runs (HF is not part of
+        # that ratio) let the best of each see the same quiet machine.
+        s1 = o1
+        for _ in range(args.scaling_rounds):
+            a = ours_bench(args.binary, path, corpus_file, 1, args.reps)
+            b = ours_bench(args.binary, path, corpus_file, 2, args.reps)
+            s1 = a if a["best_s"] < s1["best_s"] else s1
+            o2 = b if b["best_s"] < o2["best_s"] else o2
         if o1["tokens"] != hf["tokens"]:
             print(f"WARNING {name}: token count differs (ours {o1['tokens']}, hf {hf['tokens']})", file=sys.stderr)
         row = {"name": name, "family": family, "tokens": hf["tokens"], "tokens_match": o1["tokens"] == hf["tokens"],
@@ -129,9 +140,11 @@ def main():
                "hf_sent_s": len(texts) / hf["best_s"], "ours_sent_s": len(texts) / o1["best_s"],
                "hf_mb_s": nbytes / hf["best_s"] / 1e6, "ours_mb_s": nbytes / o1["best_s"] / 1e6,
                "ours_2t_sent_s": len(texts) / o2["best_s"], "ours_2t_mb_s": nbytes / o2["best_s"] / 1e6,
-               "speedup_vs_hf": hf["best_s"] / o1["best_s"], "scaling_2t": o1["best_s"] / o2["best_s"],
+               "speedup_vs_hf": hf["best_s"] / o1["best_s"],
+               # best 1-thread over best 2-thread, both over all rounds (the HF rounds and the scaling rounds)
+               "ours_1t_scaling_s": s1["best_s"], "scaling_2t": s1["best_s"] / o2["best_s"],
                # CPU seconds (both threads) of the 2-thread run over the 1-thread run: 1.0 = no parallel overhead.
-               "cpu_ratio_2t": o2["best_cpu_s"] / o1["best_cpu_s"]}
+               "cpu_ratio_2t": o2["best_cpu_s"] / s1["best_cpu_s"]}
         result["rows"].append(row)
         print(f"{name:<16} {family:<22} hf {row['hf_sent_s']:>9.0f}/s {row['hf_mb_s']:6.2f} MB/s | ours "
               f"{row['ours_sent_s']:>9.0f}/s {row['ours_mb_s']:6.2f} MB/s | x{row['speedup_vs_hf']:.2f} | "
@@ -144,13 +157,14 @@ def main():
     m = result["machine"]
     title = f"# Tokenizer speed: hfbatch vs Hugging Face tokenizers {result['tokenizers_version']}"
     md = [f"## Run of {result['date']}, commit {result['commit']} (load average {result['load_avg_before'][0]:.2f})", "",
-          f"Produced by `bench/tokenizer_speed.py --lines {args.lines} --reps {args.reps} --rounds {args.rounds}` on {result['date']}, commit "
+          f"Produced by `bench/tokenizer_speed.py --lines {args.lines} --reps {args.reps} --rounds {args.rounds} --scaling-rounds {args.scaling_rounds}` on {result['date']}, commit "
           f"{result['commit']}; {m['cpu']}, {m['cpus']} CPUs (shared with other jobs: load average "
           f"{result['load_avg_before'][0]:.2f} before, {result['load_avg_after'][0]:.2f} after). Corpus: "
           f"{len(texts)} texts, {nbytes / 1e6:.2f} MB (Debian fortunes, several languages, seed 0). Single thread, "
           "ids only, add_special_tokens, no truncation/padding; HF = `Tokenizer.encode_batch` with "
           "RAYON_NUM_THREADS=1; best rep over interleaved rounds. 2 threads: core::ThreadPool(2), one encode per "
-          "row; CPU ratio = CPU seconds of the 2-thread run / of the 1-thread run (1.00 = no parallel overhead; "
+          "row, chunks of 4096 rows (a job's read chunk); 2-thread scaling = best 1-thread / best 2-thread time over "
+          "all rounds, including the extra interleaved hfbatch-only scaling rounds; CPU ratio = CPU seconds of the 2-thread run / of the 1-thread run (1.00 = no parallel overhead; "
           "the wall-clock scaling also depends on how busy the shared cores are).", "",
           "| tokenizer | model | HF sent/s | HF MB/s | hfbatch sent/s | hfbatch MB/s | hfbatch / HF | hfbatch 2 threads sent/s | 2-thread scaling | CPU ratio | same token count |",
           "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
