@@ -189,13 +189,21 @@ def tokenizers_under_test():
     return out
 
 
+def encode_in_slices(tok, idx, inputs, out, size=2000):
+    """out[i] = (ids, type_ids) for each i in idx. Slices keep memory bounded: an Encoding holds tokens,
+    offsets and, when truncated, every overflowing piece as further Encodings (a long line cut at 8 tokens
+    makes hundreds), so a whole corpus of them at once took > 20 GB."""
+    for b in range(0, len(idx), size):
+        for i, e in zip(idx[b:b + size], tok.encode_batch(inputs[b:b + size])):
+            out[i] = (e.ids, e.type_ids)
+
+
 def hf_encode(tok, cases):
     tok.no_padding()
     tok.no_truncation()
     out = [None] * len(cases)
     singles = [i for i, c in enumerate(cases) if c[2] == 0 and c[1] is None]
-    for i, e in zip(singles, tok.encode_batch([cases[i][0] for i in singles])):
-        out[i] = (e.ids, e.type_ids)
+    encode_in_slices(tok, singles, [cases[i][0] for i in singles], out)
     by_len = {}
     for i, c in enumerate(cases):
         if out[i] is None:
@@ -206,8 +214,7 @@ def hf_encode(tok, cases):
         else:
             tok.no_truncation()
         inputs = [(cases[i][0], cases[i][1]) if cases[i][1] is not None else cases[i][0] for i in idx]
-        for i, e in zip(idx, tok.encode_batch(inputs)):
-            out[i] = (e.ids, e.type_ids)
+        encode_in_slices(tok, idx, inputs, out)
     tok.no_truncation()
     return out
 

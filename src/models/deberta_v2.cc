@@ -113,7 +113,10 @@ class DebertaV2 final : public Model {
 
  protected:
   void quantize_linears_int8() override {  // the relative-position projections (pos_key/pos_query) stay fp32
-    for (DebertaLayer& l : layers) quantize_layer_int8(l.base);
+    std::vector<const EncoderLayer*> bases;
+    for (const DebertaLayer& l : layers) bases.push_back(&l.base);
+    const std::vector<int32_t> outliers = residual_outlier_channels(embeddings, bases);
+    for (DebertaLayer& l : layers) quantize_layer_int8(l.base, outliers);
   }
 };
 

@@ -33,9 +33,29 @@ core::Tensor attention_output_and_ffn(const EncoderLayer& l, const core::Tensor&
   return y;
 }
 
-void quantize_layer_int8(EncoderLayer& layer) {
-  for (Linear* l : {&layer.qkv, &layer.attention_out, &layer.ffn_in, &layer.ffn_out})
-    l->int8 = std::make_shared<const ops::Int8Weight>(ops::quantize_weight_int8(l->weight));
+void quantize_layer_int8(EncoderLayer& layer, const std::vector<int32_t>& outliers) {
+  auto quantize = [](Linear& l, const std::vector<int32_t>& o) {
+    l.int8 = std::make_shared<const ops::Int8Weight>(ops::quantize_weight_int8(l.weight, o));
+  };
+  quantize(layer.qkv, outliers);     // reads the previous LayerNorm's output (the residual stream)
+  quantize(layer.attention_out, {});  // reads the attention context
+  quantize(layer.ffn_in, outliers);  // reads LN1's output
+  quantize(layer.ffn_out, {});        // reads the activation's output
+}
+
+std::vector<int32_t> residual_outlier_channels(const Embeddings& e, const std::vector<const EncoderLayer*>& layers) {
+  std::vector<const core::Tensor*> gammas, betas;
+  if (!layers.empty() && e.ln_gamma.numel() == layers.front()->ln1_gamma.numel()) {  // not ELECTRA's E != H
+    gammas.push_back(&e.ln_gamma);
+    betas.push_back(&e.ln_beta);
+  }
+  for (const EncoderLayer* l : layers) {
+    gammas.insert(gammas.end(), {&l->ln1_gamma, &l->ln2_gamma});
+    betas.insert(betas.end(), {&l->ln1_beta, &l->ln2_beta});
+  }
+  if (gammas.empty()) return {};
+  // At most 1/16 of the channels (tiny test models: the int8 path must stay the main path).
+  return ops::layer_norm_outlier_channels(gammas, betas, std::min<int64_t>(ops::kOutlierChannels, gammas[0]->numel() / 16));
 }
 
 TransformerEncoder::TransformerEncoder(ModelInfo info, Embeddings embeddings, std::vector<EncoderLayer> layers,
@@ -114,7 +134,10 @@ core::Tensor TransformerEncoder::encode(const TokenBatch& batch) const {
 }
 
 void TransformerEncoder::quantize_linears_int8() {
-  for (EncoderLayer& l : layers_) quantize_layer_int8(l);
+  std::vector<const EncoderLayer*> layers;
+  for (const EncoderLayer& l : layers_) layers.push_back(&l);
+  const std::vector<int32_t> outliers = residual_outlier_channels(embeddings_, layers);
+  for (EncoderLayer& l : layers_) quantize_layer_int8(l, outliers);
 }
 
 core::Tensor TransformerEncoder::classify(const TokenBatch& batch) const {

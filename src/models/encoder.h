@@ -90,7 +90,11 @@ class TransformerEncoder final : public Model {
 };
 
 // --dtype int8: quantizes the layer's QKV, attention output, FFN in and FFN out (LayerNorms stay fp32).
-void quantize_layer_int8(EncoderLayer& layer);
+// QKV and FFN in read LayerNorm outputs: their `outliers` input channels stay fp32 (ops/linear_int8.h).
+void quantize_layer_int8(EncoderLayer& layer, const std::vector<int32_t>& outliers);
+// The residual stream's outlier channels (ops::layer_norm_outlier_channels over the embeddings' LayerNorm and
+// every layer's LN1 and LN2).
+std::vector<int32_t> residual_outlier_channels(const Embeddings& e, const std::vector<const EncoderLayer*>& layers);
 
 // Loading helpers shared by the architecture files.
 Linear load_linear(hf::WeightStore& w, const std::string& name, int64_t out, int64_t in);

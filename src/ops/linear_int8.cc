@@ -7,24 +7,38 @@
 
 namespace hfbatch::ops {
 
-Int8Weight quantize_weight_int8(const core::Tensor& w) {
+Int8Weight quantize_weight_int8(const core::Tensor& w, const std::vector<int32_t>& outliers) {
   check(w.rank() == 2 && w.dtype() == core::DType::f32 && w.device() == core::Device::cpu,
         "quantize_weight_int8: expected an f32 CPU weight [out, in], got " + w.shape_string());
   const int64_t out = w.dim(0), in = w.dim(1);
+  const auto k_out = static_cast<int64_t>(outliers.size());
   Int8Weight q;
+  std::vector<bool> is_outlier(in, false);
+  for (size_t i = 0; i < outliers.size(); ++i) {
+    check(outliers[i] >= 0 && outliers[i] < in && (i == 0 || outliers[i] > outliers[i - 1]),
+          "quantize_weight_int8: outlier channels must be ascending indices below " + std::to_string(in));
+    is_outlier[outliers[i]] = true;
+  }
+  if (k_out > 0) {
+    q.outliers = outliers;
+    q.outlier_w = core::Tensor({out, k_out}, core::DType::f32);
+    q.in_mask.assign(in, 1.0f);
+    for (int32_t c : outliers) q.in_mask[c] = 0.0f;
+  }
   q.q = core::Tensor({out, in}, core::DType::i8);
   q.scale.resize(out);
   q.q_sum.resize(out);
-  for (int64_t o = 0; o < out;
-       ++o) {  // one output channel (row of W) at a time: W[o, :] ≈ scale[o] · q[o, :]
+  for (int64_t o = 0; o < out; ++o) {  // one output channel (row of W) at a time: W[o, :] ≈ scale[o] · q[o, :]
     const float* row = w.data<float>() + o * in;
     int8_t* qrow = q.q.data<int8_t>() + o * in;
+    for (int64_t j = 0; j < k_out; ++j) q.outlier_w.data<float>()[o * k_out + j] = row[outliers[j]];
     float amax = 0;
-    for (int64_t k = 0; k < in; ++k) amax = std::max(amax, std::abs(row[k]));
+    for (int64_t k = 0; k < in; ++k)
+      if (!is_outlier[k]) amax = std::max(amax, std::abs(row[k]));
     const float scale = amax > 0 ? amax / kWeightMax : 1.0f;
     int32_t sum = 0;
     for (int64_t k = 0; k < in; ++k) {
-      const float v = std::clamp(std::nearbyint(row[k] / scale), -kWeightMax, kWeightMax);
+      const float v = is_outlier[k] ? 0.0f : std::clamp(std::nearbyint(row[k] / scale), -kWeightMax, kWeightMax);
       qrow[k] = static_cast<int8_t>(v);
       sum += qrow[k];
     }
@@ -32,6 +46,29 @@ Int8Weight quantize_weight_int8(const core::Tensor& w) {
     q.q_sum[o] = sum;
   }
   return q;
+}
+
+std::vector<int32_t> layer_norm_outlier_channels(const std::vector<const core::Tensor*>& gammas,
+                                                 const std::vector<const core::Tensor*>& betas, int64_t count) {
+  check(!gammas.empty() && gammas.size() == betas.size(), "layer_norm_outlier_channels: no LayerNorms");
+  const int64_t dim = gammas[0]->numel();
+  std::vector<float> range(dim, 0.0f);
+  for (size_t l = 0; l < gammas.size(); ++l) {
+    check(gammas[l]->numel() == dim && betas[l]->numel() == dim,
+          "layer_norm_outlier_channels: LayerNorms of different widths");
+    const float* g = gammas[l]->data<float>();
+    const float* b = betas[l]->data<float>();
+    for (int64_t c = 0; c < dim; ++c) range[c] = std::max(range[c], 3.0f * std::abs(g[c]) + std::abs(b[c]));
+  }
+  std::vector<int32_t> idx(dim);
+  for (int64_t c = 0; c < dim; ++c) idx[c] = static_cast<int32_t>(c);
+  count = std::clamp<int64_t>(count, 0, dim);
+  // Largest range first; ties by channel index, so the choice is the same on every machine.
+  std::partial_sort(idx.begin(), idx.begin() + count, idx.end(),
+                    [&](int32_t a, int32_t b) { return range[a] != range[b] ? range[a] > range[b] : a < b; });
+  idx.resize(count);
+  std::sort(idx.begin(), idx.end());
+  return idx;
 }
 
 core::Tensor linear_int8(const core::Tensor& x, const Int8Weight& w, const core::Tensor* b) {

@@ -46,26 +46,29 @@ RowParams row_params(float lo, float hi) {
 }
 
 // Scalar reference paths; the AVX2 ones below do the same operations in the same order (no FMA), so
-// both give bit-identical results.
-RowParams quantize_row_scalar(const float* row, int64_t cols, uint8_t* q) {
+// both give bit-identical results. mask: [cols] of 0/1 (outlier channels) or null; row[c]·mask[c] is what
+// gets quantized.
+RowParams quantize_row_scalar(const float* row, int64_t cols, uint8_t* q, const float* mask) {
+  auto at = [&](int64_t c) { return mask ? row[c] * mask[c] : row[c]; };
   float lo = 0, hi = 0;  // the range always holds 0, so that 0 (padding, ReLU zeros) is exact
   for (int64_t c = 0; c < cols; ++c) {
-    lo = std::min(lo, row[c]);
-    hi = std::max(hi, row[c]);
+    lo = std::min(lo, at(c));
+    hi = std::max(hi, at(c));
   }
   const RowParams p = row_params(lo, hi);
   for (int64_t c = 0; c < cols; ++c)
-    q[c] =
-        static_cast<uint8_t>(static_cast<int32_t>(std::clamp(row[c] * p.inv + p.zh, 0.0f, kActivationMax)));
+    q[c] = static_cast<uint8_t>(static_cast<int32_t>(std::clamp(at(c) * p.inv + p.zh, 0.0f, kActivationMax)));
   return p;
 }
 
-// y[o] = (sx·w_scale[o])·(acc[o] − zx·q_sum[o]) + b[o], o in [begin, out).
+// y[o] = (sx·w_scale[o])·(acc[o] − zx·q_sum[o]) + b[o] (+ y[o] when accumulate: the outlier channels'
+// fp32 part is already there), o in [begin, out).
 void dequantize_row_scalar(const int32_t* acc, const float* w_scale, const int32_t* q_sum, const float* b,
-                           float sx, int32_t zx, float* y, int64_t begin, int64_t out) {
+                           float sx, int32_t zx, float* y, int64_t begin, int64_t out, bool accumulate) {
   for (int64_t o = begin; o < out; ++o) {
-    const float v = (sx * w_scale[o]) * static_cast<float>(acc[o] - zx * q_sum[o]);
-    y[o] = b ? v + b[o] : v;
+    float v = (sx * w_scale[o]) * static_cast<float>(acc[o] - zx * q_sum[o]);
+    if (b) v += b[o];
+    y[o] = accumulate ? y[o] + v : v;
   }
 }
 
@@ -73,11 +76,25 @@ void dequantize_row_scalar(const int32_t* acc, const float* w_scale, const int32
 // The vector paths' run-time choice (cpu/vec_math.h), so HFBATCH_ISA=scalar caps this kernel too.
 bool has_avx2() { return cpu::active_isa() != cpu::Isa::scalar; }
 
-__attribute__((target("avx2"))) RowParams quantize_row_avx2(const float* row, int64_t cols, uint8_t* q) {
+// row[c..c+8) (times mask[c..c+8) when kMask): what quantize_row_avx2 quantizes.
+template <bool kMask>
+__attribute__((target("avx2"))) inline __m256 load8(const float* row, const float* mask, int64_t c) {
+  const __m256 v = _mm256_loadu_ps(row + c);
+  if constexpr (kMask) return _mm256_mul_ps(v, _mm256_loadu_ps(mask + c));
+  else return v;
+}
+
+template <bool kMask>
+__attribute__((target("avx2"))) RowParams quantize_row_avx2(const float* row, int64_t cols, uint8_t* q,
+                                                           const float* mask) {
+  auto at = [&](int64_t c) {
+    if constexpr (kMask) return row[c] * mask[c];
+    else return row[c];
+  };
   __m256 vlo = _mm256_setzero_ps(), vhi = _mm256_setzero_ps();
   int64_t c = 0;
   for (; c + 8 <= cols; c += 8) {
-    const __m256 v = _mm256_loadu_ps(row + c);
+    const __m256 v = load8<kMask>(row, mask, c);
     vlo = _mm256_min_ps(vlo, v);
     vhi = _mm256_max_ps(vhi, v);
   }
@@ -90,27 +107,26 @@ __attribute__((target("avx2"))) RowParams quantize_row_avx2(const float* row, in
     hi = std::max(hi, h[i]);
   }
   for (int64_t t = c; t < cols; ++t) {
-    lo = std::min(lo, row[t]);
-    hi = std::max(hi, row[t]);
+    lo = std::min(lo, at(t));
+    hi = std::max(hi, at(t));
   }
   const RowParams p = row_params(lo, hi);
   const __m256 inv = _mm256_set1_ps(p.inv), zh = _mm256_set1_ps(p.zh), top = _mm256_set1_ps(kActivationMax);
   for (c = 0; c + 8 <= cols; c += 8) {
-    __m256 v = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(row + c), inv), zh);
+    __m256 v = _mm256_add_ps(_mm256_mul_ps(load8<kMask>(row, mask, c), inv), zh);
     v = _mm256_min_ps(_mm256_max_ps(v, _mm256_setzero_ps()), top);
     const __m256i i32 = _mm256_cvttps_epi32(v);  // 8 × int32 in [0, 255]
     const __m128i i16 = _mm_packus_epi32(_mm256_castsi256_si128(i32), _mm256_extracti128_si256(i32, 1));
     _mm_storel_epi64(reinterpret_cast<__m128i*>(q + c), _mm_packus_epi16(i16, i16));
   }
   for (; c < cols; ++c)
-    q[c] =
-        static_cast<uint8_t>(static_cast<int32_t>(std::clamp(row[c] * p.inv + p.zh, 0.0f, kActivationMax)));
+    q[c] = static_cast<uint8_t>(static_cast<int32_t>(std::clamp(at(c) * p.inv + p.zh, 0.0f, kActivationMax)));
   return p;
 }
 
 __attribute__((target("avx2"))) void dequantize_row_avx2(const int32_t* acc, const float* w_scale,
                                                          const int32_t* q_sum, const float* b, float sx,
-                                                         int32_t zx, float* y, int64_t out) {
+                                                         int32_t zx, float* y, int64_t out, bool accumulate) {
   const __m256 vsx = _mm256_set1_ps(sx);
   const __m256i vzx = _mm256_set1_epi32(zx);
   int64_t o = 0;
@@ -120,22 +136,26 @@ __attribute__((target("avx2"))) void dequantize_row_avx2(const int32_t* acc, con
     const __m256 f = _mm256_cvtepi32_ps(_mm256_sub_epi32(a, _mm256_mullo_epi32(vzx, qs)));
     __m256 v = _mm256_mul_ps(_mm256_mul_ps(vsx, _mm256_loadu_ps(w_scale + o)), f);
     if (b) v = _mm256_add_ps(v, _mm256_loadu_ps(b + o));
+    if (accumulate) v = _mm256_add_ps(_mm256_loadu_ps(y + o), v);
     _mm256_storeu_ps(y + o, v);
   }
-  dequantize_row_scalar(acc, w_scale, q_sum, b, sx, zx, y, o, out);
+  dequantize_row_scalar(acc, w_scale, q_sum, b, sx, zx, y, o, out, accumulate);
 }
 #endif
 
 }  // namespace
 
 void quantize_rows_u8_cpu(const float* x, int64_t rows, int64_t cols, uint8_t* xq, float* scale,
-                          int32_t* zero) {
+                          int32_t* zero, const float* mask) {
   for (int64_t r = 0; r < rows; ++r) {
+    const float* row = x + r * cols;
+    uint8_t* q = xq + r * cols;
 #if defined(__x86_64__)
-    const RowParams p = has_avx2() ? quantize_row_avx2(x + r * cols, cols, xq + r * cols)
-                                   : quantize_row_scalar(x + r * cols, cols, xq + r * cols);
+    const RowParams p = !has_avx2() ? quantize_row_scalar(row, cols, q, mask)
+                        : mask      ? quantize_row_avx2<true>(row, cols, q, mask)
+                                    : quantize_row_avx2<false>(row, cols, q, nullptr);
 #else
-    const RowParams p = quantize_row_scalar(x + r * cols, cols, xq + r * cols);
+    const RowParams p = quantize_row_scalar(row, cols, q, mask);
 #endif
     scale[r] = p.s;
     zero[r] = p.z;
@@ -153,6 +173,7 @@ void linear_int8_cpu(const float* x, const Int8Weight& w, const float* b, float*
     std::vector<int32_t> acc;  // [rows, out] xq · Wqᵀ
     std::vector<float> x_scale;
     std::vector<int32_t> x_zero;
+    std::vector<float> x_out;  // [rows, k] the outlier channels of x
   };
   thread_local Scratch scratch;
   // References, not the thread_local names: the row blocks run on pool threads that have their own.
@@ -160,11 +181,15 @@ void linear_int8_cpu(const float* x, const Int8Weight& w, const float* b, float*
   std::vector<int32_t>& acc = scratch.acc;
   std::vector<float>& x_scale = scratch.x_scale;
   std::vector<int32_t>& x_zero = scratch.x_zero;
+  std::vector<float>& x_out = scratch.x_out;
+  const auto k_out = static_cast<int64_t>(w.outliers.size());
+  const float* mask = k_out ? w.in_mask.data() : nullptr;
   const int64_t block = std::min(n, kGemmRows);
   xq.resize(block * in);
   acc.resize(block * out);
   x_scale.resize(block);
   x_zero.resize(block);
+  x_out.resize(block * k_out);
   const float* w_scale = w.scale.data();
   const int32_t* q_sum = w.q_sum.data();
   for (int64_t first = 0; first < n; first += kGemmRows) {
@@ -173,20 +198,26 @@ void linear_int8_cpu(const float* x, const Int8Weight& w, const float* b, float*
     float* yb = y + first * out;
     for_row_blocks(rows, [&](int64_t begin, int64_t end) {
       quantize_rows_u8_cpu(xb + begin * in, end - begin, in, xq.data() + begin * in, x_scale.data() + begin,
-                           x_zero.data() + begin);
+                           x_zero.data() + begin, mask);
+      for (int64_t t = begin; t < end; ++t)
+        for (int64_t j = 0; j < k_out; ++j) x_out[t * k_out + j] = xb[t * in + w.outliers[j]];
     });
+    // The outlier channels in fp32 first (yb = x_out · outlier_wᵀ); the dequantization then adds to it.
+    if (k_out)
+      cpu::sgemm(false, true, rows, out, k_out, 1.0f, x_out.data(), k_out, w.outlier_w.data<float>(), k_out, 0.0f,
+                 yb, out);
     cpu::gemm_u8s8s32(rows, out, in, xq.data(), in, w.q.data<int8_t>(), in, acc.data(), out);
     for_row_blocks(rows, [&](int64_t begin, int64_t end) {
       for (int64_t t = begin; t < end; ++t) {  // y[t, o] = sx[t]·sw[o]·(acc[t, o] − zx[t]·Σq[o]) + b[o]
 #if defined(__x86_64__)
         if (has_avx2()) {
           dequantize_row_avx2(acc.data() + t * out, w_scale, q_sum, b, x_scale[t], x_zero[t], yb + t * out,
-                              out);
+                              out, k_out > 0);
           continue;
         }
 #endif
         dequantize_row_scalar(acc.data() + t * out, w_scale, q_sum, b, x_scale[t], x_zero[t], yb + t * out, 0,
-                              out);
+                              out, k_out > 0);
       }
     });
   }

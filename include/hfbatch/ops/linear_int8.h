@@ -14,6 +14,10 @@
 // outputs have outlier channels, per-channel weights do not; measured on all-MiniLM-L6-v2 (docs/ops.md),
 // u8 activations + 7-bit weights change probabilities 25% less than 7-bit activations + 8-bit weights.
 // s8·s8 would not help: GEMM libraries run it as (s8 + 128)·s8 on the same instruction.
+// Outlier input channels (optional, `outliers`): a few input channels of LayerNorm outputs carry values
+// several times larger than the rest (the residual stream's outlier dimensions), and they alone set each
+// row's quantization step. Those channels are left out of the int8 product (zero in Wq, skipped when the
+// row's range is taken) and computed in fp32: y += x[:, O] · W[:, O]ᵀ, a GEMM of depth |O|.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -27,21 +31,35 @@ constexpr float kActivationMax = 255.0f;  // 8-bit asymmetric activations
 
 // A linear layer's weight, quantized for linear_int8.
 struct Int8Weight {
-  core::Tensor q;              // [out, in] i8, in [-kWeightMax, kWeightMax]
-  std::vector<float> scale;    // [out]: W[o, :] ≈ scale[o] · q[o, :]
+  core::Tensor q;              // [out, in] i8, in [-kWeightMax, kWeightMax]; 0 in the outlier columns
+  std::vector<float> scale;    // [out]: W[o, :] ≈ scale[o] · q[o, :] outside the outlier columns
   std::vector<int32_t> q_sum;  // [out]: Σ_k q[o, k], cancels the activations' zero point
+  std::vector<int32_t> outliers;  // [k] input channels computed in fp32 (ascending; empty: none)
+  core::Tensor outlier_w;         // [out, k] f32: W[:, outliers]
+  std::vector<float> in_mask;     // [in]: 0 at the outlier channels, 1 elsewhere (empty when none)
 };
 
-// w: [out, in] f32 → per-output-channel s8 (scale = max|W[o, :]| / 63; an all-zero row gets scale 1).
-Int8Weight quantize_weight_int8(const core::Tensor& w);
+// w: [out, in] f32 → per-output-channel s8 over the columns not in `outliers` (scale = their max|W[o, k]| /
+// 63; an all-zero row gets scale 1); the outlier columns are kept in fp32.
+Int8Weight quantize_weight_int8(const core::Tensor& w, const std::vector<int32_t>& outliers = {});
+
+// The outlier channels of a model's LayerNorm outputs, without calibration data: channel c's range is
+// estimated from every LayerNorm (γ, β) of the residual stream as max over them of 3·|γ[c]| + |β[c]|, and the
+// `count` largest are returned (ascending). The outlier dimensions of BERT-family models are properties of
+// the weights (large γ/β there), so no dataset is needed and results depend on none.
+std::vector<int32_t> layer_norm_outlier_channels(const std::vector<const core::Tensor*>& gammas,
+                                                 const std::vector<const core::Tensor*>& betas, int64_t count);
+constexpr int64_t kOutlierChannels = 16;  // per model (MiniLM: 16 of 384 channels, BERT-base: of 768)
 
 // x: [tokens, in] f32, w quantized from [out, in], bias [out] or null → [tokens, out] f32.
 core::Tensor linear_int8(const core::Tensor& x, const Int8Weight& w, const core::Tensor* bias);
 
 namespace kernels {  // backend kernels, called by the dispatch in linear_int8.cc
-// Row r of x [rows, cols] → xq[r, :] in [0, 255], scale[r], zero[r] (see the formula at the top).
+// Row r of x [rows, cols] → xq[r, :] in [0, 255], scale[r], zero[r] (see the formula at the top). With
+// `mask` ([cols] of 0 and 1), the quantized row is x[r, :] · mask (the outlier channels become exact zeros
+// and do not widen the range).
 void quantize_rows_u8_cpu(const float* x, int64_t rows, int64_t cols, uint8_t* xq, float* scale,
-                          int32_t* zero);
+                          int32_t* zero, const float* mask = nullptr);
 // The whole int8 linear on the CPU: quantize x, one u8·s8 → s32 GEMM, dequantize with bias.
 void linear_int8_cpu(const float* x, const Int8Weight& w, const float* b, float* y, int64_t n, int64_t in,
                      int64_t out);
