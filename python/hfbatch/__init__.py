@@ -72,17 +72,23 @@ class Engine:
     max_length: truncation in tokens; 0 = the model's limit.
     batch_tokens: padded tokens per encoder call.
     prefix: prepended to the prediction column names (e.g. "pred_").
+    dtype: "fp32" (default) or "int8" (the CLI's --dtype: int8 encoder linears, docs/ops.md "int8").
     """
 
     def __init__(self, model: str, tokenizer: Optional[str] = None, device: str = "cpu", threads: int = 0,
                  task: str = "classify", max_length: int = 0, batch_tokens: int = 8192,
-                 prefix: str = "") -> None:
+                 prefix: str = "", dtype: str = "fp32") -> None:
         self._engine = _core.Engine(str(model), None if tokenizer is None else str(tokenizer), device,
-                                    int(threads), task, int(max_length), int(batch_tokens), prefix)
+                                    int(threads), task, int(max_length), int(batch_tokens), prefix, dtype)
 
     @property
     def task(self) -> str:
         return self._engine.task
+
+    @property
+    def dtype(self) -> str:
+        """"fp32" or "int8"."""
+        return self._engine.dtype
 
     @property
     def labels(self) -> List[str]:

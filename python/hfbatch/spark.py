@@ -60,18 +60,18 @@ def _default_threads() -> int:
 
 
 def get_engine(model: str, task: str = "classify", tokenizer: Optional[str] = None, threads: Optional[int] = None,
-               max_length: int = 0, batch_tokens: int = 8192, prefix: str = "") -> Engine:
+               max_length: int = 0, batch_tokens: int = 8192, prefix: str = "", dtype: str = "fp32") -> Engine:
     """This process's Engine for these arguments, created on first use and then reused."""
     global _created
     if threads is None:
         threads = _default_threads()
     key = (resolve_path(model), task, resolve_path(tokenizer), int(threads), int(max_length), int(batch_tokens),
-           prefix)
+           prefix, dtype)
     with _lock:
         engine = _engines.get(key)
         if engine is None:
             engine = Engine(key[0], tokenizer=key[2], task=task, threads=key[3], max_length=key[4],
-                            batch_tokens=key[5], prefix=prefix)
+                            batch_tokens=key[5], prefix=prefix, dtype=dtype)
             _engines[key] = engine
             _created += 1
         return engine
@@ -126,7 +126,7 @@ def _check_columns(df, text_col: str, pair_col: Optional[str], keep: Sequence[st
 
 def _score(df, task: str, model: str, text_col: str, keep: Optional[Sequence[str]], batch_tokens: int,
            threads: Optional[int], tokenizer: Optional[str], pair_col: Optional[str], prefix: str,
-           max_length: int, worker_col: Optional[str]):
+           max_length: int, worker_col: Optional[str], dtype: str):
     from pyspark.sql.types import IntegerType, LongType, StructField, StructType
 
     keep = list(df.columns) if keep is None else list(keep)
@@ -138,7 +138,7 @@ def _score(df, task: str, model: str, text_col: str, keep: Optional[Sequence[str
                                                           StructField("engines", IntegerType())])))
     out_schema = StructType(fields)
     engine_args = dict(model=model, task=task, tokenizer=tokenizer, threads=threads, max_length=max_length,
-                       batch_tokens=batch_tokens, prefix=prefix)
+                       batch_tokens=batch_tokens, prefix=prefix, dtype=dtype)
 
     def score_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         engine = get_engine(**engine_args)
@@ -161,33 +161,35 @@ def _score(df, task: str, model: str, text_col: str, keep: Optional[Sequence[str
 def classify(df, model: str, text_col: str = "text", keep: Optional[Sequence[str]] = None,
              batch_tokens: int = 8192, threads: Optional[int] = None, tokenizer: Optional[str] = None,
              pair_col: Optional[str] = None, prefix: str = "", max_length: int = 0,
-             worker_col: Optional[str] = None):
+             worker_col: Optional[str] = None, dtype: str = "fp32"):
     """`df` with label, label_id, score, probabilities appended (after the `keep` columns; all by default).
 
     threads: engine threads per task; default spark.task.cpus. worker_col: when set, adds a column
     struct<pid, engines> saying which Python worker scored the row and how many engines it had built.
+    dtype: "fp32" or "int8" (see hfbatch.Engine).
     """
     return _score(df, "classify", model, text_col, keep, batch_tokens, threads, tokenizer, pair_col, prefix,
-                  max_length, worker_col)
+                  max_length, worker_col, dtype)
 
 
 def embed(df, model: str, text_col: str = "text", keep: Optional[Sequence[str]] = None,
           batch_tokens: int = 8192, threads: Optional[int] = None, tokenizer: Optional[str] = None,
-          prefix: str = "", max_length: int = 0, worker_col: Optional[str] = None):
+          prefix: str = "", max_length: int = 0, worker_col: Optional[str] = None, dtype: str = "fp32"):
     """`df` with `embedding` (array<float>) appended; see classify()."""
     return _score(df, "embed", model, text_col, keep, batch_tokens, threads, tokenizer, None, prefix,
-                  max_length, worker_col)
+                  max_length, worker_col, dtype)
 
 
 def predict_udf(model: str, task: str = "classify", tokenizer: Optional[str] = None, pairs: bool = False,
-                batch_tokens: int = 8192, threads: Optional[int] = None, max_length: int = 0) -> Callable:
+                batch_tokens: int = 8192, threads: Optional[int] = None, max_length: int = 0,
+                dtype: str = "fp32") -> Callable:
     """A pandas_udf returning a struct of the prediction columns, for ``df.select(predict("text"))``
     (``predict("text", "pair")`` with pairs=True). mapInArrow (classify/embed) avoids pandas and is faster."""
     import pandas as pd
     from pyspark.sql.functions import pandas_udf
 
     engine_args = dict(model=model, task=task, tokenizer=tokenizer, threads=threads, max_length=max_length,
-                       batch_tokens=batch_tokens)
+                       batch_tokens=batch_tokens, dtype=dtype)
     return_type = prediction_schema(task)
 
     def to_pandas(rb: pa.RecordBatch) -> "pd.DataFrame":

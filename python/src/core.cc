@@ -85,7 +85,7 @@ class Engine {
  public:
   Engine(const std::string& model, const std::optional<std::string>& tokenizer, const std::string& device,
          int32_t threads, const std::string& task, int32_t max_length, int64_t batch_tokens,
-         const std::string& prefix) {
+         const std::string& prefix, const std::string& dtype) {
     check(device == "cpu", "device: '" + device + "' is not available in this build (cpu)");
     check(threads >= 0, "--threads: must be positive");
     check(max_length >= 0, "--max-length: must be positive");
@@ -96,6 +96,7 @@ class Engine {
     options.threads = threads;
     options.max_length = max_length;
     options.batch_tokens = batch_tokens;
+    options.precision = models::parse_precision(dtype, "dtype");
     {
       nb::gil_scoped_release release;
       session_ = std::make_unique<runtime::Session>(options);
@@ -104,6 +105,7 @@ class Engine {
     spec_.labels = session_->model_info().labels;
     spec_.width = session_->output_width();
     spec_.prefix = prefix;
+    dtype_ = models::precision_name(options.precision);
     schema_ = arrow::schema(io::prediction_fields(spec_));
   }
 
@@ -144,6 +146,7 @@ class Engine {
   int32_t width() const { return spec_.width; }
   int32_t max_length() const { return session_->max_length(); }
   std::string architecture() const { return session_->model_info().architecture; }
+  std::string dtype() const { return dtype_; }  // "fp32" | "int8"
 
   nb::dict stats() {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -158,6 +161,7 @@ class Engine {
 
  private:
   std::unique_ptr<runtime::Session> session_;
+  std::string dtype_;
   io::PredictionSchema spec_;
   std::shared_ptr<arrow::Schema> schema_;
   runtime::StageStats stats_;
@@ -175,9 +179,10 @@ NB_MODULE(_core, m) {
 
   nb::class_<Engine>(m, "Engine")
       .def(nb::init<const std::string&, const std::optional<std::string>&, const std::string&, int32_t,
-                    const std::string&, int32_t, int64_t, const std::string&>(),
+                    const std::string&, int32_t, int64_t, const std::string&, const std::string&>(),
            "model"_a, "tokenizer"_a.none(), "device"_a, "threads"_a, "task"_a, "max_length"_a, "batch_tokens"_a,
-           "prefix"_a)
+           "prefix"_a, "dtype"_a)
+      .def_prop_ro("dtype", &Engine::dtype)
       .def("run", &Engine::run, "texts"_a, "pairs"_a.none())
       .def_prop_ro("task", &Engine::task)
       .def_prop_ro("labels", &Engine::labels)

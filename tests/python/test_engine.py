@@ -211,3 +211,18 @@ def test_wrong_task_and_device():
     e = hfbatch.Engine(str(BERT))
     with pytest.raises(hfbatch.Error, match="embed"):
         e.embed(["x"])
+
+
+def test_int8_dtype_runs_int8_and_stays_close(engine):
+    """dtype="int8" is the CLI's --dtype int8: other numerics (not bit-identical), close to fp32 (the CLI's
+    bounds for this tiny random fixture, tests/integration/test_int8.py); a bad dtype is the CLI's error."""
+    g = golden("bert-cls")
+    texts = [c["text"] for c in g["cases"] if c["pair"] is None]
+    e8 = hfbatch.Engine(str(BERT), threads=2, max_length=64, dtype="int8")
+    assert engine.dtype == "fp32" and e8.dtype == "int8"
+    p32 = np.array(engine.classify(texts).column("probabilities").to_pylist())
+    p8 = np.array(e8.classify(texts).column("probabilities").to_pylist())
+    assert not np.array_equal(p8, p32)
+    assert np.abs(p8 - p32).max() <= 0.1
+    with pytest.raises(hfbatch.Error, match='dtype: "bf16" is not a supported dtype'):
+        hfbatch.Engine(str(BERT), dtype="bf16")
