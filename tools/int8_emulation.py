@@ -48,7 +48,8 @@ def main():
     ap.add_argument("--text-column", default="text")
     ap.add_argument("--rows", type=int, default=4000)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("variants", nargs="+", help="none | ln:K | calib:K")
+    ap.add_argument("variants", nargs="+", help="none | ln:K | calib:K, each optionally :a7w8 (u7 activations, "
+                                                "8-bit weights: also saturation-free) e.g. ln:16:a7w8")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     tok = AutoTokenizer.from_pretrained(args.model)
@@ -74,19 +75,19 @@ def main():
     original = {id(m): m.forward for _, m in linears}
     reference = probabilities()
 
-    def install(outliers_of):
+    def install(outliers_of, a_levels=255, w_max=63):
         """outliers_of(kind, module) → LongTensor of fp32 input channels (may be empty)."""
         for kind, m in linears:
             w, b, o = m.weight.data.clone(), m.bias.data, outliers_of(kind, m)
 
             def forward(x, w=w, b=b, o=o):
                 if len(o) == 0:
-                    return torch.nn.functional.linear(quantize_activations(x), quantize_weights(w), b)
+                    return torch.nn.functional.linear(quantize_activations(x, a_levels), quantize_weights(w, w_max), b)
                 xm, wm = x.clone(), w.clone()
                 xm[..., o] = 0
                 wm[:, o] = 0
-                return (torch.nn.functional.linear(quantize_activations(xm), quantize_weights(wm), b) +
-                        x[..., o] @ w[:, o].T)
+                return (torch.nn.functional.linear(quantize_activations(xm, a_levels), quantize_weights(wm, w_max), b)
+                        + x[..., o] @ w[:, o].T)
             m.forward = forward
 
     def calibration_ranking():
@@ -106,19 +107,21 @@ def main():
 
     empty = torch.tensor([], dtype=torch.long)
     for variant in args.variants:
-        name, _, k = variant.partition(":")
+        name, _, rest = variant.partition(":")
+        k, _, bits = rest.partition(":")  # bits: "" (u8 activations, 7-bit weights) or "a7w8"
         k = int(k or 0)
+        levels = dict(a_levels=127, w_max=127) if bits == "a7w8" else {}
         if name == "none":
-            install(lambda kind, m: empty)
+            install(lambda kind, m: empty, **levels)
         elif name == "ln":
             lns = [model.base_model.embeddings.LayerNorm] + [x for l in layers for x in
                                                             (l.attention.output.LayerNorm, l.output.LayerNorm)]
             rng = torch.stack([3 * ln.weight.detach().abs() + ln.bias.detach().abs() for ln in lns]).max(0).values
             top = torch.sort(torch.argsort(rng, descending=True)[:k]).values
-            install(lambda kind, m: top if kind in ("qkv", "fi") else empty)
+            install(lambda kind, m: top if kind in ("qkv", "fi") else empty, **levels)
         elif name == "calib":
             ranking = calibration_ranking()
-            install(lambda kind, m: ranking[id(m)][:k])
+            install(lambda kind, m: ranking[id(m)][:k], **levels)
         else:
             raise SystemExit(f"unknown variant {variant}")
         p = probabilities()

@@ -22,12 +22,18 @@ core::Tensor Linear::matmul(const core::Tensor& x) const {
   return ops::linear(x, weight, nullptr);
 }
 
+core::Tensor Linear::matmul_bias_activation(const core::Tensor& x, ops::Activation act) const {
+  if (int8) return ops::linear_int8(x, *int8, bias_or_null(), &act);
+  core::Tensor y = ops::linear(x, weight, nullptr);
+  ops::bias_activation(y, bias_or_null(), act);
+  return y;
+}
+
 core::Tensor attention_output_and_ffn(const EncoderLayer& l, const core::Tensor& ctx, const core::Tensor& x,
                                       ops::Activation activation, float eps) {
   core::Tensor a = l.attention_out.matmul(ctx);  // [tokens, H]
   ops::add_layer_norm(a, x, l.ln1_gamma, l.ln1_beta, eps, l.attention_out.bias_or_null());
-  core::Tensor f = l.ffn_in.matmul(a);  // [tokens, I]
-  ops::bias_activation(f, l.ffn_in.bias_or_null(), activation);
+  core::Tensor f = l.ffn_in.matmul_bias_activation(a, activation);  // [tokens, I]
   core::Tensor y = l.ffn_out.matmul(f);  // [tokens, H]
   ops::add_layer_norm(y, a, l.ln2_gamma, l.ln2_beta, eps, l.ffn_out.bias_or_null());
   return y;

@@ -23,6 +23,8 @@ struct Linear {
   core::Tensor operator()(const core::Tensor& x) const;  // x: [rows, in] → [rows, out]
   // x·Wᵀ without the bias, for callers that add it in a fused epilogue (bias_activation, add_layer_norm).
   core::Tensor matmul(const core::Tensor& x) const;
+  // act(x·Wᵀ + b): fp32 as matmul + one bias_activation pass; int8 inside the dequantization pass.
+  core::Tensor matmul_bias_activation(const core::Tensor& x, ops::Activation act) const;
   const core::Tensor* bias_or_null() const { return bias.empty() ? nullptr : &bias; }
 };
 

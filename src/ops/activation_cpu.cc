@@ -23,4 +23,8 @@ void activation_cpu(float* y, const float* bias, int64_t rows, int64_t cols, Act
                      [&](int64_t begin, int64_t end) { k.map(f, y + begin * cols, bias, end - begin, cols); });
 }
 
+void activation_rows_cpu(float* y, const float* bias, int64_t rows, int64_t cols, Activation a) {
+  cpu::vec().map(unary_of(a), y, bias, rows, cols);
+}
+
 }  // namespace hfbatch::ops::kernels

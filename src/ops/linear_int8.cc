@@ -71,7 +71,7 @@ std::vector<int32_t> layer_norm_outlier_channels(const std::vector<const core::T
   return idx;
 }
 
-core::Tensor linear_int8(const core::Tensor& x, const Int8Weight& w, const core::Tensor* b) {
+core::Tensor linear_int8(const core::Tensor& x, const Int8Weight& w, const core::Tensor* b, const Activation* act) {
   check(w.q.rank() == 2 && w.q.dtype() == core::DType::i8 &&
             static_cast<int64_t>(w.scale.size()) == w.q.dim(0) && w.q_sum.size() == w.scale.size(),
         "linear_int8: malformed quantized weight " + w.q.shape_string());
@@ -84,7 +84,7 @@ core::Tensor linear_int8(const core::Tensor& x, const Int8Weight& w, const core:
   switch (x.device()) {
     case core::Device::cpu:
       kernels::linear_int8_cpu(x.data<float>(), w, b ? b->data<float>() : nullptr, y.data<float>(), x.dim(0),
-                               x.dim(1), w.q.dim(0));
+                               x.dim(1), w.q.dim(0), act);
       break;
     default:
       throw Error("linear_int8: device not built");

@@ -163,7 +163,7 @@ void quantize_rows_u8_cpu(const float* x, int64_t rows, int64_t cols, uint8_t* x
 }
 
 void linear_int8_cpu(const float* x, const Int8Weight& w, const float* b, float* y, int64_t n, int64_t in,
-                     int64_t out) {
+                     int64_t out, const Activation* act) {
   // Per-thread scratch for one block of rows, kept between calls: fresh [tokens, out] int32 buffers would
   // be mmapped and page-faulted anew for every batch (~100 MB for a 16k-token FFN); blocks of
   // kGemmRows keep it bounded (≤ 4096 · (in + 4·out) bytes) without making the GEMM small.
@@ -219,6 +219,7 @@ void linear_int8_cpu(const float* x, const Int8Weight& w, const float* b, float*
         dequantize_row_scalar(acc.data() + t * out, w_scale, q_sum, b, x_scale[t], x_zero[t], yb + t * out, 0,
                               out, k_out > 0);
       }
+      if (act) activation_rows_cpu(yb + begin * out, nullptr, end - begin, out, *act);  // rows still in cache
     });
   }
 }

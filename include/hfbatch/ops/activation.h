@@ -25,6 +25,9 @@ void bias_activation(core::Tensor& y, const core::Tensor* bias, Activation a);
 namespace kernels {
 // y: [rows, cols] in place; bias: [cols] or null.
 void activation_cpu(float* y, const float* bias, int64_t rows, int64_t cols, Activation a);
+// The same on the calling thread only (for callers already inside a parallel item, e.g. the int8
+// dequantization's row blocks).
+void activation_rows_cpu(float* y, const float* bias, int64_t rows, int64_t cols, Activation a);
 }
 
 }  // namespace hfbatch::ops

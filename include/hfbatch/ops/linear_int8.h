@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "hfbatch/core/tensor.h"
+#include "hfbatch/ops/activation.h"
 
 namespace hfbatch::ops {
 
@@ -51,8 +52,11 @@ std::vector<int32_t> layer_norm_outlier_channels(const std::vector<const core::T
                                                  const std::vector<const core::Tensor*>& betas, int64_t count);
 constexpr int64_t kOutlierChannels = 16;  // per model (MiniLM: 16 of 384 channels, BERT-base: of 768)
 
-// x: [tokens, in] f32, w quantized from [out, in], bias [out] or null → [tokens, out] f32.
-core::Tensor linear_int8(const core::Tensor& x, const Int8Weight& w, const core::Tensor* bias);
+// x: [tokens, in] f32, w quantized from [out, in], bias [out] or null → [tokens, out] f32; with `act`,
+// act(x·Wᵀ + b) applied in the dequantization pass (while each block of rows is still in cache), which
+// saves the separate bias + activation pass over [tokens, out] (the FFN's widest tensor).
+core::Tensor linear_int8(const core::Tensor& x, const Int8Weight& w, const core::Tensor* bias,
+                         const Activation* act = nullptr);
 
 namespace kernels {  // backend kernels, called by the dispatch in linear_int8.cc
 // Row r of x [rows, cols] → xq[r, :] in [0, 255], scale[r], zero[r] (see the formula at the top). With
@@ -60,9 +64,9 @@ namespace kernels {  // backend kernels, called by the dispatch in linear_int8.c
 // and do not widen the range).
 void quantize_rows_u8_cpu(const float* x, int64_t rows, int64_t cols, uint8_t* xq, float* scale,
                           int32_t* zero, const float* mask = nullptr);
-// The whole int8 linear on the CPU: quantize x, one u8·s8 → s32 GEMM, dequantize with bias.
+// The whole int8 linear on the CPU: quantize x, one u8·s8 → s32 GEMM, dequantize with bias (and act).
 void linear_int8_cpu(const float* x, const Int8Weight& w, const float* b, float* y, int64_t n, int64_t in,
-                     int64_t out);
+                     int64_t out, const Activation* act);
 }  // namespace kernels
 
 }  // namespace hfbatch::ops
