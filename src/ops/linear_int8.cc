@@ -75,6 +75,10 @@ core::Tensor linear_int8(const core::Tensor& x, const Int8Weight& w, const core:
   check(w.q.rank() == 2 && w.q.dtype() == core::DType::i8 &&
             static_cast<int64_t>(w.scale.size()) == w.q.dim(0) && w.q_sum.size() == w.scale.size(),
         "linear_int8: malformed quantized weight " + w.q.shape_string());
+  check(w.outliers.empty() || (w.outlier_w.rank() == 2 && w.outlier_w.dim(0) == w.q.dim(0) &&
+                               w.outlier_w.dim(1) == static_cast<int64_t>(w.outliers.size()) &&
+                               static_cast<int64_t>(w.in_mask.size()) == w.q.dim(1)),
+        "linear_int8: malformed outlier channels of weight " + w.q.shape_string());
   check(x.rank() == 2 && x.dim(1) == w.q.dim(1),
         "linear_int8: x " + x.shape_string() + " does not match weight " + w.q.shape_string());
   check(!b || (b->rank() == 1 && b->dim(0) == w.q.dim(0)),
