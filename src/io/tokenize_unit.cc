@@ -53,7 +53,7 @@ std::vector<std::shared_ptr<arrow::Array>> token_arrays(
 }
 
 UnitTokenizer::UnitTokenizer(const JobOptions& options) : options_(options) {
-  const fs::path dir = options.session.tokenizer_dir.value_or(options.session.model_dir);
+  const fs::path dir = job_source_dir(options);
   tokenizer_ = tokenizer::Tokenizer::from_path(dir);
   const fs::path folder = tokenizer_folder(dir);
   // No model here: resolve_max_length with an empty ModelInfo is --max-length, else model_max_length.

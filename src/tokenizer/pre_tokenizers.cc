@@ -282,21 +282,11 @@ class ByteLevel final : public PreTokenizer {
       // exactly the matches.
       thread_local Ranges found;
       found.clear();
-      if (use_regex_) gpt2_split(s->text, found);
-      else if (!s->text.empty()) found.emplace_back(0, s->text.size());
-      const auto& table = byte_chars();
+      gpt2_split(s->text, found);
       const auto* text = reinterpret_cast<const unsigned char*>(s->text.data());
       for (auto [b, e] : found) {
-        size_t len = 0;
-        for (size_t k = b; k < e; ++k) len += table[text[k]].len;
-        out.push_back({std::string(len, '\0'), s->sub(b)});
-        char* w = out.back().text.data();
-        for (size_t k = b; k < e; ++k) {
-          const ByteChar& bc = table[text[k]];
-          w[0] = bc.utf8[0];
-          if (bc.len == 2) w[1] = bc.utf8[1];
-          w += bc.len;
-        }
+        out.push_back({std::string(mapped_len(text + b, e - b), '\0'), s->sub(b)});
+        map_into(text + b, e - b, out.back().text.data());
       }
     });
   }
@@ -306,24 +296,35 @@ class ByteLevel final : public PreTokenizer {
     char utf8[2];
     size_t len;
   };
-  // Maps every byte of `text` to its stand-in; in place when all stand-ins are one byte (printable ASCII).
-  static void map_in_place(std::string& text) {
+  // Bytes of the stand-ins of text[0, n).
+  static size_t mapped_len(const unsigned char* text, size_t n) {
     const auto& table = byte_chars();
     size_t len = 0;
-    for (unsigned char c : text) len += table[c].len;
+    for (size_t k = 0; k < n; ++k) len += table[text[k]].len;
+    return len;
+  }
+  // Writes the stand-ins of text[0, n) to w (mapped_len(text, n) bytes).
+  static void map_into(const unsigned char* text, size_t n, char* w) {
+    const auto& table = byte_chars();
+    for (size_t k = 0; k < n; ++k) {
+      const ByteChar& bc = table[text[k]];
+      w[0] = bc.utf8[0];
+      if (bc.len == 2) w[1] = bc.utf8[1];
+      w += bc.len;
+    }
+  }
+  // Maps every byte of `text` to its stand-in; in place when all stand-ins are one byte (printable ASCII).
+  static void map_in_place(std::string& text) {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+    const size_t len = mapped_len(bytes, text.size());
     if (len == text.size()) {
+      const auto& table = byte_chars();
       for (char& c : text) c = table[static_cast<unsigned char>(c)].utf8[0];
       return;
     }
     thread_local std::string mapped;
     mapped.resize(len);
-    char* w = mapped.data();
-    for (unsigned char c : text) {
-      const ByteChar& bc = table[c];
-      w[0] = bc.utf8[0];
-      if (bc.len == 2) w[1] = bc.utf8[1];
-      w += bc.len;
-    }
+    map_into(bytes, text.size(), mapped.data());
     text.assign(mapped.data(), len);
   }
   static const std::array<ByteChar, 256>& byte_chars() {
