@@ -3,7 +3,8 @@
 //   - residual + bias + LayerNorm over [2048, 384] per path;
 //   - linear + bias + GELU: bias seeded into the GEMM vs added in the GELU pass;
 //   - attention over 2,048 tokens of equal-length sequences, 12 heads, d = 32 and 64: the small-tile kernel
-//     against the sgemm path (the threshold cpu::kAttentionTileMaxLen is chosen from these).
+//     against the sgemm path (the threshold cpu::kAttentionTileMaxLen is chosen from these);
+//   - one MiniLM layer's linears on 4,096 tokens, 2 threads: int8 end to end vs its u8·s8 GEMMs vs fp32 GEMMs.
 // Build: bash scripts/build.sh (built when Google Benchmark is installed: libbenchmark-dev);
 // run: build/bench/hfbatch_kernels_bench [--benchmark_filter=Attention]
 #include <benchmark/benchmark.h>
@@ -16,6 +17,7 @@
 #include "cpu/blas.h"
 #include "cpu/vec_math.h"
 #include "hfbatch/ops/attention.h"
+#include "hfbatch/ops/linear_int8.h"
 
 namespace cpu = hfbatch::cpu;
 
@@ -127,6 +129,78 @@ void BM_Attention(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * tokens);
 }
 BENCHMARK(BM_Attention)->ArgsProduct({{8, 16, 25, 32, 48, 64}, {32, 64}, {0, 1}});
+
+// One MiniLM layer's four linears on 4,096 tokens, 2 threads (QKV 384→1152, attention out 384→384,
+// FFN in 384→1536 + GELU, FFN out 1536→384): the whole int8 linear (quantize, u8·s8 GEMM, dequantize,
+// 16 outlier channels in fp32 on the 384-wide inputs), its GEMMs alone, and the fp32 GEMMs alone. The
+// difference between the first two is what the int8 path spends outside the GEMM.
+struct LayerLinear {
+  int64_t in, out;
+  bool gelu, outliers;
+};
+const std::vector<LayerLinear> kMiniLmLinears = {
+    {384, 1152, false, true}, {384, 384, false, false}, {384, 1536, true, true}, {1536, 384, false, false}};
+constexpr int64_t kLayerTokens = 4096;
+
+hfbatch::core::Tensor random_tensor(std::vector<int64_t> shape, float scale) {
+  hfbatch::core::Tensor t(shape);
+  const std::vector<float> v = random_floats(t.numel(), scale);
+  std::copy(v.begin(), v.end(), t.data<float>());
+  return t;
+}
+
+void BM_Int8LinearsOfALayer(benchmark::State& state) {
+  namespace ops = hfbatch::ops;
+  cpu::set_num_threads(2);
+  std::vector<ops::Int8Weight> ws;
+  std::vector<hfbatch::core::Tensor> xs, bs;
+  for (const LayerLinear& l : kMiniLmLinears) {
+    std::vector<int32_t> outliers;
+    if (l.outliers)
+      for (int32_t c = 0; c < 16; ++c) outliers.push_back(c * 24);
+    ws.push_back(ops::quantize_weight_int8(random_tensor({l.out, l.in}, 0.05f), outliers));
+    xs.push_back(random_tensor({kLayerTokens, l.in}, 1.0f));
+    bs.push_back(random_tensor({l.out}, 0.1f));
+  }
+  const ops::Activation gelu = ops::Activation::gelu;
+  for (auto _ : state)
+    for (size_t i = 0; i < kMiniLmLinears.size(); ++i) {
+      hfbatch::core::Tensor y = ops::linear_int8(xs[i], ws[i], &bs[i], kMiniLmLinears[i].gelu ? &gelu : nullptr);
+      benchmark::DoNotOptimize(y.data<float>());
+    }
+  state.SetItemsProcessed(state.iterations() * kLayerTokens);
+  cpu::set_num_threads(1);
+}
+BENCHMARK(BM_Int8LinearsOfALayer)->UseRealTime();
+
+void BM_U8S8GemmsOfALayer(benchmark::State& state) {
+  cpu::set_num_threads(2);
+  std::vector<uint8_t> a(kLayerTokens * 1536, 7);
+  std::vector<int8_t> b(1536 * 1536, 3);
+  std::vector<int32_t> c(kLayerTokens * 1536);
+  for (auto _ : state) {
+    for (const LayerLinear& l : kMiniLmLinears)
+      cpu::gemm_u8s8s32(kLayerTokens, l.out, l.in, a.data(), l.in, b.data(), l.in, c.data(), l.out);
+    benchmark::DoNotOptimize(c.data());
+  }
+  state.SetItemsProcessed(state.iterations() * kLayerTokens);
+  cpu::set_num_threads(1);
+}
+BENCHMARK(BM_U8S8GemmsOfALayer)->UseRealTime();
+
+void BM_Fp32GemmsOfALayer(benchmark::State& state) {
+  cpu::set_num_threads(2);
+  std::vector<float> a(kLayerTokens * 1536, 0.5f), b(1536 * 1536, 0.25f), c(kLayerTokens * 1536);
+  for (auto _ : state) {
+    for (const LayerLinear& l : kMiniLmLinears)
+      cpu::sgemm(false, true, kLayerTokens, l.out, l.in, 1.0f, a.data(), l.in, b.data(), l.in, 0.0f, c.data(), l.out);
+    benchmark::DoNotOptimize(c.data());
+  }
+  state.SetItemsProcessed(state.iterations() * kLayerTokens);
+  cpu::set_num_threads(1);
+}
+BENCHMARK(BM_Fp32GemmsOfALayer)->UseRealTime();
+
 
 }  // namespace
 

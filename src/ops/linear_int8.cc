@@ -21,7 +21,7 @@ Int8Weight quantize_weight_int8(const core::Tensor& w, const std::vector<int32_t
   }
   if (k_out > 0) {
     q.outliers = outliers;
-    q.outlier_w = core::Tensor({out, k_out}, core::DType::f32);
+    q.outlier_wt = core::Tensor({k_out, out}, core::DType::f32);
     q.in_mask.assign(in, 1.0f);
     for (int32_t c : outliers) q.in_mask[c] = 0.0f;
   }
@@ -31,7 +31,7 @@ Int8Weight quantize_weight_int8(const core::Tensor& w, const std::vector<int32_t
   for (int64_t o = 0; o < out; ++o) {  // one output channel (row of W) at a time: W[o, :] ≈ scale[o] · q[o, :]
     const float* row = w.data<float>() + o * in;
     int8_t* qrow = q.q.data<int8_t>() + o * in;
-    for (int64_t j = 0; j < k_out; ++j) q.outlier_w.data<float>()[o * k_out + j] = row[outliers[j]];
+    for (int64_t j = 0; j < k_out; ++j) q.outlier_wt.data<float>()[j * out + o] = row[outliers[j]];
     float amax = 0;
     for (int64_t k = 0; k < in; ++k)
       if (!is_outlier[k]) amax = std::max(amax, std::abs(row[k]));
@@ -75,8 +75,8 @@ core::Tensor linear_int8(const core::Tensor& x, const Int8Weight& w, const core:
   check(w.q.rank() == 2 && w.q.dtype() == core::DType::i8 &&
             static_cast<int64_t>(w.scale.size()) == w.q.dim(0) && w.q_sum.size() == w.scale.size(),
         "linear_int8: malformed quantized weight " + w.q.shape_string());
-  check(w.outliers.empty() || (w.outlier_w.rank() == 2 && w.outlier_w.dim(0) == w.q.dim(0) &&
-                               w.outlier_w.dim(1) == static_cast<int64_t>(w.outliers.size()) &&
+  check(w.outliers.empty() || (w.outlier_wt.rank() == 2 && w.outlier_wt.dim(1) == w.q.dim(0) &&
+                               w.outlier_wt.dim(0) == static_cast<int64_t>(w.outliers.size()) &&
                                static_cast<int64_t>(w.in_mask.size()) == w.q.dim(1)),
         "linear_int8: malformed outlier channels of weight " + w.q.shape_string());
   check(x.rank() == 2 && x.dim(1) == w.q.dim(1),

@@ -180,7 +180,7 @@ TEST(Int8Linear, OutlierChannelsAreExactAndNoLongerSetTheRowStep) {
   Tensor ref = ops::linear(x, w, nullptr);
   ops::Int8Weight plain = ops::quantize_weight_int8(w);
   ops::Int8Weight split = ops::quantize_weight_int8(w, outliers);
-  ASSERT_EQ(split.outlier_w.shape(), (std::vector<int64_t>{out, 2}));
+  ASSERT_EQ(split.outlier_wt.shape(), (std::vector<int64_t>{2, out}));
   for (int64_t o = 0; o < out; ++o)
     for (int32_t c : outliers) EXPECT_EQ(split.q.data<int8_t>()[o * in + c], 0);
   Tensor y_plain = ops::linear_int8(x, plain, nullptr), y_split = ops::linear_int8(x, split, nullptr);

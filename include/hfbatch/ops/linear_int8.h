@@ -17,7 +17,7 @@
 // Outlier input channels (optional, `outliers`): a few input channels of LayerNorm outputs carry values
 // several times larger than the rest (the residual stream's outlier dimensions), and they alone set each
 // row's quantization step. Those channels are left out of the int8 product (zero in Wq, skipped when the
-// row's range is taken) and computed in fp32: y += x[:, O] · W[:, O]ᵀ, a GEMM of depth |O|.
+// row's range is taken) and computed in fp32, y += x[:, O] · W[:, O]ᵀ, in the dequantization pass.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -36,7 +36,7 @@ struct Int8Weight {
   std::vector<float> scale;    // [out]: W[o, :] ≈ scale[o] · q[o, :] outside the outlier columns
   std::vector<int32_t> q_sum;  // [out]: Σ_k q[o, k], cancels the activations' zero point
   std::vector<int32_t> outliers;  // [k] input channels computed in fp32 (ascending; empty: none)
-  core::Tensor outlier_w;         // [out, k] f32: W[:, outliers]
+  core::Tensor outlier_wt;        // [k, out] f32: W[:, outliers]ᵀ (row j: channel outliers[j] of every output)
   std::vector<float> in_mask;     // [in]: 0 at the outlier channels, 1 elsewhere (empty when none)
 };
 
