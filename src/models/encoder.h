@@ -67,7 +67,12 @@ struct ClassifierHead {
 
   // hidden: [tokens, H] packed as `batch` → logits [batch, num_labels], from each sequence's first token.
   core::Tensor operator()(const core::Tensor& hidden, const TokenBatch& batch) const;
+  // first: [batch, H], each sequence's first token → logits [batch, num_labels].
+  core::Tensor logits(const core::Tensor& first) const;
 };
+
+// hidden: [tokens, H] packed as `batch` → [batch, H], each sequence's first row (an empty sequence is an error).
+core::Tensor first_tokens(const core::Tensor& hidden, const TokenBatch& batch);
 
 class TransformerEncoder final : public Model {
  public:

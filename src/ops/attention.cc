@@ -31,6 +31,26 @@ core::Tensor attention(const core::Tensor& qkv, const std::vector<int32_t>& offs
   return out;
 }
 
+core::Tensor attention_first_query(const core::Tensor& qkv, const std::vector<int32_t>& offsets, int64_t heads) {
+  check(qkv.rank() == 2 && qkv.dim(1) % 3 == 0, "attention: qkv must be [tokens, 3·hidden], got " + qkv.shape_string());
+  int64_t hidden = qkv.dim(1) / 3;
+  check(heads > 0 && hidden % heads == 0, "attention: hidden " + std::to_string(hidden) + " not divisible by heads");
+  check_offsets(offsets, qkv.dim(0));
+  const auto batch = static_cast<int64_t>(offsets.size()) - 1;
+  core::Tensor out({batch, hidden}, core::DType::f32, qkv.device());
+  int64_t d = hidden / heads;
+  switch (qkv.device()) {
+    case core::Device::cpu: {
+      const float* p = qkv.data<float>();
+      kernels::attention_first_query_cpu(p, p + hidden, p + 2 * hidden, 3 * hidden, out.data<float>(), hidden, offsets,
+                                         heads, d, 1.0f / std::sqrt(static_cast<float>(d)));
+      break;
+    }
+    default: throw Error("attention: device not built");
+  }
+  return out;
+}
+
 core::Tensor attention(const core::Tensor& q, const core::Tensor& k, const core::Tensor& v,
                        const std::vector<int32_t>& offsets, int64_t heads) {
   check(q.rank() == 2 && q.shape() == k.shape() && q.shape() == v.shape(),

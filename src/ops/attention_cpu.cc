@@ -44,4 +44,34 @@ void attention_cpu(const float* q, const float* k, const float* v, int64_t ld_in
   });
 }
 
+void attention_first_query_cpu(const float* q, const float* k, const float* v, int64_t ld_in, float* out,
+                               int64_t ld_out, const std::vector<int32_t>& offsets, int64_t heads, int64_t head_dim,
+                               float scale) {
+  const int64_t batch = static_cast<int64_t>(offsets.size()) - 1;
+  // One item per (sequence, head): scores s[j] = scale · q₀·k_j over the sequence's L keys, softmax,
+  // o = Σ_j s[j]·v_j. O(L·d) per item, a small fraction of the layer it replaces.
+  cpu::parallel_for(batch * heads, [&](int64_t item, int32_t) {
+    int64_t b = item / heads, h = item % heads;
+    int64_t start = offsets[b], len = offsets[b + 1] - offsets[b];
+    float* o = out + b * ld_out + h * head_dim;
+    std::fill(o, o + head_dim, 0.0f);
+    if (len == 0) return;
+    thread_local std::vector<float> scores;
+    if (static_cast<int64_t>(scores.size()) < len) scores.resize(len);
+    const float* q0 = q + start * ld_in + h * head_dim;
+    for (int64_t j = 0; j < len; ++j) {
+      const float* kj = k + (start + j) * ld_in + h * head_dim;
+      float dot = 0.0f;
+      for (int64_t c = 0; c < head_dim; ++c) dot += q0[c] * kj[c];
+      scores[j] = scale * dot;
+    }
+    softmax_cpu(scores.data(), 1, len, len);
+    for (int64_t j = 0; j < len; ++j) {
+      const float* vj = v + (start + j) * ld_in + h * head_dim;
+      const float p = scores[j];
+      for (int64_t c = 0; c < head_dim; ++c) o[c] += p * vj[c];
+    }
+  });
+}
+
 }  // namespace hfbatch::ops::kernels

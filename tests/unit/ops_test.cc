@@ -205,6 +205,29 @@ TEST(Ops, AttentionVarlenMatchesPaddedReference) {
   EXPECT_THROW(ops::attention(q, k, v, {0, 5}, heads), hfbatch::Error);
 }
 
+// The first-query variant (the last layer of a classifier): row b equals the full attention's row
+// offsets[b]; an empty sequence gives zeros; long sequences (the sgemm path of the full kernel) too.
+TEST(Ops, AttentionFirstQueryMatchesTheFullAttentionsFirstRows) {
+  std::mt19937 rng(9);
+  const int64_t heads = 4, hidden = 32;
+  const std::vector<int32_t> offsets = {0, 1, 8, 8, 108, 111};  // lengths 1, 7, 0, 100, 3
+  const int64_t tokens = offsets.back(), batch = offsets.size() - 1;
+  Tensor qkv = random_tensor({tokens, 3 * hidden}, rng);
+  Tensor full = ops::attention(qkv, offsets, heads);
+  Tensor first = ops::attention_first_query(qkv, offsets, heads);
+  ASSERT_EQ(first.shape(), (std::vector<int64_t>{batch, hidden}));
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t c = 0; c < hidden; ++c) {
+      const float got = first.data<float>()[b * hidden + c];
+      if (offsets[b + 1] == offsets[b]) {
+        EXPECT_EQ(got, 0.0f) << "empty sequence " << b;
+        continue;
+      }
+      EXPECT_NEAR(got, full.data<float>()[offsets[b] * hidden + c], 1e-5) << "sequence " << b << " channel " << c;
+    }
+  EXPECT_THROW(ops::attention_first_query(qkv, {0, 5}, heads), hfbatch::Error);
+}
+
 // Short sequences take the small-tile kernel, long ones the sgemm path: both match the padded reference,
 // also in one batch, and forcing every sequence onto sgemm gives the same result.
 TEST(Ops, AttentionTileAndGemmPathsAgree) {

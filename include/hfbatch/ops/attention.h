@@ -11,6 +11,10 @@ namespace hfbatch::ops {
 
 // qkv: [tokens, 3·hidden] = [Q | K | V] (as a fused projection writes them) → [tokens, hidden].
 core::Tensor attention(const core::Tensor& qkv, const std::vector<int32_t>& offsets, int64_t heads);
+// Only the first query of each sequence (the [CLS] / <s> token a classifier head reads):
+// qkv: [tokens, 3·hidden] → [batch, hidden], row b equal to attention(qkv, ...)'s row offsets[b] (zeros for
+// an empty sequence). Keys and values are all of the sequence's tokens.
+core::Tensor attention_first_query(const core::Tensor& qkv, const std::vector<int32_t>& offsets, int64_t heads);
 // q, k, v: [tokens, hidden] each → [tokens, hidden].
 core::Tensor attention(const core::Tensor& q, const core::Tensor& k, const core::Tensor& v,
                        const std::vector<int32_t>& offsets, int64_t heads);
@@ -23,6 +27,10 @@ namespace kernels {
 void attention_cpu(const float* q, const float* k, const float* v, int64_t ld_in, float* out, int64_t ld_out,
                    const std::vector<int32_t>& offsets, int64_t heads, int64_t head_dim, float scale,
                    int64_t tile_max_len = -1);
+// Query row offsets[b] only, for every sequence b; out row b (stride ld_out) = its attention output.
+void attention_first_query_cpu(const float* q, const float* k, const float* v, int64_t ld_in, float* out,
+                               int64_t ld_out, const std::vector<int32_t>& offsets, int64_t heads, int64_t head_dim,
+                               float scale);
 }
 
 }  // namespace hfbatch::ops
