@@ -49,7 +49,8 @@ def main():
     ap.add_argument("--rows", type=int, default=4000)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("variants", nargs="+", help="none | ln:K | calib:K, each optionally :a7w8 (u7 activations, "
-                                                "8-bit weights: also saturation-free) e.g. ln:16:a7w8")
+                                                "8-bit weights: also saturation-free) e.g. ln:16:a7w8, or :foN "
+                                                "(per token, the N largest |x| of FFN-out's input in fp32)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     tok = AutoTokenizer.from_pretrained(args.model)
@@ -75,12 +76,20 @@ def main():
     original = {id(m): m.forward for _, m in linears}
     reference = probabilities()
 
-    def install(outliers_of, a_levels=255, w_max=63):
-        """outliers_of(kind, module) → LongTensor of fp32 input channels (may be empty)."""
+    def install(outliers_of, a_levels=255, w_max=63, dynamic_fo=0):
+        """outliers_of(kind, module) → LongTensor of fp32 input channels (may be empty). dynamic_fo: per row,
+        the FFN-out input's dynamic_fo largest |x| channels stay fp32 (chosen per token, at run time)."""
         for kind, m in linears:
             w, b, o = m.weight.data.clone(), m.bias.data, outliers_of(kind, m)
 
-            def forward(x, w=w, b=b, o=o):
+            def forward(x, w=w, b=b, o=o, dyn=dynamic_fo if kind == "fo" else 0):
+                if dyn:
+                    top = x.abs().topk(dyn, dim=-1).indices
+                    keep = torch.zeros_like(x).scatter_(-1, top, 1.0)
+                    exact = x * keep
+                    wq = quantize_weights(w, w_max)
+                    return (torch.nn.functional.linear(quantize_activations(x - exact, a_levels), wq, b)
+                            + exact @ w.T)
                 if len(o) == 0:
                     return torch.nn.functional.linear(quantize_activations(x, a_levels), quantize_weights(w, w_max), b)
                 xm, wm = x.clone(), w.clone()
@@ -108,9 +117,11 @@ def main():
     empty = torch.tensor([], dtype=torch.long)
     for variant in args.variants:
         name, _, rest = variant.partition(":")
-        k, _, bits = rest.partition(":")  # bits: "" (u8 activations, 7-bit weights) or "a7w8"
+        k, _, bits = rest.partition(":")  # bits: "" (u8 activations, 7-bit weights), "a7w8", or "foN"
         k = int(k or 0)
         levels = dict(a_levels=127, w_max=127) if bits == "a7w8" else {}
+        if bits.startswith("fo"):
+            levels = dict(dynamic_fo=int(bits[2:]))
         if name == "none":
             install(lambda kind, m: empty, **levels)
         elif name == "ln":
