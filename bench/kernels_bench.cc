@@ -132,14 +132,16 @@ BENCHMARK(BM_Attention)->ArgsProduct({{8, 16, 25, 32, 48, 64}, {32, 64}, {0, 1}}
 
 // One MiniLM layer's four linears on 4,096 tokens, 2 threads (QKV 384→1152, attention out 384→384,
 // FFN in 384→1536 + GELU, FFN out 1536→384): the whole int8 linear (quantize, u8·s8 GEMM, dequantize,
-// 16 outlier channels in fp32 on the 384-wide inputs), its GEMMs alone, and the fp32 GEMMs alone. The
+// 16 outlier channels in fp32 on the 384-wide inputs, FFN out's two-term weights), its GEMMs alone, and the
+// fp32 GEMMs alone. The
 // difference between the first two is what the int8 path spends outside the GEMM.
 struct LayerLinear {
   int64_t in, out;
   bool gelu, outliers;
+  int64_t terms;  // the engine's int8 weights: two-term for FFN out (encoder.cc quantize_layer_int8)
 };
 const std::vector<LayerLinear> kMiniLmLinears = {
-    {384, 1152, false, true}, {384, 384, false, false}, {384, 1536, true, true}, {1536, 384, false, false}};
+    {384, 1152, false, true, 1}, {384, 384, false, false, 1}, {384, 1536, true, true, 1}, {1536, 384, false, false, 2}};
 constexpr int64_t kLayerTokens = 4096;
 
 hfbatch::core::Tensor random_tensor(std::vector<int64_t> shape, float scale) {
@@ -158,7 +160,7 @@ void BM_Int8LinearsOfALayer(benchmark::State& state) {
     std::vector<int32_t> outliers;
     if (l.outliers)
       for (int32_t c = 0; c < 16; ++c) outliers.push_back(c * 24);
-    ws.push_back(ops::quantize_weight_int8(random_tensor({l.out, l.in}, 0.05f), outliers));
+    ws.push_back(ops::quantize_weight_int8(random_tensor({l.out, l.in}, 0.05f), outliers, l.terms));
     xs.push_back(random_tensor({kLayerTokens, l.in}, 1.0f));
     bs.push_back(random_tensor({l.out}, 0.1f));
   }
@@ -180,7 +182,7 @@ void BM_U8S8GemmsOfALayer(benchmark::State& state) {
   std::vector<int32_t> c(kLayerTokens * 1536);
   for (auto _ : state) {
     for (const LayerLinear& l : kMiniLmLinears)
-      cpu::gemm_u8s8s32(kLayerTokens, l.out, l.in, a.data(), l.in, b.data(), l.in, c.data(), l.out);
+      cpu::gemm_u8s8s32(kLayerTokens, l.terms * l.out, l.in, a.data(), l.in, b.data(), l.in, c.data(), l.terms * l.out);
     benchmark::DoNotOptimize(c.data());
   }
   state.SetItemsProcessed(state.iterations() * kLayerTokens);

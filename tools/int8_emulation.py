@@ -10,11 +10,12 @@ channels kept in fp32 ("outlier channels"), chosen
   - `calib`: the K channels with the largest |x| seen on calibration rows (rows 10,000-10,255 of the input),
              per linear and for all four linears (an upper bound: needs data, not what the engine does).
 
-The emulation matched the engine on the same rows (4,000 W-short rows, all-MiniLM-L6-v2 with the bench
-head: 99.33% / mean |Δp| 0.0125 here, 99.28% / 0.0125 from `hfbatch classify --dtype int8`).
+The engine today is `ln:16:two` (FFN-out's weights in two terms). The emulation matched the engine on the
+same rows (4,000 W-short rows, all-MiniLM-L6-v2 with the bench head: 99.33% / mean |Δp| 0.0125 here, 99.28% /
+0.0125 from `hfbatch classify --dtype int8`, scheme `none`; `ln:16:two` 0.0054 here, 0.0054 in the engine).
 
   .venv-tools/bin/python tools/int8_emulation.py --model bench/models/minilm/hf \
-      --input bench/data/w-short.parquet --rows 4000 none ln:16 calib:16
+      --input bench/data/w-short.parquet --rows 4000 none ln:16 ln:16:two calib:16
 """
 import argparse
 
@@ -50,7 +51,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("variants", nargs="+", help="none | ln:K | calib:K, each optionally :a7w8 (u7 activations, "
                                                 "8-bit weights: also saturation-free) e.g. ln:16:a7w8, or :foN "
-                                                "(per token, the N largest |x| of FFN-out's input in fp32)")
+                                                "(per token, the N largest |x| of FFN-out's input in fp32), or "
+                                                ":two (FFN-out's weights in two 7-bit terms, as the engine does)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     tok = AutoTokenizer.from_pretrained(args.model)
@@ -76,13 +78,18 @@ def main():
     original = {id(m): m.forward for _, m in linears}
     reference = probabilities()
 
-    def install(outliers_of, a_levels=255, w_max=63, dynamic_fo=0):
+    def install(outliers_of, a_levels=255, w_max=63, dynamic_fo=0, two_term_fo=False):
         """outliers_of(kind, module) → LongTensor of fp32 input channels (may be empty). dynamic_fo: per row,
-        the FFN-out input's dynamic_fo largest |x| channels stay fp32 (chosen per token, at run time)."""
+        the FFN-out input's dynamic_fo largest |x| channels stay fp32 (chosen per token, at run time).
+        two_term_fo: FFN-out's weights as two 7-bit terms (the second quantizes the first one's residual)."""
         for kind, m in linears:
             w, b, o = m.weight.data.clone(), m.bias.data, outliers_of(kind, m)
 
-            def forward(x, w=w, b=b, o=o, dyn=dynamic_fo if kind == "fo" else 0):
+            def forward(x, w=w, b=b, o=o, dyn=dynamic_fo if kind == "fo" else 0, two=two_term_fo and kind == "fo"):
+                if two:
+                    w1 = quantize_weights(w, w_max)
+                    return torch.nn.functional.linear(quantize_activations(x, a_levels),
+                                                      w1 + quantize_weights(w - w1, w_max), b)
                 if dyn:
                     top = x.abs().topk(dyn, dim=-1).indices
                     keep = torch.zeros_like(x).scatter_(-1, top, 1.0)
@@ -117,11 +124,13 @@ def main():
     empty = torch.tensor([], dtype=torch.long)
     for variant in args.variants:
         name, _, rest = variant.partition(":")
-        k, _, bits = rest.partition(":")  # bits: "" (u8 activations, 7-bit weights), "a7w8", or "foN"
+        k, _, bits = rest.partition(":")  # bits: "" (u8 activations, 7-bit weights), "a7w8", "foN" or "two"
         k = int(k or 0)
         levels = dict(a_levels=127, w_max=127) if bits == "a7w8" else {}
         if bits.startswith("fo"):
             levels = dict(dynamic_fo=int(bits[2:]))
+        if bits == "two":
+            levels = dict(two_term_fo=True)
         if name == "none":
             install(lambda kind, m: empty, **levels)
         elif name == "ln":

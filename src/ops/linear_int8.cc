@@ -7,12 +7,40 @@
 
 namespace hfbatch::ops {
 
-Int8Weight quantize_weight_int8(const core::Tensor& w, const std::vector<int32_t>& outliers) {
+namespace {
+
+// Rows of w [out, in] → rows [first, first + out) of q.q / scale / q_sum: per row, symmetric 7-bit over the
+// columns that are not outliers (those stay 0).
+void quantize_rows(const float* w, int64_t out, int64_t in, const std::vector<bool>& is_outlier, Int8Weight& q,
+                   int64_t first) {
+  for (int64_t o = 0; o < out; ++o) {  // one output channel (row of W) at a time: W[o, :] ≈ scale · q[o, :]
+    const float* row = w + o * in;
+    int8_t* qrow = q.q.data<int8_t>() + (first + o) * in;
+    float amax = 0;
+    for (int64_t k = 0; k < in; ++k)
+      if (!is_outlier[k]) amax = std::max(amax, std::abs(row[k]));
+    const float scale = amax > 0 ? amax / kWeightMax : 1.0f;
+    int32_t sum = 0;
+    for (int64_t k = 0; k < in; ++k) {
+      const float v = is_outlier[k] ? 0.0f : std::clamp(std::nearbyint(row[k] / scale), -kWeightMax, kWeightMax);
+      qrow[k] = static_cast<int8_t>(v);
+      sum += qrow[k];
+    }
+    q.scale[first + o] = scale;
+    q.q_sum[first + o] = sum;
+  }
+}
+
+}  // namespace
+
+Int8Weight quantize_weight_int8(const core::Tensor& w, const std::vector<int32_t>& outliers, int64_t terms) {
   check(w.rank() == 2 && w.dtype() == core::DType::f32 && w.device() == core::Device::cpu,
         "quantize_weight_int8: expected an f32 CPU weight [out, in], got " + w.shape_string());
+  check(terms == 1 || terms == 2, "quantize_weight_int8: terms must be 1 or 2");
   const int64_t out = w.dim(0), in = w.dim(1);
   const auto k_out = static_cast<int64_t>(outliers.size());
   Int8Weight q;
+  q.terms = terms;
   std::vector<bool> is_outlier(in, false);
   for (size_t i = 0; i < outliers.size(); ++i) {
     check(outliers[i] >= 0 && outliers[i] < in && (i == 0 || outliers[i] > outliers[i - 1]),
@@ -24,26 +52,19 @@ Int8Weight quantize_weight_int8(const core::Tensor& w, const std::vector<int32_t
     q.outlier_wt = core::Tensor({k_out, out}, core::DType::f32);
     q.in_mask.assign(in, 1.0f);
     for (int32_t c : outliers) q.in_mask[c] = 0.0f;
+    for (int64_t o = 0; o < out; ++o)
+      for (int64_t j = 0; j < k_out; ++j) q.outlier_wt.data<float>()[j * out + o] = w.data<float>()[o * in + outliers[j]];
   }
-  q.q = core::Tensor({out, in}, core::DType::i8);
-  q.scale.resize(out);
-  q.q_sum.resize(out);
-  for (int64_t o = 0; o < out; ++o) {  // one output channel (row of W) at a time: W[o, :] ≈ scale[o] · q[o, :]
-    const float* row = w.data<float>() + o * in;
-    int8_t* qrow = q.q.data<int8_t>() + o * in;
-    for (int64_t j = 0; j < k_out; ++j) q.outlier_wt.data<float>()[j * out + o] = row[outliers[j]];
-    float amax = 0;
-    for (int64_t k = 0; k < in; ++k)
-      if (!is_outlier[k]) amax = std::max(amax, std::abs(row[k]));
-    const float scale = amax > 0 ? amax / kWeightMax : 1.0f;
-    int32_t sum = 0;
-    for (int64_t k = 0; k < in; ++k) {
-      const float v = is_outlier[k] ? 0.0f : std::clamp(std::nearbyint(row[k] / scale), -kWeightMax, kWeightMax);
-      qrow[k] = static_cast<int8_t>(v);
-      sum += qrow[k];
-    }
-    q.scale[o] = scale;
-    q.q_sum[o] = sum;
+  q.q = core::Tensor({terms * out, in}, core::DType::i8);
+  q.scale.resize(terms * out);
+  q.q_sum.resize(terms * out);
+  quantize_rows(w.data<float>(), out, in, is_outlier, q, 0);
+  if (terms == 2) {  // the second term quantizes what the first one left: W − scale[o]·q[o, :]
+    std::vector<float> residual(out * in);
+    for (int64_t o = 0; o < out; ++o)
+      for (int64_t k = 0; k < in; ++k)
+        residual[o * in + k] = w.data<float>()[o * in + k] - q.scale[o] * q.q.data<int8_t>()[o * in + k];
+    quantize_rows(residual.data(), out, in, is_outlier, q, out);
   }
   return q;
 }
@@ -72,23 +93,24 @@ std::vector<int32_t> layer_norm_outlier_channels(const std::vector<const core::T
 }
 
 core::Tensor linear_int8(const core::Tensor& x, const Int8Weight& w, const core::Tensor* b, const Activation* act) {
-  check(w.q.rank() == 2 && w.q.dtype() == core::DType::i8 &&
-            static_cast<int64_t>(w.scale.size()) == w.q.dim(0) && w.q_sum.size() == w.scale.size(),
+  check(w.q.rank() == 2 && w.q.dtype() == core::DType::i8 && (w.terms == 1 || w.terms == 2) &&
+            w.q.dim(0) % w.terms == 0 && static_cast<int64_t>(w.scale.size()) == w.q.dim(0) &&
+            w.q_sum.size() == w.scale.size(),
         "linear_int8: malformed quantized weight " + w.q.shape_string());
-  check(w.outliers.empty() || (w.outlier_wt.rank() == 2 && w.outlier_wt.dim(1) == w.q.dim(0) &&
+  check(w.outliers.empty() || (w.outlier_wt.rank() == 2 && w.outlier_wt.dim(1) == w.out() &&
                                w.outlier_wt.dim(0) == static_cast<int64_t>(w.outliers.size()) &&
                                static_cast<int64_t>(w.in_mask.size()) == w.q.dim(1)),
         "linear_int8: malformed outlier channels of weight " + w.q.shape_string());
   check(x.rank() == 2 && x.dim(1) == w.q.dim(1),
         "linear_int8: x " + x.shape_string() + " does not match weight " + w.q.shape_string());
-  check(!b || (b->rank() == 1 && b->dim(0) == w.q.dim(0)),
+  check(!b || (b->rank() == 1 && b->dim(0) == w.out()),
         "linear_int8: bias does not match weight " + w.q.shape_string());
   check(x.dtype() == core::DType::f32, "linear_int8: x must be f32");
-  core::Tensor y({x.dim(0), w.q.dim(0)}, core::DType::f32, x.device());
+  core::Tensor y({x.dim(0), w.out()}, core::DType::f32, x.device());
   switch (x.device()) {
     case core::Device::cpu:
       kernels::linear_int8_cpu(x.data<float>(), w, b ? b->data<float>() : nullptr, y.data<float>(), x.dim(0),
-                               x.dim(1), w.q.dim(0), act);
+                               x.dim(1), w.out(), act);
       break;
     default:
       throw Error("linear_int8: device not built");

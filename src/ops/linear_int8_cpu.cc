@@ -61,14 +61,28 @@ RowParams quantize_row_scalar(const float* row, int64_t cols, uint8_t* q, const 
   return p;
 }
 
-// y[o] = (sx·w_scale[o])·(acc[o] − zx·q_sum[o]) + b[o] (+ y[o] when accumulate: the outlier channels'
-// fp32 part is already there), o in [begin, out).
-void dequantize_row_scalar(const int32_t* acc, const float* w_scale, const int32_t* q_sum, const float* b,
-                           float sx, int32_t zx, float* y, int64_t begin, int64_t out, bool accumulate) {
+// One row's dequantization, o in [begin, out): y[o] = (sx·w_scale[o])·(acc[o] − zx·q_sum[o]) + b[o], plus
+// (sx·w_scale2[o])·(acc2[o] − zx·q_sum2[o]) before the bias when the weight has a second term (acc2 etc.
+// non-null), plus y[o] when accumulate (the outlier channels' fp32 part is already there).
+struct DequantRow {
+  const int32_t* acc;
+  const float* w_scale;
+  const int32_t* q_sum;
+  const int32_t* acc2;  // null: one term
+  const float* w_scale2;
+  const int32_t* q_sum2;
+  const float* b;
+  float sx;
+  int32_t zx;
+  bool accumulate;
+};
+
+void dequantize_row_scalar(const DequantRow& r, float* y, int64_t begin, int64_t out) {
   for (int64_t o = begin; o < out; ++o) {
-    float v = (sx * w_scale[o]) * static_cast<float>(acc[o] - zx * q_sum[o]);
-    if (b) v += b[o];
-    y[o] = accumulate ? y[o] + v : v;
+    float v = (r.sx * r.w_scale[o]) * static_cast<float>(r.acc[o] - r.zx * r.q_sum[o]);
+    if (r.acc2) v += (r.sx * r.w_scale2[o]) * static_cast<float>(r.acc2[o] - r.zx * r.q_sum2[o]);
+    if (r.b) v += r.b[o];
+    y[o] = r.accumulate ? y[o] + v : v;
   }
 }
 
@@ -124,22 +138,27 @@ __attribute__((target("avx2"))) RowParams quantize_row_avx2(const float* row, in
   return p;
 }
 
-__attribute__((target("avx2"))) void dequantize_row_avx2(const int32_t* acc, const float* w_scale,
-                                                         const int32_t* q_sum, const float* b, float sx,
-                                                         int32_t zx, float* y, int64_t out, bool accumulate) {
-  const __m256 vsx = _mm256_set1_ps(sx);
-  const __m256i vzx = _mm256_set1_epi32(zx);
+// (sx·w_scale[o..o+8))·(acc[o..o+8) − zx·q_sum[o..o+8)) as floats.
+__attribute__((target("avx2"))) inline __m256 dequantize8(const int32_t* acc, const float* w_scale,
+                                                           const int32_t* q_sum, __m256 vsx, __m256i vzx, int64_t o) {
+  const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + o));
+  const __m256i qs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q_sum + o));
+  const __m256 f = _mm256_cvtepi32_ps(_mm256_sub_epi32(a, _mm256_mullo_epi32(vzx, qs)));
+  return _mm256_mul_ps(_mm256_mul_ps(vsx, _mm256_loadu_ps(w_scale + o)), f);
+}
+
+__attribute__((target("avx2"))) void dequantize_row_avx2(const DequantRow& r, float* y, int64_t out) {
+  const __m256 vsx = _mm256_set1_ps(r.sx);
+  const __m256i vzx = _mm256_set1_epi32(r.zx);
   int64_t o = 0;
   for (; o + 8 <= out; o += 8) {
-    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + o));
-    const __m256i qs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q_sum + o));
-    const __m256 f = _mm256_cvtepi32_ps(_mm256_sub_epi32(a, _mm256_mullo_epi32(vzx, qs)));
-    __m256 v = _mm256_mul_ps(_mm256_mul_ps(vsx, _mm256_loadu_ps(w_scale + o)), f);
-    if (b) v = _mm256_add_ps(v, _mm256_loadu_ps(b + o));
-    if (accumulate) v = _mm256_add_ps(_mm256_loadu_ps(y + o), v);
+    __m256 v = dequantize8(r.acc, r.w_scale, r.q_sum, vsx, vzx, o);
+    if (r.acc2) v = _mm256_add_ps(v, dequantize8(r.acc2, r.w_scale2, r.q_sum2, vsx, vzx, o));
+    if (r.b) v = _mm256_add_ps(v, _mm256_loadu_ps(r.b + o));
+    if (r.accumulate) v = _mm256_add_ps(_mm256_loadu_ps(y + o), v);
     _mm256_storeu_ps(y + o, v);
   }
-  dequantize_row_scalar(acc, w_scale, q_sum, b, sx, zx, y, o, out, accumulate);
+  dequantize_row_scalar(r, y, o, out);
 }
 #endif
 
@@ -172,7 +191,7 @@ void linear_int8_cpu(const float* x, const Int8Weight& w, const float* b, float*
   constexpr int64_t kGemmRows = 1024;
   struct Scratch {
     std::vector<uint8_t> xq;   // [rows, in] activations
-    std::vector<int32_t> acc;  // [rows, out] xq · Wqᵀ
+    std::vector<int32_t> acc;  // [rows, terms·out] xq · Wqᵀ
     std::vector<float> x_scale;
     std::vector<int32_t> x_zero;
     std::vector<float> x_out;  // [rows, k] the outlier channels of x
@@ -188,8 +207,9 @@ void linear_int8_cpu(const float* x, const Int8Weight& w, const float* b, float*
   const float* mask = k_out ? w.in_mask.data() : nullptr;
   const float* wt = k_out ? w.outlier_wt.data<float>() : nullptr;
   const int64_t block = std::min(n, kGemmRows);
+  const int64_t n_acc = w.terms * out;  // GEMM columns: both terms of a two-term weight in one GEMM
   xq.resize(block * in);
-  acc.resize(block * out);
+  acc.resize(block * n_acc);
   x_scale.resize(block);
   x_zero.resize(block);
   x_out.resize(block * k_out);
@@ -205,7 +225,7 @@ void linear_int8_cpu(const float* x, const Int8Weight& w, const float* b, float*
       for (int64_t t = begin; t < end; ++t)
         for (int64_t j = 0; j < k_out; ++j) x_out[t * k_out + j] = xb[t * in + w.outliers[j]];
     });
-    cpu::gemm_u8s8s32(rows, out, in, xq.data(), in, w.q.data<int8_t>(), in, acc.data(), out);
+    cpu::gemm_u8s8s32(rows, n_acc, in, xq.data(), in, w.q.data<int8_t>(), in, acc.data(), n_acc);
     for_row_blocks(rows, [&](int64_t begin, int64_t end) {
       float* y_rows = yb + begin * out;
       // The outlier channels in fp32 first, y = x[:, O] · W[:, O]ᵀ (a GEMM of depth k on these rows only,
@@ -214,15 +234,18 @@ void linear_int8_cpu(const float* x, const Int8Weight& w, const float* b, float*
         cpu::sgemm(false, false, end - begin, out, k_out, 1.0f, x_out.data() + begin * k_out, k_out, wt, out, 0.0f,
                    y_rows, out);
       for (int64_t t = begin; t < end; ++t) {  // y[t, o] (+)= sx[t]·sw[o]·(acc[t, o] − zx[t]·Σq[o]) + b[o]
+        const int32_t* acc_t = acc.data() + t * n_acc;
+        const bool two = w.terms == 2;
+        const DequantRow r{acc_t,         w_scale,   q_sum,      two ? acc_t + out : nullptr,
+                           w_scale + out, q_sum + out, b,        x_scale[t],
+                           x_zero[t],     k_out > 0};
 #if defined(__x86_64__)
         if (has_avx2()) {
-          dequantize_row_avx2(acc.data() + t * out, w_scale, q_sum, b, x_scale[t], x_zero[t], yb + t * out, out,
-                              k_out > 0);
+          dequantize_row_avx2(r, yb + t * out, out);
           continue;
         }
 #endif
-        dequantize_row_scalar(acc.data() + t * out, w_scale, q_sum, b, x_scale[t], x_zero[t], yb + t * out, 0, out,
-                              k_out > 0);
+        dequantize_row_scalar(r, yb + t * out, 0, out);
       }
       if (act) activation_rows_cpu(yb + begin * out, nullptr, end - begin, out, *act);  // rows still in cache
     });

@@ -9,12 +9,13 @@ import pytest
 from conftest import MINILM, ROOT, assert_one_line_error, golden, model_dir, read_output, run, write_parquet
 
 # fixture → (largest |p_int8 − p_fp32| allowed, least label agreement). all-MiniLM-L6-v2 with its seeded
-# head is the model issue 7 is about (real weights): measured 0.0008 on these inputs (0.0017 before the fp32
-# outlier channels), 100% agreement. The
-# tiny random-weight fixtures (hidden 32, logits spread over several units) move much more (measured up to
-# 0.071, 2 of 34 labels flipped on bert-cls): their bounds only catch a broken kernel, not a regression.
-FIXTURES = {"minilm-cls": (0.01, 0.99), "bert-cls": (0.1, 0.9), "distilbert-cls": (0.1, 0.9),
-            "roberta-cls": (0.1, 0.9), "deberta-v3-tiny": (0.1, 0.9)}
+# head is the model issue 7 is about (real weights): measured max |Δp| 0.0006 on these inputs (0.0008 with
+# one-term FFN-out weights, 0.0017 before the fp32 outlier channels), 100% agreement. The tiny random-weight
+# fixtures (hidden 32) move much more (measured up to 0.064) and many of their rows sit near a tie (bert-cls
+# flips 3 to 5 of 34 labels at max |Δp| 0.013): their bounds only catch a broken kernel, and their labels
+# are held to the rule below instead of a rate.
+FIXTURES = {"minilm-cls": (0.01, 0.99), "bert-cls": (0.1, None), "distilbert-cls": (0.1, None),
+            "roberta-cls": (0.1, None), "deberta-v3-tiny": (0.1, None)}
 
 
 def classify(name, model, tmp_path, dtype):
@@ -46,8 +47,15 @@ def test_int8_agrees_with_fp32(name, tmp_path):
     np.testing.assert_allclose(p32, [c["probabilities"] for c in cases], atol=1e-5)
     assert np.abs(p8 - p32).max() <= prob_bound
     assert not np.array_equal(p8, p32), "int8 gave bit-identical probabilities: the int8 path did not run"
-    agree = np.mean(np.array(int8.column("label_id").to_pylist()) == np.array(fp32.column("label_id").to_pylist()))
-    assert agree >= min_agreement
+    l32 = np.array(fp32.column("label_id").to_pylist())
+    l8 = np.array(int8.column("label_id").to_pylist())
+    # A label can only change where fp32's top two probabilities are within 2·max|Δp| of each other.
+    top2 = np.sort(p32, axis=1)[:, -2:]
+    margin = top2[:, 1] - top2[:, 0]
+    flipped = np.flatnonzero(l8 != l32)
+    assert np.all(margin[flipped] <= 2 * np.abs(p8 - p32).max() + 1e-6), (flipped, margin[flipped])
+    if min_agreement is not None:
+        assert np.mean(l8 == l32) >= min_agreement
     for d in ("fp32", "int8"):
         assert json.loads((tmp_path / f"summary-{d}.json").read_text())["dtype"] == d
     manifest = json.loads((tmp_path / "out-int8" / "_manifest.json").read_text())

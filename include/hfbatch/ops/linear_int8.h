@@ -30,19 +30,25 @@ namespace hfbatch::ops {
 constexpr float kWeightMax = 63.0f;       // 7-bit symmetric weights (see above)
 constexpr float kActivationMax = 255.0f;  // 8-bit asymmetric activations
 
+// Two-term weights (`terms` = 2, for the FFN's output linear, whose error is mostly the weights' 7 bits):
+// W ≈ scale[o]·q[o, :] + scale[out + o]·q[out + o, :], the second term quantizing the first one's rounding
+// error (≈ 13 bits in all). Both terms are one GEMM of 2·out columns over the same activations.
+
 // A linear layer's weight, quantized for linear_int8.
 struct Int8Weight {
-  core::Tensor q;              // [out, in] i8, in [-kWeightMax, kWeightMax]; 0 in the outlier columns
-  std::vector<float> scale;    // [out]: W[o, :] ≈ scale[o] · q[o, :] outside the outlier columns
-  std::vector<int32_t> q_sum;  // [out]: Σ_k q[o, k], cancels the activations' zero point
+  int64_t terms = 1;           // 1, or 2: rows [out, 2·out) of q quantize the residual W − scale·q[0:out]
+  core::Tensor q;              // [terms·out, in] i8, in [-kWeightMax, kWeightMax]; 0 in the outlier columns
+  std::vector<float> scale;    // [terms·out]: W[o, :] ≈ Σ_term scale[term·out + o] · q[term·out + o, :]
+  std::vector<int32_t> q_sum;  // [terms·out]: Σ_k q[r, k], cancels the activations' zero point
   std::vector<int32_t> outliers;  // [k] input channels computed in fp32 (ascending; empty: none)
+  int64_t out() const { return q.dim(0) / terms; }
   core::Tensor outlier_wt;        // [k, out] f32: W[:, outliers]ᵀ (row j: channel outliers[j] of every output)
   std::vector<float> in_mask;     // [in]: 0 at the outlier channels, 1 elsewhere (empty when none)
 };
 
 // w: [out, in] f32 → per-output-channel s8 over the columns not in `outliers` (scale = their max|W[o, k]| /
-// 63; an all-zero row gets scale 1); the outlier columns are kept in fp32.
-Int8Weight quantize_weight_int8(const core::Tensor& w, const std::vector<int32_t>& outliers = {});
+// 63; an all-zero row gets scale 1); the outlier columns are kept in fp32. terms = 2: also the residual.
+Int8Weight quantize_weight_int8(const core::Tensor& w, const std::vector<int32_t>& outliers = {}, int64_t terms = 1);
 
 // The outlier channels of a model's LayerNorm outputs, without calibration data: channel c's range is
 // estimated from every LayerNorm (γ, β) of the residual stream as max over them of 3·|γ[c]| + |β[c]|, and the
