@@ -234,11 +234,19 @@ void linear_int8_cpu(const float* x, const Int8Weight& w, const float* b, float*
         cpu::sgemm(false, false, end - begin, out, k_out, 1.0f, x_out.data() + begin * k_out, k_out, wt, out, 0.0f,
                    y_rows, out);
       for (int64_t t = begin; t < end; ++t) {  // y[t, o] (+)= sx[t]·sw[o]·(acc[t, o] − zx[t]·Σq[o]) + b[o]
-        const int32_t* acc_t = acc.data() + t * n_acc;
-        const bool two = w.terms == 2;
-        const DequantRow r{acc_t,         w_scale,   q_sum,      two ? acc_t + out : nullptr,
-                           w_scale + out, q_sum + out, b,        x_scale[t],
-                           x_zero[t],     k_out > 0};
+        DequantRow r{};
+        r.acc = acc.data() + t * n_acc;
+        r.w_scale = w_scale;
+        r.q_sum = q_sum;
+        if (w.terms == 2) {  // the second term's columns follow the first's
+          r.acc2 = r.acc + out;
+          r.w_scale2 = w_scale + out;
+          r.q_sum2 = q_sum + out;
+        }
+        r.b = b;
+        r.sx = x_scale[t];
+        r.zx = x_zero[t];
+        r.accumulate = k_out > 0;
 #if defined(__x86_64__)
         if (has_avx2()) {
           dequantize_row_avx2(r, yb + t * out, out);
