@@ -85,12 +85,13 @@ std::vector<std::optional<runtime::TokenRow>> token_rows(const arrow::RecordBatc
     if (ids.null(i)) continue;
     const std::string where = file + ": row " + std::to_string(first_row + i) + ": ";
     const auto [b, e] = ids.range(i);
+    const int64_t len = e - b;  // a plain variable: lambdas capturing structured bindings need clang ≥ 16
     auto same_length = [&](const IntLists& other, const std::string& name) {
       if (other.null(i)) throw Error(where + "column '" + name + "' is null but '" + cols.ids + "' is not");
       const auto [ob, oe] = other.range(i);
-      if (oe - ob != e - b)
+      if (oe - ob != len)
         throw Error(where + "column '" + name + "' has " + std::to_string(oe - ob) + " values but '" + cols.ids +
-                    "' has " + std::to_string(e - b));
+                    "' has " + std::to_string(len));
       return ob;
     };
     const int64_t mb = mask ? same_length(*mask, *cols.mask) : 0;
