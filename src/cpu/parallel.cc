@@ -21,7 +21,8 @@ namespace hfbatch::cpu {
 // parallel region (libgomp's default), and while they spin, a separate pool's workers doing the row
 // passes (quantize, dequantize, LayerNorm, attention) get half a core each. Measured on MiniLM, 2 threads,
 // 4,000 W-short rows: infer 11.5–12.4 s → 7.6–8.5 s int8, 14.8–15.2 s → 12.4–13.6 s fp32 with
-// OMP_WAIT_POLICY=passive (docs/ops.md "threads"); sharing the team gets the same without giving up spinning.
+// OMP_WAIT_POLICY=passive (docs/ops.md "Threads and memory"); sharing the team gets the same without waking
+// sleeping threads for every GEMM.
 namespace {
 std::atomic<bool> g_busy{false};  // a parallel_for is running (concurrent callers run serially)
 }  // namespace

@@ -1,5 +1,6 @@
-// parallel_for over a persistent pool of std::threads (no OpenMP). Used by kernels whose work splits
-// into independent items, e.g. attention over (sequence, head).
+// parallel_for for kernels whose work splits into independent items, e.g. attention over (sequence, head):
+// on OpenMP's threads with oneDNN (the GEMMs' own team: no second set of threads competing for the cores),
+// on a persistent pool of std::threads with OpenBLAS.
 #pragma once
 #include <cstdint>
 #include <functional>

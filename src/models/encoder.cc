@@ -130,15 +130,19 @@ void add_token_type_embeddings(const core::Tensor& table, const TokenBatch& batc
   ops::embedding(table, types, n, x, true, "token_type_embeddings");
 }
 
-core::Tensor TransformerEncoder::encode(const TokenBatch& batch) const {
-  validate(batch);
-  core::Tensor x = embed(batch);  // x: [tokens, H]
-  for (const EncoderLayer& l : layers_) {
+core::Tensor TransformerEncoder::run_layers(core::Tensor x, const TokenBatch& batch, size_t count) const {
+  for (size_t i = 0; i < count; ++i) {
+    const EncoderLayer& l = layers_[i];
     core::Tensor qkv = l.qkv(x);                                     // [tokens, 3H]
     core::Tensor ctx = ops::attention(qkv, batch.offsets, heads_);  // [tokens, H]
     x = attention_output_and_ffn(l, ctx, x, activation_, eps_);
   }
   return x;
+}
+
+core::Tensor TransformerEncoder::encode(const TokenBatch& batch) const {
+  validate(batch);
+  return run_layers(embed(batch), batch, layers_.size());  // [tokens, H]
 }
 
 void TransformerEncoder::quantize_linears_int8() {
@@ -154,14 +158,8 @@ core::Tensor TransformerEncoder::classify(const TokenBatch& batch) const {
   // tokens but attention, output projection and FFN for the first tokens only: the same logits with
   // about 3/4 of the last layer's work left out.
   validate(batch);
-  core::Tensor x = embed(batch);  // x: [tokens, H]
-  if (layers_.empty()) return head_->logits(first_tokens(x, batch));
-  for (size_t i = 0; i + 1 < layers_.size(); ++i) {
-    const EncoderLayer& l = layers_[i];
-    core::Tensor qkv = l.qkv(x);                                     // [tokens, 3H]
-    core::Tensor ctx = ops::attention(qkv, batch.offsets, heads_);  // [tokens, H]
-    x = attention_output_and_ffn(l, ctx, x, activation_, eps_);
-  }
+  if (layers_.empty()) return head_->logits(first_tokens(embed(batch), batch));
+  core::Tensor x = run_layers(embed(batch), batch, layers_.size() - 1);  // [tokens, H]
   const EncoderLayer& last = layers_.back();
   core::Tensor qkv = last.qkv(x);                                                // [tokens, 3H]
   core::Tensor ctx = ops::attention_first_query(qkv, batch.offsets, heads_);      // [batch, H]

@@ -87,6 +87,8 @@ class TransformerEncoder final : public Model {
  private:
   void validate(const TokenBatch& batch) const;
   core::Tensor embed(const TokenBatch& batch) const;  // → [tokens, H]
+  // x: [tokens, H] through layers_[0, count) → [tokens, H].
+  core::Tensor run_layers(core::Tensor x, const TokenBatch& batch, size_t count) const;
 
   Embeddings embeddings_;
   std::vector<EncoderLayer> layers_;

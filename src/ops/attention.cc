@@ -12,11 +12,17 @@ static void check_offsets(const std::vector<int32_t>& offsets, int64_t tokens) {
   for (size_t i = 1; i < offsets.size(); ++i) check(offsets[i] >= offsets[i - 1], "attention: offsets decrease");
 }
 
-core::Tensor attention(const core::Tensor& qkv, const std::vector<int32_t>& offsets, int64_t heads) {
+// qkv: [tokens, 3·hidden] with `heads` dividing hidden and offsets covering the tokens → hidden.
+static int64_t check_qkv(const core::Tensor& qkv, const std::vector<int32_t>& offsets, int64_t heads) {
   check(qkv.rank() == 2 && qkv.dim(1) % 3 == 0, "attention: qkv must be [tokens, 3·hidden], got " + qkv.shape_string());
-  int64_t hidden = qkv.dim(1) / 3;
+  const int64_t hidden = qkv.dim(1) / 3;
   check(heads > 0 && hidden % heads == 0, "attention: hidden " + std::to_string(hidden) + " not divisible by heads");
   check_offsets(offsets, qkv.dim(0));
+  return hidden;
+}
+
+core::Tensor attention(const core::Tensor& qkv, const std::vector<int32_t>& offsets, int64_t heads) {
+  const int64_t hidden = check_qkv(qkv, offsets, heads);
   core::Tensor out({qkv.dim(0), hidden}, core::DType::f32, qkv.device());
   int64_t d = hidden / heads;
   switch (qkv.device()) {
@@ -32,10 +38,7 @@ core::Tensor attention(const core::Tensor& qkv, const std::vector<int32_t>& offs
 }
 
 core::Tensor attention_first_query(const core::Tensor& qkv, const std::vector<int32_t>& offsets, int64_t heads) {
-  check(qkv.rank() == 2 && qkv.dim(1) % 3 == 0, "attention: qkv must be [tokens, 3·hidden], got " + qkv.shape_string());
-  int64_t hidden = qkv.dim(1) / 3;
-  check(heads > 0 && hidden % heads == 0, "attention: hidden " + std::to_string(hidden) + " not divisible by heads");
-  check_offsets(offsets, qkv.dim(0));
+  const int64_t hidden = check_qkv(qkv, offsets, heads);
   const auto batch = static_cast<int64_t>(offsets.size()) - 1;
   core::Tensor out({batch, hidden}, core::DType::f32, qkv.device());
   int64_t d = hidden / heads;

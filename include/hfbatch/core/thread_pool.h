@@ -1,5 +1,5 @@
-// A fixed pool of worker threads with a blocking parallel_for: the one thread pool of the engine
-// (tokenization in the runtime, attention items in the CPU kernels).
+// A fixed pool of worker threads with a blocking parallel_for: tokenization in the runtime, and the CPU
+// kernels' items in OpenBLAS builds (with oneDNN they run on OpenMP's threads, cpu/parallel.h).
 #pragma once
 #include <atomic>
 #include <condition_variable>
