@@ -83,32 +83,47 @@ class DebertaV2 final : public Model {
     return x;
   }
 
+  // Layer li on x [tokens, H]. x_first: nullptr, or each sequence's first row of x [batch, H]: then only
+  // those rows are computed (keys and values still from every token) → [batch, H].
+  core::Tensor layer_forward(size_t li, const core::Tensor& x, const TokenBatch& batch,
+                             const core::Tensor* x_first = nullptr) const {
+    // Layer 0's ConvLayer mixes neighbouring tokens: with it, the first rows come from the full layer.
+    if (x_first && li == 0 && conv) return first_tokens(layer_forward(li, x, batch), batch);
+    const DebertaLayer& l = layers[li];
+    core::Tensor qkv = l.base.qkv(x);  // [tokens, 3H]
+    ops::RelativeAttention r = rel;
+    r.pos_key = l.pos_key.empty() ? nullptr : &l.pos_key;
+    r.pos_query = l.pos_query.empty() ? nullptr : &l.pos_query;
+    core::Tensor ctx = ops::disentangled_attention(qkv, batch.offsets, heads, scale, relative ? &r : nullptr,
+                                                   x_first != nullptr);  // [tokens or batch, H]
+    core::Tensor y = attention_output_and_ffn(l.base, ctx, x_first ? *x_first : x, activation, eps);
+    if (li == 0 && conv) {  // ConvLayer(embeddings, layer-0 output): LN(y + act(conv(embeddings)))
+      core::Tensor c = ops::conv1d(x, batch.offsets, conv->weight, conv->bias.empty() ? nullptr : &conv->bias,
+                                   conv->groups);
+      ops::activation(c, conv->activation);
+      ops::add_layer_norm(c, y, conv->ln_gamma, conv->ln_beta, eps);
+      y = std::move(c);
+    }
+    return y;
+  }
+
   core::Tensor encode(const TokenBatch& batch) const override {
     validate(batch);
     core::Tensor x = embed(batch);  // [tokens, H]
-    for (size_t li = 0; li < layers.size(); ++li) {
-      const DebertaLayer& l = layers[li];
-      core::Tensor qkv = l.base.qkv(x);  // [tokens, 3H]
-      ops::RelativeAttention r = rel;
-      r.pos_key = l.pos_key.empty() ? nullptr : &l.pos_key;
-      r.pos_query = l.pos_query.empty() ? nullptr : &l.pos_query;
-      core::Tensor ctx = ops::disentangled_attention(qkv, batch.offsets, heads, scale, relative ? &r : nullptr);
-      core::Tensor y = attention_output_and_ffn(l.base, ctx, x, activation, eps);  // [tokens, H]
-      if (li == 0 && conv) {  // ConvLayer(embeddings, layer-0 output): LN(y + act(conv(embeddings)))
-        core::Tensor c = ops::conv1d(x, batch.offsets, conv->weight, conv->bias.empty() ? nullptr : &conv->bias,
-                                     conv->groups);
-        ops::activation(c, conv->activation);
-        ops::add_layer_norm(c, y, conv->ln_gamma, conv->ln_beta, eps);
-        y = std::move(c);
-      }
-      x = std::move(y);
-    }
+    for (size_t li = 0; li < layers.size(); ++li) x = layer_forward(li, x, batch);
     return x;
   }
 
   core::Tensor classify(const TokenBatch& batch) const override {
     check(head.has_value(), info_.architecture + " has no classification head (use encode/embed)");
-    return (*head)(encode(batch), batch);  // ContextPooler ([CLS]) + classifier: [batch, num_labels]
+    // ContextPooler reads [CLS] only: the last layer computes attention, output projection and FFN for
+    // each sequence's first token (as TransformerEncoder::classify does).
+    validate(batch);
+    core::Tensor x = embed(batch);  // [tokens, H]
+    if (layers.empty()) return head->logits(first_tokens(x, batch));
+    for (size_t li = 0; li + 1 < layers.size(); ++li) x = layer_forward(li, x, batch);
+    const core::Tensor first = first_tokens(x, batch);  // [batch, H]
+    return head->logits(layer_forward(layers.size() - 1, x, batch, &first));  // [batch, num_labels]
   }
 
  protected:

@@ -23,7 +23,7 @@ int64_t log_bucket_position(int64_t rel, int64_t bucket_size, int64_t max_positi
 }
 
 core::Tensor disentangled_attention(const core::Tensor& qkv, const std::vector<int32_t>& offsets, int64_t heads,
-                                    float scale, const RelativeAttention* rel) {
+                                    float scale, const RelativeAttention* rel, bool first_query_only) {
   check(qkv.rank() == 2 && qkv.dim(1) % 3 == 0,
         "disentangled_attention: qkv must be [tokens, 3·hidden], got " + qkv.shape_string());
   const int64_t hidden = qkv.dim(1) / 3;
@@ -51,12 +51,14 @@ core::Tensor disentangled_attention(const core::Tensor& qkv, const std::vector<i
       rel_index[d + max_len - 1] = static_cast<int32_t>(std::clamp<int64_t>(b + rel->span, 0, 2 * rel->span - 1));
     }
   }
-  core::Tensor out({qkv.dim(0), hidden}, core::DType::f32, qkv.device());
+  const int64_t rows = first_query_only ? static_cast<int64_t>(offsets.size()) - 1 : qkv.dim(0);
+  core::Tensor out({rows, hidden}, core::DType::f32, qkv.device());
   switch (qkv.device()) {
     case core::Device::cpu: {
       const float* p = qkv.data<float>();
       kernels::disentangled_attention_cpu(p, p + hidden, p + 2 * hidden, 3 * hidden, out.data<float>(), hidden, offsets,
-                                          heads, hidden / heads, scale, pos_k, pos_q, hidden, rel_index, max_len);
+                                          heads, hidden / heads, scale, pos_k, pos_q, hidden, rel_index, max_len,
+                                          first_query_only);
       break;
     }
     default: throw Error("disentangled_attention: device not built");

@@ -2,6 +2,7 @@
 // tables (tests/golden/ops/deberta_log_buckets.json), conv1d per-sequence padding, and config/weight errors.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -47,6 +48,38 @@ TEST(Deberta, Conv1dPadsEachSequenceSeparately) {
   core::Tensor y = ops::conv1d(x, {0, 3, 5}, w, nullptr, 1);
   const std::vector<float> want = {10 + 200, 1 + 20 + 300, 2 + 30, 40 + 500, 4 + 50};
   EXPECT_EQ(std::vector<float>(y.data<float>(), y.data<float>() + 5), want);
+}
+
+// The first-query variant (DeBERTa's classify runs its last layer with it): row b equals the full
+// attention's row offsets[b], with c2p and p2c terms and log buckets; an empty sequence gives zeros.
+TEST(Deberta, DisentangledFirstQueryMatchesTheFullAttentionsFirstRows) {
+  std::mt19937 rng(12);
+  std::normal_distribution<float> d(0.0f, 1.0f);
+  const int64_t heads = 2, hidden = 16, span = 4;
+  const std::vector<int32_t> offsets = {0, 5, 5, 38, 39};  // lengths 5, 0, 33, 1
+  const int64_t tokens = offsets.back(), batch = static_cast<int64_t>(offsets.size()) - 1;
+  core::Tensor qkv({tokens, 3 * hidden}), pos_k({2 * span, hidden}), pos_q({2 * span, hidden});
+  for (core::Tensor* t : {&qkv, &pos_k, &pos_q})
+    for (int64_t i = 0; i < t->numel(); ++i) t->data<float>()[i] = d(rng);
+  ops::RelativeAttention rel;
+  rel.pos_key = &pos_k;
+  rel.pos_query = &pos_q;
+  rel.span = span;
+  rel.buckets = span;
+  rel.max_relative_positions = 16;
+  const float scale = 1.0f / std::sqrt(8.0f * 3.0f);
+  core::Tensor full = ops::disentangled_attention(qkv, offsets, heads, scale, &rel);
+  core::Tensor first = ops::disentangled_attention(qkv, offsets, heads, scale, &rel, true);
+  ASSERT_EQ(first.shape(), (std::vector<int64_t>{batch, hidden}));
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t c = 0; c < hidden; ++c) {
+      const float got = first.data<float>()[b * hidden + c];
+      if (offsets[b + 1] == offsets[b]) {
+        EXPECT_EQ(got, 0.0f);
+        continue;
+      }
+      EXPECT_NEAR(got, full.data<float>()[offsets[b] * hidden + c], 1e-5) << "sequence " << b << " channel " << c;
+    }
 }
 
 TEST(Deberta, MissingTensorAndBadConfigAreNamed) {

@@ -29,8 +29,10 @@ struct RelativeAttention {
 int64_t log_bucket_position(int64_t rel, int64_t bucket_size, int64_t max_position);
 
 // qkv: [tokens, 3·hidden] = [Q | K | V] → [tokens, hidden]. `rel` null = plain attention with `scale`.
+// first_query_only: only each sequence's first query row (what a classifier head reads) → [batch, hidden],
+// row b equal to the full result's row offsets[b] (zeros for an empty sequence).
 core::Tensor disentangled_attention(const core::Tensor& qkv, const std::vector<int32_t>& offsets, int64_t heads,
-                                    float scale, const RelativeAttention* rel);
+                                    float scale, const RelativeAttention* rel, bool first_query_only = false);
 
 namespace kernels {
 // rel_index[Δ + max_len - 1] = r for Δ = i - j in [-(max_len - 1), max_len - 1]. pos_k / pos_q: [2·span,
@@ -38,7 +40,7 @@ namespace kernels {
 void disentangled_attention_cpu(const float* q, const float* k, const float* v, int64_t ld_in, float* out,
                                 int64_t ld_out, const std::vector<int32_t>& offsets, int64_t heads, int64_t head_dim,
                                 float scale, const float* pos_k, const float* pos_q, int64_t pos_ld,
-                                const std::vector<int32_t>& rel_index, int64_t max_len);
+                                const std::vector<int32_t>& rel_index, int64_t max_len, bool first_query_only = false);
 }
 
 }  // namespace hfbatch::ops
