@@ -83,11 +83,18 @@ std::set<std::string> with(std::set<std::string> base, std::initializer_list<std
   return base;
 }
 
-// --summary FILE is written after the job: refuse a path that cannot be written before the job runs.
-void check_summary_path(const std::filesystem::path& path) {
+// --summary FILE is written after the job: refuse a path that cannot be written before the job runs. Its
+// folder must exist, or be the output folder (which the job creates).
+void check_summary_path(const std::filesystem::path& path, const std::filesystem::path& output) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : ".";
-  hfbatch::check(std::filesystem::is_directory(folder, ec),
+  const fs::path folder = path.has_parent_path() ? path.parent_path() : ".";
+  auto normal = [](const fs::path& p) {  // absolute, no trailing separator
+    const fs::path r = fs::absolute(p).lexically_normal();
+    return r.has_relative_path() && r.filename().empty() ? r.parent_path() : r;
+  };
+  const bool in_output = normal(folder) == normal(output);
+  hfbatch::check(in_output || fs::is_directory(folder, ec),
                  "--summary: " + path.string() + ": folder " + folder.string() + " does not exist");
   hfbatch::check(!std::filesystem::is_directory(path, ec), "--summary: " + path.string() + ": is a folder");
 }
@@ -119,7 +126,7 @@ void parse_common(const Args& args, hfbatch::io::JobOptions& job, hfbatch::dist:
   dist.dynamic = args.has("--dynamic");
   dist.resume = args.has("--resume");
   hfbatch::check(!(dist.resume && job.overwrite), "--resume and --overwrite: pick one");
-  if (auto path = args.get_optional("--summary")) check_summary_path(*path);
+  if (auto path = args.get_optional("--summary")) check_summary_path(*path, job.output);
 }
 
 // Runs the job through the runner (sharding, resume, manifest, atomic parts) and prints its summary.

@@ -60,8 +60,8 @@ json make_plan(const io::InputScan& scan, int32_t ranks, int32_t per_rank, const
 // The parts in the folder were written by the job of `plan`; this process may add to them only when it runs
 // the same job (same fingerprint).
 // `refusal` starts the error, `hint` ends it.
-void check_same_job(const json& plan, const json& job, const std::string& refusal, const std::string& hint) {
-  const std::string diff = io::fingerprint_difference(plan.at("job"), job);
+void check_same_job(const json& saved, const json& job, const std::string& refusal, const std::string& hint) {
+  const std::string diff = io::fingerprint_difference(saved, job);
   check(diff.empty(), refusal + ": " + diff + "; " + hint);
 }
 
@@ -73,7 +73,7 @@ void check_plan(const json& plan, const io::InputScan& scan, const json& job, co
   check(version == kPlanVersion, where.string() + ": plan version " + std::to_string(version) + ", expected " +
                                      std::to_string(kPlanVersion) +
                                      " (written by another hfbatch version); rerun with --overwrite");
-  check_same_job(plan, job, where.string() + ": the output was written by another job",
+  check_same_job(plan.at("job"), job, where.string() + ": the output was written by another job",
                  "rerun with --overwrite to replace it, or use another --output");
   const json& files = plan.at("files");
   check(files.size() == scan.files.size(), hint + " (" + std::to_string(files.size()) + " files, now " +
@@ -248,6 +248,13 @@ RunResult run_job(const io::JobOptions& options, const DistOptions& dist, Comm& 
   std::optional<io::OutputDir> out_holder;
   json plan;
   if (!sharded) {
+    // Every rank must run rank 0's job (a node may read its own model copy); a rank that does not ends the
+    // whole job (MPI_Abort) before rank 0, waiting in the barrier, touches the folder.
+    const json job0 = json::parse(comm.broadcast(job.dump()));
+    if (rank != 0)
+      check_same_job(job0, job, options.output.string() + ": this rank runs another job than rank 0",
+                     "give every rank the same model files and options");
+    comm.barrier();
     std::string text;
     if (rank == 0) {
       out_holder.emplace(dist.resume ? io::OutputDir::open_existing(options.output)
@@ -256,10 +263,6 @@ RunResult run_job(const io::JobOptions& options, const DistOptions& dist, Comm& 
     }
     text = comm.broadcast(text);
     plan = json::parse(text);
-    // A rank that reads another model copy (its node's) must run the same job as rank 0.
-    if (rank != 0)
-      check_same_job(plan, job, options.output.string() + ": this rank runs another job than rank 0",
-                     "give every rank the same model files and options");
     if (rank != 0) out_holder.emplace(io::OutputDir::open_existing(options.output));
   } else {
     out_holder.emplace(io::OutputDir::open_existing(options.output));

@@ -249,14 +249,17 @@ def test_an_mpi_rank_running_another_job_is_refused(tmp_path):
     out = tmp_path / "out"
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMPI_MCA_btl="self,tcp",
                OMPI_MCA_btl_tcp_if_include="lo", OMPI_MCA_oob_tcp_if_include="lo")
-    common = ["classify", "--input", str(src), "--output", str(out), "--text-column", "text", "--no-progress"]
+    common = ["classify", "--input", str(src), "--output", str(out), "--text-column", "text", "--no-progress",
+              "--overwrite"]
+    run(*common[:-1], "--model", MODEL)  # an earlier output, which a refused job must leave as it is
+    before = tree(out)
     # MPMD: rank 1 reads a changed copy of the model (as a node with its own, different copy would).
     proc = subprocess.run(["mpirun", "--oversubscribe", "-np", "1", str(BIN), *common, "--model", str(MODEL), ":",
                            "-np", "1", str(BIN), *common, "--model", str(changed_model(tmp_path))],
                           capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode != 0
     assert "rank 1: " in proc.stderr and "model file 'model.safetensors'" in proc.stderr, proc.stderr
-    assert not (out / "_SUCCESS").exists()
+    assert tree(out) == before
 
 
 # ---- item 4: duplicate kept columns; item 13: --summary into a missing folder
@@ -281,3 +284,7 @@ def test_summary_into_a_missing_folder_fails_before_the_job(tmp_path):
     proc = classify(src, out, "--summary", tmp_path)
     assert_one_line_error(proc, "--summary", "is a folder")
     assert not out.exists()
+    # The output folder itself is fine: the job creates it.
+    proc = classify(src, out, "--summary", out / "summary.json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((out / "summary.json").read_text())["rows_out"] == 6
