@@ -57,9 +57,8 @@ json make_plan(const io::InputScan& scan, int32_t ranks, int32_t per_rank, const
           {"units", units_to_json(units)}};
 }
 
-// The parts in the folder were written by the job of `plan`; this process may add to them only when it runs
-// the same job (same fingerprint).
-// `refusal` starts the error, `hint` ends it.
+// Parts of the `saved` job (fingerprint) may only be joined by the same job: else an error that starts with
+// `refusal`, names the first differing field and ends with `hint`.
 void check_same_job(const json& saved, const json& job, const std::string& refusal, const std::string& hint) {
   const std::string diff = io::fingerprint_difference(saved, job);
   check(diff.empty(), refusal + ": " + diff + "; " + hint);
@@ -262,8 +261,8 @@ RunResult run_job(const io::JobOptions& options, const DistOptions& dist, Comm& 
       text = load_or_make_plan(*out_holder, scan, job, size, per_rank, dist.resume).dump();
     }
     text = comm.broadcast(text);
-    plan = json::parse(text);
     if (rank != 0) out_holder.emplace(io::OutputDir::open_existing(options.output));
+    plan = json::parse(text);
   } else {
     out_holder.emplace(io::OutputDir::open_existing(options.output));
     plan = load_or_make_plan(*out_holder, scan, job, size, per_rank, true);
