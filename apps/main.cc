@@ -2,6 +2,7 @@
 // `hfbatch: error: <message naming the file, column or field>` and exits 1 (2 for usage errors).
 #include <cstdio>
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 #include <tuple>
@@ -82,6 +83,22 @@ std::set<std::string> with(std::set<std::string> base, std::initializer_list<std
   return base;
 }
 
+// --summary FILE is written after the job: refuse a path that cannot be written before the job runs. Its
+// folder must exist, or be the output folder (which the job creates).
+void check_summary_path(const std::filesystem::path& path, const std::filesystem::path& output) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path folder = path.has_parent_path() ? path.parent_path() : ".";
+  auto normal = [](const fs::path& p) {  // absolute, no trailing separator
+    const fs::path r = fs::absolute(p).lexically_normal();
+    return r.has_relative_path() && r.filename().empty() ? r.parent_path() : r;
+  };
+  const bool in_output = normal(folder) == normal(output);
+  hfbatch::check(in_output || fs::is_directory(folder, ec),
+                 "--summary: " + path.string() + ": folder " + folder.string() + " does not exist");
+  hfbatch::check(!std::filesystem::is_directory(path, ec), "--summary: " + path.string() + ": is a folder");
+}
+
 // The options every job shares: inputs, output, kept columns, pair column, chunking, threads, max length,
 // progress, distribution. The text / token columns are the caller's.
 void parse_common(const Args& args, hfbatch::io::JobOptions& job, hfbatch::dist::DistOptions& dist) {
@@ -96,6 +113,9 @@ void parse_common(const Args& args, hfbatch::io::JobOptions& job, hfbatch::dist:
   job.output = args.get("--output");
   job.columns.pair_column = args.get_optional("--text-pair-column");
   if (auto k = args.get_optional("--keep-columns")) job.columns.keep_columns = hfbatch::cli::split_list(*k);
+  const std::vector<std::string>& keep = job.columns.keep_columns;
+  for (auto it = keep.begin(); it != keep.end(); ++it)  // duplicate columns make a file no reader accepts
+    hfbatch::check(std::find(keep.begin(), it, *it) == it, "--keep-columns: column '" + *it + "' is given twice");
   job.columns.keep_all = args.has("--keep-all");
   job.overwrite = args.has("--overwrite");
   job.chunk_rows = args.get_int("--chunk-rows", job.chunk_rows);
@@ -106,6 +126,7 @@ void parse_common(const Args& args, hfbatch::io::JobOptions& job, hfbatch::dist:
   dist.dynamic = args.has("--dynamic");
   dist.resume = args.has("--resume");
   hfbatch::check(!(dist.resume && job.overwrite), "--resume and --overwrite: pick one");
+  if (auto path = args.get_optional("--summary")) check_summary_path(*path, job.output);
 }
 
 // Runs the job through the runner (sharding, resume, manifest, atomic parts) and prints its summary.
@@ -121,7 +142,9 @@ int run_and_report(hfbatch::io::JobOptions& job, const hfbatch::dist::DistOption
   const hfbatch::io::JobSummary& summary = result.summary;
   const std::string json = summary.to_json(job);
   if (auto path = args.get_optional("--summary")) {
-    std::ofstream(*path) << json << "\n";
+    std::ofstream file(*path);
+    file << json << "\n";
+    hfbatch::check(static_cast<bool>(file), "--summary: " + *path + ": cannot write");
   } else {
     std::cerr << json << "\n";
   }

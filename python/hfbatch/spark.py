@@ -116,7 +116,9 @@ def _check_columns(df, text_col: str, pair_col: Optional[str], keep: Sequence[st
     for what, name in (("text_col", text_col), ("pair_col", pair_col)):
         if name is not None and name not in columns:
             raise Error(f"{what}: no column '{name}' in the DataFrame (columns: {', '.join(columns)})")
-    for name in keep:
+    for i, name in enumerate(keep):
+        if name in keep[:i]:  # duplicate columns: Spark and pyarrow cannot read the result back
+            raise Error(f"keep: column '{name}' is given twice")
         if name not in columns:
             raise Error(f"keep: no column '{name}' in the DataFrame (columns: {', '.join(columns)})")
         if name in pred_names:

@@ -17,6 +17,9 @@
 #include "hfbatch/core/error.h"
 #include "hfbatch/core/stopwatch.h"
 #include "hfbatch/dist/sharding.h"
+#include "hfbatch/io/job_fingerprint.h"
+#include "hfbatch/io/output_guard.h"
+#include "hfbatch/io/part_writer.h"
 
 namespace hfbatch::dist {
 namespace fs = std::filesystem;
@@ -27,7 +30,7 @@ namespace {
 using core::Clock;
 using core::seconds_since;
 
-constexpr int kPlanVersion = 1;
+constexpr int kPlanVersion = 2;  // 2: the plan records the job fingerprint ("job")
 
 std::string read_text(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -38,8 +41,8 @@ std::string read_text(const fs::path& p) {
 }
 
 // Static plans: one slice per rank, balanced by rows. Dynamic plans: `per_rank` slices per rank, balanced by
-// uncompressed bytes (a proxy for tokens), so that long-text regions are cut finer.
-json make_plan(const io::InputScan& scan, int32_t ranks, int32_t per_rank) {
+// uncompressed bytes (a proxy for tokens), so that long-text regions are cut finer. `job`: the fingerprint.
+json make_plan(const io::InputScan& scan, int32_t ranks, int32_t per_rank, const json& job) {
   json files = json::array();
   for (size_t i = 0; i < scan.files.size(); ++i) {
     int64_t rows = 0;
@@ -49,15 +52,28 @@ json make_plan(const io::InputScan& scan, int32_t ranks, int32_t per_rank) {
   const int32_t slices = ranks * per_rank;
   const bool by_bytes = per_rank > 1;
   const auto units = make_units(scan.row_group_rows, slices, by_bytes ? scan.row_group_bytes : std::vector<std::vector<int64_t>>{});
-  return {{"version", kPlanVersion}, {"planned_for_ranks", ranks}, {"slices", slices},
+  return {{"version", kPlanVersion}, {"job", job}, {"planned_for_ranks", ranks}, {"slices", slices},
           {"balanced_by", by_bytes ? "bytes" : "rows"}, {"rows", scan.rows}, {"files", files},
           {"units", units_to_json(units)}};
 }
 
-// A saved plan must describe exactly these inputs (same files, same row groups), or its units mean nothing.
-void check_plan(const json& plan, const io::InputScan& scan, const fs::path& where) {
+// Parts of the `saved` job (fingerprint) may only be joined by the same job: else an error that starts with
+// `refusal`, names the first differing field and ends with `hint`.
+void check_same_job(const json& saved, const json& job, const std::string& refusal, const std::string& hint) {
+  const std::string diff = io::fingerprint_difference(saved, job);
+  check(diff.empty(), refusal + ": " + diff + "; " + hint);
+}
+
+// A saved plan must describe exactly these inputs (same files, same row groups), or its units mean nothing,
+// and this job, or its parts would mix two jobs' output.
+void check_plan(const json& plan, const io::InputScan& scan, const json& job, const fs::path& where) {
   const std::string hint = where.string() + ": the output was planned for other inputs";
-  check(plan.value("version", 0) == kPlanVersion, where.string() + ": unknown plan version");
+  const int version = plan.value("version", 0);
+  check(version == kPlanVersion, where.string() + ": plan version " + std::to_string(version) + ", expected " +
+                                     std::to_string(kPlanVersion) +
+                                     " (written by another hfbatch version); rerun with --overwrite");
+  check_same_job(plan.at("job"), job, where.string() + ": the output was written by another job",
+                 "rerun with --overwrite to replace it, or use another --output");
   const json& files = plan.at("files");
   check(files.size() == scan.files.size(), hint + " (" + std::to_string(files.size()) + " files, now " +
                                                std::to_string(scan.files.size()) + "); rerun with --overwrite");
@@ -69,8 +85,8 @@ void check_plan(const json& plan, const io::InputScan& scan, const fs::path& whe
 }
 
 // The plan: loaded from <out>/_plan.json when resuming (or joining sibling shards), else made and saved.
-json load_or_make_plan(const io::OutputDir& out, const io::InputScan& scan, int32_t ranks, int32_t per_rank,
-                       bool may_load) {
+json load_or_make_plan(const io::OutputDir& out, const io::InputScan& scan, const json& job, int32_t ranks,
+                       int32_t per_rank, bool may_load) {
   const fs::path path = out.root() / "_plan.json";
   std::error_code ec;
   if (may_load && fs::exists(path, ec)) {
@@ -80,10 +96,10 @@ json load_or_make_plan(const io::OutputDir& out, const io::InputScan& scan, int3
     } catch (const json::exception& e) {
       throw Error(path.string() + ": not a valid plan: " + e.what());
     }
-    check_plan(plan, scan, path);
+    check_plan(plan, scan, job, path);
     return plan;
   }
-  json plan = make_plan(scan, ranks, per_rank);
+  json plan = make_plan(scan, ranks, per_rank, job);
   out.write_file("_plan.json", plan.dump() + "\n");
   return plan;
 }
@@ -211,38 +227,45 @@ RunResult run_job(const io::JobOptions& options, const DistOptions& dist, Comm& 
   const bool dynamic = dist.dynamic && comm.is_mpi() && size > 1;
   std::error_code ec;
 
-  // Cheap checks first, before the model is loaded: the output folder (rank 0), the inputs (every rank).
-  if (!sharded && rank == 0 && !dist.resume && fs::exists(options.output, ec) && !options.overwrite &&
-      fs::is_directory(options.output) && !fs::is_empty(options.output)) {
-    throw Error(options.output.string() +
-                ": output folder already exists; pass --overwrite to replace it or --resume to complete it");
-  }
+  // Every check before the first write (nothing is removed or written until all have passed). Cheap ones
+  // first, before the model is loaded: the inputs and their columns (every rank), the output folder.
+  const io::InputScan scan = io::scan_inputs(options);
+  io::check_output_apart_from_inputs(options.output, options.inputs, scan.files);
+  if (!sharded && rank == 0 && !dist.resume) io::check_fresh_output(options.output, options.overwrite);
   if (sharded && !dist.resume && fs::exists(options.output / "_SUCCESS", ec)) {
     throw Error(options.output.string() + ": output is already complete (_SUCCESS); pass --resume to keep it");
   }
-  const io::InputScan scan = io::scan_inputs(options);
 
   auto t0 = Clock::now();
   const std::unique_ptr<io::UnitWorker> worker = io::make_unit_worker(options);
   const double load_s = seconds_since(t0);
+  io::check_part_schemas(scan, options, *worker);
+  const json job = io::job_fingerprint(options, *worker);
 
   // The output folder and the plan: rank 0 prepares both and broadcasts the plan; shards each load the
   // saved plan or make the same one.
   std::optional<io::OutputDir> out_holder;
   json plan;
   if (!sharded) {
+    // Every rank must run rank 0's job (a node may read its own model copy); a rank that does not ends the
+    // whole job (MPI_Abort) before rank 0, waiting in the barrier, touches the folder.
+    const json job0 = json::parse(comm.broadcast(job.dump()));
+    if (rank != 0)
+      check_same_job(job0, job, options.output.string() + ": this rank runs another job than rank 0",
+                     "give every rank the same model files and options");
+    comm.barrier();
     std::string text;
     if (rank == 0) {
       out_holder.emplace(dist.resume ? io::OutputDir::open_existing(options.output)
                                      : io::OutputDir(options.output, options.overwrite));
-      text = load_or_make_plan(*out_holder, scan, size, per_rank, dist.resume).dump();
+      text = load_or_make_plan(*out_holder, scan, job, size, per_rank, dist.resume).dump();
     }
     text = comm.broadcast(text);
     if (rank != 0) out_holder.emplace(io::OutputDir::open_existing(options.output));
     plan = json::parse(text);
   } else {
     out_holder.emplace(io::OutputDir::open_existing(options.output));
-    plan = load_or_make_plan(*out_holder, scan, size, per_rank, true);
+    plan = load_or_make_plan(*out_holder, scan, job, size, per_rank, true);
     // Sibling copies must agree on N: each reports as K-of-N and the committer waits for N reports.
     const int32_t planned = plan.at("planned_for_ranks").get<int32_t>();
     check(dist.resume || planned == size,
@@ -269,6 +292,7 @@ RunResult run_job(const io::JobOptions& options, const DistOptions& dist, Comm& 
       check(rows == u.rows(), final_path.string() + ": committed part has " + std::to_string(rows) +
                                   " rows, the plan says " + std::to_string(u.rows()));
       mine.rows_out += rows;
+      mine.null_rows += io::part_null_rows(final_path);  // the manifest counts every part's nulls
       skipped.push_back(i);
       return;
     }

@@ -73,4 +73,17 @@ std::vector<fs::path> expand_inputs(const std::vector<std::string>& specs) {
   return files;
 }
 
+std::vector<fs::path> input_roots(const std::vector<std::string>& specs) {
+  std::vector<fs::path> roots;
+  for (const std::string& spec : specs) {
+    std::error_code ec;
+    if (fs::exists(spec, ec)) {
+      roots.emplace_back(spec);
+    } else {
+      for (fs::path& p : glob_paths(spec)) roots.push_back(std::move(p));
+    }
+  }
+  return roots;
+}
+
 }  // namespace hfbatch::io

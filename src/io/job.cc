@@ -59,12 +59,25 @@ InputScan scan_inputs(const JobOptions& options) {
   return scan;
 }
 
+void check_part_schemas(const InputScan& scan, const JobOptions& options, const UnitWorker& worker) {
+  for (const fs::path& f : scan.files) worker.part_schema(ParquetSource(f, options.columns, 1));
+}
+
 UnitScorer::UnitScorer(const JobOptions& options) : options_(options) {
   session_ = std::make_unique<runtime::Session>(options.session);
   spec_.task = options.session.task;
   spec_.labels = session_->model_info().labels;
   spec_.width = session_->output_width();
   spec_.prefix = options.prediction_prefix;
+}
+
+std::shared_ptr<arrow::Schema> UnitScorer::part_schema(const ParquetSource& source) const {
+  return output_schema(*source.schema(), source.kept_columns(), spec_);
+}
+
+UnitWorker::Resolved UnitScorer::resolved() const {
+  return {session_->max_length(), spec_.task == runtime::Task::classify ? spec_.labels : std::vector<std::string>{},
+          spec_.width};
 }
 
 int64_t UnitScorer::score(const fs::path& file, int64_t row_begin, int64_t row_end, const std::string& part,
@@ -78,9 +91,7 @@ int64_t UnitScorer::score(const fs::path& file, int64_t row_begin, int64_t row_e
     std::vector<std::optional<runtime::TokenRow>> tokens;  // pre-tokenized input
   };
   UnitStages stages;
-  stages.schema = [&](const ParquetSource& source) {
-    return output_schema(*source.schema(), source.kept_columns(), spec_);
-  };
+  stages.schema = [&](const ParquetSource& source) { return part_schema(source); };
   stages.prepare = [&](const arrow::RecordBatch& chunk, int64_t first_row) {
     Input in;
     if (cols.ids_column) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/io/output_guard.h"
 
 namespace hfbatch::io {
 namespace fs = std::filesystem;
@@ -18,14 +19,9 @@ std::string part_name(int64_t index) {
 }
 
 OutputDir::OutputDir(const fs::path& root, bool overwrite) : root_(root) {
+  check_fresh_output(root_, overwrite);
   std::error_code ec;
-  if (fs::exists(root_, ec)) {
-    check(fs::is_directory(root_), root_.string() + ": output exists and is not a directory");
-    if (!fs::is_empty(root_)) {
-      check(overwrite, root_.string() + ": output folder already exists; pass --overwrite to replace it");
-      for (const auto& entry : fs::directory_iterator(root_)) fs::remove_all(entry.path());
-    }
-  }
+  if (fs::is_directory(root_, ec)) remove_job_entries(root_);  // only what an earlier job wrote
   fs::create_directories(root_ / "_temporary", ec);
   check(!ec, root_.string() + ": cannot create output folder: " + ec.message());
 }

@@ -1,7 +1,10 @@
 #include "hfbatch/io/part_writer.h"
 
 #include <arrow/io/file.h>
+#include <parquet/file_reader.h>
 #include <parquet/properties.h>
+
+#include <algorithm>
 
 #include "hfbatch/core/error.h"
 #include "hfbatch/io/arrow_status.h"
@@ -13,6 +16,8 @@ std::shared_ptr<arrow::Schema> output_schema(const arrow::Schema& input, const s
                                              const std::vector<std::shared_ptr<arrow::Field>>& computed,
                                              const std::string& what, const std::string& hint) {
   std::vector<std::shared_ptr<arrow::Field>> fields;
+  for (auto it = kept.begin(); it != kept.end(); ++it)  // pyarrow and Spark refuse duplicate column names
+    check(std::find(kept.begin(), it, *it) == it, "--keep-columns: column '" + *it + "' is kept twice");
   for (const std::string& name : kept) {
     for (const auto& f : computed) {
       check(f->name() != name,
@@ -53,9 +58,33 @@ void PartWriter::write(const arrow::RecordBatch& chunk, std::vector<std::shared_
   rows_ += chunk.num_rows();
 }
 
-void PartWriter::close() {
+namespace {
+constexpr const char* kNullRowsKey = "hfbatch.null_rows";
+}
+
+void PartWriter::close(int64_t null_rows) {
+  arrow_check(writer_->AddKeyValueMetadata(arrow::key_value_metadata({kNullRowsKey}, {std::to_string(null_rows)})),
+              path_.string());
   arrow_check(writer_->Close(), path_.string());
   writer_.reset();
+}
+
+int64_t part_null_rows(const fs::path& part) {
+  std::shared_ptr<parquet::FileMetaData> meta;
+  try {
+    meta = parquet::ParquetFileReader::OpenFile(part.string(), /*memory_map=*/false)->metadata();
+  } catch (const parquet::ParquetException& e) {
+    throw Error(part.string() + ": not a readable Parquet file: " + e.what());
+  }
+  const auto& kv = meta->key_value_metadata();
+  const int i = kv ? kv->FindKey(kNullRowsKey) : -1;
+  check(i >= 0, part.string() + ": no " + kNullRowsKey + " in its footer (not written by this hfbatch version); "
+                                "rerun with --overwrite");
+  try {
+    return std::stoll(kv->value(i));
+  } catch (const std::exception&) {
+    throw Error(part.string() + ": footer " + kNullRowsKey + " is not a number");
+  }
 }
 
 }  // namespace hfbatch::io

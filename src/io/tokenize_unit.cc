@@ -92,14 +92,16 @@ TokenizedRows UnitTokenizer::encode_chunk(const arrow::RecordBatch& chunk) const
   return out;
 }
 
+std::shared_ptr<arrow::Schema> UnitTokenizer::part_schema(const ParquetSource& source) const {
+  return output_schema(*source.schema(), source.kept_columns(), token_fields(), "an output column of tokenize",
+                       "drop it from the kept columns");
+}
+
 int64_t UnitTokenizer::score(const fs::path& file, int64_t row_begin, int64_t row_end,
                              const std::string& part, const OutputDir& out, JobSummary& summary,
                              core::Progress& progress) const {
   UnitStages stages;
-  stages.schema = [](const ParquetSource& source) {
-    return output_schema(*source.schema(), source.kept_columns(), token_fields(), "an output column of tokenize",
-                         "drop it from the kept columns");
-  };
+  stages.schema = [&](const ParquetSource& source) { return part_schema(source); };
   stages.prepare = [&](const arrow::RecordBatch& chunk, int64_t) { return std::any(encode_chunk(chunk)); };
   stages.compute = [](const arrow::RecordBatch&, std::any& prepared, JobSummary& s) {
     const TokenizedRows& t = std::any_cast<TokenizedRows&>(prepared);

@@ -34,6 +34,7 @@ int64_t stream_unit(const fs::path& file, int64_t row_begin, int64_t row_end, co
     auto t0 = Clock::now();
     ParquetSource source(file, options.columns, options.chunk_rows, row_begin, row_end);
     PartWriter writer(tmp, stages.schema(source), source.kept_columns());
+    const int64_t null_rows_before = summary.null_rows;  // units of a process run one at a time
     summary.read_s += seconds_since(t0);
 
     // Each summary field below is written by one stage's thread only.
@@ -63,7 +64,7 @@ int64_t stream_unit(const fs::path& file, int64_t row_begin, int64_t row_end, co
     core::run_stages(read, compute, write, kQueueDepth);
 
     t0 = Clock::now();
-    writer.close();
+    writer.close(summary.null_rows - null_rows_before);
     const int64_t written = writer.rows_written();
     check(written == row_end - row_begin, file.string() + ": read " + std::to_string(written) + " rows of [" +
                                               std::to_string(row_begin) + ", " + std::to_string(row_end) +

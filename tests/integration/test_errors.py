@@ -53,9 +53,10 @@ def test_output_exists_without_overwrite(tmp_path):
     proc, _ = classify(tmp_path, FIXTURES / "bert-cls", good_input(tmp_path), out=out)
     assert_one_line_error(proc, str(out), "--overwrite")
     assert (out / "keep.txt").read_text() == "mine"
+    # Not an hfbatch output: --overwrite refuses it too (test_output_safety.py has the rest).
     proc, _ = classify(tmp_path, FIXTURES / "bert-cls", good_input(tmp_path), "--overwrite", out=out)
-    assert proc.returncode == 0, proc.stderr
-    assert not (out / "keep.txt").exists() and (out / "_SUCCESS").exists()
+    assert_one_line_error(proc, str(out), "not an hfbatch output folder", "keep.txt")
+    assert (out / "keep.txt").read_text() == "mine"
 
 
 def broken_model(tmp_path, edit):

@@ -124,5 +124,7 @@ def test_bad_arguments_fail_on_the_driver(spark, input_dir):
         hfbatch.spark.classify(df, model=BERT, text_col="body")
     with pytest.raises(hfbatch.Error, match="keep: input column 'label' has the name of a prediction column"):
         hfbatch.spark.classify(df, model=BERT, text_col="text")  # keeps all columns, `label` included
+    with pytest.raises(hfbatch.Error, match="keep: column 'id' is given twice"):
+        hfbatch.spark.classify(df, model=BERT, text_col="text", keep=["id", "text", "id"])
     preds = hfbatch.spark.classify(df, model=BERT, text_col="text", prefix="pred_")
     assert preds.columns[-4:] == ["pred_label", "pred_label_id", "pred_score", "pred_probabilities"]

@@ -9,8 +9,10 @@
 #include <fstream>
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/core/file_hash.h"
 #include "hfbatch/io/input_files.h"
 #include "hfbatch/io/output_dir.h"
+#include "hfbatch/io/output_guard.h"
 #include "hfbatch/io/parquet_source.h"
 #include "hfbatch/io/text_column.h"
 
@@ -150,12 +152,67 @@ TEST(OutputDir, RefusesExistingUnlessOverwriteAndCommitsAtomically) {
   fs::path d = fresh_dir("out");
   touch(d / "old.txt");
   EXPECT_THROW(OutputDir(d, false), hfbatch::Error);
-  OutputDir out(d, true);
-  EXPECT_FALSE(fs::exists(d / "old.txt"));
+  EXPECT_THROW(OutputDir(d, true), hfbatch::Error);  // not an hfbatch output: nothing is removed
+  EXPECT_TRUE(fs::exists(d / "old.txt"));
+  touch(d / "_plan.json");
+  touch(d / "part-00003-00001.parquet");
+  touch(d / "part-7.parquet.bak");
+  OutputDir out(d, true);  // an hfbatch output: only its own entries go
+  EXPECT_TRUE(fs::exists(d / "old.txt"));
+  EXPECT_TRUE(fs::exists(d / "part-7.parquet.bak"));
+  EXPECT_FALSE(fs::exists(d / "_plan.json"));
+  EXPECT_FALSE(fs::exists(d / "part-00003-00001.parquet"));
   std::ofstream(out.temporary_path(part_name(0))) << "data";
   EXPECT_FALSE(fs::exists(d / "part-00000.parquet"));
   out.commit(part_name(0));
   EXPECT_TRUE(fs::exists(d / "part-00000.parquet"));
   out.cleanup();
   EXPECT_FALSE(fs::exists(d / "_temporary"));
+}
+
+TEST(OutputGuard, JobEntries) {
+  for (const char* n : {"part-00000.parquet", "part-00002-00011.parquet", "part-123456.parquet", "_manifest.json",
+                        "_plan.json", "_SUCCESS", "_temporary", "_shards"})
+    EXPECT_TRUE(is_job_entry(n)) << n;
+  for (const char* n : {"part-00000-c000.snappy.parquet", "part-.parquet", "data.parquet", "_SUCCESS.bak",
+                        "manifest.json", "notes.txt"})
+    EXPECT_FALSE(is_job_entry(n)) << n;
+}
+
+TEST(OutputGuard, OutputApartFromInputs) {
+  const fs::path d = fresh_dir("apart");
+  fs::create_directories(d / "in" / "sub");
+  touch(d / "in" / "a.parquet");
+  touch(d / "in" / "sub" / "b.parquet");
+  fs::create_directory_symlink(d / "in", d / "link");
+  const std::vector<std::string> specs = {(d / "in").string()};
+  const std::vector<fs::path> files = {d / "in" / "a.parquet", d / "in" / "sub" / "b.parquet"};
+  EXPECT_NO_THROW(check_output_apart_from_inputs(d / "out", specs, files));
+  EXPECT_NO_THROW(check_output_apart_from_inputs(d / "in2", specs, files));  // a name prefix is not a parent
+  for (const fs::path& bad : {d / "in", d / "in/", d / "in" / "out", d, d / "link", d / "link" / "x",
+                              d / "in" / "sub" / ".." / "new"})
+    EXPECT_THROW(check_output_apart_from_inputs(bad, specs, files), hfbatch::Error) << bad;
+  // A glob's matches are inputs too, and a file input may not be the output.
+  EXPECT_THROW(check_output_apart_from_inputs(d / "in" / "sub", {(d / "in" / "s*").string()}, {}), hfbatch::Error);
+  EXPECT_THROW(check_output_apart_from_inputs(d / "in" / "a.parquet", {(d / "in" / "a.parquet").string()}, {}),
+               hfbatch::Error);
+}
+
+TEST(FileHash, ContentDecides) {
+  const fs::path d = fresh_dir("hash");
+  std::string data(100003, 'x');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 131 % 251);
+  std::ofstream(d / "a", std::ios::binary) << data;
+  std::ofstream(d / "b", std::ios::binary) << data;
+  EXPECT_EQ(hfbatch::core::hash_file(d / "a"), hfbatch::core::hash_file(d / "b"));
+  EXPECT_EQ(hfbatch::core::hash_file(d / "a").size(), 16u);
+  for (size_t pos : {size_t{0}, size_t{40000}, data.size() - 1}) {  // a block, the tail
+    std::string changed = data;
+    changed[pos] ^= 1;
+    std::ofstream(d / "b", std::ios::binary) << changed;
+    EXPECT_NE(hfbatch::core::hash_file(d / "a"), hfbatch::core::hash_file(d / "b")) << pos;
+  }
+  std::ofstream(d / "b", std::ios::binary) << data << '\0';  // one more byte
+  EXPECT_NE(hfbatch::core::hash_file(d / "a"), hfbatch::core::hash_file(d / "b"));
+  EXPECT_THROW(hfbatch::core::hash_file(d / "missing"), hfbatch::Error);
 }

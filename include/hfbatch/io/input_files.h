@@ -12,4 +12,8 @@ namespace hfbatch::io {
 // Throws hfbatch::Error naming the spec that matched nothing.
 std::vector<std::filesystem::path> expand_inputs(const std::vector<std::string>& specs);
 
+// The paths the specs name before expansion: each existing file or directory, and what each glob matches
+// (files and directories). An output folder must lie apart from all of them (output_guard.h).
+std::vector<std::filesystem::path> input_roots(const std::vector<std::string>& specs);
+
 }  // namespace hfbatch::io

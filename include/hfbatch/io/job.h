@@ -52,6 +52,10 @@ struct InputScan {
   int64_t rows = 0;
 };
 InputScan scan_inputs(const JobOptions& options);
+class UnitWorker;
+// Checks the part schema of every scanned input (a kept column named as an output column is refused)
+// before anything is written.
+void check_part_schemas(const InputScan& scan, const JobOptions& options, const UnitWorker& worker);
 
 // Set by SIGTERM/SIGINT (see install_stop_handlers); the scorer stops after the current chunk.
 std::atomic<bool>& stop_requested();
@@ -72,6 +76,16 @@ class UnitWorker {
   virtual int64_t score(const std::filesystem::path& file, int64_t row_begin, int64_t row_end,
                         const std::string& part, const OutputDir& out, JobSummary& summary,
                         core::Progress& progress) const = 0;
+  // The schema of the part written from rows of `source`; throws when a kept column has the name of an
+  // output column (the runner asks for every input before it touches the output folder).
+  virtual std::shared_ptr<arrow::Schema> part_schema(const ParquetSource& source) const = 0;
+  // What the worker resolved from its model / tokenizer folder that shapes its output (job_fingerprint.h).
+  struct Resolved {
+    int32_t max_length = 0;
+    std::vector<std::string> labels;  // classify: id2label in id order
+    int32_t width = 0;                // probabilities or embedding width; 0 for tokenize
+  };
+  virtual Resolved resolved() const = 0;
 };
 
 // The worker of a job: UnitTokenizer when options.tokenize is set, else UnitScorer.
@@ -83,6 +97,8 @@ class UnitScorer : public UnitWorker {
   explicit UnitScorer(const JobOptions& options);
   int64_t score(const std::filesystem::path& file, int64_t row_begin, int64_t row_end, const std::string& part,
                 const OutputDir& out, JobSummary& summary, core::Progress& progress) const override;
+  std::shared_ptr<arrow::Schema> part_schema(const ParquetSource& source) const override;
+  Resolved resolved() const override;
   const runtime::Session& session() const { return *session_; }
 
  private:

@@ -9,7 +9,8 @@ namespace hfbatch::io {
 
 class OutputDir {
  public:
-  // Refuses an existing, non-empty `root` unless `overwrite` (then its contents are removed first).
+  // Refuses an existing, non-empty `root` unless `overwrite` and it is an hfbatch output folder; then the
+  // entries an hfbatch job wrote are removed, any other file is kept (output_guard.h).
   OutputDir(const std::filesystem::path& root, bool overwrite);
   // Opens `root` as it is (creating it and _temporary/ when missing): for --resume and for the ranks or
   // shards that join a folder their leader (or a sibling shard) prepared.

@@ -25,7 +25,9 @@ class PartWriter {
   ~PartWriter();
   // Appends `chunk`'s kept columns and `computed` (same row count, schema order) as one row group.
   void write(const arrow::RecordBatch& chunk, std::vector<std::shared_ptr<arrow::Array>> computed);
-  void close();
+  // Finishes the file; `null_rows` (rows whose computed columns are null) goes into its footer, so that a
+  // resumed job counts the nulls of parts an earlier run wrote (part_null_rows).
+  void close(int64_t null_rows);
   int64_t rows_written() const { return rows_; }
 
  private:
@@ -35,5 +37,8 @@ class PartWriter {
   std::unique_ptr<parquet::arrow::FileWriter> writer_;
   int64_t rows_ = 0;
 };
+
+// The null_rows a part's footer records (PartWriter::close); throws naming the part when it has none.
+int64_t part_null_rows(const std::filesystem::path& part);
 
 }  // namespace hfbatch::io

@@ -40,6 +40,8 @@ class UnitTokenizer : public UnitWorker {
   int64_t score(const std::filesystem::path& file, int64_t row_begin, int64_t row_end,
                 const std::string& part, const OutputDir& out, JobSummary& summary,
                 core::Progress& progress) const override;
+  std::shared_ptr<arrow::Schema> part_schema(const ParquetSource& source) const override;
+  Resolved resolved() const override { return {max_length_, {}, 0}; }
   int32_t max_length() const { return max_length_; }
 
  private:
