@@ -162,7 +162,9 @@ TEST(ParquetSource, SelectsNestedColumnsByName) {
        arrow::ChunkedArray::Make({from_json(arrow::int64(), "[7,8,9]")}).ValueOrDie()});
   write_parquet(d / "t.parquet", table);
 
-  ColumnSelection sel{"text", std::nullopt, {"id", "tags", "point"}, false};
+  ColumnSelection sel;
+  sel.text_column = "text";
+  sel.keep_columns = {"id", "tags", "point"};
   ParquetSource src(d / "t.parquet", sel, 2);
   ASSERT_EQ(src.schema()->num_fields(), 4);
   EXPECT_EQ(src.schema()->field(0)->name(), "id");
@@ -175,10 +177,12 @@ TEST(ParquetSource, SelectsNestedColumnsByName) {
   for (const char* name : {"id", "tags", "point", "text"})
     EXPECT_TRUE(got->GetColumnByName(name)->Equals(*table->GetColumnByName(name))) << name;
 
-  ParquetSource all(d / "t.parquet", ColumnSelection{"text", std::nullopt, {}, true}, 2);
+  sel.keep_all = true;
+  ParquetSource all(d / "t.parquet", sel, 2);
   EXPECT_TRUE(all.schema()->Equals(*table->schema()));
   try {
-    ParquetSource bad(d / "t.parquet", ColumnSelection{"point.y", std::nullopt, {}, false}, 2);
+    sel.text_column = "point.y";
+    ParquetSource bad(d / "t.parquet", sel, 2);
     FAIL();
   } catch (const hfbatch::Error& e) {
     EXPECT_NE(std::string(e.what()).find("inside the nested column 'point'"), std::string::npos) << e.what();
