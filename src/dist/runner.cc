@@ -140,6 +140,7 @@ json worker_report(int rank, const std::vector<int32_t>& done, const std::vector
           {"null_rows", s.null_rows},
           {"tokens", s.stages.tokens},
           {"batches", s.stages.batches},
+          {"arrow_peak_bytes", s.arrow_peak_bytes},
           {"seconds",
            {{"load", s.load_s}, {"read", s.read_s}, {"tokenize", s.stages.tokenize_s},
             {"infer", s.stages.infer_s}, {"write", s.write_s}, {"total", total_s}}}};
@@ -163,6 +164,7 @@ io::JobSummary commit_job(const io::JobOptions& options, const io::OutputDir& ou
     sum.null_rows += r.at("null_rows").get<int64_t>();
     sum.stages.tokens += r.at("tokens").get<int64_t>();
     sum.stages.batches += r.at("batches").get<int64_t>();
+    sum.arrow_peak_bytes = std::max(sum.arrow_peak_bytes, r.value("arrow_peak_bytes", int64_t{0}));
     const json& sec = r.at("seconds");
     sum.load_s = std::max(sum.load_s, sec.at("load").get<double>());
     sum.read_s += sec.at("read").get<double>();

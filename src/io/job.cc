@@ -3,6 +3,7 @@
 #include <csignal>
 #include <nlohmann/json.hpp>
 
+#include "hfbatch/io/arrow_status.h"
 #include "hfbatch/io/input_files.h"
 #include "hfbatch/io/text_column.h"
 #include "hfbatch/io/token_columns.h"
@@ -98,9 +99,9 @@ int64_t UnitScorer::score(const fs::path& file, int64_t row_begin, int64_t row_e
       const TokenColumns tc{*cols.ids_column, cols.mask_column, cols.type_ids_column};
       in.tokens = token_rows(chunk, tc, file.string(), first_row, limits);
     } else {
-      auto texts = text_values(*chunk.GetColumnByName(cols.text_column));
+      auto texts = text_values(chunk_column(chunk, cols.text_column));
       std::vector<std::optional<std::string_view>> pairs;
-      if (cols.pair_column) pairs = text_values(*chunk.GetColumnByName(*cols.pair_column));
+      if (cols.pair_column) pairs = text_values(chunk_column(chunk, *cols.pair_column));
       in.text = session_->tokenize(texts, cols.pair_column ? &pairs : nullptr, session_->tokenizer_threads());
     }
     return std::any(std::move(in));
@@ -131,6 +132,7 @@ std::string JobSummary::to_json(const JobOptions& options) const {
       {"null_rows", null_rows},
       {"tokens", stages.tokens},
       {"batches", stages.batches},
+      {"arrow_peak_bytes", arrow_peak_bytes},
       {"seconds",
        {{"load", load_s}, {"read", read_s}, {"tokenize", stages.tokenize_s}, {"infer", stages.infer_s},
         {"write", write_s}, {"total", total_s}}},

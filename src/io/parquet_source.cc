@@ -18,9 +18,18 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Bytes read from the file at a time within a column chunk (a page larger than this is read whole).
+constexpr int64_t kReadBufferBytes = int64_t{1} << 20;
+
 std::unique_ptr<parquet::arrow::FileReader> open_reader(const fs::path& path, int64_t chunk_rows) {
   const std::string name = path.string();
   auto file = arrow_value(arrow::io::ReadableFile::Open(name), name);
+  // Buffered column-chunk streams: unbuffered, Arrow reads each column chunk of a row group whole, so memory
+  // grew with the row-group size (a 1 GB row group held its 1 GB text chunk); buffered, it reads pages as
+  // the chunk_rows batches need them.
+  parquet::ReaderProperties file_props = parquet::default_reader_properties();
+  file_props.enable_buffered_stream();
+  file_props.set_buffer_size(kReadBufferBytes);
   parquet::ArrowReaderProperties props;
   props.set_batch_size(std::max<int64_t>(1, chunk_rows));
   props.set_use_threads(false);
@@ -29,7 +38,7 @@ std::unique_ptr<parquet::arrow::FileReader> open_reader(const fs::path& path, in
   props.set_pre_buffer(false);
   parquet::arrow::FileReaderBuilder builder;
   try {
-    arrow_check(builder.Open(file), name + ": not a readable Parquet file");
+    arrow_check(builder.Open(file, file_props), name + ": not a readable Parquet file");
   } catch (const parquet::ParquetException& e) {
     throw Error(name + ": not a readable Parquet file: " + e.what());
   }
@@ -44,7 +53,20 @@ int field_index(const arrow::Schema& schema, const std::string& column, const st
   std::string names;
   for (const auto& f : schema.fields()) names += (names.empty() ? "" : ", ") + f->name();
   if (schema.GetAllFieldIndices(column).size() > 1) throw Error(file + ": column '" + column + "' (" + role + ") is ambiguous: several columns have that name");
+  const size_t dot = column.find('.');
+  if (dot != std::string::npos && schema.GetFieldIndex(column.substr(0, dot)) >= 0)
+    throw Error(file + ": column '" + column + "' (" + role + ") names a field inside the nested column '" +
+                column.substr(0, dot) + "'; only top-level columns can be selected (flatten it first)");
   throw Error(file + ": no column '" + column + "' (" + role + "); columns are: " + names);
+}
+
+// The Parquet leaf columns of one schema field, depth first: a struct, map or list spans several leaves.
+void append_leaves(const parquet::arrow::SchemaField& field, std::vector<int>& leaves) {
+  if (field.is_leaf()) {
+    leaves.push_back(field.column_index);
+    return;
+  }
+  for (const parquet::arrow::SchemaField& child : field.children) append_leaves(child, leaves);
 }
 
 }  // namespace
@@ -99,7 +121,9 @@ ParquetSource::ParquetSource(const fs::path& path, const ColumnSelection& sel, i
   if (sel.mask_column) add(*sel.mask_column, "--attention-mask-column", true);
   if (sel.type_ids_column) add(*sel.type_ids_column, "--token-type-ids-column", true);
 
-  std::vector<int> leaves = arrow_value(reader_->manifest().GetFieldIndices(fields), name);
+  // The reader selects leaf columns and returns their top-level fields whole, in order of first leaf.
+  std::vector<int> leaves;
+  for (int f : fields) append_leaves(reader_->manifest().schema_fields.at(f), leaves);
   std::vector<int> row_groups;
   if (row_end < 0) {  // the whole file
     row_groups.resize(num_row_groups_);

@@ -47,7 +47,10 @@ PartWriter::~PartWriter() {
 
 void PartWriter::write(const arrow::RecordBatch& chunk, std::vector<std::shared_ptr<arrow::Array>> computed) {
   std::vector<std::shared_ptr<arrow::Array>> columns;
-  for (const std::string& name : kept_) columns.push_back(chunk.GetColumnByName(name));
+  for (const std::string& name : kept_) {
+    columns.push_back(chunk.GetColumnByName(name));
+    check(columns.back() != nullptr, "internal: kept column '" + name + "' missing from a read chunk");
+  }
   for (auto& a : computed) {
     check(a->length() == chunk.num_rows(), "internal: chunk and computed columns differ in row count");
     columns.push_back(std::move(a));

@@ -1,6 +1,7 @@
 #include "hfbatch/io/token_columns.h"
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/io/arrow_status.h"
 
 namespace hfbatch::io {
 namespace {
@@ -75,10 +76,10 @@ void check_token_list_type(const arrow::DataType& type, const std::string& file,
 std::vector<std::optional<runtime::TokenRow>> token_rows(const arrow::RecordBatch& chunk, const TokenColumns& cols,
                                                          const std::string& file, int64_t first_row,
                                                          const TokenRowLimits& limits) {
-  const IntLists ids(*chunk.GetColumnByName(cols.ids));
+  const IntLists ids(chunk_column(chunk, cols.ids));
   std::optional<IntLists> mask, types;
-  if (cols.mask) mask.emplace(*chunk.GetColumnByName(*cols.mask));
-  if (cols.types) types.emplace(*chunk.GetColumnByName(*cols.types));
+  if (cols.mask) mask.emplace(chunk_column(chunk, *cols.mask));
+  if (cols.types) types.emplace(chunk_column(chunk, *cols.types));
 
   std::vector<std::optional<runtime::TokenRow>> out(chunk.num_rows());
   for (int64_t i = 0; i < chunk.num_rows(); ++i) {

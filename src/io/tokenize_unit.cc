@@ -71,9 +71,9 @@ UnitTokenizer::UnitTokenizer(const JobOptions& options) : options_(options) {
 TokenizedRows UnitTokenizer::encode_chunk(const arrow::RecordBatch& chunk) const {
   const ColumnSelection& cols = options_.columns;
   const auto t0 = Clock::now();
-  const auto texts = text_values(*chunk.GetColumnByName(cols.text_column));
+  const auto texts = text_values(chunk_column(chunk, cols.text_column));
   std::vector<std::optional<std::string_view>> pairs;
-  if (cols.pair_column) pairs = text_values(*chunk.GetColumnByName(*cols.pair_column));
+  if (cols.pair_column) pairs = text_values(chunk_column(chunk, *cols.pair_column));
   tokenizer::TruncationOptions trunc;
   trunc.max_length = max_length_;
   TokenizedRows out;

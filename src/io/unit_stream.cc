@@ -1,5 +1,7 @@
 #include "hfbatch/io/unit_stream.h"
 
+#include <algorithm>
+
 #include "hfbatch/core/stage_pipeline.h"
 #include "hfbatch/core/stopwatch.h"
 #include "hfbatch/io/part_writer.h"
@@ -71,6 +73,7 @@ int64_t stream_unit(const fs::path& file, int64_t row_begin, int64_t row_end, co
                                               ") but the footer says " + std::to_string(row_end - row_begin));
     out.commit(part);
     summary.write_s += seconds_since(t0);
+    summary.arrow_peak_bytes = std::max(summary.arrow_peak_bytes, arrow::default_memory_pool()->max_memory());
     return written;
   } catch (...) {
     std::error_code ec;

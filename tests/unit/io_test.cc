@@ -148,6 +148,49 @@ TEST(ParquetSource, StreamsChunksAndChecksColumns) {
   EXPECT_THROW(ParquetSource(d / "junk.parquet", sel, 2), hfbatch::Error);
 }
 
+// A struct (two Parquet leaves) and a map (two leaves) before the text: the reader selects fields by name,
+// maps them to their leaves, and returns them whole in selection order (once took field indices for leaf
+// indices: wrong columns, then a null text column and SIGSEGV).
+TEST(ParquetSource, SelectsNestedColumnsByName) {
+  fs::path d = fresh_dir("nested");
+  auto point = arrow::struct_({arrow::field("x", arrow::int32()), arrow::field("y", arrow::utf8())});
+  auto tags = arrow::map(arrow::utf8(), arrow::int64());
+  auto table = arrow::Table::Make(
+      arrow::schema({arrow::field("point", point), arrow::field("tags", tags), arrow::field("text", arrow::utf8()),
+                     arrow::field("id", arrow::int64())}),
+      {arrow::ChunkedArray::Make({from_json(point, R"([{"x":1,"y":"a"},null,{"x":3,"y":"c"}])")}).ValueOrDie(),
+       arrow::ChunkedArray::Make({from_json(tags, R"([[["k",1]],null,[]])")}).ValueOrDie(),
+       arrow::ChunkedArray::Make({from_json(arrow::utf8(), R"(["one","two",null])")}).ValueOrDie(),
+       arrow::ChunkedArray::Make({from_json(arrow::int64(), "[7,8,9]")}).ValueOrDie()});
+  write_parquet(d / "t.parquet", table);
+
+  ColumnSelection sel;
+  sel.text_column = "text";
+  sel.keep_columns = {"id", "tags", "point"};
+  ParquetSource src(d / "t.parquet", sel, 2);
+  ASSERT_EQ(src.schema()->num_fields(), 4);
+  EXPECT_EQ(src.schema()->field(0)->name(), "id");
+  EXPECT_TRUE(src.schema()->field(1)->type()->Equals(*tags));
+  EXPECT_TRUE(src.schema()->field(2)->type()->Equals(*point));
+  EXPECT_EQ(src.schema()->field(3)->name(), "text");
+  std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
+  while (auto b = src.next()) batches.push_back(b);
+  auto got = arrow::Table::FromRecordBatches(batches).ValueOrDie()->CombineChunks().ValueOrDie();
+  for (const char* name : {"id", "tags", "point", "text"})
+    EXPECT_TRUE(got->GetColumnByName(name)->Equals(*table->GetColumnByName(name))) << name;
+
+  sel.keep_all = true;
+  ParquetSource all(d / "t.parquet", sel, 2);
+  EXPECT_TRUE(all.schema()->Equals(*table->schema()));
+  try {
+    sel.text_column = "point.y";
+    ParquetSource bad(d / "t.parquet", sel, 2);
+    FAIL();
+  } catch (const hfbatch::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("inside the nested column 'point'"), std::string::npos) << e.what();
+  }
+}
+
 TEST(OutputDir, RefusesExistingUnlessOverwriteAndCommitsAtomically) {
   fs::path d = fresh_dir("out");
   touch(d / "old.txt");

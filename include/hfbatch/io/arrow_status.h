@@ -1,5 +1,6 @@
 // Turns Arrow/Parquet failures into hfbatch::Error with the file (or column) that caused them.
 #pragma once
+#include <arrow/record_batch.h>
 #include <arrow/result.h>
 #include <arrow/status.h>
 
@@ -18,6 +19,13 @@ template <typename T>
 T arrow_value(arrow::Result<T> result, const std::string& context) {
   arrow_check(result.status(), context);
   return std::move(result).ValueUnsafe();
+}
+
+// A chunk's column by name; an error, not a null pointer, when the reader did not return it.
+inline const arrow::Array& chunk_column(const arrow::RecordBatch& chunk, const std::string& name) {
+  const std::shared_ptr<arrow::Array> column = chunk.GetColumnByName(name);
+  if (!column) throw Error("internal: column '" + name + "' missing from a read chunk");
+  return *column;
 }
 
 }  // namespace hfbatch::io

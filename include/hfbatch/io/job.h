@@ -41,6 +41,9 @@ struct JobSummary {
   int64_t files = 0, rows_in = 0, rows_out = 0, null_rows = 0;
   runtime::StageStats stages;
   double load_s = 0, read_s = 0, write_s = 0, total_s = 0;
+  // Peak bytes in Arrow buffers (file reads, chunks in flight, the part writer), max over processes: bounded
+  // by --chunk-rows whatever the row-group size (what the reader holds, without the model's activations).
+  int64_t arrow_peak_bytes = 0;
   std::string to_json(const JobOptions& options) const;  // one line
 };
 

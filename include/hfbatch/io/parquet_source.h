@@ -1,5 +1,7 @@
 // Streams the columns a job needs from one Parquet file, row group by row group, in chunks of at most
-// `chunk_rows` rows, so memory is bounded by the chunk size, not the file size.
+// `chunk_rows` rows, so memory is bounded by the chunk size, not the file or row-group size (column chunks
+// are read through a 1 MiB buffer, a page at a time). Columns are selected by top-level name and read
+// whole, nested ones (struct, map, list) included.
 #pragma once
 #include <arrow/api.h>
 #include <parquet/arrow/reader.h>
