@@ -141,7 +141,8 @@ json read_json_or_empty(const fs::path& p) {
   std::error_code ec;
   if (!fs::exists(p, ec)) return json::object();
   try {
-    json j = json::parse(read_file(p, hf::kMaxConfigFileBytes));
+    const bool tokenizer_json = p.filename() == "tokenizer.json";  // read here for its "padding" field
+    json j = json::parse(read_file(p, tokenizer_json ? hf::kMaxTokenizerFileBytes : hf::kMaxConfigFileBytes));
     if (!j.is_object()) throw Error(p.string() + ": expected a JSON object");
     return j;
   } catch (const json::parse_error& e) {
