@@ -102,9 +102,10 @@ void check_summary_path(const std::filesystem::path& path, const std::filesystem
 // The options every job shares: inputs, output, kept columns, pair column, chunking, threads, max length,
 // progress, distribution. The text / token columns are the caller's.
 void parse_common(const Args& args, hfbatch::io::JobOptions& job, hfbatch::dist::DistOptions& dist) {
-  job.session.max_length = static_cast<int32_t>(args.get_int("--max-length", 0));
+  job.session.max_length = args.get_int("--max-length", 0);  // the upper limit is the model's (Session)
   job.session.threads = static_cast<int32_t>(args.get_int("--threads", 0));
-  hfbatch::check(!args.has("--max-length") || job.session.max_length > 0, "--max-length: must be positive");
+  hfbatch::check(!args.has("--max-length") || job.session.max_length > 0,
+                 "--max-length: must be positive");
   job.session.tokenizer_threads = static_cast<int32_t>(args.get_int("--tokenizer-threads", 0));
   hfbatch::check(job.session.threads >= 0, "--threads: must be positive");
   hfbatch::check(job.session.tokenizer_threads >= 0, "--tokenizer-threads: must be positive");
@@ -208,9 +209,36 @@ int run_tokenize(const std::vector<std::string>& argv) {
   return run_and_report(job, dist, args);
 }
 
+// An error message as one printable line: \n, \r and other control characters escaped (a column name or
+// a regex from a file may hold them), then cut to kMaxErrorChars bytes (never inside a UTF-8 character)
+// with "...": a hostile file cannot flood the terminal or a log line.
+constexpr size_t kMaxErrorChars = 300;
+std::string printable_error(const std::string& what) {
+  std::string out;
+  for (char ch : what) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (c < 0x20 || c == 0x7F) {
+      const char* hex = "0123456789abcdef";
+      out += "\\x";
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    } else {
+      out.push_back(ch);
+    }
+  }
+  if (out.size() <= kMaxErrorChars) return out;
+  size_t cut = kMaxErrorChars - 3;
+  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+  return out.substr(0, cut) + "...";
+}
+
 // One line on stderr; under MPI with several ranks, the rank is named and the whole job is ended
 // (MPI_Abort: every rank exits non-zero, nothing hangs in a collective).
-[[noreturn]] void fail(const std::string& what, int code) {
+[[noreturn]] void fail(const std::string& message, int code) {
+  const std::string what = printable_error(message);
   hfbatch::dist::Comm* comm = nullptr;
   if (hfbatch::dist::Comm::launched_by_mpi()) {
     try {

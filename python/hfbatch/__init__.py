@@ -10,6 +10,8 @@ engine runs. Spark: see hfbatch.spark.
 """
 from __future__ import annotations
 
+import numbers
+import os
 from typing import Any, List, Optional, Sequence, Tuple, Union
 
 # pyarrow first: it loads libarrow, and _core binds to that same shared library (same soname).
@@ -49,6 +51,32 @@ def _chunks(values: TextInput, what: str) -> List[Tuple[object, object]]:
     return [a.__arrow_c_array__() for a in arrays]
 
 
+# Argument checks before the C++ call, so that a wrong type or size gives a TypeError / hfbatch.Error in the
+# CLI's wording instead of nanobind's "incompatible function arguments".
+def _path_arg(name: str, value: object) -> str:
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: expected a folder path (str or os.PathLike), got {type(value).__name__}")
+    return value
+
+
+def _str_arg(name: str, value: object) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: expected a str, got {type(value).__name__}")
+
+
+def _int_arg(name: str, flag: str, value: object, largest: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected an int, got {type(value).__name__}")
+    value = int(value)
+    if value < 0:
+        raise Error(f"{flag}: must be positive")
+    if value > largest:
+        raise Error(f"{flag}: {value} exceeds the largest supported value {largest}")
+    return value
+
+
 class _Capsules:
     """Hands the exported (schema, array) capsules to pyarrow through the PyCapsule protocol."""
 
@@ -78,8 +106,14 @@ class Engine:
     def __init__(self, model: str, tokenizer: Optional[str] = None, device: str = "cpu", threads: int = 0,
                  task: str = "classify", max_length: int = 0, batch_tokens: int = 8192,
                  prefix: str = "", dtype: str = "fp32") -> None:
-        self._engine = _core.Engine(str(model), None if tokenizer is None else str(tokenizer), device,
-                                    int(threads), task, int(max_length), int(batch_tokens), prefix, dtype)
+        model = _path_arg("model", model)
+        tokenizer = None if tokenizer is None else _path_arg("tokenizer", tokenizer)
+        for name, value in (("device", device), ("task", task), ("prefix", prefix), ("dtype", dtype)):
+            _str_arg(name, value)
+        threads = _int_arg("threads", "--threads", threads, 2**31 - 1)
+        max_length = _int_arg("max_length", "--max-length", max_length, 2**63 - 1)
+        batch_tokens = _int_arg("batch_tokens", "--batch-tokens", batch_tokens, 2**63 - 1)
+        self._engine = _core.Engine(model, tokenizer, device, threads, task, max_length, batch_tokens, prefix, dtype)
 
     @property
     def task(self) -> str:

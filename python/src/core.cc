@@ -84,7 +84,7 @@ runtime::Task parse_task(const std::string& task) {
 class Engine {
  public:
   Engine(const std::string& model, const std::optional<std::string>& tokenizer, const std::string& device,
-         int32_t threads, const std::string& task, int32_t max_length, int64_t batch_tokens,
+         int32_t threads, const std::string& task, int64_t max_length, int64_t batch_tokens,
          const std::string& prefix, const std::string& dtype) {
     check(device == "cpu", "device: '" + device + "' is not available in this build (cpu)");
     check(threads >= 0, "--threads: must be positive");
@@ -179,7 +179,7 @@ NB_MODULE(_core, m) {
 
   nb::class_<Engine>(m, "Engine")
       .def(nb::init<const std::string&, const std::optional<std::string>&, const std::string&, int32_t,
-                    const std::string&, int32_t, int64_t, const std::string&, const std::string&>(),
+                    const std::string&, int64_t, int64_t, const std::string&, const std::string&>(),
            "model"_a, "tokenizer"_a.none(), "device"_a, "threads"_a, "task"_a, "max_length"_a, "batch_tokens"_a,
            "prefix"_a, "dtype"_a)
       .def_prop_ro("dtype", &Engine::dtype)

@@ -1,19 +1,16 @@
 #include "hfbatch/hf/config.h"
 
-#include <fstream>
-#include <sstream>
+#include <cmath>
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/hf/regular_file.h"
 
 namespace hfbatch::hf {
 
 nlohmann::json read_json_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  check(static_cast<bool>(in), file.string() + ": cannot open");
-  std::stringstream ss;
-  ss << in.rdbuf();
+  const std::string text = read_regular_file(file, kMaxConfigFileBytes);
   try {
-    return nlohmann::json::parse(ss.str());
+    return nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     std::string what = e.what();
     for (char& c : what)
@@ -36,8 +33,10 @@ int64_t Config::get_int(const std::string& key) const {
   if (!has(key)) fail(key, "missing");
   const auto& v = json_.at(key);
   if (v.is_number_integer()) return v.get<int64_t>();
-  if (v.is_number_float() && v.get<double>() == static_cast<double>(static_cast<int64_t>(v.get<double>())))
-    return static_cast<int64_t>(v.get<double>());
+  if (v.is_number_float()) {  // 768.0 is accepted; the range test keeps the cast defined
+    const double d = v.get<double>();
+    if (d >= -9.0e18 && d <= 9.0e18 && d == std::floor(d)) return static_cast<int64_t>(d);
+  }
   fail(key, "expected an integer, got " + v.dump());
 }
 
@@ -70,6 +69,17 @@ bool Config::get_bool(const std::string& key, bool fallback) const {
   const auto& v = json_.at(key);
   if (!v.is_boolean()) fail(key, "expected true or false, got " + v.dump());
   return v.get<bool>();
+}
+
+int64_t Config::get_size(const std::string& key, int64_t min, int64_t max) const {
+  const int64_t v = get_int(key);
+  if (v < min || v > max)
+    fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + std::to_string(v));
+  return v;
+}
+
+int64_t Config::get_size(const std::string& key, int64_t fallback, int64_t min, int64_t max) const {
+  return has(key) ? get_size(key, min, max) : fallback;
 }
 
 std::vector<std::string> Config::get_strings(const std::string& key) const {

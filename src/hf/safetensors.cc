@@ -1,5 +1,9 @@
 #include "hfbatch/hf/safetensors.h"
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "hfbatch/core/error.h"
@@ -66,6 +70,29 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) {
           std::to_string(data_size) + " bytes");
     entries_.emplace(e.name, std::move(e));
   }
+  check_tiling(data_size);
+}
+
+// As the reference loader (safetensors/src/tensor.rs, Metadata::validate): sorted by offsets, each tensor
+// begins where the previous one ends (InvalidOffset), and the last ends at the end of the file
+// (MetadataIncompleteBuffer). No overlapping tensors, no gaps, no trailing bytes.
+void SafetensorsFile::check_tiling(uint64_t data_size) const {
+  std::vector<const SafetensorsEntry*> order;
+  for (const auto& [name, e] : entries_) order.push_back(&e);
+  std::sort(order.begin(), order.end(), [](const SafetensorsEntry* a, const SafetensorsEntry* b) {
+    return std::pair(a->begin, a->end) < std::pair(b->begin, b->end);
+  });
+  uint64_t at = 0;
+  for (const SafetensorsEntry* e : order) {
+    if (e->begin != at)
+      throw Error(path_ + ": " + e->name + ": data_offsets [" + std::to_string(e->begin) + ", " +
+                  std::to_string(e->end) + "] " + (e->begin < at ? "overlap the previous tensor" : "leave a gap") +
+                  ", which ends at byte " + std::to_string(at) + " (tensors must tile the data section)");
+    at = e->end;
+  }
+  if (at != data_size)
+    throw Error(path_ + ": " + std::to_string(data_size - at) + " unreferenced bytes after the last tensor (data section has " +
+                std::to_string(data_size) + " bytes, tensors end at byte " + std::to_string(at) + ")");
 }
 
 }  // namespace hfbatch::hf

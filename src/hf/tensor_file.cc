@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/hf/regular_file.h"
 
 namespace hfbatch::hf {
 namespace {
@@ -90,15 +91,9 @@ const TensorEntry* TensorFile::find(const std::string& name) const {
 size_t TensorFile::map_file(const std::filesystem::path& path) {
   path_ = path.string();
   auto fail = [&](const std::string& what) { throw Error(path_ + ": " + what); };
-  int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail(std::string("cannot open: ") + std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    int err = errno;
-    ::close(fd);
-    fail(std::string("cannot stat: ") + std::strerror(err));
-  }
-  size_t size = static_cast<size_t>(st.st_size);
+  uint64_t file_size = 0;
+  const int fd = open_regular_file(path, file_size);  // no FIFO / device / directory
+  const size_t size = static_cast<size_t>(file_size);
   if (size == 0) {
     ::close(fd);
     fail("empty file");

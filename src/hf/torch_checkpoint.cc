@@ -48,20 +48,27 @@ TorchCheckpoint::TorchCheckpoint(const std::filesystem::path& path) {
     e.name = t.name;
     e.dtype = t.dtype;
     e.shape = t.shape;
-    // Extent of the view inside its storage; a contiguous row-major view is a plain byte range.
-    int64_t last = t.storage_offset, expect = 1;
+    // Extent of the view inside its storage, in checked arithmetic (sizes and strides come from the
+    // file): `last` is the element index of the view's last element; a contiguous row-major view is a
+    // plain byte range. A non-overlapping view has at most storage_numel elements.
+    int64_t last = t.storage_offset, numel = 1;
     bool contiguous = true, empty = false;
     for (size_t d = t.shape.size(); d-- > 0;) {
       if (t.shape[d] < 0 || t.strides[d] < 0) bad("negative size or stride");
       if (t.shape[d] == 0) empty = true;
-      if (t.shape[d] > (int64_t{1} << 40) || t.strides[d] > (int64_t{1} << 40)) bad("size or stride out of range");
-      last += (t.shape[d] - 1) * t.strides[d];
-      if (t.shape[d] != 1 && t.strides[d] != expect) contiguous = false;
-      expect *= t.shape[d];
+      int64_t span = 0;
+      if (t.shape[d] > 0 && (__builtin_mul_overflow(t.shape[d] - 1, t.strides[d], &span) ||
+                             __builtin_add_overflow(last, span, &last)))
+        bad("view extent (shape " + e.shape_string() + ") overflows int64");
+      if (t.shape[d] != 1 && t.strides[d] != numel) contiguous = false;
+      if (__builtin_mul_overflow(numel, t.shape[d], &numel)) bad("element count of " + e.shape_string() + " overflows int64");
     }
-    if (t.storage_offset < 0 || (!empty && last >= t.storage_numel))
+    if (t.storage_offset < 0 || t.storage_offset > t.storage_numel || (!empty && last >= t.storage_numel))
       bad("view (offset " + std::to_string(t.storage_offset) + ", shape " + e.shape_string() +
           ") lies outside its storage of " + std::to_string(t.storage_numel) + " elements");
+    if (numel > t.storage_numel)
+      bad("view " + e.shape_string() + " has more elements than its storage of " + std::to_string(t.storage_numel) +
+          " (overlapping strides are not supported)");
     e.begin = st->second.offset + static_cast<uint64_t>(t.storage_offset) * esize;
     e.end = e.begin + static_cast<uint64_t>(empty ? 0 : last - t.storage_offset + 1) * esize;
     if (!contiguous) e.strides = t.strides;

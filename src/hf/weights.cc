@@ -11,7 +11,7 @@ namespace fs = std::filesystem;
 namespace {
 std::string shape_str(const std::vector<int64_t>& s) {
   std::string out = "[";
-  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + (s[i] < 0 ? std::string("*") : std::to_string(s[i]));
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
   return out + "]";
 }
 }  // namespace
@@ -89,7 +89,7 @@ std::optional<core::Tensor> WeightStore::optional(const std::string& name, const
   if (!l) return std::nullopt;
   const TensorEntry& e = *l->entry;
   bool ok = e.shape.size() == shape.size();
-  for (size_t i = 0; ok && i < shape.size(); ++i) ok = shape[i] < 0 || shape[i] == e.shape[i];
+  for (size_t i = 0; ok && i < shape.size(); ++i) ok = shape[i] == e.shape[i];  // no wildcards: sizes are exact
   if (!ok) throw Error(l->file->path() + ": " + e.name + ": expected " + shape_str(shape) + ", got " + e.shape_string());
   core::Tensor t = l->file->load_f32(e);
   if (loaded_.insert(e.name).second) {

@@ -33,7 +33,7 @@ std::map<std::string, ZipEntry> read_zip_directory(const uint8_t* bytes, uint64_
   // ZIP64: a locator (0x07064b50, 20 bytes) right before the EOCD points at the ZIP64 EOCD (0x06064b50).
   if (eocd >= 20 && le(bytes + eocd - 20, 4) == 0x07064b50) {
     uint64_t z64 = le(bytes + eocd - 20 + 8, 8);
-    if (z64 > size - 56 || le(bytes + z64, 4) != 0x06064b50) fail("corrupt zip: bad ZIP64 end of central directory");
+    if (size < 56 || z64 > size - 56 || le(bytes + z64, 4) != 0x06064b50) fail("corrupt zip: bad ZIP64 end of central directory");
     count = le(bytes + z64 + 32, 8);
     cd_size = le(bytes + z64 + 40, 8);
     cd_offset = le(bytes + z64 + 48, 8);

@@ -87,6 +87,7 @@ int64_t UnitScorer::score(const fs::path& file, int64_t row_begin, int64_t row_e
   TokenRowLimits limits;
   limits.max_length = session_->max_length();
   limits.vocab_size = session_->model_info().vocab_size;
+  limits.type_vocab_size = session_->model_info().type_vocab_size;
   struct Input {                                           // a chunk's rows, ready for the model
     runtime::TokenizedChunk text;                          // text input
     std::vector<std::optional<runtime::TokenRow>> tokens;  // pre-tokenized input

@@ -40,6 +40,12 @@ class IntLists {
       }
     }
   }
+  // Throws unless [begin, end) lies inside the values array (offsets come from the file).
+  void check_range(int64_t begin, int64_t end, const std::string& where, const std::string& column) const {
+    if (begin < 0 || end < begin || end > values_->length())
+      throw Error(where + "column '" + column + "': list offsets [" + std::to_string(begin) + ", " +
+                  std::to_string(end) + ") lie outside its " + std::to_string(values_->length()) + " values");
+  }
   bool value_null(int64_t j) const { return values_->IsNull(j); }
   int64_t value(int64_t j) const {
     switch (values_->type_id()) {
@@ -86,10 +92,12 @@ std::vector<std::optional<runtime::TokenRow>> token_rows(const arrow::RecordBatc
     if (ids.null(i)) continue;
     const std::string where = file + ": row " + std::to_string(first_row + i) + ": ";
     const auto [b, e] = ids.range(i);
+    ids.check_range(b, e, where, cols.ids);
     const int64_t len = e - b;  // a plain variable: lambdas capturing structured bindings need clang ≥ 16
     auto same_length = [&](const IntLists& other, const std::string& name) {
       if (other.null(i)) throw Error(where + "column '" + name + "' is null but '" + cols.ids + "' is not");
       const auto [ob, oe] = other.range(i);
+      other.check_range(ob, oe, where, name);
       if (oe - ob != len)
         throw Error(where + "column '" + name + "' has " + std::to_string(oe - ob) + " values but '" + cols.ids +
                     "' has " + std::to_string(len));
@@ -111,7 +119,10 @@ std::vector<std::optional<runtime::TokenRow>> token_rows(const arrow::RecordBatc
       row.ids.push_back(static_cast<int32_t>(id));
       if (types) {
         const int64_t t = types->value_null(tb + k) ? -1 : types->value(tb + k);
-        if (t < 0 || t > INT32_MAX) throw Error(where + "column '" + *cols.types + "': invalid token type id " + std::to_string(t));
+        if (t < 0 || t > INT32_MAX || (limits.type_vocab_size > 0 && t >= limits.type_vocab_size))
+          throw Error(where + "column '" + *cols.types + "': token type id " + std::to_string(t) +
+                      " is outside the model's token types [0, " + std::to_string(limits.type_vocab_size) +
+                      ") (config.json type_vocab_size)");
         row.type_ids.push_back(static_cast<int32_t>(t));
       }
     }

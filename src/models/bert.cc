@@ -10,13 +10,14 @@ std::unique_ptr<Model> build_bert_like(const hf::Config& c, hf::WeightStore& w, 
                                        const BertLikeOptions& o) {
   const std::string& p = o.prefix;
   w.set_prefix(p);
-  const int64_t hidden = c.get_int("hidden_size");
-  const int64_t layers = c.get_int("num_hidden_layers");
-  const int64_t heads = c.get_int("num_attention_heads");
-  const int64_t intermediate = c.get_int("intermediate_size");
-  const int64_t vocab = c.get_int("vocab_size");
-  const int64_t max_pos = c.get_int("max_position_embeddings");
-  const int64_t type_vocab = c.get_int("type_vocab_size", 2);
+  // Sizes: positive and bounded (hf::Config::get_size); the weights' shapes must match them exactly.
+  const int64_t hidden = c.get_size("hidden_size");
+  const int64_t layers = c.get_size("num_hidden_layers", 1, kMaxLayers);
+  const int64_t heads = c.get_size("num_attention_heads");
+  const int64_t intermediate = c.get_size("intermediate_size");
+  const int64_t vocab = c.get_size("vocab_size");
+  const int64_t max_pos = c.get_size("max_position_embeddings");
+  const int64_t type_vocab = c.get_size("type_vocab_size", 2, 1, hf::Config::kMaxConfigSize);
   const float eps = static_cast<float>(c.get_double("layer_norm_eps", 1e-12));
   const ops::Activation act = [&] {
     try {
@@ -25,11 +26,12 @@ std::unique_ptr<Model> build_bert_like(const hf::Config& c, hf::WeightStore& w, 
       c.fail("hidden_act", e.what());
     }
   }();
-  if (heads <= 0 || hidden % heads != 0)
+  if (hidden % heads != 0)
     c.fail("num_attention_heads", std::to_string(heads) + " does not divide hidden_size " + std::to_string(hidden));
   const std::string pos_type = c.get_string("position_embedding_type", "absolute");
   if (pos_type != "absolute") c.fail("position_embedding_type", "\"" + pos_type + "\" is not supported (only absolute)");
-  const int64_t emb = o.embedding_size ? c.get_int("embedding_size", hidden) : hidden;
+  const int64_t emb =
+      o.embedding_size ? c.get_size("embedding_size", hidden, 1, hf::Config::kMaxConfigSize) : hidden;
 
   Embeddings e;
   e.word = w.require(p + "embeddings.word_embeddings.weight", {vocab, emb});
@@ -39,7 +41,7 @@ std::unique_ptr<Model> build_bert_like(const hf::Config& c, hf::WeightStore& w, 
   if (emb != hidden) e.project = load_linear(w, p + "embeddings_project", hidden, emb);
   int64_t positions = max_pos;
   if (o.roberta_positions) {
-    e.padding_idx = c.get_int("pad_token_id", 1);
+    e.padding_idx = c.get_size("pad_token_id", 1, 0, vocab - 1);  // a row of the word table
     positions = max_pos - e.padding_idx - 1;
     if (positions <= 0) c.fail("pad_token_id", "leaves no positions in max_position_embeddings");
   }
@@ -65,12 +67,13 @@ std::unique_ptr<Model> build_bert_like(const hf::Config& c, hf::WeightStore& w, 
       h.activation = o.head == BertLikeHead::roberta ? ops::Activation::tanh : ops::Activation::gelu;
       out_name = "classifier.out_proj";
     }
-    num_labels = w.shape_of(out_name + ".weight").at(0);
+    num_labels = classifier_outputs(c, w, out_name + ".weight");
     h.out = load_linear(w, out_name, num_labels, hidden);
     head = std::move(h);
   }
 
   ModelInfo info = make_model_info(c, w, arch, hidden, vocab, positions, num_labels);
+  info.type_vocab_size = type_vocab;
   return std::make_unique<TransformerEncoder>(std::move(info), std::move(e), std::move(ls), heads, act, eps,
                                               std::move(head));
 }

@@ -203,15 +203,17 @@ Linear load_v1_qkv(hf::WeightStore& w, const std::string& lp, int64_t hidden, in
 std::unique_ptr<Model> build_deberta_v2(const hf::Config& c, hf::WeightStore& w, const std::string& arch) {
   const std::string p = "deberta.";
   w.set_prefix(p);
-  const int64_t hidden = c.get_int("hidden_size");
-  const int64_t n_layers = c.get_int("num_hidden_layers");
-  const int64_t heads = c.get_int("num_attention_heads");
-  const int64_t intermediate = c.get_int("intermediate_size");
-  const int64_t vocab = c.get_int("vocab_size");
-  const int64_t max_pos = c.get_int("max_position_embeddings", 512);
-  const int64_t type_vocab = c.get_int("type_vocab_size", 0);
-  const int64_t emb = c.get_int("embedding_size", hidden);
-  if (heads <= 0 || hidden % heads != 0)
+  // Sizes: positive and bounded (hf::Config::get_size); type_vocab_size 0 means no token-type table
+  // (DebertaV2Embeddings). The weights' shapes must match them exactly.
+  const int64_t hidden = c.get_size("hidden_size");
+  const int64_t n_layers = c.get_size("num_hidden_layers", 1, kMaxLayers);
+  const int64_t heads = c.get_size("num_attention_heads");
+  const int64_t intermediate = c.get_size("intermediate_size");
+  const int64_t vocab = c.get_size("vocab_size");
+  const int64_t max_pos = c.get_size("max_position_embeddings", 512, 1, hf::Config::kMaxConfigSize);
+  const int64_t type_vocab = c.get_size("type_vocab_size", 0, 0, hf::Config::kMaxConfigSize);
+  const int64_t emb = c.get_size("embedding_size", hidden, 1, hf::Config::kMaxConfigSize);
+  if (hidden % heads != 0)
     c.fail("num_attention_heads", std::to_string(heads) + " does not divide hidden_size " + std::to_string(hidden));
   if (c.has("attention_head_size") && c.get_int("attention_head_size") != hidden / heads)
     c.fail("attention_head_size", "only hidden_size / num_attention_heads is supported");
@@ -242,9 +244,11 @@ std::unique_ptr<Model> build_deberta_v2(const hf::Config& c, hf::WeightStore& w,
   // Relative-position table: [2·span, H], LayerNorm'ed when norm_rel_ebd has "layer_norm".
   core::Tensor rel_emb;
   if (m.relative) {
-    int64_t max_rel = c.get_int("max_relative_positions", -1);
+    // HF sentinels: max_relative_positions < 1 → max_position_embeddings; position_buckets <= 0 → no
+    // log bucketing. Only -1 and 0 are accepted below 1.
+    int64_t max_rel = c.get_size("max_relative_positions", -1, -1, hf::Config::kMaxConfigSize);
     if (max_rel < 1) max_rel = max_pos;
-    const int64_t buckets = v1 ? -1 : c.get_int("position_buckets", -1);
+    const int64_t buckets = v1 ? -1 : c.get_size("position_buckets", -1, -1, hf::Config::kMaxConfigSize);
     m.rel.span = buckets > 0 ? buckets : max_rel;
     m.rel.buckets = buckets;
     m.rel.max_relative_positions = max_rel;
@@ -292,12 +296,12 @@ std::unique_ptr<Model> build_deberta_v2(const hf::Config& c, hf::WeightStore& w,
   if (w.contains(p + "encoder.layer." + std::to_string(n_layers) + ".output.dense.weight"))
     c.fail("num_hidden_layers", std::to_string(n_layers) + " but " + w.source() + " has more encoder layers");
 
-  if (!v1 && c.get_int("conv_kernel_size", 0) > 0) {
+  if (!v1 && c.get_size("conv_kernel_size", 0, 0, hf::Config::kMaxConfigSize) > 0) {  // 0 = no ConvLayer
     ConvLayer cv;
-    const int64_t k = c.get_int("conv_kernel_size");
-    cv.groups = c.get_int("conv_groups", 1);
+    const int64_t k = c.get_size("conv_kernel_size");
+    cv.groups = c.get_size("conv_groups", 1, 1, hidden);
     if (k % 2 == 0) c.fail("conv_kernel_size", std::to_string(k) + " is even (transformers needs an odd kernel)");
-    if (cv.groups <= 0 || hidden % cv.groups != 0) c.fail("conv_groups", "must divide hidden_size");
+    if (hidden % cv.groups != 0) c.fail("conv_groups", "must divide hidden_size");
     cv.activation = activation_of(c, "conv_act", "tanh");
     cv.weight = w.require(p + "encoder.conv.conv.weight", {hidden, hidden / cv.groups, k});
     if (auto b = w.optional(p + "encoder.conv.conv.bias", {hidden})) cv.bias = std::move(*b);
@@ -307,17 +311,19 @@ std::unique_ptr<Model> build_deberta_v2(const hf::Config& c, hf::WeightStore& w,
 
   int64_t num_labels = 0;
   if (arch == "DebertaV2ForSequenceClassification" || arch == "DebertaForSequenceClassification") {
-    const int64_t pooler = c.get_int("pooler_hidden_size", hidden);
+    const int64_t pooler = c.get_size("pooler_hidden_size", hidden, 1, hf::Config::kMaxConfigSize);
     if (pooler != hidden) c.fail("pooler_hidden_size", "must equal hidden_size (the classifier reads hidden_size)");
     ClassifierHead h;
     h.dense = load_linear(w, "pooler.dense", hidden, hidden);
     h.activation = activation_of(c, "pooler_hidden_act", "gelu");
-    num_labels = w.shape_of("classifier.weight").at(0);
+    num_labels = classifier_outputs(c, w, "classifier.weight");
     h.out = load_linear(w, "classifier", num_labels, hidden);
     m.head = std::move(h);
   }
 
-  m.set_info(make_model_info(c, w, arch, hidden, vocab, max_pos, num_labels));
+  ModelInfo info = make_model_info(c, w, arch, hidden, vocab, max_pos, num_labels);
+  info.type_vocab_size = type_vocab;
+  m.set_info(std::move(info));
   return model;
 }
 

@@ -11,12 +11,12 @@ namespace hfbatch::models {
 std::unique_ptr<Model> build_distilbert(const hf::Config& c, hf::WeightStore& w, const std::string& arch) {
   const std::string p = "distilbert.";
   w.set_prefix(p);
-  const int64_t hidden = c.get_int("dim");
-  const int64_t layers = c.get_int("n_layers");
-  const int64_t heads = c.get_int("n_heads");
-  const int64_t intermediate = c.get_int("hidden_dim");
-  const int64_t vocab = c.get_int("vocab_size");
-  const int64_t max_pos = c.get_int("max_position_embeddings");
+  const int64_t hidden = c.get_size("dim");
+  const int64_t layers = c.get_size("n_layers", 1, kMaxLayers);
+  const int64_t heads = c.get_size("n_heads");
+  const int64_t intermediate = c.get_size("hidden_dim");
+  const int64_t vocab = c.get_size("vocab_size");
+  const int64_t max_pos = c.get_size("max_position_embeddings");
   const float eps = 1e-12f;
   const ops::Activation act = [&] {
     try {
@@ -25,7 +25,7 @@ std::unique_ptr<Model> build_distilbert(const hf::Config& c, hf::WeightStore& w,
       c.fail("activation", e.what());
     }
   }();
-  if (heads <= 0 || hidden % heads != 0)
+  if (hidden % heads != 0)
     c.fail("n_heads", std::to_string(heads) + " does not divide dim " + std::to_string(hidden));
 
   Embeddings e;
@@ -47,7 +47,7 @@ std::unique_ptr<Model> build_distilbert(const hf::Config& c, hf::WeightStore& w,
     ClassifierHead h;
     h.dense = load_linear(w, "pre_classifier", hidden, hidden);
     h.activation = ops::Activation::relu;
-    num_labels = w.shape_of("classifier.weight").at(0);
+    num_labels = classifier_outputs(c, w, "classifier.weight");
     h.out = load_linear(w, "classifier", num_labels, hidden);
     head = std::move(h);
   }

@@ -188,6 +188,19 @@ core::Tensor ClassifierHead::logits(const core::Tensor& first) const {
   return out(d);  // [batch, num_labels]
 }
 
+int64_t classifier_outputs(const hf::Config& c, const hf::WeightStore& w, const std::string& name) {
+  const std::vector<int64_t> shape = w.shape_of(name);
+  if (shape.size() != 2 || shape[0] < 1) {
+    hf::TensorEntry e;
+    e.shape = shape;
+    throw Error(w.source() + ": " + name + ": expected [num_labels >= 1, hidden], got " + e.shape_string());
+  }
+  if (c.has("num_labels") && !c.has("id2label") && c.get_size("num_labels") != shape[0])
+    c.fail("num_labels", std::to_string(c.get_int("num_labels")) + " but " + name + " has " +
+                             std::to_string(shape[0]) + " outputs");
+  return shape[0];
+}
+
 Linear load_linear(hf::WeightStore& w, const std::string& name, int64_t out, int64_t in) {
   Linear l;
   l.weight = w.require(name + ".weight", {out, in});

@@ -106,6 +106,11 @@ void quantize_layer_int8(EncoderLayer& layer, const std::vector<int32_t>& outlie
 std::vector<int32_t> residual_outlier_channels(const Embeddings& e, const std::vector<const EncoderLayer*>& layers);
 
 // Loading helpers shared by the architecture files.
+// Upper bound of num_hidden_layers / n_layers (config.json): far above any released encoder.
+constexpr int64_t kMaxLayers = 1024;
+// num_labels from the classifier's output weight `name` ([num_labels, H]): at least 1; when config.json
+// states num_labels (and no id2label, which fill_label_info checks) it must agree, naming the field.
+int64_t classifier_outputs(const hf::Config& c, const hf::WeightStore& w, const std::string& name);
 Linear load_linear(hf::WeightStore& w, const std::string& name, int64_t out, int64_t in);
 // LayerNorm "<name>.weight"/"<name>.bias" (or the legacy "<name>.gamma"/"<name>.beta").
 void load_layer_norm(hf::WeightStore& w, const std::string& name, int64_t dim, core::Tensor& gamma, core::Tensor& beta);

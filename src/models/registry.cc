@@ -59,6 +59,10 @@ std::string backend_warning() { return cpu::blas_diagnostic(); }
 std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const LoadOptions& options) {
   cpu::set_num_threads(options.threads);
   cpu::vec();  // picks the vector-math path now, so a bad HFBATCH_ISA fails at load, before any output
+  std::error_code ec;
+  if (std::filesystem::exists(dir, ec) && !std::filesystem::is_directory(dir, ec))
+    throw Error(dir.string() + ": is a file; the model is a folder written by save_pretrained (config.json, weights, "
+                               "tokenizer.json)");
   hf::Config config = hf::Config::load(dir / "config.json");
   std::string arch;
   std::vector<std::string> archs = config.get_strings("architectures");

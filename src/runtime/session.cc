@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "hfbatch/core/error.h"
@@ -32,14 +33,17 @@ std::optional<int64_t> tokenizer_config_limit(const fs::path& dir) {
 
 }  // namespace
 
-int32_t resolve_max_length(int32_t requested, const fs::path& tokenizer_dir, const models::ModelInfo& info,
+int32_t resolve_max_length(int64_t requested, const fs::path& tokenizer_dir, const models::ModelInfo& info,
                            Task task, const models::PoolingConfig& pooling) {
   const int64_t model_limit = info.max_positions;
+  check(requested >= 0, "--max-length: must be positive");
   if (requested > 0) {
     check(model_limit <= 0 || requested <= model_limit,
           "--max-length: " + std::to_string(requested) + " exceeds the model's " +
               std::to_string(model_limit) + " positions (config.json max_position_embeddings)");
-    return requested;
+    check(requested <= INT32_MAX, "--max-length: " + std::to_string(requested) +
+                                      " exceeds the largest supported length " + std::to_string(INT32_MAX));
+    return static_cast<int32_t>(requested);
   }
   int64_t limit = model_limit;
   if (auto t = tokenizer_config_limit(tokenizer_dir)) limit = limit > 0 ? std::min(limit, *t) : *t;
@@ -49,6 +53,24 @@ int32_t resolve_max_length(int32_t requested, const fs::path& tokenizer_dir, con
   return static_cast<int32_t>(limit);
 }
 
+namespace {
+
+// The post-processor's special tokens must be rows of the model's word-embedding table, and its type ids
+// rows of the token-type table (when the model has one): else the first batch would fail deep inside
+// the embedding op without naming the token.
+void check_special_tokens(const tokenizer::Tokenizer& tok, const models::ModelInfo& info) {
+  for (const tokenizer::EmittedToken& t : tok.emitted_tokens()) {
+    if (t.id >= 0 && info.vocab_size > 0 && t.id >= info.vocab_size)
+      throw Error(t.field + ": special token \"" + t.token + "\" has id " + std::to_string(t.id) +
+                  ", outside the model's vocabulary [0, " + std::to_string(info.vocab_size) + ") (config.json vocab_size)");
+    if (info.type_vocab_size > 0 && t.type_id >= info.type_vocab_size)
+      throw Error(t.field + ": type_id " + std::to_string(t.type_id) + " is outside the model's token types [0, " +
+                  std::to_string(info.type_vocab_size) + ") (config.json type_vocab_size)");
+  }
+}
+
+}  // namespace
+
 Session::Session(const SessionOptions& options) : options_(options) {
   const fs::path tok_dir = options.tokenizer_dir.value_or(options.model_dir);
   models::LoadOptions load;
@@ -57,11 +79,14 @@ Session::Session(const SessionOptions& options) : options_(options) {
   model_ = models::load_model(options.model_dir, load);
   const auto& info = model_->info();
   if (options.pretokenized) {
+    const int64_t requested = options.max_length > 0 ? options.max_length : info.max_positions;
     check(options.max_length >= 0, "--max-length: must be positive");
-    max_length_ = static_cast<int32_t>(options.max_length > 0 ? options.max_length : info.max_positions);
-    check(info.max_positions <= 0 || max_length_ <= info.max_positions,
-          "--max-length: " + std::to_string(max_length_) + " exceeds the model's " +
+    check(info.max_positions <= 0 || requested <= info.max_positions,
+          "--max-length: " + std::to_string(requested) + " exceeds the model's " +
               std::to_string(info.max_positions) + " positions (config.json max_position_embeddings)");
+    check(requested <= INT32_MAX, "--max-length: " + std::to_string(requested) +
+                                      " exceeds the largest supported length " + std::to_string(INT32_MAX));
+    max_length_ = static_cast<int32_t>(requested);
   } else {
     tokenizer_ = tokenizer::Tokenizer::from_path(tok_dir);
   }
@@ -74,6 +99,7 @@ Session::Session(const SessionOptions& options) : options_(options) {
                 std::to_string(tokenizer_->vocab_size()) + " ids but the model's embedding table has " +
                 std::to_string(info.vocab_size) + " rows (config.json vocab_size)");
   }
+  if (tokenizer_) check_special_tokens(*tokenizer_, info);
   pooling_ = models::read_pooling_config(options.model_dir);
   if (!options.pretokenized) max_length_ = resolve_max_length(options.max_length, tok_dir, info, options.task, pooling_);
   check(options.batch_tokens > 0, "--batch-tokens: must be positive");

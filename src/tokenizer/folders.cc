@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/hf/regular_file.h"
 #include "tokenizer/normalizers.h"
 #include "tokenizer/unicode.h"
 
@@ -16,12 +17,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw Error(p.string() + ": cannot open for reading");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
+// Tokenizer files (spm.model, vocab.txt) and their JSON companions: regular files up to a bounded size.
+std::string read_file(const fs::path& p, uint64_t max_bytes = hf::kMaxTokenizerFileBytes) {
+  return hf::read_regular_file(p, max_bytes);
 }
 
 // ---- a minimal protobuf wire-format reader for sentencepiece_model.proto ----
@@ -143,7 +141,8 @@ json read_json_or_empty(const fs::path& p) {
   std::error_code ec;
   if (!fs::exists(p, ec)) return json::object();
   try {
-    json j = json::parse(read_file(p));
+    const bool tokenizer_json = p.filename() == "tokenizer.json";  // read here for its "padding" field
+    json j = json::parse(read_file(p, tokenizer_json ? hf::kMaxTokenizerFileBytes : hf::kMaxConfigFileBytes));
     if (!j.is_object()) throw Error(p.string() + ": expected a JSON object");
     return j;
   } catch (const json::parse_error& e) {

@@ -13,6 +13,18 @@ namespace {
 
 using unicode::NormalizationForm;
 
+// Growth bound (see normalizers.h): the outermost Sequence of this thread sets the limit from its
+// input; a lone Replace bounds itself by its own input. 0: no Sequence in progress.
+thread_local size_t t_growth_limit = 0;
+
+size_t growth_limit(size_t input) { return input * kMaxNormalizedGrowth + kNormalizedSlack; }
+
+[[noreturn]] void fail_growth(const std::string& field, size_t input, size_t output) {
+  throw Error(one_line(field + ": normalized text grows from " + std::to_string(input) + " to " +
+                       std::to_string(output) + " bytes, beyond the limit of " +
+                       std::to_string(kMaxNormalizedGrowth) + "x the input + " + std::to_string(kNormalizedSlack)));
+}
+
 bool is_ascii(const std::string& s) {
   for (char c : s)
     if (static_cast<unsigned char>(c) >= 0x80) return false;
@@ -187,8 +199,8 @@ class Strip final : public Normalizer {
 // normalizers/replace.rs Replace: every non-overlapping match of a literal or an Oniguruma regex.
 class Replace final : public Normalizer {
  public:
-  Replace(std::string literal, std::unique_ptr<Regex> regex, std::string content)
-      : literal_(std::move(literal)), regex_(std::move(regex)), content_(std::move(content)) {}
+  Replace(std::string literal, std::unique_ptr<Regex> regex, std::string content, std::string field)
+      : literal_(std::move(literal)), regex_(std::move(regex)), content_(std::move(content)), field_(std::move(field)) {}
   void normalize_tracking(std::string& text, size_t& start_len) const override {
     std::vector<std::pair<size_t, size_t>> m;
     find(text, m);
@@ -225,7 +237,13 @@ class Replace final : public Normalizer {
   }
   void apply(std::string& text, const std::vector<std::pair<size_t, size_t>>& m) const {
     if (m.empty()) return;
+    // The output size first: refuse before allocating when it would pass the growth limit.
+    size_t size = text.size();
+    for (auto [b, e] : m) size += content_.size() - (e - b);
+    const size_t limit = t_growth_limit ? t_growth_limit : growth_limit(text.size());
+    if (size > limit) fail_growth(field_, text.size(), size);
     std::string out;
+    out.reserve(size);
     size_t prev = 0;
     for (auto [b, e] : m) {
       out.append(text, prev, b - prev);
@@ -239,6 +257,7 @@ class Replace final : public Normalizer {
   std::string literal_;
   std::unique_ptr<Regex> regex_;
   std::string content_;
+  std::string field_;  // "<file>: normalizer...", for the growth error
 };
 
 // normalizers/prepend.rs Prepend: prefixes non-empty strings.
@@ -430,19 +449,45 @@ class ByteLevelNormalizer final : public Normalizer {
 
 class SequenceNormalizer final : public Normalizer {
  public:
-  explicit SequenceNormalizer(std::vector<std::unique_ptr<Normalizer>> items) : items_(std::move(items)) {}
+  SequenceNormalizer(std::vector<std::unique_ptr<Normalizer>> items, std::vector<std::string> fields)
+      : items_(std::move(items)), fields_(std::move(fields)) {}
   void normalize(std::string& text) const override {
-    for (const auto& n : items_) n->normalize(text);
+    const Budget budget(text.size());
+    for (size_t i = 0; i < items_.size(); ++i) {
+      items_[i]->normalize(text);
+      budget.check(text.size(), fields_[i]);
+    }
   }
   void normalize_tracking(std::string& text, size_t& start_len) const override {
-    for (const auto& n : items_) {
-      if (start_len == 0) n->normalize(text);
-      else n->normalize_tracking(text, start_len);
+    const Budget budget(text.size());
+    for (size_t i = 0; i < items_.size(); ++i) {
+      if (start_len == 0) items_[i]->normalize(text);
+      else items_[i]->normalize_tracking(text, start_len);
+      budget.check(text.size(), fields_[i]);
     }
   }
 
  private:
+  // Sets this thread's growth limit from the outermost Sequence's input, for the steps inside it.
+  class Budget {
+   public:
+    explicit Budget(size_t input) : input_(input), outer_(t_growth_limit == 0) {
+      if (outer_) t_growth_limit = growth_limit(input);
+    }
+    ~Budget() {
+      if (outer_) t_growth_limit = 0;
+    }
+    void check(size_t size, const std::string& field) const {
+      if (size > t_growth_limit) fail_growth(field, input_, size);
+    }
+
+   private:
+    size_t input_;
+    bool outer_;
+  };
+
   std::vector<std::unique_ptr<Normalizer>> items_;
+  std::vector<std::string> fields_;  // "<file>: normalizer.normalizers[i]"
 };
 
 }  // namespace
@@ -486,13 +531,13 @@ std::unique_ptr<Normalizer> make_normalizer(const json& j, const JsonAt& at) {
     std::string content = get_string(j, at, "content");
     if (const json* s = optional_member(p, "String")) {
       if (!s->is_string()) (pat / "String").fail("expected a string");
-      return std::make_unique<Replace>(s->get<std::string>(), nullptr, std::move(content));
+      return std::make_unique<Replace>(s->get<std::string>(), nullptr, std::move(content), *at.file + ": " + at.path);
     }
     if (const json* r = optional_member(p, "Regex")) {
       if (!r->is_string()) (pat / "Regex").fail("expected a string");
       const JsonAt ra = pat / "Regex";
       return std::make_unique<Replace>("", std::make_unique<Regex>(r->get<std::string>(), *ra.file + ": " + ra.path),
-                                       std::move(content));
+                                       std::move(content), *at.file + ": " + at.path);
     }
     pat.fail("expected {\"String\": ...} or {\"Regex\": ...}");
   }
@@ -519,8 +564,12 @@ std::unique_ptr<Normalizer> make_normalizer(const json& j, const JsonAt& at) {
     const JsonAt la = at / "normalizers";
     expect_array(list, la);
     std::vector<std::unique_ptr<Normalizer>> items;
-    for (size_t i = 0; i < list.size(); ++i) items.push_back(make_normalizer(list[i], la[i]));
-    return std::make_unique<SequenceNormalizer>(std::move(items));
+    std::vector<std::string> fields;
+    for (size_t i = 0; i < list.size(); ++i) {
+      items.push_back(make_normalizer(list[i], la[i]));
+      fields.push_back(*la.file + ": " + la[i].path);
+    }
+    return std::make_unique<SequenceNormalizer>(std::move(items), std::move(fields));
   }
   (at / "type").fail("unsupported normalizer '" + type +
                      "' (supported: BertNormalizer, Lowercase, NFC, NFD, NFKC, NFKD, StripAccents, Strip, "

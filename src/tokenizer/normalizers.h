@@ -10,6 +10,13 @@
 
 namespace hfbatch::tokenizer {
 
+// Growth bound for untrusted tokenizer.json files: a normalizer (a Sequence as a whole, each step
+// measured against the Sequence's input) may turn n bytes into at most kMaxNormalizedGrowth·n +
+// kNormalizedSlack bytes; beyond it, normalize() throws "<file>: normalizer.normalizers[i]: normalized
+// text grows ...". Real normalizers stay far below (NFKC's longest expansion, U+FDFA, is 11x in bytes).
+constexpr size_t kMaxNormalizedGrowth = 32;
+constexpr size_t kNormalizedSlack = 4096;
+
 class Normalizer {
  public:
   virtual ~Normalizer() = default;

@@ -18,10 +18,23 @@ void wrap(Sequence& s, const std::vector<int32_t>& before, const std::vector<int
   fill(s, type_id);
 }
 
+// BertProcessing / RobertaProcessing "cls" and "sep": ["[CLS]", 101] with the field that holds them.
+struct TokenPair {
+  EmittedToken token;
+  operator int32_t() const { return token.id; }
+};
+
 // processors/bert.rs: [CLS] A [SEP] (type 0), B [SEP] (type 1).
 class BertProcessing final : public PostProcessor {
  public:
-  BertProcessing(int32_t cls, int32_t sep) : cls_(cls), sep_(sep) {}
+  BertProcessing(TokenPair cls, TokenPair sep) : cls_(cls), sep_(sep) {}
+  void emitted(std::vector<EmittedToken>& out) const override {
+    out.push_back(cls_.token);
+    out.push_back(sep_.token);
+    EmittedToken b = sep_.token;  // the pair's [SEP] after B has type 1
+    b.type_id = 1;
+    out.push_back(b);
+  }
   int32_t added_tokens(bool pair) const override { return pair ? 3 : 2; }
   void process(std::vector<Sequence>& seqs) const override {
     wrap(seqs[0], {cls_}, {sep_}, 0);
@@ -29,13 +42,17 @@ class BertProcessing final : public PostProcessor {
   }
 
  private:
-  int32_t cls_, sep_;
+  TokenPair cls_, sep_;
 };
 
 // processors/roberta.rs: <s> A </s>, </s> B </s>; every type id is 0 ("Roberta is weird").
 class RobertaProcessing final : public PostProcessor {
  public:
-  RobertaProcessing(int32_t cls, int32_t sep) : cls_(cls), sep_(sep) {}
+  RobertaProcessing(TokenPair cls, TokenPair sep) : cls_(cls), sep_(sep) {}
+  void emitted(std::vector<EmittedToken>& out) const override {
+    out.push_back(cls_.token);
+    out.push_back(sep_.token);
+  }
   int32_t added_tokens(bool pair) const override { return pair ? 4 : 2; }
   void process(std::vector<Sequence>& seqs) const override {
     wrap(seqs[0], {cls_}, {sep_}, 0);
@@ -43,7 +60,7 @@ class RobertaProcessing final : public PostProcessor {
   }
 
  private:
-  int32_t cls_, sep_;
+  TokenPair cls_, sep_;
 };
 
 // processors/template.rs: pieces are special tokens (one or more ids) or the sequences A / B, each
@@ -56,6 +73,8 @@ class TemplateProcessing final : public PostProcessor {
     int seq;  // 0 = A, 1 = B
     std::vector<int32_t> ids;
     int32_t type_id;
+    std::string field;  // "<file>: post_processor.single[0]", for EmittedToken
+    std::string token;  // the special token's name ("" for a sequence)
   };
   TemplateProcessing(std::vector<Piece> single, std::vector<Piece> pair)
       : single_(std::move(single)), pair_(std::move(pair)) {}
@@ -65,6 +84,14 @@ class TemplateProcessing final : public PostProcessor {
     for (const auto& p : pair ? pair_ : single_)
       if (!p.is_sequence) n += static_cast<int32_t>(p.ids.size());
     return n;
+  }
+
+  void emitted(std::vector<EmittedToken>& out) const override {
+    for (const auto* tmpl : {&single_, &pair_})
+      for (const Piece& p : *tmpl) {
+        if (p.is_sequence) out.push_back({p.field, "", -1, p.type_id});
+        for (int32_t id : p.ids) out.push_back({p.field, p.token, id, p.type_id});
+      }
   }
 
   void process(std::vector<Sequence>& seqs) const override {
@@ -95,6 +122,7 @@ class NoOp final : public PostProcessor {
  public:
   int32_t added_tokens(bool) const override { return 0; }
   void process(std::vector<Sequence>&) const override {}
+  void emitted(std::vector<EmittedToken>&) const override {}
 };
 
 class SequenceProcessor final : public PostProcessor {
@@ -108,18 +136,36 @@ class SequenceProcessor final : public PostProcessor {
   void process(std::vector<Sequence>& seqs) const override {
     for (const auto& p : items_) p->process(seqs);
   }
+  void emitted(std::vector<EmittedToken>& out) const override {
+    for (const auto& p : items_) p->emitted(out);
+  }
 
  private:
   std::vector<std::unique_ptr<PostProcessor>> items_;
 };
 
-// "sep": ["[SEP]", 102]
-int32_t token_pair_id(const json& j, const JsonAt& at, const std::string& key) {
-  const json& v = require(j, at, key);
-  if (!v.is_array() || v.size() != 2 || !v[1].is_number_integer())
-    (at / key).fail("expected [token, id]");
-  return v[1].get<int32_t>();
+// An id from the file: an integer in [0, INT32_MAX] (HF ids are u32; larger ones cannot be looked up).
+int32_t token_id(const json& v, const JsonAt& at) {
+  if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > INT32_MAX)
+    at.fail("expected a token id in [0, 2147483647], got " + v.dump());
+  return static_cast<int32_t>(v.get<int64_t>());
 }
+
+// "sep": ["[SEP]", 102]
+TokenPair token_pair_id(const json& j, const JsonAt& at, const std::string& key) {
+  const json& v = require(j, at, key);
+  const JsonAt ka = at / key;
+  if (!v.is_array() || v.size() != 2 || !v[0].is_string()) ka.fail("expected [token, id]");
+  return {{*ka.file + ": " + ka.path, v[0].get<std::string>(), token_id(v[1], ka), 0}};
+}
+
+// "type_id" of a template piece: [0, INT32_MAX] (HF: u32).
+int32_t type_id(const json& j, const JsonAt& at) {
+  const int64_t t = get_int_or(j, at, "type_id", 0);
+  if (t < 0 || t > INT32_MAX) (at / "type_id").fail("expected a type id in [0, 2147483647], got " + std::to_string(t));
+  return static_cast<int32_t>(t);
+}
+
 
 std::vector<TemplateProcessing::Piece> parse_template(const json& j, const JsonAt& at, const json& specials,
                                                       const JsonAt& sat) {
@@ -134,7 +180,7 @@ std::vector<TemplateProcessing::Piece> parse_template(const json& j, const JsonA
       const JsonAt ssa = pa / "Sequence";
       const std::string id = get_string(*s, ssa, "id");
       if (id != "A" && id != "B") (ssa / "id").fail("expected \"A\" or \"B\"");
-      out.push_back({true, id == "A" ? 0 : 1, {}, static_cast<int32_t>(get_int_or(*s, ssa, "type_id", 0))});
+      out.push_back({true, id == "A" ? 0 : 1, {}, type_id(*s, ssa), *ssa.file + ": " + ssa.path, ""});
     } else if (const json* t = optional_member(p, "SpecialToken")) {
       const JsonAt ta = pa / "SpecialToken";
       const std::string id = get_string(*t, ta, "id");
@@ -142,11 +188,8 @@ std::vector<TemplateProcessing::Piece> parse_template(const json& j, const JsonA
       if (!sp) (sat / id).fail("special token used in a template is not defined");
       const json& ids = require(*sp, sat / id, "ids");
       expect_array(ids, sat / id / "ids");
-      TemplateProcessing::Piece piece{false, 0, {}, static_cast<int32_t>(get_int_or(*t, ta, "type_id", 0))};
-      for (const auto& x : ids) {
-        if (!x.is_number_integer()) (sat / id / "ids").fail("expected integers");
-        piece.ids.push_back(x.get<int32_t>());
-      }
+      TemplateProcessing::Piece piece{false, 0, {}, type_id(*t, ta), *sat.file + ": " + (sat / id).path, id};
+      for (const auto& x : ids) piece.ids.push_back(token_id(x, sat / id / "ids"));
       out.push_back(std::move(piece));
     } else {
       pa.fail("expected {\"Sequence\": ...} or {\"SpecialToken\": ...}");

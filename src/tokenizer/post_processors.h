@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "hfbatch/tokenizer/tokenizer.h"
 #include "tokenizer/json_util.h"
 
 namespace hfbatch::tokenizer {
@@ -24,6 +25,8 @@ class PostProcessor {
   // seqs: [A] or [A, B]; adds the special tokens to each sequence and rewrites type ids
   // (HF process_encodings). The caller concatenates the result.
   virtual void process(std::vector<Sequence>& seqs) const = 0;
+  // Appends the special tokens and type ids it can emit, with the fields defining them.
+  virtual void emitted(std::vector<EmittedToken>& out) const = 0;
 };
 
 // Supported: BertProcessing, RobertaProcessing, TemplateProcessing, ByteLevel (no-op for ids), Sequence.

@@ -26,7 +26,25 @@ struct RegionHolder {
 };
 }  // namespace
 
-Regex::Regex(const std::string& pattern, const std::string& where) : regex_(nullptr) {
+namespace {
+// The pattern for messages: at most 80 bytes (not splitting a UTF-8 character), then "...".
+std::string shown_pattern(const std::string& pattern) {
+  constexpr size_t kMax = 80;
+  if (pattern.size() <= kMax) return pattern;
+  size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(pattern[cut]) & 0xC0) == 0x80) --cut;
+  return pattern.substr(0, cut) + "...";
+}
+}  // namespace
+
+void Regex::fail_search(int code) const {
+  OnigUChar msg[ONIG_MAX_ERROR_MESSAGE_LEN];
+  onig_error_code_to_str(msg, code);
+  throw Error(where_ + ": regex '" + shown_ + "': search failed on a text: " + reinterpret_cast<char*>(msg));
+}
+
+Regex::Regex(const std::string& pattern, const std::string& where)
+    : regex_(nullptr), where_(where), shown_(shown_pattern(pattern)) {
   init_onig();
   OnigRegex re = nullptr;
   OnigErrorInfo info;
@@ -35,7 +53,7 @@ Regex::Regex(const std::string& pattern, const std::string& where) : regex_(null
   if (rc != ONIG_NORMAL) {
     OnigUChar msg[ONIG_MAX_ERROR_MESSAGE_LEN];
     onig_error_code_to_str(msg, rc, &info);
-    throw Error(where + ": invalid regex '" + pattern + "': " + reinterpret_cast<char*>(msg));
+    throw Error(where + ": invalid regex '" + shown_ + "': " + reinterpret_cast<char*>(msg));
   }
   regex_ = re;
 }
@@ -53,7 +71,7 @@ void Regex::find_all(std::string_view s, std::vector<std::pair<size_t, size_t>>&
   while (pos <= s.size()) {
     const int r = onig_search(re, start, end, start + pos, end, holder.region, ONIG_OPTION_NONE);
     if (r == ONIG_MISMATCH) break;
-    if (r < 0) throw Error("regex search failed");
+    if (r < 0) fail_search(r);
     const auto b = static_cast<size_t>(holder.region->beg[0]);
     const auto e = static_cast<size_t>(holder.region->end[0]);
     out.emplace_back(b, e);
@@ -178,7 +196,7 @@ long Regex::match_at(std::string_view s, size_t pos) const {
   const int r = onig_match(static_cast<OnigRegex>(regex_), start, start + s.size(), start + pos, holder.region,
                            ONIG_OPTION_NONE);
   if (r == ONIG_MISMATCH) return -1;
-  if (r < 0) throw Error("regex match failed");
+  if (r < 0) fail_search(r);
   return r;
 }
 

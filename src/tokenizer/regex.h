@@ -10,7 +10,8 @@ namespace hfbatch::tokenizer {
 
 class Regex {
  public:
-  // Throws hfbatch::Error prefixed by `where` when the pattern does not compile.
+  // Throws hfbatch::Error prefixed by `where` when the pattern does not compile; a search that fails (e.g.
+  // Oniguruma's backtracking limit on a catastrophic pattern) names `where` and the pattern too.
   Regex(const std::string& pattern, const std::string& where);
   ~Regex();
   Regex(const Regex&) = delete;
@@ -23,7 +24,12 @@ class Regex {
   long match_at(std::string_view s, size_t pos) const;
 
  private:
-  void* regex_;  // OnigRegex
+  // Throws "<where>: regex '<pattern, cut to 80 characters>': search failed on a text: <onig message>".
+  [[noreturn]] void fail_search(int code) const;
+
+  void* regex_;        // OnigRegex
+  std::string where_;  // "<file>: <field>" of the pattern
+  std::string shown_;  // the pattern as errors show it (at most 80 characters, control characters escaped)
 };
 
 // The GPT-2 pre-tokenization pattern (ByteLevel's regex, pre_tokenizers/byte_level.rs).

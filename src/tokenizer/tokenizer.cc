@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/hf/regular_file.h"
 #include "tokenizer/added_vocabulary.h"
 #include "tokenizer/folders.h"
 #include "tokenizer/json_util.h"
@@ -90,6 +91,11 @@ class JsonTokenizer final : public Tokenizer {
     return model_->token_to_id(token);
   }
   int32_t num_special_tokens(bool pair) const override { return post_processor_->added_tokens(pair); }
+  std::vector<EmittedToken> emitted_tokens() const override {
+    std::vector<EmittedToken> out;
+    post_processor_->emitted(out);
+    return out;
+  }
 
  private:
   // One sequence to model ids (TokenizerImpl::encode_single_sequence).
@@ -154,11 +160,7 @@ std::unique_ptr<Tokenizer> load_path(const std::filesystem::path& path) {
   }
   const std::string name = file.string();
   if (!std::filesystem::exists(file, ec)) throw Error(name + ": no such file");
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw Error(name + ": cannot open for reading");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return Tokenizer::from_json(buf.str(), name);
+  return Tokenizer::from_json(hf::read_regular_file(file, hf::kMaxTokenizerFileBytes), name);
 }
 }  // namespace
 

@@ -27,10 +27,16 @@ def test_missing_head_tensor_is_named(tmp_path):
     n = struct.unpack("<Q", raw[:8])[0]
     header = json.loads(raw[8:8 + n])
     del header["classifier.weight"]
+    # Re-pack the data without the tensor: the tensors must tile the data section (no gap, no trailing bytes).
+    data, at = b"", 8 + n
+    for name, e in sorted(((k, v) for k, v in header.items() if k != "__metadata__"),
+                          key=lambda kv: kv[1]["data_offsets"]):
+        b, end = e["data_offsets"]
+        e["data_offsets"] = [len(data), len(data) + end - b]
+        data += raw[at + b:at + end]
     new = json.dumps(header, separators=(",", ":")).encode()
-    assert len(new) <= n
-    new += b" " * (n - len(new))  # same length: data offsets stay valid
-    (d / "model.safetensors").write_bytes(raw[:8] + new + raw[8 + n:])
+    new += b" " * (-len(new) % 8)
+    (d / "model.safetensors").write_bytes(struct.pack("<Q", len(new)) + new + data)
     assert_one_line_error(_job(tmp_path, d), "model.safetensors", "classifier.weight: missing")
 
 

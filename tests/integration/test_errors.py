@@ -72,7 +72,8 @@ def test_unsupported_architecture_lists_supported(tmp_path):
         cfg["architectures"] = ["GPT2LMHeadModel"]
         (d / "config.json").write_text(json.dumps(cfg))
     proc, out = classify(tmp_path, broken_model(tmp_path, edit), good_input(tmp_path))
-    assert_one_line_error(proc, "GPT2LMHeadModel", "BertForSequenceClassification", "RobertaForSequenceClassification")
+    # The list is long: the CLI cuts error lines to 300 characters (issue 12), so only its start is checked.
+    assert_one_line_error(proc, "GPT2LMHeadModel", "is not supported (supported: BertForSequenceClassification")
     assert_no_output(out)
 
 

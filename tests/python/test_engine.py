@@ -226,3 +226,32 @@ def test_int8_dtype_runs_int8_and_stays_close(engine):
     assert np.abs(p8 - p32).max() <= 0.1
     with pytest.raises(hfbatch.Error, match='dtype: "bf16" is not a supported dtype'):
         hfbatch.Engine(str(BERT), dtype="bf16")
+
+
+# Issue 12 item 14: wrong argument types and sizes raise TypeError / hfbatch.Error in the CLI's wording,
+# never nanobind's "incompatible function arguments" (and never a crash).
+def test_engine_none_model_is_a_type_error():
+    with pytest.raises(TypeError, match=r"^model: expected a folder path \(str or os.PathLike\), got NoneType$"):
+        hfbatch.Engine(None)
+
+
+def test_engine_prefix_none_is_a_type_error():
+    with pytest.raises(TypeError, match=r"^prefix: expected a str, got NoneType$"):
+        hfbatch.Engine(str(BERT), prefix=None)
+
+
+def test_engine_huge_max_length_same_message_as_cli(tmp_path):
+    src = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"text": ["x"]}), src)
+    expected = cli_error("classify", "--model", BERT, "--input", src, "--output", tmp_path / "o",
+                         "--text-column", "text", "--max-length", str(10**12))
+    assert "exceeds the model's" in expected
+    with pytest.raises(hfbatch.Error) as e:
+        hfbatch.Engine(str(BERT), max_length=10**12)
+    assert str(e.value) == expected
+    with pytest.raises(hfbatch.Error, match=r"^--max-length: must be positive$"):
+        hfbatch.Engine(str(BERT), max_length=-1)
+    with pytest.raises(hfbatch.Error, match=r"^--max-length: 10+ exceeds the largest supported value"):
+        hfbatch.Engine(str(BERT), max_length=10**30)
+    with pytest.raises(TypeError, match=r"^max_length: expected an int, got str$"):
+        hfbatch.Engine(str(BERT), max_length="64")

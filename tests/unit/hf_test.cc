@@ -1,5 +1,6 @@
 // config.json and safetensors reading: values, dtype conversion, and one-line errors naming file + field.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cstring>
 #include <filesystem>
@@ -9,6 +10,7 @@
 
 #include "hfbatch/core/error.h"
 #include "hfbatch/hf/config.h"
+#include "hfbatch/hf/regular_file.h"
 #include "hfbatch/hf/safetensors.h"
 #include "hfbatch/hf/weights.h"
 
@@ -61,7 +63,8 @@ TEST(Config, ValuesAndErrors) {
   EXPECT_EQ(error_of([&] { c.get_int("bad"); }), f + ": bad: expected an integer, got \"x\"");
   write(d.path / "broken.json", "{\"a\": ");
   EXPECT_NE(error_of([&] { hf::Config::load(d.path / "broken.json"); }).find("broken.json: invalid JSON"), std::string::npos);
-  EXPECT_EQ(error_of([&] { hf::Config::load(d.path / "nope.json"); }), (d.path / "nope.json").string() + ": cannot open");
+  EXPECT_EQ(error_of([&] { hf::Config::load(d.path / "nope.json"); }),
+            (d.path / "nope.json").string() + ": cannot open: No such file or directory");
 }
 
 TEST(Safetensors, ReadsF32F16BF16) {
@@ -152,4 +155,84 @@ TEST(WeightStore, ShardedIndexAndMissingFiles) {
   EXPECT_NE(error_of([&] { hf::WeightStore::open(e.path); }).find("pytorch_model.bin: truncated zip"), std::string::npos);
   TempDir empty;
   EXPECT_NE(error_of([&] { hf::WeightStore::open(empty.path); }).find("no model weights (model.safetensors"), std::string::npos);
+}
+
+// Issue 12 item 3: size fields are integers in a bounded positive range (or the documented sentinels).
+TEST(Config, SizeFieldsAreBounded) {
+  TempDir d;
+  write(d.path / "config.json",
+        R"({"hidden_size": -48, "layers": 0, "vocab": 1e300, "big": 99999999999, "ok": 768.0, "rel": -1})");
+  auto c = hf::Config::load(d.path / "config.json");
+  const std::string f = (d.path / "config.json").string();
+  EXPECT_EQ(error_of([&] { c.get_size("hidden_size"); }),
+            f + ": hidden_size: must be between 1 and 16777216, got -48");
+  EXPECT_EQ(error_of([&] { c.get_size("layers"); }), f + ": layers: must be between 1 and 16777216, got 0");
+  EXPECT_EQ(error_of([&] { c.get_size("vocab"); }), f + ": vocab: expected an integer, got 1e+300");
+  EXPECT_NE(error_of([&] { c.get_size("big"); }).find("big: must be between"), std::string::npos);
+  EXPECT_EQ(c.get_size("ok"), 768);
+  EXPECT_EQ(c.get_size("rel", -1, -1, 100), -1);
+  EXPECT_EQ(c.get_size("absent", 7, 1, 100), 7);
+}
+
+// Issue 12 item 11: as the reference loader, tensors must tile the data section: no overlap, no gap, no
+// trailing bytes.
+TEST(Safetensors, TensorsMustTileTheDataSection) {
+  TempDir d;
+  const fs::path p = d.path / "model.safetensors";
+  auto with = [&](const std::string& header, const std::string& data) {
+    std::string h = header;
+    while ((h.size() + 8) % 8) h += ' ';
+    std::string out(8, '\0');
+    for (int i = 0; i < 8; ++i) out[i] = static_cast<char>(static_cast<uint64_t>(h.size()) >> (8 * i));
+    write(p, out + h + data);
+    return error_of([&] { hf::SafetensorsFile f(p); });
+  };
+  const std::string data(16, '\0');
+  EXPECT_EQ(with(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})", data),
+            "(no error)");
+  EXPECT_NE(with(R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,12]},"b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})", data)
+                .find("b: data_offsets [8, 16] overlap the previous tensor"),
+            std::string::npos);
+  EXPECT_NE(with(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})", data)
+                .find("b: data_offsets [8, 16] leave a gap"),
+            std::string::npos);
+  EXPECT_EQ(with(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", data),
+            p.string() + ": 8 unreferenced bytes after the last tensor (data section has 16 bytes, tensors end at byte 8)");
+  // Two names for the same bytes (an aliasing trick) are overlapping tensors too.
+  EXPECT_NE(with(R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"b":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", data)
+                .find("overlap"),
+            std::string::npos);
+}
+
+// Issue 12 item 3: WeightStore shapes have no wildcards: a negative size never matches.
+TEST(WeightStore, NegativeSizesAreNotWildcards) {
+  TempDir d;
+  write(d.path / "model.safetensors", safetensors_bytes({{"w", {"F32", {3, 2}, f32_bytes({1, 2, 3, 4, 5, 6})}}}));
+  auto w = hf::WeightStore::open(d.path);
+  EXPECT_EQ(error_of([&] { w.require("w", {-1, 2}); }),
+            (d.path / "model.safetensors").string() + ": w: expected [-1, 2], got [3, 2]");
+}
+
+// Issue 12 item 10: only regular files are read (a directory, a device, a FIFO are refused without
+// blocking), and JSON files have a size limit.
+TEST(RegularFile, RefusesNonRegularFilesAndOversizedJson) {
+  TempDir d;
+  fs::create_directories(d.path / "model.safetensors");
+  EXPECT_EQ(error_of([&] { hf::SafetensorsFile f(d.path / "model.safetensors"); }),
+            (d.path / "model.safetensors").string() + ": a directory, expected a regular file");
+  fs::create_symlink("/dev/zero", d.path / "config.json");
+  EXPECT_EQ(error_of([&] { hf::Config::load(d.path / "config.json"); }),
+            (d.path / "config.json").string() + ": a character device, expected a regular file");
+  ASSERT_EQ(::mkfifo((d.path / "fifo.json").c_str(), 0600), 0);
+  EXPECT_EQ(error_of([&] { hf::read_json_file(d.path / "fifo.json"); }),
+            (d.path / "fifo.json").string() + ": a FIFO, expected a regular file");
+  write(d.path / "real.json", "{}");
+  fs::create_symlink(d.path / "real.json", d.path / "link.json");  // a symlink to a regular file is fine
+  EXPECT_TRUE(hf::read_json_file(d.path / "link.json").is_object());
+  {
+    std::ofstream big(d.path / "big.json");
+  }
+  fs::resize_file(d.path / "big.json", hf::kMaxConfigFileBytes + 1);  // sparse: nothing written
+  EXPECT_NE(error_of([&] { hf::read_json_file(d.path / "big.json"); }).find("more than the limit of 67108864"),
+            std::string::npos);
 }

@@ -134,3 +134,57 @@ TEST(TokenizerRobustness, ErrorsEchoingFileContentStayOnOneLine) {
   EXPECT_NE(e.find("\\n2581\\r\\x01"), std::string::npos) << e;
   EXPECT_EQ(e.find_first_of("\n\r"), std::string::npos) << e;
 }
+
+// Issue 12 item 10: a normalizer that expands text is bounded (kMaxNormalizedGrowth x the input + slack),
+// the error names the tokenizer.json field of the step that passes the bound, and nothing is allocated
+// for the oversized result (three chained 100x Replace would make 10^6 bytes of one "a", 10^12 of 1 MB).
+TEST(TokenizerRobustness, ExpandingNormalizersAreBoundedAndNamed) {
+  const std::string big(100, 'a');
+  auto replace = [&](const std::string& content) {
+    return R"({"type": "Replace", "pattern": {"String": "a"}, "content": ")" + content + "\"}";
+  };
+  const std::string model = R"("model": {"type": "WordLevel", "vocab": {"a": 0, "[UNK]": 1}, "unk_token": "[UNK]"})";
+  auto tok = Tokenizer::from_json(R"({"normalizer": {"type": "Sequence", "normalizers": [)" + replace(big) + "," +
+                                      replace(big) + "," + replace(big) + "]}, " + model + "}",
+                                  "mem.json");
+  std::string message;
+  try {
+    tok->encode("a", nullptr, TruncationOptions{});
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("mem.json: normalizer.normalizers[1]: normalized text grows"), std::string::npos) << message;
+  // A lone Replace is bounded by its own input; within the bound it works as before.
+  auto one = Tokenizer::from_json("{\"normalizer\": " + replace(big) + ", " + model + "}", "mem.json");
+  EXPECT_EQ(one->encode("a", nullptr, TruncationOptions{}).ids.size(), 1u);  // 100 bytes < 32 + 4096
+  message.clear();
+  try {
+    one->encode(std::string(1000, 'a'), nullptr, TruncationOptions{});  // 100000 bytes > 32·1000 + 4096
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("mem.json: normalizer: normalized text grows from 1000 to 100000 bytes"), std::string::npos)
+      << message;
+}
+
+// Issue 12 item 12: a search that Oniguruma gives up on names the pattern's field and shows at most 80
+// characters of the pattern (a catastrophic pattern exhausts the backtracking limit).
+TEST(TokenizerRobustness, FailedRegexSearchNamesTheField) {
+  // (a|aa)+$ backtracks exponentially on "aaa...a!"; the literal alternative makes the pattern long.
+  const std::string pattern = "(a|aa)+$|" + std::string(90, 'b');
+  ASSERT_GT(pattern.size(), 80u);
+  auto tok = Tokenizer::from_json(
+      R"({"pre_tokenizer": {"type": "Split", "pattern": {"Regex": ")" + pattern +
+          R"("}, "behavior": "Isolated", "invert": false}, "model": {"type": "WordLevel", "vocab": {"a": 0, "[UNK]": 1}, "unk_token": "[UNK]"}})",
+      "mem.json");
+  std::string message;
+  try {
+    tok->encode(std::string(40, 'a') + "!", nullptr, TruncationOptions{});
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  ASSERT_FALSE(message.empty()) << "the pattern did not exhaust Oniguruma's backtracking limit";
+  EXPECT_NE(message.find("mem.json: pre_tokenizer.pattern.Regex: regex '" + pattern.substr(0, 80) + "...'"),
+            std::string::npos)
+      << message;
+}

@@ -136,23 +136,30 @@ TEST(TorchCheckpoint, ShardedIndexAndMissingShard) {
 
 namespace {
 
-// A torch.save-like zip (stored entries) around `pkl` as archive/data.pkl, built by hand.
-std::string zip_with_pickle(const std::string& pkl) {
-  auto le = [](uint64_t v, int n) {
-    std::string s;
-    for (int i = 0; i < n; ++i) s += static_cast<char>((v >> (8 * i)) & 0xff);
-    return s;
-  };
-  const std::string name = "archive/data.pkl";
-  std::string local = std::string("PK\x03\x04", 4) + le(20, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(0, 4) +
-                      le(pkl.size(), 4) + le(pkl.size(), 4) + le(name.size(), 2) + le(0, 2) + name + pkl;
-  std::string central = std::string("PK\x01\x02", 4) + le(20, 2) + le(20, 2) + le(0, 2) + le(0, 2) + le(0, 4) +
-                        le(0, 4) + le(pkl.size(), 4) + le(pkl.size(), 4) + le(name.size(), 2) + le(0, 2) +
-                        le(0, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(0, 4) + name;
-  std::string eocd = std::string("PK\x05\x06", 4) + le(0, 2) + le(0, 2) + le(1, 2) + le(1, 2) +
+std::string le_bytes(uint64_t v, int n) {
+  std::string s;
+  for (int i = 0; i < n; ++i) s += static_cast<char>((v >> (8 * i)) & 0xff);
+  return s;
+}
+
+// A torch.save-like zip (stored entries) of {name, bytes}, built by hand.
+std::string zip_of(const std::vector<std::pair<std::string, std::string>>& files) {
+  const auto le = le_bytes;
+  std::string local, central;
+  for (const auto& [name, data] : files) {
+    central += std::string("PK\x01\x02", 4) + le(20, 2) + le(20, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(0, 4) +
+               le(data.size(), 4) + le(data.size(), 4) + le(name.size(), 2) + le(0, 2) + le(0, 2) + le(0, 2) +
+               le(0, 2) + le(0, 4) + le(local.size(), 4) + name;
+    local += std::string("PK\x03\x04", 4) + le(20, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(0, 4) + le(data.size(), 4) +
+             le(data.size(), 4) + le(name.size(), 2) + le(0, 2) + name + data;
+  }
+  std::string eocd = std::string("PK\x05\x06", 4) + le(0, 2) + le(0, 2) + le(files.size(), 2) + le(files.size(), 2) +
                      le(central.size(), 4) + le(local.size(), 4) + le(0, 2);
   return local + central + eocd;
 }
+
+// ... around `pkl` as archive/data.pkl.
+std::string zip_with_pickle(const std::string& pkl) { return zip_of({{"archive/data.pkl", pkl}}); }
 
 TEST(TorchCheckpoint, HostilePickleShapesGiveErrorsNotCrashes) {
   using namespace std::string_literals;
@@ -180,6 +187,50 @@ TEST(TorchCheckpoint, HostilePickleShapesGiveErrorsNotCrashes) {
       "0X\x03\x00\x00\x00"s "cpuK\x04tQ"s
       "K\x00K\x05\x85K\x01\x85\x89NtRs."s;
   EXPECT_NE(err(view).find("w: storage data/0 is missing"), std::string::npos) << err(view);
+}
+
+// Issue 12 item 8: a view whose extent overflows int64 (shape [2^23+1, 32], stride [2^40, 1]: the last
+// element sits at 2^63 + 31) and a view with more elements than its storage (stride 0) are refused; before,
+// both passed the bounds check and load_f32 read far outside the mapping.
+TEST(TorchCheckpoint, ViewExtentsUseCheckedArithmetic) {
+  using namespace std::string_literals;
+  TempDir d;
+  const fs::path p = d.path / "pytorch_model.bin";
+  // {"w": _rebuild_tensor_v2(storage('0', FloatStorage, 16 elements), 0, size, stride, False, None)}
+  auto err = [&](const std::string& size_and_stride) {
+    const std::string pkl = "\x80\x02}X\x01\x00\x00\x00w"s
+                            "ctorch._utils\n_rebuild_tensor_v2\n"s
+                            "((X\x07\x00\x00\x00storagectorch\nFloatStorage\nX\x01\x00\x00\x00"s
+                            "0X\x03\x00\x00\x00"s "cpuK\x10tQ"s
+                            "K\x00"s + size_and_stride + "\x89NtRs."s;
+    write(p, zip_of({{"archive/data.pkl", pkl}, {"archive/data/0", std::string(64, '\0')}}));
+    return error_of([&] {
+      hf::TorchCheckpoint f(p);
+      for (const auto& [n, e] : f.entries()) f.load_f32(e);
+    });
+  };
+  // (2^23 + 1, 32) and (2^40, 1): BININT 8388609, BININT1 32, TUPLE2; LONG1 of 6 bytes 2^40, BININT1 1, TUPLE2.
+  const std::string huge = "J\x01\x00\x80\x00K\x20\x86\x8a\x06\x00\x00\x00\x00\x00\x01K\x01\x86"s;
+  EXPECT_NE(err(huge).find("w: view extent (shape [8388609, 32]) overflows int64"), std::string::npos) << err(huge);
+  // (4, 4) with strides (0, 0) over 16 elements: fine bounds, but 16 elements alias one.
+  const std::string aliased = "K\x04K\x04\x86K\x00K\x00\x86"s;
+  EXPECT_EQ(err(aliased), "(no error)");  // 16 elements ≤ the storage's 16: allowed (bounded by the file)
+  const std::string more = "K\x08K\x04\x86K\x00K\x01\x86"s;  // 32 elements over a 16-element storage
+  EXPECT_NE(err(more).find("w: view [8, 4] has more elements than its storage of 16"), std::string::npos) << err(more);
+  // The plain, valid view still loads.
+  EXPECT_EQ(err("K\x04K\x04\x86K\x04K\x01\x86"s), "(no error)");
+}
+
+// Issue 12 item 8: a ZIP64 locator in a file shorter than a ZIP64 end record (size - 56 wrapped around).
+TEST(TorchCheckpoint, ShortFileWithZip64LocatorIsAnError) {
+  TempDir d;
+  const fs::path p = d.path / "pytorch_model.bin";
+  // locator (20 bytes) pointing at offset 4, where "PK\x06\x06" sits, then an empty EOCD: 42 bytes in all.
+  const std::string locator = std::string("PK\x06\x07", 4) + std::string("PK\x06\x06", 4) + le_bytes(4, 8) + le_bytes(1, 4);
+  const std::string eocd = std::string("PK\x05\x06", 4) + std::string(18, '\0');
+  write(p, locator + eocd);
+  EXPECT_NE(error_of([&] { hf::TorchCheckpoint f(p); }).find("bad ZIP64 end of central directory"), std::string::npos)
+      << error_of([&] { hf::TorchCheckpoint f(p); });
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ class WeightStore {
   const std::string& prefix() const { return prefix_; }
 
   bool contains(const std::string& name) const { return resolve(name) != nullptr; }
-  // The tensor as fp32, shape-checked against `shape` (-1 = any size in that dimension). Throws
+  // The tensor as fp32, its shape equal to `shape` (no wildcards: every size is checked). Throws
   // "<file>: <name>: missing" or "<file>: <name>: expected [100, 32], got [100, 16]".
   core::Tensor require(const std::string& name, const std::vector<int64_t>& shape);
   // Same, but an absent tensor gives nullopt (a present one with a wrong shape still throws).

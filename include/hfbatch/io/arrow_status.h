@@ -12,7 +12,8 @@
 namespace hfbatch::io {
 
 inline void arrow_check(const arrow::Status& st, const std::string& context) {
-  if (!st.ok()) throw Error(context + ": " + st.message());
+  // The detail carries the OS error of an I/O failure ("[errno 28] No space left on device").
+  if (!st.ok()) throw Error(context + ": " + st.message() + (st.detail() ? " (" + st.detail()->ToString() + ")" : ""));
 }
 
 template <typename T>

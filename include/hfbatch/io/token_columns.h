@@ -26,6 +26,7 @@ void check_token_list_type(const arrow::DataType& type, const std::string& file,
 struct TokenRowLimits {
   int64_t max_length = 0;  // > 0: rows with more (unmasked) tokens are an error
   int64_t vocab_size = 0;  // > 0: ids must be in [0, vocab_size)
+  int64_t type_vocab_size = 0;  // > 0: token type ids must be in [0, type_vocab_size)
 };
 
 // Rows of `chunk` (whose first row is row `first_row` of `file`); a null ids value gives a null row.

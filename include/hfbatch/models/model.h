@@ -46,6 +46,7 @@ struct ModelInfo {
   ProblemType problem_type = ProblemType::single_label;
   int64_t vocab_size = 0;       // rows of the word-embedding table
   int64_t max_positions = 0;    // longest sequence the position table allows (offset removed)
+  int64_t type_vocab_size = 0;  // rows of the token-type table; 0: the model ignores token type ids
   int64_t parameter_count = 0;
   std::string stored_dtype;     // dtype of the weights on disk ("F32", "F16", "BF16", mixed "F32+F16")
   bool has_classifier = false;

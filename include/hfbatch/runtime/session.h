@@ -23,7 +23,7 @@ struct SessionOptions {
   std::filesystem::path model_dir;
   std::optional<std::filesystem::path> tokenizer_dir;  // default: model_dir
   Task task = Task::classify;
-  int32_t max_length = 0;        // 0: the model's limit (see resolve_max_length)
+  int64_t max_length = 0;        // 0: the model's limit (see resolve_max_length); checked against it
   // Padded tokens per encoder call. Activations grow with it: a MiniLM job on W-short peaks at 0.42 GB RSS
   // with 8192, 0.64 GB with 16384 (measured), at about the same speed.
   int64_t batch_tokens = 8192;
@@ -114,7 +114,7 @@ class Session {
 // The truncation length a job uses: `requested` if > 0 (must not exceed the model's position table);
 // else tokenizer_config.json model_max_length when set to a real value; else the model's limit. For
 // embed, sentence-transformers' max_seq_length wins when present, as SentenceTransformer does.
-int32_t resolve_max_length(int32_t requested, const std::filesystem::path& tokenizer_dir,
+int32_t resolve_max_length(int64_t requested, const std::filesystem::path& tokenizer_dir,
                            const models::ModelInfo& info, Task task, const models::PoolingConfig& pooling);
 
 }  // namespace hfbatch::runtime

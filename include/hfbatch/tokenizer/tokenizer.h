@@ -42,6 +42,15 @@ struct TruncationOptions {
   TruncationSide side = TruncationSide::right;
 };
 
+// A special token or sequence piece the post-processor emits, for load-time checks against the model's
+// embedding tables.
+struct EmittedToken {
+  std::string field;   // "<file>: <field>" that defines it, e.g. "m/tokenizer.json: post_processor.cls"
+  std::string token;   // the token's text; "" for a sequence piece ($A, $B)
+  int32_t id = -1;     // -1 for a sequence piece (it only sets a type id)
+  int32_t type_id = 0;
+};
+
 class Tokenizer {
  public:
   virtual ~Tokenizer() = default;
@@ -69,6 +78,8 @@ class Tokenizer {
   virtual std::optional<int32_t> token_to_id(std::string_view token) const = 0;
   // Number of special tokens the post-processor adds to a single text / to a pair.
   virtual int32_t num_special_tokens(bool pair) const = 0;
+  // Every special token and type id the post-processor can emit (single and pair templates).
+  virtual std::vector<EmittedToken> emitted_tokens() const = 0;
 };
 
 }  // namespace hfbatch::tokenizer
