@@ -57,16 +57,23 @@ namespace {
 
 // The post-processor's special tokens must be rows of the model's word-embedding table, and its type ids
 // rows of the token-type table (when the model has one): else the first batch would fail deep inside
-// the embedding op without naming the token.
-void check_special_tokens(const tokenizer::Tokenizer& tok, const models::ModelInfo& info) {
+// the embedding op without naming the token. A type id only the pair template emits is an error for a
+// job with text pairs alone (returned, thrown by tokenize): single-text jobs never emit it.
+std::optional<std::string> check_special_tokens(const tokenizer::Tokenizer& tok, const models::ModelInfo& info) {
+  std::optional<std::string> pair_error;
   for (const tokenizer::EmittedToken& t : tok.emitted_tokens()) {
     if (t.id >= 0 && info.vocab_size > 0 && t.id >= info.vocab_size)
       throw Error(t.field + ": special token \"" + t.token + "\" has id " + std::to_string(t.id) +
                   ", outside the model's vocabulary [0, " + std::to_string(info.vocab_size) + ") (config.json vocab_size)");
-    if (info.type_vocab_size > 0 && t.type_id >= info.type_vocab_size)
-      throw Error(t.field + ": type_id " + std::to_string(t.type_id) + " is outside the model's token types [0, " +
-                  std::to_string(info.type_vocab_size) + ") (config.json type_vocab_size)");
+    if (info.type_vocab_size > 0 && t.type_id >= info.type_vocab_size) {
+      const std::string error = t.field + ": type_id " + std::to_string(t.type_id) +
+                                " is outside the model's token types [0, " + std::to_string(info.type_vocab_size) +
+                                ") (config.json type_vocab_size)";
+      if (!t.pair_only) throw Error(error);
+      if (!pair_error) pair_error = error;
+    }
   }
+  return pair_error;
 }
 
 }  // namespace
@@ -99,7 +106,7 @@ Session::Session(const SessionOptions& options) : options_(options) {
                 std::to_string(tokenizer_->vocab_size()) + " ids but the model's embedding table has " +
                 std::to_string(info.vocab_size) + " rows (config.json vocab_size)");
   }
-  if (tokenizer_) check_special_tokens(*tokenizer_, info);
+  if (tokenizer_) pair_type_error_ = check_special_tokens(*tokenizer_, info);
   pooling_ = models::read_pooling_config(options.model_dir);
   if (!options.pretokenized) max_length_ = resolve_max_length(options.max_length, tok_dir, info, options.task, pooling_);
   check(options.batch_tokens > 0, "--batch-tokens: must be positive");
@@ -160,6 +167,7 @@ Predictions Session::run(const std::vector<std::optional<std::string_view>>& tex
 TokenizedChunk Session::tokenize(const std::vector<std::optional<std::string_view>>& texts,
                                  const std::vector<std::optional<std::string_view>>* pairs,
                                  int32_t workers) const {
+  if (pairs && pair_type_error_) throw Error(*pair_type_error_);
   const auto t0 = Clock::now();
   tokenizer::TruncationOptions trunc;
   trunc.max_length = max_length_;

@@ -33,6 +33,7 @@ class BertProcessing final : public PostProcessor {
     out.push_back(sep_.token);
     EmittedToken b = sep_.token;  // the pair's [SEP] after B has type 1
     b.type_id = 1;
+    b.pair_only = true;
     out.push_back(b);
   }
   int32_t added_tokens(bool pair) const override { return pair ? 3 : 2; }
@@ -89,8 +90,9 @@ class TemplateProcessing final : public PostProcessor {
   void emitted(std::vector<EmittedToken>& out) const override {
     for (const auto* tmpl : {&single_, &pair_})
       for (const Piece& p : *tmpl) {
-        if (p.is_sequence) out.push_back({p.field, "", -1, p.type_id});
-        for (int32_t id : p.ids) out.push_back({p.field, p.token, id, p.type_id});
+        const bool pair_only = tmpl == &pair_;
+        if (p.is_sequence) out.push_back({p.field, "", -1, p.type_id, pair_only});
+        for (int32_t id : p.ids) out.push_back({p.field, p.token, id, p.type_id, pair_only});
       }
   }
 

@@ -139,6 +139,19 @@ def test_template_type_id_beyond_type_vocab_size(tmp_path):
                           "type_id 5", "type_vocab_size")
 
 
+def test_pair_template_type_id_only_refuses_pair_jobs(tmp_path):
+    # A type id that only the pair template emits cannot reach a single-text job: that job runs, a pair job
+    # is refused naming the pair template's field.
+    d = _copy(tmp_path, "bert-cls")
+    _edit_json(d / "tokenizer.json", lambda j: j["post_processor"]["pair"][3]["Sequence"].__setitem__("type_id", 5))
+    src = write_parquet(tmp_path / "pairs.parquet", {"text": ["a good movie", "bad"], "pair": ["yes", "no"]})
+    run("classify", "--model", d, "--input", src, "--output", tmp_path / "single", "--text-column", "text")
+    proc = run("classify", "--model", d, "--input", src, "--output", tmp_path / "pair", "--text-column", "text",
+               "--text-pair-column", "pair", check=False)
+    assert_one_line_error(proc, "tokenizer.json: post_processor.pair[3].Sequence", "type_id 5", "type_vocab_size")
+    assert not (tmp_path / "pair" / "_SUCCESS").exists()
+
+
 def test_pretokenized_type_id_beyond_type_vocab_size(tmp_path):
     src = write_parquet(tmp_path / "tok.parquet", {"ids": [[2, 10, 3]], "types": [[0, 0, 7]]})
     out = tmp_path / "out"

@@ -107,6 +107,7 @@ class Session {
   std::unique_ptr<models::Model> model_;
   models::PoolingConfig pooling_;
   int32_t max_length_ = 0;
+  std::optional<std::string> pair_type_error_;  // the tokenizer's pair template has a type id the model lacks
   int32_t tokenizer_threads_ = 1;
   std::unique_ptr<core::ThreadPool> tokenizer_pool_;
 };

@@ -49,6 +49,7 @@ struct EmittedToken {
   std::string token;   // the token's text; "" for a sequence piece ($A, $B)
   int32_t id = -1;     // -1 for a sequence piece (it only sets a type id)
   int32_t type_id = 0;
+  bool pair_only = false;  // emitted for text pairs only (a single-text job never sees it)
 };
 
 class Tokenizer {
