@@ -15,6 +15,7 @@
 #include "hfbatch/core/error.h"
 #include "hfbatch/core/memory_reuse.h"
 #include "hfbatch/core/progress.h"
+#include "hfbatch/core/thread_pool.h"
 #include "hfbatch/dist/runner.h"
 #include "hfbatch/dist/sharding.h"
 #include "hfbatch/io/job.h"
@@ -103,12 +104,14 @@ void check_summary_path(const std::filesystem::path& path, const std::filesystem
 // progress, distribution. The text / token columns are the caller's.
 void parse_common(const Args& args, hfbatch::io::JobOptions& job, hfbatch::dist::DistOptions& dist) {
   job.session.max_length = args.get_int("--max-length", 0);  // the upper limit is the model's (Session)
+  hfbatch::check(!args.has("--max-length") || job.session.max_length > 0, "--max-length: must be positive");
+  for (const char* flag : {"--threads", "--tokenizer-threads"}) {  // checked before the int32 cast
+    const int64_t n = args.get_int(flag, 0);
+    hfbatch::check(n >= 0, std::string(flag) + ": must be positive");
+    hfbatch::core::check_thread_limit(n, flag);
+  }
   job.session.threads = static_cast<int32_t>(args.get_int("--threads", 0));
-  hfbatch::check(!args.has("--max-length") || job.session.max_length > 0,
-                 "--max-length: must be positive");
   job.session.tokenizer_threads = static_cast<int32_t>(args.get_int("--tokenizer-threads", 0));
-  hfbatch::check(job.session.threads >= 0, "--threads: must be positive");
-  hfbatch::check(job.session.tokenizer_threads >= 0, "--tokenizer-threads: must be positive");
   job.inputs = args.get_all("--input");
   hfbatch::check(!job.inputs.empty(), "--input: required");
   job.output = args.get("--output");
@@ -137,7 +140,8 @@ int run_and_report(hfbatch::io::JobOptions& job, const hfbatch::dist::DistOption
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     job.session.threads = std::max(1, cores / std::max(1, comm.local_size()));
   }
-  hfbatch::io::install_stop_handlers();
+  hfbatch::io::install_stop_handlers();  // again: MPI_Init (Comm::world) may have installed its own
+  job.session.stop = hfbatch::core::StopToken(&hfbatch::io::stop_requested());  // tokenizer rows, batches, layers
   hfbatch::dist::RunResult result = hfbatch::dist::run_job(job, dist, comm);
   if (!result.leader) return 0;
   const hfbatch::io::JobSummary& summary = result.summary;
@@ -266,6 +270,9 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   args.erase(args.begin());
   int code = 0;
+  // First, so that a SIGTERM at any time (even during argument checks or the model load) ends a job with
+  // 130, never with the signal's default action.
+  if (command == "classify" || command == "embed" || command == "tokenize") hfbatch::io::install_stop_handlers();
   try {
     if (command == "classify" || command == "embed") {
       code = run_scoring(command == "classify" ? hfbatch::runtime::Task::classify : hfbatch::runtime::Task::embed, args);

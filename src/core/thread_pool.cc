@@ -2,12 +2,23 @@
 
 #include <algorithm>
 
+#include "hfbatch/core/error.h"
+
 namespace hfbatch::core {
 
-int32_t resolve_threads(int32_t threads) {
-  if (threads > 0) return threads;
-  unsigned hw = std::thread::hardware_concurrency();
-  return hw ? static_cast<int32_t>(hw) : 1;
+namespace {
+constexpr int32_t kThreadsPerCore = 4;
+int32_t hardware_threads() { return static_cast<int32_t>(std::max(1u, std::thread::hardware_concurrency())); }
+}  // namespace
+
+int32_t resolve_threads(int32_t threads) { return threads > 0 ? threads : hardware_threads(); }
+
+int32_t max_threads() { return kThreadsPerCore * hardware_threads(); }
+
+void check_thread_limit(int64_t threads, const std::string& flag) {
+  check(threads <= max_threads(), flag + ": " + std::to_string(threads) + " exceeds the limit of " +
+                                      std::to_string(max_threads()) + " (" + std::to_string(kThreadsPerCore) +
+                                      " x the " + std::to_string(hardware_threads()) + " hardware threads)");
 }
 
 ThreadPool::ThreadPool(int32_t threads) {

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <thread>
 
+#include "cpu/signals_held.h"
 #include "hfbatch/core/error.h"
 
 #if defined(HFBATCH_GEMM_ONEDNN)
@@ -52,6 +53,7 @@ void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float al
   dnnl_status_t st;
   {
     OmpSerialInsideItem serial;
+    SignalsHeld held;  // the kernel's rsp points into the heap while it runs (signals_held.h)
     st = dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   }
   check(st == dnnl_success, "dnnl_sgemm failed with status " + std::to_string(static_cast<int>(st)));
@@ -70,6 +72,7 @@ void gemm_u8s8s32(int64_t m, int64_t n, int64_t k, const uint8_t* a, int64_t lda
   dnnl_status_t st;
   {
     OmpSerialInsideItem serial;
+    SignalsHeld held;
     st = dnnl_gemm_u8s8s32('N', 'T', 'F', m, n, k, 1.0f, a, lda, 0, b, ldb, 0, 0.0f, c, ldc, &no_offset);
   }
   check(st == dnnl_success, "dnnl_gemm_u8s8s32 failed with status " + std::to_string(static_cast<int>(st)));

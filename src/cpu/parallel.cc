@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "cpu/blas.h"
+#include "cpu/signals_held.h"
 
 #if defined(HFBATCH_GEMM_ONEDNN)
 #include <omp.h>
@@ -43,8 +44,10 @@ void parallel_for(int64_t n, const std::function<void(int64_t, int32_t)>& fn) {
   std::atomic<int64_t> next{0};
   std::exception_ptr error;
   std::atomic<bool> failed{false};
+  SignalsHeld held;  // workers started by this region inherit it; items' GEMMs need it (signals_held.h)
 #pragma omp parallel num_threads(use)
   {
+    SignalsHeld held_here;   // once per worker and region, not per item's GEMM
     SerialGemmScope serial;  // the parallelism is across items
     const int32_t worker = omp_get_thread_num();
     for (int64_t i = next++; i < n && !failed.load(std::memory_order_relaxed); i = next++) {

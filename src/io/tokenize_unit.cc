@@ -78,7 +78,7 @@ TokenizedRows UnitTokenizer::encode_chunk(const arrow::RecordBatch& chunk) const
   trunc.max_length = max_length_;
   TokenizedRows out;
   out.rows = runtime::encode_rows(*tokenizer_, texts, cols.pair_column ? &pairs : nullptr, trunc,
-                                  runtime::EmptyPair::empty_segment, *pool_);
+                                  runtime::EmptyPair::empty_segment, *pool_, 0, options_.session.stop);
   out.masks.assign(out.rows.size(), {});
   for (size_t i = 0; i < out.rows.size(); ++i) {
     if (!out.rows[i]) continue;

@@ -42,8 +42,7 @@ int64_t stream_unit(const fs::path& file, int64_t row_begin, int64_t row_end, co
     // Each summary field below is written by one stage's thread only.
     int64_t first_row = row_begin;  // of the next chunk, in the file
     std::function<std::optional<Prepared>()> read = [&]() -> std::optional<Prepared> {
-      if (stop_requested().load())
-        throw Interrupted(part + ": stopped by a signal; committed parts are kept, rerun with --resume");
+      if (stop_requested().load()) throw Interrupted("stopped by a signal");
       const auto t = Clock::now();
       Prepared p;
       p.chunk = source.next();
@@ -75,6 +74,10 @@ int64_t stream_unit(const fs::path& file, int64_t row_begin, int64_t row_end, co
     summary.write_s += seconds_since(t0);
     summary.arrow_peak_bytes = std::max(summary.arrow_peak_bytes, arrow::default_memory_pool()->max_memory());
     return written;
+  } catch (const Interrupted&) {  // from any stage: the reader, the tokenizer, the model
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw Interrupted(part + ": stopped by a signal; committed parts are kept, rerun with --resume");
   } catch (...) {
     std::error_code ec;
     fs::remove(tmp, ec);

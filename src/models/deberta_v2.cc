@@ -110,7 +110,10 @@ class DebertaV2 final : public Model {
   core::Tensor encode(const TokenBatch& batch) const override {
     validate(batch);
     core::Tensor x = embed(batch);  // [tokens, H]
-    for (size_t li = 0; li < layers.size(); ++li) x = layer_forward(li, x, batch);
+    for (size_t li = 0; li < layers.size(); ++li) {
+      stop_.throw_if_requested();
+      x = layer_forward(li, x, batch);
+    }
     return x;
   }
 
@@ -121,7 +124,10 @@ class DebertaV2 final : public Model {
     validate(batch);
     core::Tensor x = embed(batch);  // [tokens, H]
     if (layers.empty()) return head->logits(first_tokens(x, batch));
-    for (size_t li = 0; li + 1 < layers.size(); ++li) x = layer_forward(li, x, batch);
+    for (size_t li = 0; li + 1 < layers.size(); ++li) {
+      stop_.throw_if_requested();
+      x = layer_forward(li, x, batch);
+    }
     const core::Tensor first = first_tokens(x, batch);  // [batch, H]
     return head->logits(layer_forward(layers.size() - 1, x, batch, &first));  // [batch, num_labels]
   }

@@ -132,6 +132,7 @@ void add_token_type_embeddings(const core::Tensor& table, const TokenBatch& batc
 
 core::Tensor TransformerEncoder::run_layers(core::Tensor x, const TokenBatch& batch, size_t count) const {
   for (size_t i = 0; i < count; ++i) {
+    stop_.throw_if_requested();
     const EncoderLayer& l = layers_[i];
     core::Tensor qkv = l.qkv(x);                                     // [tokens, 3H]
     core::Tensor ctx = ops::attention(qkv, batch.offsets, heads_);  // [tokens, H]

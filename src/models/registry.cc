@@ -81,6 +81,7 @@ std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const LoadOp
   hf::WeightStore weights = hf::WeightStore::open(dir);
   std::unique_ptr<Model> model = registry().at(arch)(config, weights, arch);
   if (options.precision == Precision::int8) model->quantize_int8();
+  model->set_stop(options.stop);
   return model;
 }
 

@@ -79,10 +79,13 @@ std::optional<std::string> check_special_tokens(const tokenizer::Tokenizer& tok,
 }  // namespace
 
 Session::Session(const SessionOptions& options) : options_(options) {
+  core::check_thread_limit(options.threads, "--threads");  // before anything starts a thread
+  core::check_thread_limit(options.tokenizer_threads, "--tokenizer-threads");
   const fs::path tok_dir = options.tokenizer_dir.value_or(options.model_dir);
   models::LoadOptions load;
   load.threads = options.threads;
   load.precision = options.precision;
+  load.stop = options.stop;
   model_ = models::load_model(options.model_dir, load);
   const auto& info = model_->info();
   if (options.pretokenized) {
@@ -173,7 +176,8 @@ TokenizedChunk Session::tokenize(const std::vector<std::optional<std::string_vie
   trunc.max_length = max_length_;
   TokenizedChunk chunk;
   // An empty pair encodes as a single text, as in the transformers pipeline (`if text_pair` in encode_plus).
-  chunk.encodings = encode_rows(tokenizer(), texts, pairs, trunc, EmptyPair::single_text, *tokenizer_pool_, workers);
+  chunk.encodings = encode_rows(tokenizer(), texts, pairs, trunc, EmptyPair::single_text, *tokenizer_pool_, workers,
+                                options_.stop);
   chunk.tokenize_s = seconds_since(t0);
   return chunk;
 }
@@ -200,6 +204,7 @@ void Session::infer(const std::vector<int64_t>& live,
   for (size_t k = 0; k < live.size(); ++k) lengths[k] = static_cast<int32_t>(ids_of(k).size());
   const int32_t w = out.width;
   for (const std::vector<int32_t>& members : plan_batches(lengths, options_.batch_tokens)) {
+    options_.stop.throw_if_requested();
     models::TokenBatch batch;
     for (int32_t k : members) batch.add(ids_of(k), types_of(k));
     stats.tokens += batch.total_tokens();

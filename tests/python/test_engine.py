@@ -189,6 +189,18 @@ def test_bad_max_length_same_message_as_cli(tmp_path):
     assert str(e.value) == expected
 
 
+def test_too_many_threads_same_message_as_cli(tmp_path):
+    # Engine(threads=100000) started 100,000 threads; now refused before any starts (issue 12 item 9).
+    src = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"text": ["x"]}), src)
+    expected = cli_error("classify", "--model", BERT, "--input", src, "--output", tmp_path / "o",
+                         "--text-column", "text", "--threads", "100000")
+    assert "--threads: 100000 exceeds the limit of" in expected
+    with pytest.raises(hfbatch.Error) as e:
+        hfbatch.Engine(str(BERT), threads=100000)
+    assert str(e.value) == expected
+
+
 def test_non_string_input(engine):
     with pytest.raises(hfbatch.Error, match="texts.*int64.*string"):
         engine.classify(pa.array([1, 2]))

@@ -7,6 +7,7 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -50,5 +51,12 @@ class ThreadPool {
 
 // Resolves a --threads value: <= 0 means all hardware threads.
 int32_t resolve_threads(int32_t threads);
+
+// The most threads a job may ask for: 4 x the hardware threads. More only adds switching and stacks
+// (--threads 100000 started 32,000 threads and hung the machine).
+int32_t max_threads();
+// Throws "<flag>: <threads> exceeds the limit of <max_threads()> (4 x the N hardware threads)" when
+// threads > max_threads(). `flag` names the option, e.g. "--threads".
+void check_thread_limit(int64_t threads, const std::string& flag);
 
 }  // namespace hfbatch::core

@@ -13,6 +13,7 @@
 
 #include "hfbatch/core/error.h"
 #include "hfbatch/core/progress.h"
+#include "hfbatch/core/stop.h"
 #include "hfbatch/io/output_dir.h"
 #include "hfbatch/io/parquet_source.h"
 #include "hfbatch/io/prediction_columns.h"
@@ -60,14 +61,14 @@ class UnitWorker;
 // before anything is written.
 void check_part_schemas(const InputScan& scan, const JobOptions& options, const UnitWorker& worker);
 
-// Set by SIGTERM/SIGINT (see install_stop_handlers); the scorer stops after the current chunk.
+// Set by SIGTERM/SIGINT (see install_stop_handlers). The reader checks it before each chunk; through
+// SessionOptions::stop (core::StopToken) the tokenizer and the model check it between rows, batches and
+// layers.
 std::atomic<bool>& stop_requested();
 void install_stop_handlers();
 
-// Thrown when a stop was requested; the part being written is removed.
-struct Interrupted : Error {
-  using Error::Error;
-};
+// Thrown when a stop was requested (core/stop.h); the part being written is removed.
+using Interrupted = hfbatch::Interrupted;
 
 // The work done on one unit of a job, whatever the job: loaded once per process, then called per unit.
 class UnitWorker {

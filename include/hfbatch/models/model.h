@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "hfbatch/core/stop.h"
 #include "hfbatch/core/tensor.h"
 
 namespace hfbatch::models {
@@ -62,6 +63,8 @@ class Model {
   virtual core::Tensor encode(const TokenBatch& batch) const = 0;
   // Sequence-classification logits. Returns [batch, num_labels]. Throws when the model has no head.
   virtual core::Tensor classify(const TokenBatch& batch) const = 0;
+  // encode/classify check `stop` between encoder layers and throw Interrupted when it is requested.
+  void set_stop(core::StopToken stop) { stop_ = stop; }
   // Switches the encoder layers' linears to int8 (weights quantized now) and sets info().precision;
   // load_model calls it for LoadOptions::precision == int8. Models without an int8 path throw.
   void quantize_int8();
@@ -71,11 +74,13 @@ class Model {
   virtual void quantize_linears_int8();
 
   ModelInfo info_;
+  core::StopToken stop_;
 };
 
 struct LoadOptions {
   int32_t threads = 0;  // 0 = all cores
   Precision precision = Precision::fp32;
+  core::StopToken stop;  // see Model::set_stop
 };
 
 // Reads config.json + weights (model.safetensors, sharded index, ...) from `dir`, picks the builder for

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hfbatch/core/stop.h"
 #include "hfbatch/core/thread_pool.h"
 #include "hfbatch/tokenizer/tokenizer.h"
 
@@ -19,10 +20,11 @@ enum class EmptyPair { single_text, empty_segment };
 
 // result[i] = encode(texts[i], pairs[i], trunc); nullopt when texts[i] (or pairs[i]) is null. `pairs`, when
 // given, has texts.size() rows. Runs on up to `workers` threads of `pool` (0: all); the first tokenizer
-// error is rethrown.
+// error is rethrown. `stop` is checked before each row: once requested, the rest are skipped and
+// Interrupted is thrown.
 std::vector<std::optional<tokenizer::Encoding>> encode_rows(
     const tokenizer::Tokenizer& tok, const std::vector<std::optional<std::string_view>>& texts,
     const std::vector<std::optional<std::string_view>>* pairs, const tokenizer::TruncationOptions& trunc,
-    EmptyPair empty_pair, core::ThreadPool& pool, int32_t workers = 0);
+    EmptyPair empty_pair, core::ThreadPool& pool, int32_t workers = 0, core::StopToken stop = {});
 
 }  // namespace hfbatch::runtime

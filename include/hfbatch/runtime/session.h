@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hfbatch/core/stop.h"
 #include "hfbatch/core/thread_pool.h"
 #include "hfbatch/models/heads.h"
 #include "hfbatch/models/model.h"
@@ -35,6 +36,9 @@ struct SessionOptions {
   // Rows arrive as token ids (run_tokens): no tokenizer is loaded; max_length is `max_length` if > 0,
   // else the model's position limit, and longer rows are an error (never truncated).
   bool pretokenized = false;
+  // Checked between tokenizer rows, model batches and encoder layers: tokenize / predict / run_tokens then
+  // throw Interrupted (a job's SIGTERM ends within one layer of one batch).
+  core::StopToken stop;
 };
 
 // One pre-tokenized row: ids with special tokens, no padding; type_ids empty = all zeros.
