@@ -11,7 +11,9 @@ from conftest import ROOT
 
 TESTS_BIN = ROOT / "build" / "tests" / "hfbatch_tests"
 # The goldens that use the default model: its embeddings, its tokenizer, and minilm-cls (its base weights).
-FILTER = "Goldens/ModelGolden.minilm_embed:Goldens/ModelGolden.minilm_cls:TokenizerGolden.*"
+GOLDENS = ("Goldens/ModelGolden.MatchesTransformers/minilm_embed", "Goldens/ModelGolden.MatchesTransformers/minilm_cls",
+           "TokenizerGolden.IdenticalToHuggingFace")
+FILTER = ":".join(GOLDENS)
 
 
 def run_goldens(tmp_path, **env):
@@ -28,15 +30,17 @@ def run_goldens(tmp_path, **env):
 def test_cpp_goldens_fail_when_required_model_is_missing(tmp_path, flag):
     proc = run_goldens(tmp_path, HFBATCH_DEFAULT_MODEL_DIR=str(tmp_path / "nowhere"), **flag)
     assert proc.returncode != 0, proc.stdout[-3000:]
-    for test in ("ModelGolden.minilm_embed", "ModelGolden.minilm_cls", "TokenizerGolden.IdenticalToHuggingFace"):
-        assert f"[  FAILED  ] Goldens/{test}" in proc.stdout or f"[  FAILED  ] {test}" in proc.stdout, test
+    for test in GOLDENS:
+        assert f"[  FAILED  ] {test}" in proc.stdout, f"{test} did not fail:\n{proc.stdout[-3000:]}"
     assert str(tmp_path / "nowhere") in proc.stdout and "scripts/install_deps.sh" in proc.stdout
 
 
 def test_cpp_goldens_skip_when_model_is_optional(tmp_path):
     proc = run_goldens(tmp_path, HFBATCH_DEFAULT_MODEL_DIR=str(tmp_path / "nowhere"))
     assert proc.returncode == 0, proc.stdout[-3000:]
-    assert "[  SKIPPED ] Goldens/ModelGolden.minilm_embed" in proc.stdout
+    for test in GOLDENS[:2]:
+        assert f"[  SKIPPED ] {test}" in proc.stdout, f"{test} was not skipped:\n{proc.stdout[-3000:]}"
+    assert 'skipping "minilm.json"' in proc.stdout + proc.stderr
 
 
 def test_cpp_goldens_find_the_model_through_default_model_sh(tmp_path):
