@@ -62,7 +62,8 @@ std::string command_help(std::string_view usage, std::string_view command) {
 }
 
 bool wants_help(const std::vector<std::string>& argv) {
-  return std::any_of(argv.begin(), argv.end(), [](const std::string& a) { return a == "--help" || a == "-h"; });
+  return std::any_of(argv.begin(), argv.end(),
+                     [](const std::string& a) { return a == "--help" || a == "-h"; });
 }
 
 }  // namespace hfbatch::cli

