@@ -22,6 +22,7 @@
 
 #include "hfbatch/models/model.h"
 #include "inspect.h"
+#include "usage.h"
 
 namespace {
 
@@ -263,12 +264,19 @@ std::string printable_error(const std::string& what) {
 int main(int argc, char** argv) {
   hfbatch::core::reuse_freed_memory();
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.size() == 2 && args[0] == "help") args = {args[1], "--help"};  // `hfbatch help classify`
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::cout << kUsage;
     return args.empty() ? 2 : 0;
   }
   const std::string command = args[0];
   args.erase(args.begin());
+  if (hfbatch::cli::wants_help(args)) {  // `hfbatch classify --help`: that command's usage and options
+    if (std::string help = hfbatch::cli::command_help(kUsage, command); !help.empty()) {
+      std::cout << help;
+      return 0;
+    }
+  }
   int code = 0;
   // First, so that a SIGTERM at any time (even during argument checks or the model load) ends a job with
   // 130, never with the signal's default action.

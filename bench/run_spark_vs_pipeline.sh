@@ -7,7 +7,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 rows="${ROWS:-4000}"
 bash scripts/install_deps.sh && bash scripts/build.sh
-.venv/bin/pip install -q --no-build-isolation .
+.venv/bin/pip install -q --no-build-isolation -C build-dir=build .
 [ -x .venv-tools/bin/python ] || bash tools/setup_venv.sh
 .venv-tools/bin/python -c "import pyspark" 2>/dev/null || .venv-tools/bin/pip install -q "pyspark==4.3.0" "pandas<3"
 dpkg -s fortunes fortunes-de fortunes-es >/dev/null 2>&1 || apt-get install -y -q fortunes fortunes-de fortunes-es

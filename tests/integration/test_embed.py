@@ -11,8 +11,8 @@ EMBEDDERS = sorted(p.stem for p in GOLDEN.glob("*.json") if json.loads(p.read_te
 
 
 def resolve(name, g, tmp_path):
-    from conftest import MINILM
-    return MINILM if g["model"] == "@minilm" else model_dir(name, tmp_path)
+    from conftest import default_model
+    return default_model() if g["model"] == "@minilm" else model_dir(name, tmp_path)
 
 
 @pytest.mark.parametrize("name", EMBEDDERS)

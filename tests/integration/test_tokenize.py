@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import BIN, FIXTURES, MINILM, ROOT, assert_one_line_error, read_output, run, write_parquet
+from conftest import BIN, FIXTURES, ROOT, assert_one_line_error, default_model, read_output, run, write_parquet
 
 GOLDENS = sorted((ROOT / "tests" / "golden" / "tokenize").glob("*.json"))
 TOKENIZERS = ROOT / "tests" / "golden" / "tokenize" / "tokenizers"
@@ -37,7 +37,7 @@ def golden_input(g, path):
 @pytest.mark.parametrize("path", GOLDENS, ids=[p.stem for p in GOLDENS])
 def test_matches_transformers(path, tmp_path):
     g = json.loads(path.read_text())
-    tok = MINILM if g["tokenizer"] == "@minilm" else ROOT / g["tokenizer"]
+    tok = default_model() if g["tokenizer"] == "@minilm" else ROOT / g["tokenizer"]
     flags = ["--keep-columns", "id", "--padding", g["padding"], "--chunk-rows", "5", "--threads", "2"]
     if g["max_length"]:
         flags += ["--max-length", str(g["max_length"])]

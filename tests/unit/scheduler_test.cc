@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <numeric>
+#include <random>
 
 using hfbatch::runtime::plan_batches;
 
@@ -33,3 +35,41 @@ TEST(Scheduler, OverlongSequenceGetsItsOwnBatch) {
 }
 
 TEST(Scheduler, EmptyWindow) { EXPECT_TRUE(plan_batches({}, 100).empty()); }
+
+// The batches are as full as the budget allows: the window's sequences, sorted by length (stable), are cut
+// into consecutive runs, and a run ends only where adding the next sequence would exceed the budget
+// ((count + 1) × that sequence's length > batch_tokens). A scheduler that cuts early (one sequence per
+// batch, or a batch short of the budget) fails here.
+TEST(Scheduler, BatchesAreFullUpToTheBudget) {
+  std::mt19937 rng(12);
+  for (int trial = 0; trial < 200; ++trial) {
+    std::vector<int32_t> lengths(1 + rng() % 60);
+    for (auto& l : lengths) l = 1 + static_cast<int32_t>(rng() % (trial % 2 ? 512 : 40));
+    const int64_t budget = 16 + rng() % 2048;
+    auto batches = plan_batches(lengths, budget);
+
+    std::vector<int32_t> sorted(lengths.size());
+    std::iota(sorted.begin(), sorted.end(), 0);
+    std::stable_sort(sorted.begin(), sorted.end(), [&](int32_t a, int32_t b) { return lengths[a] < lengths[b]; });
+    std::vector<int32_t> concatenated;
+    for (const auto& b : batches) concatenated.insert(concatenated.end(), b.begin(), b.end());
+    ASSERT_EQ(concatenated, sorted) << "trial " << trial << ": batches are not consecutive runs of the sorted window";
+
+    for (size_t k = 0; k + 1 < batches.size(); ++k) {
+      const int32_t next_length = lengths[batches[k + 1].front()];
+      const int64_t with_next = static_cast<int64_t>(batches[k].size() + 1) * next_length;
+      EXPECT_GT(with_next, budget) << "trial " << trial << ", batch " << k << " of " << batches.size() << ": "
+                                   << batches[k].size() << " sequences could take one more of length "
+                                   << next_length << " within the budget " << budget;
+    }
+  }
+}
+
+TEST(Scheduler, ExactFitFillsOneBatch) {
+  // 4 × 32 = 128 tokens: exactly the budget, so one batch; a fifth sequence starts the next.
+  EXPECT_EQ(plan_batches({32, 32, 32, 32}, 128).size(), 1u);
+  auto batches = plan_batches({32, 32, 32, 32, 32}, 128);
+  ASSERT_EQ(batches.size(), 2u);
+  EXPECT_EQ(batches[0].size(), 4u);
+  EXPECT_EQ(batches[1], (std::vector<int32_t>{4}));
+}
