@@ -17,7 +17,9 @@ TEST(Scheduler, EveryIndexOnceAndWithinBudget) {
     ASSERT_FALSE(b.empty());
     int32_t longest = 0;
     for (int32_t i : b) longest = std::max(longest, lengths[i]);
-    if (b.size() > 1) EXPECT_LE(static_cast<int64_t>(b.size()) * longest, budget);
+    if (b.size() > 1) {
+      EXPECT_LE(static_cast<int64_t>(b.size()) * longest, budget);
+    }
     for (size_t k = 1; k < b.size(); ++k) EXPECT_LE(lengths[b[k - 1]], lengths[b[k]]);
     seen.insert(seen.end(), b.begin(), b.end());
   }
