@@ -123,7 +123,9 @@ TEST(Registry, BertClassifierInfoAndErrors) {
   w["classifier.weight"] = {3, 8};
   w["classifier.bias"] = {3};
   write_weights(d.path / "model.safetensors", w);
-  auto m = load_model(d.path, LoadOptions{.threads = 1});
+  LoadOptions load;
+  load.threads = 1;
+  auto m = load_model(d.path, load);
   const ModelInfo& info = m->info();
   EXPECT_EQ(info.architecture, "BertForSequenceClassification");
   EXPECT_EQ(info.num_labels, 3);
