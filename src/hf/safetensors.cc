@@ -90,9 +90,10 @@ void SafetensorsFile::check_tiling(uint64_t data_size) const {
   uint64_t at = 0;
   for (const SafetensorsEntry* e : order) {
     if (e->begin != at)
-      throw Error(path_ + ": " + e->name + ": data_offsets [" + std::to_string(e->begin) + ", " +
-                  std::to_string(e->end) + "] " + (e->begin < at ? "overlap the previous tensor" : "leave a gap") +
-                  ", which ends at byte " + std::to_string(at) + " (tensors must tile the data section)");
+      throw Error(one_line(path_ + ": " + e->name + ": data_offsets [" + std::to_string(e->begin) + ", " +
+                           std::to_string(e->end) + "] " +
+                           (e->begin < at ? "overlap the previous tensor" : "leave a gap") + ", which ends at byte " +
+                           std::to_string(at) + " (tensors must tile the data section)"));
     at = e->end;
   }
   if (at != data_size)

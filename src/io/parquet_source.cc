@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/core/one_line.h"
 #include "hfbatch/io/arrow_status.h"
 #include "hfbatch/io/text_column.h"
 #include "hfbatch/io/token_columns.h"
@@ -40,7 +41,7 @@ std::unique_ptr<parquet::arrow::FileReader> open_reader(const fs::path& path, in
   try {
     arrow_check(builder.Open(file, file_props), name + ": not a readable Parquet file");
   } catch (const parquet::ParquetException& e) {
-    throw Error(name + ": not a readable Parquet file: " + e.what());
+    throw Error(one_line(name + ": not a readable Parquet file: " + e.what()));  // Arrow ends some with "\n"
   }
   builder.properties(props);
   return arrow_value(builder.Build(), name);
@@ -76,7 +77,7 @@ int64_t parquet_num_rows(const fs::path& path) {
     auto reader = parquet::ParquetFileReader::OpenFile(path.string(), /*memory_map=*/false);
     return reader->metadata()->num_rows();
   } catch (const parquet::ParquetException& e) {
-    throw Error(path.string() + ": not a readable Parquet file: " + e.what());
+    throw Error(one_line(path.string() + ": not a readable Parquet file: " + e.what()));
   }
 }
 
@@ -172,7 +173,7 @@ std::shared_ptr<arrow::RecordBatch> ParquetSource::next() {
     try {
       arrow_check(batches_->ReadNext(&batch), path_.string());
     } catch (const parquet::ParquetException& e) {
-      throw Error(path_.string() + ": corrupt Parquet data: " + e.what());
+      throw Error(one_line(path_.string() + ": corrupt Parquet data: " + e.what()));
     }
     if (!batch || remaining_ < 0) return batch;
     if (skip_ >= batch->num_rows()) {  // before the range

@@ -37,7 +37,26 @@ MODEL_LIBS=(-ldnnl -fopenmp -lpthread)
 COMPILE=("$CXX")
 command -v ccache >/dev/null && COMPILE=(ccache "$CXX")
 
-pids=()
+# background COMMAND...: runs it as a job, at most FUZZ_JOBS (default: the cores) at a time; a failure is
+# recorded in $OUT/failed (checked by finish), so that no job status has to be collected by pid.
+rm -f "$OUT/failed"
+running=0
+background() {
+  if ((running >= ${FUZZ_JOBS:-$(nproc)})); then
+    wait -n || true
+    running=$((running - 1))
+  fi
+  { "$@" || touch "$OUT/failed"; } &
+  running=$((running + 1))
+}
+finish() {
+  wait
+  running=0
+  if [[ -f "$OUT/failed" ]]; then
+    echo "tests/fuzz/build.sh: a compile or link step failed (see above)" >&2
+    exit 1
+  fi
+}
 # compile LAYER [FILE...]: objects of src/LAYER (all its .cc, or the FILEs named) into build-fuzz/obj/LAYER/,
 # appended to the global array `objs`; stale ones compile in the background (FUZZ_JOBS at a time).
 compile() {
@@ -59,18 +78,9 @@ compile() {
         cpu/vec_math_avx512.cc) extra=(-mavx512f -mavx2 -mfma -fopenmp -DHFBATCH_GEMM_ONEDNN=1) ;;
         cpu/* | ops/*) extra=(-fopenmp -DHFBATCH_GEMM_ONEDNN=1) ;;
       esac
-      "${COMPILE[@]}" "${FLAGS[@]}" "${extra[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$o" &
-      pids+=($!)
-      if ((${#pids[@]} >= ${FUZZ_JOBS:-$(nproc)})); then
-        wait "${pids[0]}"
-        pids=("${pids[@]:1}")
-      fi
+      background "${COMPILE[@]}" "${FLAGS[@]}" "${extra[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$o"
     fi
   done
-}
-finish() {
-  for p in "${pids[@]}"; do wait "$p"; done
-  pids=()
 }
 
 objs=()
@@ -102,16 +112,11 @@ link() {
 }
 for t in "${TARGETS[@]}"; do
   case "$t" in
-    fuzz_tokenizer_*|fuzz_spm_model) link "$t" "${tokenizer_objs[@]}" "${hf_objs[@]}" "${core_objs[@]}" "${TOKENIZER_LIBS[@]}" & ;;
-    fuzz_safetensors|fuzz_torch_checkpoint) link "$t" "${hf_objs[@]}" "${core_objs[@]}" & ;;
-    fuzz_config) link "$t" "${model_objs[@]}" "${hf_objs[@]}" "${core_objs[@]}" "${MODEL_LIBS[@]}" & ;;
-    fuzz_parquet_text) link "$t" -I"$PA_INCLUDE" "${io_objs[@]}" "${core_objs[@]}" "${ARROW_LIBS[@]}" & ;;
+    fuzz_tokenizer_*|fuzz_spm_model) background link "$t" "${tokenizer_objs[@]}" "${hf_objs[@]}" "${core_objs[@]}" "${TOKENIZER_LIBS[@]}" ;;
+    fuzz_safetensors|fuzz_torch_checkpoint) background link "$t" "${hf_objs[@]}" "${core_objs[@]}" ;;
+    fuzz_config) background link "$t" "${model_objs[@]}" "${hf_objs[@]}" "${core_objs[@]}" "${MODEL_LIBS[@]}" ;;
+    fuzz_parquet_text) background link "$t" -I"$PA_INCLUDE" "${io_objs[@]}" "${core_objs[@]}" "${ARROW_LIBS[@]}" ;;
   esac
-  pids+=($!)
-  if ((${#pids[@]} >= ${FUZZ_JOBS:-$(nproc)})); then
-    wait "${pids[0]}"
-    pids=("${pids[@]:1}")
-  fi
 done
 finish
 echo "built ${TARGETS[*]} in $OUT"

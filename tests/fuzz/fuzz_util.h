@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -39,7 +40,9 @@ inline void write_file(const std::filesystem::path& path, std::string_view bytes
 
 // Errors must fit on one line (DESIGN.md "Conventions").
 inline void check_one_line(const std::exception& e) {
-  if (std::string_view(e.what()).find('\n') != std::string_view::npos) __builtin_trap();
+  if (std::string_view(e.what()).find('\n') == std::string_view::npos) return;
+  std::fprintf(stderr, "error message on several lines: %s\n", e.what());
+  __builtin_trap();
 }
 
 inline void require(bool invariant) {

@@ -3,12 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "hfbatch/core/error.h"
 #include "hfbatch/hf/safetensors.h"
 #include "hfbatch/hf/torch_checkpoint.h"
+#include "hfbatch/io/parquet_source.h"
 
 #include "test_util.h"
 
@@ -77,4 +79,17 @@ TEST(FuzzRegressions, SafetensorsDimensionBeyondInt64AfterAZero) {
   test::write(dir.path / "model.safetensors", le_bytes(header.size(), 8) + header);
   EXPECT_NE(error_of([&] { hf::SafetensorsFile f(dir.path / "model.safetensors"); }).find("w: corrupt shape [0,18446744073709551615]"),
             std::string::npos);
+}
+
+// fuzz_parquet_text: Arrow's Thrift decoding error ends with a newline ("Couldn't deserialize thrift:
+// TProtocolException: Invalid data\n"), which went into the message as is: a two-line error.
+TEST(FuzzRegressions, ParquetFooterErrorStaysOnOneLine) {
+  const fs::path file = fs::path(HFBATCH_SOURCE_DIR) / "tests/fuzz/regressions/thrift_error.parquet";
+  for (const auto& read : std::vector<std::function<void()>>{
+           [&] { io::parquet_num_rows(file); },
+           [&] { io::ParquetSource(file, io::ColumnSelection{.text_column = "text"}, 16); }}) {
+    const std::string e = error_of(read);
+    EXPECT_NE(e.find("not a readable Parquet file"), std::string::npos) << e;
+    EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+  }
 }
