@@ -11,6 +11,8 @@
 #include "hfbatch/hf/safetensors.h"
 #include "hfbatch/hf/torch_checkpoint.h"
 #include "hfbatch/io/parquet_source.h"
+#include "hfbatch/tokenizer/padding.h"
+#include "hfbatch/tokenizer/tokenizer.h"
 
 #include "test_util.h"
 
@@ -98,4 +100,23 @@ TEST(FuzzRegressions, ParquetFooterRowCountMustMatchItsRowGroups) {
     EXPECT_NE(error_of(read).find("corrupt Parquet footer: num_rows -5 but its row groups hold 4 rows"), std::string::npos)
         << error_of(read);
   }
+}
+
+// fuzz_tokenizer_folder: tokenizer_config.json values that nlohmann refuses while reading (a number beyond
+// double) or converting (a number where the AddedToken flag is a bool) escaped as nlohmann exceptions, not
+// hfbatch::Error: the CLI could not name the file, the Python binding saw an unknown exception.
+TEST(FuzzRegressions, TokenizerConfigJsonExceptionsBecomeErrors) {
+  TempDir dir;
+  fs::copy_file(fs::path(HFBATCH_SOURCE_DIR) / "tests/fuzz/data/vocab.txt", dir.path / "vocab.txt");
+  test::write(dir.path / "tokenizer_config.json", R"({"model_max_length": 2e+530})");
+  std::string e = error_of([&] { tokenizer::Tokenizer::from_path(dir.path); });
+  EXPECT_NE(e.find("tokenizer_config.json: malformed JSON: "), std::string::npos) << e;
+  test::write(dir.path / "tokenizer_config.json", R"({"unk_token": {"content": "[UNK]", "lstrip": 1}})");
+  e = error_of([&] { tokenizer::Tokenizer::from_path(dir.path); });
+  EXPECT_NE(e.find("type must be boolean"), std::string::npos) << e;
+  test::write(dir.path / "tokenizer_config.json", "{}");
+  test::write(dir.path / "special_tokens_map.json", R"({"pad_token": 1e999})");
+  const auto tok = tokenizer::Tokenizer::from_path(dir.path);
+  e = error_of([&] { tokenizer::read_padding(dir.path, *tok); });
+  EXPECT_NE(e.find("special_tokens_map.json: malformed JSON: "), std::string::npos) << e;
 }
