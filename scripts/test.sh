@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # README command 2: install everything, build, and run all tests: the C++ unit and golden tests (ctest)
-# and the CLI integration tests (pytest); a short libFuzzer run of the tokenizer (tests/fuzz); then the Python package (hfbatch, installed into .venv from this
+# and the CLI integration tests (pytest); a short libFuzzer run of every parser (tests/fuzz, 20 s per target); then the Python package (hfbatch, installed into .venv from this
 # checkout, built in build/ with -C build-dir=build, so only the extension is compiled) and its Engine and Spark
 # local[2] tests. Goldens are committed; no PyTorch needed.
 set -euo pipefail

@@ -7,11 +7,13 @@
 #include <nlohmann/json.hpp>
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/core/one_line.h"
 
 namespace hfbatch::hf {
 SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) {
   path_ = path.string();
-  auto fail = [&](const std::string& what) { throw Error(path_ + ": " + what); };
+  // one_line: messages echo names read from the file (entries, tensors, storages).
+  auto fail = [&](const std::string& what) { throw Error(one_line(path_ + ": " + what)); };
   {
     std::error_code ec;
     auto sz = std::filesystem::file_size(path, ec);
@@ -55,7 +57,10 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) {
     for (const auto& d : v["shape"]) {
       if (!d.is_number_unsigned()) bad("corrupt shape " + v["shape"].dump());
       uint64_t dim = d.get<uint64_t>();
-      if (dim != 0 && count > (uint64_t{1} << 50) / dim) bad("corrupt shape " + v["shape"].dump());
+      // Each dimension is bounded too: after a 0 the count stays 0, and a dimension beyond INT64_MAX
+      // would turn negative in the int64 shape.
+      if (dim > (uint64_t{1} << 50) || (dim != 0 && count > (uint64_t{1} << 50) / dim))
+        bad("corrupt shape " + v["shape"].dump());
       count *= dim;
       e.shape.push_back(static_cast<int64_t>(dim));
     }
@@ -85,9 +90,10 @@ void SafetensorsFile::check_tiling(uint64_t data_size) const {
   uint64_t at = 0;
   for (const SafetensorsEntry* e : order) {
     if (e->begin != at)
-      throw Error(path_ + ": " + e->name + ": data_offsets [" + std::to_string(e->begin) + ", " +
-                  std::to_string(e->end) + "] " + (e->begin < at ? "overlap the previous tensor" : "leave a gap") +
-                  ", which ends at byte " + std::to_string(at) + " (tensors must tile the data section)");
+      throw Error(one_line(path_ + ": " + e->name + ": data_offsets [" + std::to_string(e->begin) + ", " +
+                           std::to_string(e->end) + "] " +
+                           (e->begin < at ? "overlap the previous tensor" : "leave a gap") + ", which ends at byte " +
+                           std::to_string(at) + " (tensors must tile the data section)"));
     at = e->end;
   }
   if (at != data_size)

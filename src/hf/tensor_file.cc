@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/core/one_line.h"
 #include "hfbatch/hf/regular_file.h"
 
 namespace hfbatch::hf {
@@ -112,7 +113,7 @@ core::Tensor TensorFile::load_f32(const TensorEntry& e) const {
   const int64_t n = e.numel();
   const size_t esize = stored_dtype_size(e.dtype);
   if (e.dtype != "F32" && e.dtype != "F16" && e.dtype != "BF16" && e.dtype != "F64")
-    throw Error(path_ + ": " + e.name + ": dtype " + e.dtype + " is not a floating-point weight type");
+    throw Error(one_line(path_ + ": " + e.name + ": dtype " + e.dtype + " is not a floating-point weight type"));
   core::Tensor t(e.shape);
   float* dst = t.data<float>();
   if (!e.strides.empty()) {  // a strided view (torch): walk the index space in row-major order
@@ -132,7 +133,7 @@ core::Tensor TensorFile::load_f32(const TensorEntry& e) const {
   if (e.dtype == "F32") {
     if (reinterpret_cast<uintptr_t>(src) % alignof(float) == 0)
       return core::Tensor::borrow(const_cast<uint8_t*>(src), e.shape, core::DType::f32, mapping_);
-    std::memcpy(dst, src, n * 4);
+    if (n > 0) std::memcpy(dst, src, n * 4);  // an empty tensor has no buffer (dst is null)
     return t;
   }
   for (int64_t i = 0; i < n; ++i) dst[i] = element_f32(e.dtype, src + esize * i);

@@ -1,6 +1,7 @@
 #include "hfbatch/hf/torch_checkpoint.h"
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/core/one_line.h"
 #include "torch_pickle.h"
 #include "zip_archive.h"
 
@@ -8,7 +9,8 @@ namespace hfbatch::hf {
 
 TorchCheckpoint::TorchCheckpoint(const std::filesystem::path& path) {
   const std::string name = path.string();
-  auto fail = [&](const std::string& what) -> void { throw Error(name + ": " + what); };
+  // one_line: messages echo names read from the file (entries, tensors, storages).
+  auto fail = [&](const std::string& what) -> void { throw Error(one_line(name + ": " + what)); };
   const uint64_t size = map_file(path);
   const uint8_t* bytes = file_bytes();
   if (size >= 2 && bytes[0] == 0x80 && bytes[1] <= 5)

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/core/one_line.h"
 
 namespace hfbatch::hf {
 namespace {
@@ -195,7 +196,7 @@ class Unpickler {
   }
 
  private:
-  [[noreturn]] void fail(const std::string& what) const { throw Error(where_ + ": " + what); }
+  [[noreturn]] void fail(const std::string& what) const { throw Error(one_line(where_ + ": " + what)); }
 
   uint8_t u8() { return *bytes(1); }
   const uint8_t* bytes(uint64_t k) {
@@ -352,12 +353,12 @@ class Unpickler {
 
 std::vector<PickledTensor> unpickle_state_dict(const uint8_t* bytes, uint64_t size, const std::string& where) {
   Ref root = Unpickler(bytes, size, where).run();
-  if (root->kind != Value::Kind::dict) throw Error(where + ": not a state dict (the pickle holds no dict)");
+  if (root->kind != Value::Kind::dict) throw Error(one_line(where + ": not a state dict (the pickle holds no dict)"));
   std::vector<PickledTensor> out;
   for (size_t k = 0; k + 1 < root->items.size(); k += 2) {
     const Ref& key = root->items[k];
     const Ref& value = root->items[k + 1];
-    if (key->kind != Value::Kind::string) throw Error(where + ": state dict key is not a string");
+    if (key->kind != Value::Kind::string) throw Error(one_line(where + ": state dict key is not a string"));
     if (value->kind != Value::Kind::tensor) continue;
     PickledTensor t = value->tensor;
     t.name = key->s;

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/core/one_line.h"
 
 namespace hfbatch::hf {
 namespace {
@@ -16,7 +17,8 @@ uint64_t le(const uint8_t* p, int n) {
 }  // namespace
 
 std::map<std::string, ZipEntry> read_zip_directory(const uint8_t* bytes, uint64_t size, const std::string& file) {
-  auto fail = [&](const std::string& what) -> void { throw Error(file + ": " + what); };
+  // one_line: messages echo names read from the file (entries, tensors, storages).
+  auto fail = [&](const std::string& what) -> void { throw Error(one_line(file + ": " + what)); };
   // End of central directory record: signature 0x06054b50, 22 bytes + a comment of up to 65535 bytes.
   if (size < 22) fail("truncated zip: " + std::to_string(size) + " bytes, no end of central directory");
   int64_t eocd = -1;

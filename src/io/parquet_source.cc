@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/core/one_line.h"
 #include "hfbatch/io/arrow_status.h"
 #include "hfbatch/io/text_column.h"
 #include "hfbatch/io/token_columns.h"
@@ -40,7 +41,7 @@ std::unique_ptr<parquet::arrow::FileReader> open_reader(const fs::path& path, in
   try {
     arrow_check(builder.Open(file, file_props), name + ": not a readable Parquet file");
   } catch (const parquet::ParquetException& e) {
-    throw Error(name + ": not a readable Parquet file: " + e.what());
+    throw Error(one_line(name + ": not a readable Parquet file: " + e.what()));  // Arrow ends some with "\n"
   }
   builder.properties(props);
   return arrow_value(builder.Build(), name);
@@ -69,14 +70,30 @@ void append_leaves(const parquet::arrow::SchemaField& field, std::vector<int>& l
   for (const parquet::arrow::SchemaField& child : field.children) append_leaves(child, leaves);
 }
 
+// The footer's row count, checked against its row groups (the footer is file data: it may say -5, or
+// disagree with the groups the reader actually returns). Sums in checked arithmetic.
+int64_t checked_num_rows(const parquet::FileMetaData& meta, const std::string& file) {
+  int64_t sum = 0;
+  for (int g = 0; g < meta.num_row_groups(); ++g) {
+    const int64_t rows = meta.RowGroup(g)->num_rows();
+    if (rows < 0 || __builtin_add_overflow(sum, rows, &sum))
+      throw Error(file + ": corrupt Parquet footer: row group " + std::to_string(g) + " has " + std::to_string(rows) +
+                  " rows");
+  }
+  if (meta.num_rows() != sum)
+    throw Error(file + ": corrupt Parquet footer: num_rows " + std::to_string(meta.num_rows()) +
+                " but its row groups hold " + std::to_string(sum) + " rows");
+  return sum;
+}
+
 }  // namespace
 
 int64_t parquet_num_rows(const fs::path& path) {
   try {
     auto reader = parquet::ParquetFileReader::OpenFile(path.string(), /*memory_map=*/false);
-    return reader->metadata()->num_rows();
+    return checked_num_rows(*reader->metadata(), path.string());
   } catch (const parquet::ParquetException& e) {
-    throw Error(path.string() + ": not a readable Parquet file: " + e.what());
+    throw Error(one_line(path.string() + ": not a readable Parquet file: " + e.what()));
   }
 }
 
@@ -90,7 +107,7 @@ ParquetSource::ParquetSource(const fs::path& path, const ColumnSelection& sel, i
   reader_ = open_reader(path, chunk_rows);
   std::shared_ptr<arrow::Schema> file_schema;
   arrow_check(reader_->GetSchema(&file_schema), name);
-  num_rows_ = reader_->parquet_reader()->metadata()->num_rows();
+  num_rows_ = checked_num_rows(*reader_->parquet_reader()->metadata(), name);
   num_row_groups_ = reader_->num_row_groups();
 
   // Top-level fields to read: kept columns, then text/pair when not already kept.
@@ -172,7 +189,7 @@ std::shared_ptr<arrow::RecordBatch> ParquetSource::next() {
     try {
       arrow_check(batches_->ReadNext(&batch), path_.string());
     } catch (const parquet::ParquetException& e) {
-      throw Error(path_.string() + ": corrupt Parquet data: " + e.what());
+      throw Error(one_line(path_.string() + ": corrupt Parquet data: " + e.what()));
     }
     if (!batch || remaining_ < 0) return batch;
     if (skip_ >= batch->num_rows()) {  // before the range

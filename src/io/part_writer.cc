@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/core/one_line.h"
 #include "hfbatch/io/arrow_status.h"
 
 namespace hfbatch::io {
@@ -77,7 +78,7 @@ int64_t part_null_rows(const fs::path& part) {
   try {
     meta = parquet::ParquetFileReader::OpenFile(part.string(), /*memory_map=*/false)->metadata();
   } catch (const parquet::ParquetException& e) {
-    throw Error(part.string() + ": not a readable Parquet file: " + e.what());
+    throw Error(one_line(part.string() + ": not a readable Parquet file: " + e.what()));
   }
   const auto& kv = meta->key_value_metadata();
   const int i = kv ? kv->FindKey(kNullRowsKey) : -1;

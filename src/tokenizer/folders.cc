@@ -145,8 +145,8 @@ json read_json_or_empty(const fs::path& p) {
     json j = json::parse(read_file(p, tokenizer_json ? hf::kMaxTokenizerFileBytes : hf::kMaxConfigFileBytes));
     if (!j.is_object()) throw Error(p.string() + ": expected a JSON object");
     return j;
-  } catch (const json::parse_error& e) {
-    throw Error(p.string() + ": malformed JSON: " + e.what());
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for numbers beyond double (2e+530)
+    throw Error(one_line(p.string() + ": malformed JSON: " + e.what()));
   }
 }
 

@@ -8,31 +8,11 @@
 #include <string>
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/core/one_line.h"
 
 namespace hfbatch::tokenizer {
 
 using json = nlohmann::json;
-
-// Error messages fit on one line: control characters echoed from the file (field names, values) are
-// escaped ("\n" -> "\\n", others "\\xHH").
-inline std::string one_line(const std::string& m) {
-  std::string out;
-  out.reserve(m.size());
-  for (char ch : m) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c < 0x20 || c == 0x7F) {
-      const char* hex = "0123456789abcdef";
-      out += "\\x";
-      out.push_back(hex[c >> 4]);
-      out.push_back(hex[c & 15]);
-    } else {
-      out.push_back(ch);
-    }
-  }
-  return out;
-}
 
 // A position in the document: file name plus dotted field path ("normalizer.normalizers[1].type").
 struct JsonAt {

@@ -142,6 +142,8 @@ std::unique_ptr<Tokenizer> Tokenizer::from_path(const std::filesystem::path& pat
     return load_path(path);
   } catch (const Error& e) {  // folder files (tokenizer_config.json, vocab.txt...) are echoed too: one line
     throw Error(one_line(e.what()));
+  } catch (const json::exception& e) {  // a JSON access the folder conversion's field checks missed
+    throw Error(one_line(path.string() + ": " + e.what()));
   }
 }
 

@@ -8,12 +8,15 @@
 #include <utility>
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/core/one_line.h"
 
 namespace hfbatch::io {
 
 inline void arrow_check(const arrow::Status& st, const std::string& context) {
   // The detail carries the OS error of an I/O failure ("[errno 28] No space left on device").
-  if (!st.ok()) throw Error(context + ": " + st.message() + (st.detail() ? " (" + st.detail()->ToString() + ")" : ""));
+  // one_line: Arrow's messages may hold newlines (e.g. a Thrift decoding error ends with one).
+  if (!st.ok())
+    throw Error(one_line(context + ": " + st.message() + (st.detail() ? " (" + st.detail()->ToString() + ")" : "")));
 }
 
 template <typename T>
