@@ -13,6 +13,7 @@
 
 #include "cli_args.h"
 #include "hfbatch/core/error.h"
+#include "hfbatch/core/one_line.h"
 #include "hfbatch/core/memory_reuse.h"
 #include "hfbatch/core/progress.h"
 #include "hfbatch/core/thread_pool.h"
@@ -219,21 +220,7 @@ int run_tokenize(const std::vector<std::string>& argv) {
 // with "...": a hostile file cannot flood the terminal or a log line.
 constexpr size_t kMaxErrorChars = 300;
 std::string printable_error(const std::string& what) {
-  std::string out;
-  for (char ch : what) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
-    else if (c < 0x20 || c == 0x7F) {
-      const char* hex = "0123456789abcdef";
-      out += "\\x";
-      out.push_back(hex[c >> 4]);
-      out.push_back(hex[c & 15]);
-    } else {
-      out.push_back(ch);
-    }
-  }
+  const std::string out = hfbatch::one_line(what);
   if (out.size() <= kMaxErrorChars) return out;
   size_t cut = kMaxErrorChars - 3;
   while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;

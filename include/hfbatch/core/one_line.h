@@ -5,7 +5,7 @@
 namespace hfbatch {
 
 // Error messages fit on one line: control characters echoed from the file (field names, values) are
-// escaped ("\n" -> "\\n", others "\\xHH").
+// escaped ("\n" -> "\\n", "\r", "\t" alike, others "\\xHH").
 inline std::string one_line(const std::string& m) {
   std::string out;
   out.reserve(m.size());
@@ -13,6 +13,7 @@ inline std::string one_line(const std::string& m) {
     const auto c = static_cast<unsigned char>(ch);
     if (c == '\n') out += "\\n";
     else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
     else if (c < 0x20 || c == 0x7F) {
       const char* hex = "0123456789abcdef";
       out += "\\x";
