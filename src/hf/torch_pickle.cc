@@ -66,6 +66,15 @@ const std::set<std::string>& callables() {
 class Unpickler {
  public:
   Unpickler(const uint8_t* b, uint64_t n, std::string where) : b_(b), n_(n), where_(std::move(where)) {}
+  Unpickler(const Unpickler&) = delete;
+  Unpickler& operator=(const Unpickler&) = delete;
+  // A hostile pickle can put a container inside itself (APPEND of a memoized list to that list): a cycle of
+  // shared_ptrs that would never be freed. Every value pushed is emptied here, which breaks all cycles;
+  // the caller copies what it needs out of the result before the unpickler goes.
+  ~Unpickler() {
+    for (const std::weak_ptr<Value>& w : pushed_)
+      if (Ref v = w.lock()) v->items.clear();
+  }
 
   Ref run() {
     for (;;) {
@@ -221,7 +230,10 @@ class Unpickler {
     }
   }
 
-  void push(Ref v) { stack_.push_back(std::move(v)); }
+  void push(Ref v) {
+    pushed_.push_back(v);
+    stack_.push_back(std::move(v));
+  }
   Ref pop() {
     if (stack_.empty() || (!marks_.empty() && stack_.size() <= marks_.back())) fail("stack underflow");
     Ref v = std::move(stack_.back());
@@ -347,12 +359,14 @@ class Unpickler {
   std::vector<Ref> stack_;
   std::vector<size_t> marks_;
   std::map<uint64_t, Ref> memo_;
+  std::vector<std::weak_ptr<Value>> pushed_;  // every value pushed, emptied by the destructor
 };
 
 }  // namespace
 
 std::vector<PickledTensor> unpickle_state_dict(const uint8_t* bytes, uint64_t size, const std::string& where) {
-  Ref root = Unpickler(bytes, size, where).run();
+  Unpickler unpickler(bytes, size, where);  // outlives `root`'s use: its destructor empties every value
+  Ref root = unpickler.run();
   if (root->kind != Value::Kind::dict) throw Error(one_line(where + ": not a state dict (the pickle holds no dict)"));
   std::vector<PickledTensor> out;
   for (size_t k = 0; k + 1 < root->items.size(); k += 2) {
