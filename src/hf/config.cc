@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/core/one_line.h"
 #include "hfbatch/hf/regular_file.h"
 
 namespace hfbatch::hf {
@@ -25,7 +26,11 @@ Config Config::load(const std::filesystem::path& file) {
   return Config(std::move(j), file.string());
 }
 
-void Config::fail(const std::string& key, const std::string& what) const { throw Error(file_ + ": " + key + ": " + what); }
+// Values echoed from the file (an architecture name, a pooling mode) may hold control characters: escaped,
+// so that the message stays one line.
+void Config::fail(const std::string& key, const std::string& what) const {
+  throw Error(one_line(file_ + ": " + key + ": " + what));
+}
 
 bool Config::has(const std::string& key) const { return json_.contains(key) && !json_.at(key).is_null(); }
 

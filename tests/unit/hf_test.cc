@@ -67,6 +67,15 @@ TEST(Config, ValuesAndErrors) {
             (d.path / "nope.json").string() + ": cannot open: No such file or directory");
 }
 
+// fuzz_config (10-minute run): an architecture name holding "\n" made the "is not supported" error two lines.
+TEST(Config, EchoedValuesStayOnOneLine) {
+  TempDir d;
+  write(d.path / "config.json", R"({"archs": ["Distil\nBert"]})");
+  auto c = hf::Config::load(d.path / "config.json");
+  const std::string e = error_of([&] { c.fail("archs", c.get_strings("archs")[0] + " is not supported"); });
+  EXPECT_EQ(e, (d.path / "config.json").string() + ": archs: Distil\\nBert is not supported");
+}
+
 TEST(Safetensors, ReadsF32F16BF16) {
   TempDir d;
   uint16_t f16[3] = {0x3c00, 0xc000, 0x0001};  // 1, -2, smallest subnormal
