@@ -129,6 +129,7 @@ ParquetSource::ParquetSource(const fs::path& path, const ColumnSelection& sel, i
       check_token_list_type(*file_schema->field(i)->type(), name, column);
     } else {
       check_text_type(*file_schema->field(i)->type(), name, column);
+      text_columns_.push_back(column);
     }
     if (std::find(fields.begin(), fields.end(), i) == fields.end()) fields.push_back(i);
   };
@@ -191,6 +192,9 @@ std::shared_ptr<arrow::RecordBatch> ParquetSource::next() {
     } catch (const parquet::ParquetException& e) {
       throw Error(one_line(path_.string() + ": corrupt Parquet data: " + e.what()));
     }
+    if (batch)
+      for (const std::string& c : text_columns_)
+        if (const auto column = batch->GetColumnByName(c)) check_text_data(*column, path_.string(), c);
     if (!batch || remaining_ < 0) return batch;
     if (skip_ >= batch->num_rows()) {  // before the range
       skip_ -= batch->num_rows();

@@ -11,6 +11,7 @@
 #include "hfbatch/hf/safetensors.h"
 #include "hfbatch/hf/torch_checkpoint.h"
 #include "hfbatch/io/parquet_source.h"
+#include "hfbatch/io/text_column.h"
 #include "hfbatch/tokenizer/padding.h"
 #include "hfbatch/tokenizer/tokenizer.h"
 
@@ -105,6 +106,34 @@ TEST(FuzzRegressions, ParquetFooterRowCountMustMatchItsRowGroups) {
 // fuzz_tokenizer_folder: tokenizer_config.json values that nlohmann refuses while reading (a number beyond
 // double) or converting (a number where the AddedToken flag is a bool) escaped as nlohmann exceptions, not
 // hfbatch::Error: the CLI could not name the file, the Python binding saw an unknown exception.
+// fuzz_parquet_text (10-minute run): a corrupt page decoded into a dictionary<string> text column whose
+// indices lie outside its dictionary; text_values read past the buffer (ASan heap-buffer-overflow). The
+// reader now checks a text column's indices and offsets as it reads each chunk.
+TEST(FuzzRegressions, ParquetTextIndicesOutsideTheDictionary) {
+  const fs::path file = fs::path(HFBATCH_SOURCE_DIR) / "tests/fuzz/regressions/dictionary_index_outside.parquet";
+  const std::string e = error_of([&] {
+    io::ParquetSource source(file, text_selection(), 2);
+    while (auto chunk = source.next()) io::text_values(*chunk->GetColumnByName("text"));
+  });
+  EXPECT_NE(e.find("column 'text': corrupt string data: dictionary index 94 of row 1 outside its 2 entries"),
+            std::string::npos) << e;
+}
+
+// The same check on plain string arrays: offsets past the data (Arrow's cheap Validate sees the last one
+// only), inside-out offsets, offsets that run backwards.
+TEST(FuzzRegressions, TextOffsetsOutsideTheDataAreErrors) {
+  const auto data = arrow::Buffer::FromString("abcdef");
+  for (const std::vector<int32_t>& offsets :
+       {std::vector<int32_t>{0, 3, 9}, std::vector<int32_t>{0, 9, 6}, std::vector<int32_t>{0, 4, 2}}) {
+    const auto off = arrow::Buffer::FromString(std::string(reinterpret_cast<const char*>(offsets.data()), 12));
+    const arrow::StringArray array(2, off, data);
+    const std::string e = error_of([&] { io::check_text_data(array, "f.parquet", "text"); });
+    EXPECT_EQ(e.rfind("f.parquet: column 'text': corrupt string data: ", 0), 0u) << e;
+  }
+  const auto good = arrow::Buffer::FromString(std::string("\0\0\0\0\3\0\0\0\6\0\0\0", 12));
+  EXPECT_NO_THROW(io::check_text_data(arrow::StringArray(2, good, data), "f.parquet", "text"));
+}
+
 TEST(FuzzRegressions, TokenizerConfigJsonExceptionsBecomeErrors) {
   TempDir dir;
   fs::copy_file(fs::path(HFBATCH_SOURCE_DIR) / "tests/fuzz/data/vocab.txt", dir.path / "vocab.txt");

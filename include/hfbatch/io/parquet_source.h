@@ -57,6 +57,7 @@ class ParquetSource {
   std::unique_ptr<arrow::RecordBatchReader> batches_;
   std::shared_ptr<arrow::Schema> schema_;
   std::vector<std::string> kept_;
+  std::vector<std::string> text_columns_;  // text / pair: their string data is checked as it is read
   int64_t num_rows_ = 0;
   int num_row_groups_ = 0;
   int64_t skip_ = 0;        // rows still to drop before the range starts
