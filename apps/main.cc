@@ -20,6 +20,8 @@
 #include "hfbatch/dist/runner.h"
 #include "hfbatch/dist/sharding.h"
 #include "hfbatch/io/job.h"
+#include "hfbatch/io/output_guard.h"
+#include "hfbatch/io/part_writer.h"
 
 #include "hfbatch/models/model.h"
 #include "inspect.h"
@@ -92,11 +94,7 @@ void check_summary_path(const std::filesystem::path& path, const std::filesystem
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::path folder = path.has_parent_path() ? path.parent_path() : ".";
-  auto normal = [](const fs::path& p) {  // absolute, no trailing separator
-    const fs::path r = fs::absolute(p).lexically_normal();
-    return r.has_relative_path() && r.filename().empty() ? r.parent_path() : r;
-  };
-  const bool in_output = normal(folder) == normal(output);
+  const bool in_output = hfbatch::io::absolute_normal(folder) == hfbatch::io::absolute_normal(output);
   hfbatch::check(in_output || fs::is_directory(folder, ec),
                  "--summary: " + path.string() + ": folder " + folder.string() + " does not exist");
   hfbatch::check(!std::filesystem::is_directory(path, ec), "--summary: " + path.string() + ": is a folder");
@@ -119,9 +117,7 @@ void parse_common(const Args& args, hfbatch::io::JobOptions& job, hfbatch::dist:
   job.output = args.get("--output");
   job.columns.pair_column = args.get_optional("--text-pair-column");
   if (auto k = args.get_optional("--keep-columns")) job.columns.keep_columns = hfbatch::cli::split_list(*k);
-  const std::vector<std::string>& keep = job.columns.keep_columns;
-  for (auto it = keep.begin(); it != keep.end(); ++it)  // duplicate columns make a file no reader accepts
-    hfbatch::check(std::find(keep.begin(), it, *it) == it, "--keep-columns: column '" + *it + "' is given twice");
+  hfbatch::io::check_distinct_columns(job.columns.keep_columns);  // before the model loads
   job.columns.keep_all = args.has("--keep-all");
   job.overwrite = args.has("--overwrite");
   job.chunk_rows = args.get_int("--chunk-rows", job.chunk_rows);

@@ -19,12 +19,11 @@ bool is_part_name(const std::string& name) {
 // `p` made absolute, as written (lexically normal) and with symbolic links resolved (also for the missing
 // tail of a path); no trailing separator. An output must lie apart from an input in both forms.
 std::vector<fs::path> forms(const fs::path& p) {
-  auto trim = [](fs::path r) { return r.has_relative_path() && r.filename().empty() ? r.parent_path() : r; };
-  const fs::path lexical = trim(fs::absolute(p).lexically_normal());
+  const fs::path lexical = absolute_normal(p);
   std::error_code ec;
   const fs::path canonical = fs::weakly_canonical(lexical, ec);
   if (ec || canonical == lexical) return {lexical};
-  return {lexical, trim(canonical)};
+  return {lexical, absolute_normal(canonical)};
 }
 
 // True when `inner` is `outer` or lies below it (both from forms()).
@@ -45,6 +44,11 @@ std::string first_foreign_entry(const fs::path& dir) {
 
 }  // namespace
 
+fs::path absolute_normal(const fs::path& p) {
+  const fs::path r = fs::absolute(p).lexically_normal();
+  return r.has_relative_path() && r.filename().empty() ? r.parent_path() : r;
+}
+
 bool is_job_entry(const std::string& name) {
   return is_part_name(name) || name == "_manifest.json" || name == "_plan.json" || name == "_SUCCESS" ||
          name == "_temporary" || name == "_shards";
@@ -53,8 +57,7 @@ bool is_job_entry(const std::string& name) {
 bool is_job_output(const fs::path& dir) {
   for (const auto& e : fs::directory_iterator(dir)) {
     const std::string n = e.path().filename().string();
-    if (n == "_manifest.json" || n == "_plan.json" || n == "_temporary" || n == "_shards" || is_part_name(n))
-      return true;
+    if (is_job_entry(n) && n != "_SUCCESS") return true;  // _SUCCESS alone: Spark writes one too
   }
   return false;
 }

@@ -194,7 +194,7 @@ std::shared_ptr<arrow::RecordBatch> ParquetSource::next() {
     }
     if (batch)
       for (const std::string& c : text_columns_)
-        if (const auto column = batch->GetColumnByName(c)) check_text_data(*column, path_.string(), c);
+        check_text_data(chunk_column(*batch, c), path_.string(), c);
     if (!batch || remaining_ < 0) return batch;
     if (skip_ >= batch->num_rows()) {  // before the range
       skip_ -= batch->num_rows();

@@ -13,12 +13,16 @@
 namespace hfbatch::io {
 namespace fs = std::filesystem;
 
+void check_distinct_columns(const std::vector<std::string>& kept) {
+  for (auto it = kept.begin(); it != kept.end(); ++it)
+    check(std::find(kept.begin(), it, *it) == it, "--keep-columns: column '" + *it + "' is given twice");
+}
+
 std::shared_ptr<arrow::Schema> output_schema(const arrow::Schema& input, const std::vector<std::string>& kept,
                                              const std::vector<std::shared_ptr<arrow::Field>>& computed,
                                              const std::string& what, const std::string& hint) {
   std::vector<std::shared_ptr<arrow::Field>> fields;
-  for (auto it = kept.begin(); it != kept.end(); ++it)  // pyarrow and Spark refuse duplicate column names
-    check(std::find(kept.begin(), it, *it) == it, "--keep-columns: column '" + *it + "' is kept twice");
+  check_distinct_columns(kept);
   for (const std::string& name : kept) {
     for (const auto& f : computed) {
       check(f->name() != name,
@@ -48,10 +52,7 @@ PartWriter::~PartWriter() {
 
 void PartWriter::write(const arrow::RecordBatch& chunk, std::vector<std::shared_ptr<arrow::Array>> computed) {
   std::vector<std::shared_ptr<arrow::Array>> columns;
-  for (const std::string& name : kept_) {
-    columns.push_back(chunk.GetColumnByName(name));
-    check(columns.back() != nullptr, "internal: kept column '" + name + "' missing from a read chunk");
-  }
+  for (const std::string& name : kept_) columns.push_back(arrow::MakeArray(chunk_column(chunk, name).data()));
   for (auto& a : computed) {
     check(a->length() == chunk.num_rows(), "internal: chunk and computed columns differ in row count");
     columns.push_back(std::move(a));

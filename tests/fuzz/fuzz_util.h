@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "hfbatch/core/error.h"
+
 namespace hfbatch::fuzz {
 
 // A fresh folder under $TMPDIR (or /dev/shm, which keeps the per-input writes in memory), removed at exit.
@@ -47,6 +49,22 @@ inline void check_one_line(const std::exception& e) {
 
 inline void require(bool invariant) {
   if (!invariant) __builtin_trap();
+}
+
+// Loads a tensor with `load` and reads every element (an access outside the mapping faults there). Returns
+// its element count, or -1 when the loader refused it with a (one-line) hfbatch::Error.
+template <class Load>
+int64_t load_and_read_all(const Load& load) {
+  try {
+    const auto t = load();
+    float sum = 0;
+    for (int64_t i = 0; i < t.numel(); ++i) sum += t.template data<float>()[i];
+    (void)sum;
+    return t.numel();
+  } catch (const Error& err) {
+    check_one_line(err);
+    return -1;
+  }
 }
 
 }  // namespace hfbatch::fuzz

@@ -38,12 +38,17 @@ def _edit_json(path, edit):
 
 # ---- item 3: every size field of config.json is validated -------------------------------------------------
 
-@pytest.mark.parametrize("field,value", [
+CONFIG_SIZES = [("bert-cls", field, value) for field, value in [
     ("num_hidden_layers", -1), ("num_hidden_layers", 0), ("hidden_size", -48), ("num_attention_heads", 0),
     ("intermediate_size", -37), ("vocab_size", -1), ("max_position_embeddings", -1), ("type_vocab_size", -1),
-    ("type_vocab_size", 0), ("vocab_size", 10**12)])
-def test_bert_config_sizes(tmp_path, field, value):
-    d = _copy(tmp_path, "bert-cls")
+    ("type_vocab_size", 0), ("vocab_size", 10**12)]] + [("deberta-v3-tiny", field, value) for field, value in [
+    ("max_relative_positions", -5), ("position_buckets", -3), ("type_vocab_size", -1), ("hidden_size", -64),
+    ("num_hidden_layers", -1), ("max_position_embeddings", 0)]]
+
+
+@pytest.mark.parametrize("model,field,value", CONFIG_SIZES)
+def test_config_sizes(tmp_path, model, field, value):
+    d = _copy(tmp_path, model)
     _edit_json(d / "config.json", lambda j: j.__setitem__(field, value))
     assert_one_line_error(_classify(tmp_path, d), "config.json: " + field + ": must be between")
 
@@ -62,15 +67,6 @@ def test_num_labels_must_match_the_classifier(tmp_path):
         j["num_labels"] = 7
     _edit_json(d / "config.json", edit)
     assert_one_line_error(_classify(tmp_path, d), "config.json: num_labels: 7 but classifier.weight has 3 outputs")
-
-
-@pytest.mark.parametrize("field,value", [
-    ("max_relative_positions", -5), ("position_buckets", -3), ("type_vocab_size", -1), ("hidden_size", -64),
-    ("num_hidden_layers", -1), ("max_position_embeddings", 0)])
-def test_deberta_config_sizes(tmp_path, field, value):
-    d = _copy(tmp_path, "deberta-v3-tiny")
-    _edit_json(d / "config.json", lambda j: j.__setitem__(field, value))
-    assert_one_line_error(_classify(tmp_path, d), "config.json: " + field + ": must be between")
 
 
 def test_deberta_sentinels_still_accepted(tmp_path):

@@ -8,6 +8,9 @@
 
 namespace hfbatch::io {
 
+// `p` absolute and lexically normal, without a trailing separator ("out/" and "./out" give the same path).
+std::filesystem::path absolute_normal(const std::filesystem::path& p);
+
 // True for the names an hfbatch job writes in its output folder: part-NNNNN[-NNNNN].parquet, _manifest.json,
 // _plan.json, _SUCCESS, _temporary/, _shards/.
 bool is_job_entry(const std::string& name);

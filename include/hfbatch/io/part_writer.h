@@ -12,6 +12,10 @@
 
 namespace hfbatch::io {
 
+// Throws "--keep-columns: column 'x' is given twice" when a name repeats: pyarrow and Spark refuse a file
+// with duplicate column names.
+void check_distinct_columns(const std::vector<std::string>& kept);
+
 // Output schema = kept fields of `input` (by name, in order) + `computed` fields. Throws when a kept column
 // has the name of a computed one: "--keep-columns: input column 'x' has the name of <what>; <hint>".
 std::shared_ptr<arrow::Schema> output_schema(const arrow::Schema& input, const std::vector<std::string>& kept,
