@@ -29,7 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       fuzz::require(e.strides.empty() && e.begin <= e.end && e.end <= data_size);
       fuzz::require(e.end - e.begin == count * hf::stored_dtype_size(e.dtype));
-      const int64_t numel = fuzz::load_and_read_all([&] { return st.load_f32(e); });
+      const auto& entry = e;  // clang < 16: a lambda cannot capture a structured binding
+      const int64_t numel = fuzz::load_and_read_all([&] { return st.load_f32(entry); });
       fuzz::require(numel < 0 || numel == e.numel());
     }
   } catch (const Error& e) {

@@ -96,7 +96,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (e.strides.empty()) fuzz::require(static_cast<__int128>(e.end - e.begin) == numel * esize);
       else fuzz::require(e.begin + (last + 1) * esize <= e.end);
       if (numel > (1 << 20)) continue;
-      fuzz::load_and_read_all([&] { return ck.load_f32(e); });
+      const auto& entry = e;  // clang < 16: a lambda cannot capture a structured binding
+      fuzz::load_and_read_all([&] { return ck.load_f32(entry); });
     }
   } catch (const Error& e) {
     fuzz::check_one_line(e);
