@@ -8,6 +8,7 @@
 
 #include "hfbatch/core/error.h"
 #include "hfbatch/hf/regular_file.h"
+#include "tokenizer/json_components.h"
 #include "tokenizer/normalizers.h"
 #include "tokenizer/unicode.h"
 
@@ -159,13 +160,6 @@ bool config_bool(const json& cfg, const std::string& key, bool fallback, const s
   return it->get<bool>();
 }
 
-// An added token as tokenizer.json writes it.
-json added(int32_t id, const std::string& content, bool special, bool normalized, bool lstrip = false,
-           bool rstrip = false, bool single_word = false) {
-  return json{{"id", id},           {"content", content}, {"single_word", single_word}, {"lstrip", lstrip},
-              {"rstrip", rstrip},   {"normalized", normalized}, {"special", special}};
-}
-
 // A special token of the tokenizer class: its default content and AddedToken flags, overridable by
 // tokenizer_config.json (a string, or {"content": ..., "lstrip": ..., ...}).
 struct SpecialDefault {
@@ -201,14 +195,14 @@ void add_special_tokens(json& tok, const std::vector<SpecialDefault>& defaults, 
     bool present = false;  // a control piece already added: the special token's flags win
     for (auto& a : list)
       if (a["content"] == content) {
-        a = added(a["id"].get<int32_t>(), content, true, normalized, lstrip, rstrip, single_word);
+        a = added_token(a["id"].get<int32_t>(), content, true, normalized, lstrip, rstrip, single_word);
         present = true;
       }
     if (present) continue;
     int32_t id;
     if (auto v = vocab_id(content)) id = *v;
     else id = next_id++;
-    list.push_back(added(id, content, true, normalized, lstrip, rstrip, single_word));
+    list.push_back(added_token(id, content, true, normalized, lstrip, rstrip, single_word));
   }
   // Saved added_tokens_decoder entries (transformers >= 4.34) carry the exact flags.
   auto dec = cfg.find("added_tokens_decoder");
@@ -222,7 +216,7 @@ void add_special_tokens(json& tok, const std::vector<SpecialDefault>& defaults, 
       } catch (...) {
         throw Error(file + ": added_tokens_decoder." + e.key() + ": expected an integer id");
       }
-      json a = added(id, t["content"].get<std::string>(), t.value("special", false), t.value("normalized", true),
+      json a = added_token(id, t["content"].get<std::string>(), t.value("special", false), t.value("normalized", true),
                      t.value("lstrip", false), t.value("rstrip", false), t.value("single_word", false));
       bool replaced = false;
       for (auto& x : list)
@@ -234,23 +228,6 @@ void add_special_tokens(json& tok, const std::vector<SpecialDefault>& defaults, 
       next_id = std::max(next_id, id + 1);
     }
   }
-}
-
-json template_post(const std::string& cls, int32_t cls_id, const std::string& sep, int32_t sep_id, bool roberta) {
-  auto special = [](const std::string& t, int type) { return json{{"SpecialToken", {{"id", t}, {"type_id", type}}}}; };
-  auto seq = [](const char* s, int type) { return json{{"Sequence", {{"id", s}, {"type_id", type}}}}; };
-  json single = json::array({special(cls, 0), seq("A", 0), special(sep, 0)});
-  json pair = roberta ? json::array({special(cls, 0), seq("A", 0), special(sep, 0), special(sep, 0), seq("B", 0),
-                                     special(sep, 0)})
-                      : json::array({special(cls, 0), seq("A", 0), special(sep, 0), seq("B", 1), special(sep, 1)});
-  json specials = json::object();
-  specials[cls] = {{"id", cls}, {"ids", {cls_id}}, {"tokens", {cls}}};
-  specials[sep] = {{"id", sep}, {"ids", {sep_id}}, {"tokens", {sep}}};
-  return json{{"type", "TemplateProcessing"}, {"single", single}, {"pair", pair}, {"special_tokens", specials}};
-}
-
-json replace_regex(const std::string& re, const std::string& content) {
-  return json{{"type", "Replace"}, {"pattern", {{"Regex", re}}}, {"content", content}};
 }
 
 // Python's str[-1] != "," or not str[-2].isdigit() (AlbertConverter check_number_comma).
@@ -280,7 +257,10 @@ std::string spm_class(const json& cfg, const fs::path& folder, const std::string
   return "DebertaV2Tokenizer";
 }
 
-json spm_tokenizer_json(const fs::path& folder, const fs::path& model_file, const json& cfg) {
+// transformers 5 (SentencePieceExtractor.extract, convert_slow_tokenizer.py convert_from_spm) keeps the piece
+// scores as they are and adds only control pieces as tokens; 4.x's converters lower the score of "<digit>,"
+// pieces by 100 (AlbertConverter.vocab) and add user-defined pieces as well.
+json spm_tokenizer_json(const fs::path& folder, const fs::path& model_file, const json& cfg, int major) {
   const std::string file = model_file.string();
   const std::string cfg_file = (folder / "tokenizer_config.json").string();
   const std::string cls = spm_class(cfg, folder, model_file.filename().string());
@@ -304,7 +284,7 @@ json spm_tokenizer_json(const fs::path& folder, const fs::path& model_file, cons
   } else {
     for (const auto& p : spm.pieces) {
       double score = static_cast<double>(p.score);
-      if (cls == "AlbertTokenizer" && !check_number_comma(p.piece)) score -= 100;
+      if (major == 4 && cls == "AlbertTokenizer" && !check_number_comma(p.piece)) score -= 100;
       vocab.push_back(json::array({p.piece, score}));
     }
   }
@@ -323,12 +303,12 @@ json spm_tokenizer_json(const fs::path& folder, const fs::path& model_file, cons
   tok["added_tokens"] = json::array();
   // Control (3) and user-defined (4) pieces become added tokens, matched on the raw text.
   for (const auto& p : spm.pieces) {
-    if (p.type != 3 && p.type != 4) continue;
+    if (p.type != 3 && (p.type != 4 || major != 4)) continue;
     auto id = vocab_id(p.piece);
     if (!id) continue;  // XLM-R drops pieces 0..2
     bool dup = false;
     for (const auto& a : tok["added_tokens"]) dup = dup || a["content"] == p.piece;
-    if (!dup) tok["added_tokens"].push_back(added(*id, p.piece, p.type == 3, false));
+    if (!dup) tok["added_tokens"].push_back(added_token(*id, p.piece, p.type == 3, false));
   }
   std::vector<SpecialDefault> specials;
   const bool lower_default = cls == "AlbertTokenizer";
@@ -371,14 +351,13 @@ json spm_tokenizer_json(const fs::path& folder, const fs::path& model_file, cons
     norms.push_back(replace_regex(" {2,}", " "));
   }
   tok["normalizer"] = {{"type", "Sequence"}, {"normalizers", norms}};
-  json metaspace = {{"type", "Metaspace"}, {"replacement", "\xE2\x96\x81"}, {"prepend_scheme", "always"}, {"split", true}};
   if (cls == "DebertaV2Tokenizer") {
     json pres = json::array();
     if (config_bool(cfg, "split_by_punct", false, cfg_file)) pres.push_back({{"type", "Punctuation"}, {"behavior", "Isolated"}});
-    pres.push_back(metaspace);
+    pres.push_back(metaspace("always"));
     tok["pre_tokenizer"] = {{"type", "Sequence"}, {"pretokenizers", pres}};
   } else {
-    tok["pre_tokenizer"] = metaspace;
+    tok["pre_tokenizer"] = metaspace("always");
   }
   auto id_of = [&](const std::string& t) -> int32_t {
     if (auto v = vocab_id(t)) return *v;
@@ -464,19 +443,22 @@ json bert_vocab_tokenizer_json(const fs::path& folder, const fs::path& vocab_fil
 
 }  // namespace
 
-std::optional<json> folder_tokenizer_json(const fs::path& folder, std::string& source) {
+std::optional<json> folder_tokenizer_json(const fs::path& folder, std::string& source, std::string& class_name,
+                                          int major) {
   std::error_code ec;
   const json cfg = read_json_or_empty(folder / "tokenizer_config.json");
   for (const char* name : {"spm.model", "sentencepiece.bpe.model", "spiece.model"}) {
     const fs::path p = folder / name;
     if (fs::exists(p, ec)) {
       source = p.string();
-      return spm_tokenizer_json(folder, p, cfg);
+      class_name = spm_class(cfg, folder, name);
+      return spm_tokenizer_json(folder, p, cfg, major);
     }
   }
   const fs::path v = folder / "vocab.txt";
   if (fs::exists(v, ec)) {
     source = v.string();
+    class_name = "BertTokenizer";
     return bert_vocab_tokenizer_json(folder, v, cfg);
   }
   return std::nullopt;

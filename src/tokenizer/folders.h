@@ -12,9 +12,11 @@
 
 namespace hfbatch::tokenizer {
 
-// The tokenizer.json equivalent of `folder`, or nullopt when it holds none of the files above. Throws
-// hfbatch::Error naming the file at fault. `source` receives the file the document was built from.
-std::optional<json> folder_tokenizer_json(const std::filesystem::path& folder, std::string& source);
+// The tokenizer.json equivalent of `folder` as transformers <major> (4 or 5) converts it, before the class rules
+// of class_rules.h, or nullopt when it holds none of the files above. Throws hfbatch::Error naming the file at
+// fault. `source` receives the file the document was built from, `class_name` the tokenizer class converted for.
+std::optional<json> folder_tokenizer_json(const std::filesystem::path& folder, std::string& source,
+                                          std::string& class_name, int major);
 
 // The JSON object in `file` (tokenizer_config.json, special_tokens_map.json...), or {} when the file does not
 // exist. Throws hfbatch::Error "<file>: malformed JSON: ..." / "<file>: expected a JSON object".

@@ -1,5 +1,7 @@
-// Parity with Hugging Face `tokenizers`: every case of every tests/golden/tokenizers/*.json (written by
-// tools/gen_tokenizer_goldens.py) must give identical input_ids and token_type_ids.
+// Parity with Hugging Face `tokenizers` / transformers: every case of every tests/golden/tokenizers/*.json
+// (tools/gen_tokenizer_goldens.py: raw tokenizer.json files; tools/gen_compat_goldens.py: folders as
+// transformers 5 loads them) and of tests/golden/transformers4/tokenizers/*.json (folders as transformers 4.57
+// loads them, run with --transformers-compat 4) must give identical input_ids and token_type_ids.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -34,9 +36,9 @@ fs::path resolve(const std::string& ref) {
   return kSource / ref;
 }
 
-std::vector<fs::path> golden_files() {
+std::vector<fs::path> golden_files(const fs::path& dir) {
   std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(kSource / "tests/golden/tokenizers"))
+  for (const auto& e : fs::directory_iterator(dir))
     if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path());
   std::sort(files.begin(), files.end());
   return files;
@@ -44,9 +46,18 @@ std::vector<fs::path> golden_files() {
 
 }  // namespace
 
-TEST(TokenizerGolden, IdenticalToHuggingFace) {
-  const auto files = golden_files();
-  ASSERT_FALSE(files.empty()) << "no goldens under tests/golden/tokenizers";
+struct GoldenSet {
+  const char* dir;
+  int transformers_major;
+};
+
+class TokenizerGolden : public ::testing::TestWithParam<GoldenSet> {};
+
+TEST_P(TokenizerGolden, IdenticalToHuggingFace) {
+  const fs::path dir = kSource / GetParam().dir;
+  const hfbatch::tokenizer::LoadOptions options{GetParam().transformers_major};
+  const auto files = golden_files(dir);
+  ASSERT_FALSE(files.empty()) << "no goldens under " << dir;
   size_t total = 0;
   for (const auto& file : files) {
     std::ifstream in(file);
@@ -60,7 +71,7 @@ TEST(TokenizerGolden, IdenticalToHuggingFace) {
         continue;
       }
     }
-    auto tok = Tokenizer::from_path(tok_path);
+    auto tok = Tokenizer::from_path(tok_path, options);
     size_t n = 0, mismatches = 0;
     std::string first_mismatch;
     for (const auto& c : doc.at("cases")) {
@@ -91,3 +102,8 @@ TEST(TokenizerGolden, IdenticalToHuggingFace) {
   }
   EXPECT_GT(total, 0u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Transformers, TokenizerGolden,
+                         ::testing::Values(GoldenSet{"tests/golden/tokenizers", 5},
+                                           GoldenSet{"tests/golden/transformers4/tokenizers", 4}),
+                         [](const auto& info) { return "v" + std::to_string(info.param.transformers_major); });

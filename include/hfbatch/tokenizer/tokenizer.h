@@ -52,6 +52,12 @@ struct EmittedToken {
   bool pair_only = false;  // emitted for text pairs only (a single-text job never sees it)
 };
 
+// Which transformers major version's AutoTokenizer rules a folder is loaded by (docs/compat.md): 5, the
+// default, or 4 (`--transformers-compat 4`).
+struct LoadOptions {
+  int transformers_major = 5;
+};
+
 class Tokenizer {
  public:
   virtual ~Tokenizer() = default;
@@ -59,9 +65,15 @@ class Tokenizer {
   // Loads <path>/tokenizer.json when `path` is a folder, or the file itself. A folder without
   // tokenizer.json loads its spm.model / sentencepiece.bpe.model / spiece.model (DebertaV2Tokenizer,
   // XLMRobertaTokenizer, AlbertTokenizer per tokenizer_config.json) or its vocab.txt (BertTokenizer) as
-  // transformers' AutoTokenizer converts them to a fast tokenizer. Throws hfbatch::Error naming the file
-  // and the field at fault (e.g. "tokenizer.json: model.vocab: ...").
-  static std::unique_ptr<Tokenizer> from_path(const std::filesystem::path& path);
+  // transformers' AutoTokenizer converts them. A folder's pipeline then follows the tokenizer class's rules
+  // of options.transformers_major (class_rules.h): transformers 5 rebuilds normalizer, pre-tokenizer and
+  // post-processor of a named class from its defaults and tokenizer_config.json flags. A file path is
+  // loaded as it is. Throws hfbatch::Error naming the file and the field at fault (e.g. "tokenizer.json:
+  // model.vocab: ...").
+  static std::unique_ptr<Tokenizer> from_path(const std::filesystem::path& path, const LoadOptions& options = {});
+  // One line per pipeline component (normalizer, pre_tokenizer, model, post_processor) that transformers 4
+  // and 5 build differently for the folder `path`, saying what each builds and why; empty when they agree.
+  static std::vector<std::string> compat_differences(const std::filesystem::path& path);
   // Parses the text of a tokenizer.json held in memory; `name` stands for the file in error messages.
   static std::unique_ptr<Tokenizer> from_json(std::string_view json_text, const std::string& name);
 
