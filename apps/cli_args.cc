@@ -77,6 +77,12 @@ std::vector<std::string> split_list(const std::string& s) {
   return out;
 }
 
+int transformers_compat_flag(const Args& args) {
+  const std::string v = args.get_optional("--transformers-compat").value_or("5");
+  check(v == "4" || v == "5", "--transformers-compat: expected 4 or 5, got '" + v + "'");
+  return v == "4" ? 4 : 5;
+}
+
 models::Precision dtype_flag(const Args& args) {
   return models::parse_precision(args.get_optional("--dtype").value_or("fp32"), "--dtype");
 }

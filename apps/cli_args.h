@@ -27,6 +27,8 @@ class Args {
   std::map<std::string, std::vector<std::string>> values_;
 };
 
+// --transformers-compat 4|5 (default 5): whose AutoTokenizer rules load tokenizer folders (docs/compat.md).
+int transformers_compat_flag(const Args& args);
 // --dtype fp32|int8 (default fp32); a bad value is an error naming the flag.
 models::Precision dtype_flag(const Args& args);
 

@@ -21,14 +21,28 @@ const char* problem_name(models::ProblemType p) {
 }
 }  // namespace
 
+// Whether transformers 4 and 5 load the tokenizer folder alike, and where they differ, why.
+void print_compat(const std::filesystem::path& tok_dir, int major) {
+  const auto differences = tokenizer::Tokenizer::compat_differences(tok_dir);
+  std::cout << "transformers_compat: " << major << (major == 5 ? " (default)" : " (--transformers-compat 4)") << "\n";
+  if (differences.empty()) {
+    std::cout << "tokenizer_compat: transformers 4 and 5 build the same tokenizer\n";
+    return;
+  }
+  std::cout << "tokenizer_compat: transformers 4 and 5 build different tokenizers for this folder ("
+            << differences.size() << " components); ids can differ:\n";
+  for (const auto& d : differences) std::cout << "  " << d << "\n";
+}
+
 int run_inspect(const std::vector<std::string>& argv) {
-  Args args(argv, {"--model", "--tokenizer", "--dtype"}, {}, {});
+  Args args(argv, {"--model", "--tokenizer", "--dtype", "--transformers-compat"}, {}, {});
   const std::filesystem::path model_dir = args.get("--model");
   const std::filesystem::path tok_dir = args.get_optional("--tokenizer").value_or(model_dir.string());
   models::LoadOptions load;
   load.precision = dtype_flag(args);
   auto model = models::load_model(model_dir, load);
-  auto tok = tokenizer::Tokenizer::from_path(tok_dir);
+  const int major = transformers_compat_flag(args);
+  auto tok = tokenizer::Tokenizer::from_path(tok_dir, {major});
   const models::ModelInfo& info = model->info();
   const auto pooling = models::read_pooling_config(model_dir);
   const auto task = info.has_classifier ? runtime::Task::classify : runtime::Task::embed;
@@ -51,6 +65,7 @@ int run_inspect(const std::vector<std::string>& argv) {
   }
   std::cout << "tokenizer: " << tok->kind() << " (" << tok->vocab_size() << " ids)\n"
             << "max_length: " << runtime::resolve_max_length(0, tok_dir, info, task, pooling) << "\n";
+  print_compat(tok_dir, major);
   return 0;
 }
 

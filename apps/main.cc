@@ -35,7 +35,7 @@ constexpr const char* kUsage = R"(usage:
   hfbatch classify --model DIR --input PATH... --output DIR (--text-column C | --input-ids-column C) [options]
   hfbatch embed    --model DIR --input PATH... --output DIR (--text-column C | --input-ids-column C) [options]
   hfbatch tokenize --tokenizer DIR --input PATH... --output DIR --text-column C [options]
-  hfbatch inspect  --model DIR [--tokenizer DIR] [--dtype fp32|int8]
+  hfbatch inspect  --model DIR [--tokenizer DIR] [--dtype fp32|int8] [--transformers-compat 4|5]
 
 options (classify, embed):
   --tokenizer DIR            tokenizer folder (default: the model folder)
@@ -54,6 +54,8 @@ options (classify, embed):
                              (default: threads / 4, at least 1)
   --dtype fp32|int8          numerics of the encoder layers' linears (default fp32; int8: per-channel
                              weights, per-token activations; docs/ops.md "int8")
+  --transformers-compat 4|5  load the tokenizer folder as transformers 5 does (default) or as 4.x did
+                             (docs/compat.md; `hfbatch inspect` says whether they differ for a folder)
   --chunk-rows N             rows read per chunk / output row group (default 4096)
   --prediction-prefix P      prefix for the prediction columns (e.g. pred_)
   --overwrite                replace an existing output folder
@@ -65,8 +67,8 @@ options (tokenize: input_ids, token_type_ids, attention_mask as list<int32>, as 
   --tokenizer DIR            tokenizer folder (--model DIR is accepted: its tokenizer; --tokenizer wins)
   --padding none|max_length  none (default): real lengths; max_length: padded to N, mask 0 on pads
   --max-length N             truncate (and pad) to N (default: tokenizer_config.json model_max_length)
-  --text-pair-column, --keep-columns, --keep-all, --threads, --chunk-rows, --overwrite, --summary,
-  --no-progress and the distributed options as for classify
+  --text-pair-column, --keep-columns, --keep-all, --threads, --chunk-rows, --transformers-compat,
+  --overwrite, --summary, --no-progress and the distributed options as for classify
 
 distributed (docs/distributed.md):
   mpirun -np N hfbatch ...   split the job over N MPI ranks (threads per rank: cores / ranks on the node)
@@ -80,7 +82,7 @@ distributed (docs/distributed.md):
 const std::set<std::string> kCommonValueFlags = {"--model", "--tokenizer", "--output", "--text-column",
                                                  "--text-pair-column", "--keep-columns", "--max-length",
                                                  "--threads", "--tokenizer-threads", "--chunk-rows", "--summary",
-                                                 "--shard"};
+                                                 "--shard", "--transformers-compat"};
 const std::set<std::string> kCommonSwitches = {"--keep-all", "--overwrite", "--no-progress", "--dynamic", "--resume"};
 
 std::set<std::string> with(std::set<std::string> base, std::initializer_list<std::string> more) {
@@ -111,6 +113,7 @@ void parse_common(const Args& args, hfbatch::io::JobOptions& job, hfbatch::dist:
     hfbatch::core::check_thread_limit(n, flag);
   }
   job.session.threads = static_cast<int32_t>(args.get_int("--threads", 0));
+  job.session.transformers_major = hfbatch::cli::transformers_compat_flag(args);
   job.session.tokenizer_threads = static_cast<int32_t>(args.get_int("--tokenizer-threads", 0));
   job.inputs = args.get_all("--input");
   hfbatch::check(!job.inputs.empty(), "--input: required");

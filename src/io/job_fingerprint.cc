@@ -13,7 +13,7 @@ namespace {
 
 // Fields in the order they are compared: the first difference is the one reported, so settings the user
 // typed come before the files they may have swapped.
-const char* const kFields[] = {"task",          "dtype",           "max_length",       "prediction_prefix",
+const char* const kFields[] = {"task",          "dtype",           "transformers_compat", "max_length",       "prediction_prefix",
                                "padding",       "text_column",     "text_pair_column", "input_ids_column",
                                "attention_mask_column", "token_type_ids_column", "keep_columns", "keep_all",
                                "labels",        "output_width",    "model_files",      "tokenizer_files"};
@@ -76,6 +76,7 @@ json job_fingerprint(const JobOptions& options, const UnitWorker& worker) {
   const UnitWorker::Resolved r = worker.resolved();
   json j = {{"task", job_name(options)},
             {"dtype", options.tokenize ? json(nullptr) : json(models::precision_name(options.session.precision))},
+            {"transformers_compat", options.session.pretokenized ? json(nullptr) : json(options.session.transformers_major)},
             {"max_length", r.max_length},
             {"prediction_prefix", options.prediction_prefix},
             {"padding", options.tokenize ? json(options.tokenize->pad_to_max_length ? "max_length" : "none")

@@ -54,7 +54,7 @@ std::vector<std::shared_ptr<arrow::Array>> token_arrays(
 
 UnitTokenizer::UnitTokenizer(const JobOptions& options) : options_(options) {
   const fs::path dir = job_source_dir(options);
-  tokenizer_ = tokenizer::Tokenizer::from_path(dir);
+  tokenizer_ = tokenizer::Tokenizer::from_path(dir, {options.session.transformers_major});
   const fs::path folder = tokenizer_folder(dir);
   // No model here: resolve_max_length with an empty ModelInfo is --max-length, else model_max_length.
   max_length_ = runtime::resolve_max_length(options.session.max_length, folder, models::ModelInfo{},

@@ -98,7 +98,7 @@ Session::Session(const SessionOptions& options) : options_(options) {
                                       " exceeds the largest supported length " + std::to_string(INT32_MAX));
     max_length_ = static_cast<int32_t>(requested);
   } else {
-    tokenizer_ = tokenizer::Tokenizer::from_path(tok_dir);
+    tokenizer_ = tokenizer::Tokenizer::from_path(tok_dir, {options.transformers_major});
   }
   if (options.task == Task::classify) {
     check(info.has_classifier, (options.model_dir / "config.json").string() + ": architectures: " +

@@ -31,7 +31,13 @@ fs::path golden_root() {
   const char* env = std::getenv("HFBATCH_GOLDEN_ROOT");
   return env && *env ? fs::path(env) : source_dir();
 }
+// transformers 5's goldens, and 4.57's (the same fixtures; names "transformers4/<name>").
 fs::path golden_dir() { return golden_root() / "tests/golden/models"; }
+fs::path golden_file(const std::string& name) {
+  if (name.rfind("transformers4/", 0) == 0)
+    return golden_root() / "tests/golden/transformers4/models" / (name.substr(14) + ".json");
+  return golden_dir() / (name + ".json");
+}
 const fs::path& minilm_dir() {
   static const fs::path dir = hfbatch::test::default_model_dir();
   return dir;
@@ -42,6 +48,8 @@ std::vector<std::string> golden_names() {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(golden_dir(), ec))
     if (e.path().extension() == ".json") names.push_back(e.path().stem().string());
+  for (const auto& e : fs::directory_iterator(golden_root() / "tests/golden/transformers4/models", ec))
+    if (e.path().extension() == ".json") names.push_back("transformers4/" + e.path().stem().string());
   std::sort(names.begin(), names.end());
   if (names.empty()) names.push_back("NO_GOLDENS");
   return names;
@@ -88,7 +96,7 @@ TEST_P(ModelGolden, MatchesTransformers) {
   if (name == "NO_GOLDENS")
     GTEST_SKIP() << "no golden files in " << golden_dir()
                  << " (they come from the fixtures branch: tests/golden/models/<name>.json)";
-  std::ifstream in(golden_dir() / (name + ".json"));
+  std::ifstream in(golden_file(name));
   ASSERT_TRUE(in) << "cannot open golden " << name;
   nlohmann::json g = nlohmann::json::parse(in);
   const std::string model_ref = g.at("model").get<std::string>();
@@ -104,7 +112,9 @@ TEST_P(ModelGolden, MatchesTransformers) {
   if (fs::exists(model_dir / "model.safetensors.index.json") && !fs::exists(model_dir / "base.safetensors")) {
     if (std::string why = hfbatch::test::default_model_missing(minilm_dir(), "model.safetensors"); !why.empty())
       HFBATCH_MISSING_DEFAULT_MODEL(name + " (base weights @minilm): " + why);
-    tmp.path = fs::temp_directory_path() / ("hfbatch_golden_" + name + "_" + std::to_string(std::random_device{}()));
+    std::string flat = name;
+    std::replace(flat.begin(), flat.end(), '/', '_');
+    tmp.path = fs::temp_directory_path() / ("hfbatch_golden_" + flat + "_" + std::to_string(std::random_device{}()));
     fs::create_directories(tmp.path);
     for (const auto& e : fs::directory_iterator(model_dir)) fs::copy(e.path(), tmp.path / e.path().filename(), fs::copy_options::recursive);
     fs::create_symlink(minilm_dir() / "model.safetensors", tmp.path / "base.safetensors");

@@ -12,7 +12,9 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN = ROOT / "build" / "bin" / "hfbatch"
 FIXTURES = ROOT / "tests" / "fixtures" / "models"
-GOLDEN = ROOT / "tests" / "golden" / "models"
+GOLDEN = ROOT / "tests" / "golden" / "models"  # transformers 5 (the default, tools/gen_compat_goldens.py)
+# transformers major -> its model goldens; 4 is what --transformers-compat 4 must reproduce
+GOLDEN_SETS = {5: GOLDEN, 4: ROOT / "tests" / "golden" / "transformers4" / "models"}
 
 
 def _find_default_model():
@@ -53,8 +55,8 @@ def run(*args, check=True):
     return proc
 
 
-def golden(name):
-    return json.loads((GOLDEN / f"{name}.json").read_text())
+def golden(name, major=5):
+    return json.loads((GOLDEN_SETS[major] / f"{name}.json").read_text())
 
 
 def model_dir(name, tmp_path):

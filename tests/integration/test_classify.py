@@ -6,14 +6,18 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import (GOLDEN, ROOT, assert_one_line_error, golden, model_dir, read_output, run, write_parquet)
+from conftest import (GOLDEN, GOLDEN_SETS, ROOT, assert_one_line_error, golden, model_dir, read_output, run,
+                      write_parquet)
 
 CLASSIFIERS = sorted(p.stem for p in GOLDEN.glob("*.json") if json.loads(p.read_text())["kind"] == "classify")
+# (transformers major, golden): the default run against the 5.x goldens, --transformers-compat 4 against 4.57's
+CLASSIFY_RUNS = [(major, p.stem) for major, d in sorted(GOLDEN_SETS.items(), reverse=True) for p in sorted(d.glob("*.json"))
+                 if json.loads(p.read_text())["kind"] == "classify"]
 
 
-@pytest.mark.parametrize("name", CLASSIFIERS)
-def test_classify_matches_transformers(name, tmp_path):
-    g = golden(name)
+@pytest.mark.parametrize("major,name", CLASSIFY_RUNS, ids=[f"v{m}-{n}" for m, n in CLASSIFY_RUNS])
+def test_classify_matches_transformers(major, name, tmp_path):
+    g = golden(name, major)
     cases = g["cases"]
     pairs = any(c["pair"] is not None for c in cases)
     if pairs:  # pairs and single texts go through separate runs (a null pair nulls the row)
@@ -29,6 +33,8 @@ def test_classify_matches_transformers(name, tmp_path):
         args += ["--tokenizer", ROOT / g["tokenizer"]]
     if pairs:
         args += ["--text-pair-column", "pair"]
+    if major == 4:
+        args += ["--transformers-compat", "4"]
     run(*args)
     t = read_output(tmp_path / "out")
     assert t.column_names == ["id", "label", "label_id", "score", "probabilities"]

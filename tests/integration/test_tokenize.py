@@ -14,7 +14,9 @@ import pytest
 
 from conftest import BIN, FIXTURES, ROOT, assert_one_line_error, default_model, read_output, run, write_parquet
 
-GOLDENS = sorted((ROOT / "tests" / "golden" / "tokenize").glob("*.json"))
+# (transformers major, golden file): the default run against the 5.x goldens, --transformers-compat 4 against 4.57's
+GOLDENS = [(5, p) for p in sorted((ROOT / "tests" / "golden" / "tokenize").glob("*.json"))] + \
+          [(4, p) for p in sorted((ROOT / "tests" / "golden" / "transformers4" / "tokenize").glob("*.json"))]
 TOKENIZERS = ROOT / "tests" / "golden" / "tokenize" / "tokenizers"
 WORDPIECE = ROOT / "tests" / "fixtures" / "tokenizers" / "wordpiece-uncased"
 COLUMNS = ["input_ids", "token_type_ids", "attention_mask"]
@@ -34,11 +36,12 @@ def golden_input(g, path):
     return write_parquet(path, cols, row_group_size=17)
 
 
-@pytest.mark.parametrize("path", GOLDENS, ids=[p.stem for p in GOLDENS])
-def test_matches_transformers(path, tmp_path):
+@pytest.mark.parametrize("major,path", GOLDENS, ids=[f"v{m}-{p.stem}" for m, p in GOLDENS])
+def test_matches_transformers(major, path, tmp_path):
     g = json.loads(path.read_text())
     tok = default_model() if g["tokenizer"] == "@minilm" else ROOT / g["tokenizer"]
-    flags = ["--keep-columns", "id", "--padding", g["padding"], "--chunk-rows", "5", "--threads", "2"]
+    flags = ["--keep-columns", "id", "--padding", g["padding"], "--chunk-rows", "5", "--threads", "2",
+             "--transformers-compat", str(major)]
     if g["max_length"]:
         flags += ["--max-length", str(g["max_length"])]
     if g["pair"]:

@@ -36,6 +36,9 @@ struct SessionOptions {
   // Rows arrive as token ids (run_tokens): no tokenizer is loaded; max_length is `max_length` if > 0,
   // else the model's position limit, and longer rows are an error (never truncated).
   bool pretokenized = false;
+  // --transformers-compat: whose AutoTokenizer rules load the tokenizer folder, transformers 5 (default) or
+  // 4.x (tokenizer::LoadOptions, docs/compat.md).
+  int transformers_major = 5;
   // Checked between tokenizer rows, model batches and encoder layers: tokenize / predict / run_tokens then
   // throw Interrupted (a job's SIGTERM ends within one layer of one batch).
   core::StopToken stop;
