@@ -101,11 +101,13 @@ class Engine:
     batch_tokens: padded tokens per encoder call.
     prefix: prepended to the prediction column names (e.g. "pred_").
     dtype: "fp32" (default) or "int8" (the CLI's --dtype: int8 encoder linears, docs/ops.md "int8").
+    compat: 5 (default) or 4: load the tokenizer folder as transformers 5 does, or as 4.x did (the CLI's
+        --transformers-compat; docs/compat.md).
     """
 
     def __init__(self, model: str, tokenizer: Optional[str] = None, device: str = "cpu", threads: int = 0,
                  task: str = "classify", max_length: int = 0, batch_tokens: int = 8192,
-                 prefix: str = "", dtype: str = "fp32") -> None:
+                 prefix: str = "", dtype: str = "fp32", compat: int = 5) -> None:
         model = _path_arg("model", model)
         tokenizer = None if tokenizer is None else _path_arg("tokenizer", tokenizer)
         for name, value in (("device", device), ("task", task), ("prefix", prefix), ("dtype", dtype)):
@@ -113,11 +115,19 @@ class Engine:
         threads = _int_arg("threads", "--threads", threads, 2**31 - 1)
         max_length = _int_arg("max_length", "--max-length", max_length, 2**63 - 1)
         batch_tokens = _int_arg("batch_tokens", "--batch-tokens", batch_tokens, 2**63 - 1)
-        self._engine = _core.Engine(model, tokenizer, device, threads, task, max_length, batch_tokens, prefix, dtype)
+        if isinstance(compat, bool) or compat not in (4, 5):
+            raise Error(f"compat: expected 4 or 5 (the transformers major version), got {compat!r}")
+        self._engine = _core.Engine(model, tokenizer, device, threads, task, max_length, batch_tokens, prefix, dtype,
+                                    compat)
 
     @property
     def task(self) -> str:
         return self._engine.task
+
+    @property
+    def compat(self) -> int:
+        """5 or 4: the transformers major version whose tokenizer loading rules apply."""
+        return self._engine.compat
 
     @property
     def dtype(self) -> str:

@@ -60,18 +60,19 @@ def _default_threads() -> int:
 
 
 def get_engine(model: str, task: str = "classify", tokenizer: Optional[str] = None, threads: Optional[int] = None,
-               max_length: int = 0, batch_tokens: int = 8192, prefix: str = "", dtype: str = "fp32") -> Engine:
+               max_length: int = 0, batch_tokens: int = 8192, prefix: str = "", dtype: str = "fp32",
+               compat: int = 5) -> Engine:
     """This process's Engine for these arguments, created on first use and then reused."""
     global _created
     if threads is None:
         threads = _default_threads()
     key = (resolve_path(model), task, resolve_path(tokenizer), int(threads), int(max_length), int(batch_tokens),
-           prefix, dtype)
+           prefix, dtype, int(compat))
     with _lock:
         engine = _engines.get(key)
         if engine is None:
             engine = Engine(key[0], tokenizer=key[2], task=task, threads=key[3], max_length=key[4],
-                            batch_tokens=key[5], prefix=prefix, dtype=dtype)
+                            batch_tokens=key[5], prefix=prefix, dtype=dtype, compat=key[8])
             _engines[key] = engine
             _created += 1
         return engine
@@ -128,9 +129,11 @@ def _check_columns(df, text_col: str, pair_col: Optional[str], keep: Sequence[st
 
 def _score(df, task: str, model: str, text_col: str, keep: Optional[Sequence[str]], batch_tokens: int,
            threads: Optional[int], tokenizer: Optional[str], pair_col: Optional[str], prefix: str,
-           max_length: int, worker_col: Optional[str], dtype: str):
+           max_length: int, worker_col: Optional[str], dtype: str, compat: int):
     from pyspark.sql.types import IntegerType, LongType, StructField, StructType
 
+    if isinstance(compat, bool) or compat not in (4, 5):
+        raise Error(f"compat: expected 4 or 5 (the transformers major version), got {compat!r}")
     keep = list(df.columns) if keep is None else list(keep)
     pred_fields = _prediction_fields(task, prefix)
     _check_columns(df, text_col, pair_col, keep, [f.name for f in pred_fields])
@@ -140,7 +143,7 @@ def _score(df, task: str, model: str, text_col: str, keep: Optional[Sequence[str
                                                           StructField("engines", IntegerType())])))
     out_schema = StructType(fields)
     engine_args = dict(model=model, task=task, tokenizer=tokenizer, threads=threads, max_length=max_length,
-                       batch_tokens=batch_tokens, prefix=prefix, dtype=dtype)
+                       batch_tokens=batch_tokens, prefix=prefix, dtype=dtype, compat=compat)
 
     def score_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         engine = get_engine(**engine_args)
@@ -163,35 +166,37 @@ def _score(df, task: str, model: str, text_col: str, keep: Optional[Sequence[str
 def classify(df, model: str, text_col: str = "text", keep: Optional[Sequence[str]] = None,
              batch_tokens: int = 8192, threads: Optional[int] = None, tokenizer: Optional[str] = None,
              pair_col: Optional[str] = None, prefix: str = "", max_length: int = 0,
-             worker_col: Optional[str] = None, dtype: str = "fp32"):
+             worker_col: Optional[str] = None, dtype: str = "fp32", compat: int = 5):
     """`df` with label, label_id, score, probabilities appended (after the `keep` columns; all by default).
 
     threads: engine threads per task; default spark.task.cpus. worker_col: when set, adds a column
     struct<pid, engines> saying which Python worker scored the row and how many engines it had built.
-    dtype: "fp32" or "int8" (see hfbatch.Engine).
+    dtype: "fp32" or "int8"; compat: 5 or 4, the transformers major whose tokenizer rules apply (see
+    hfbatch.Engine).
     """
     return _score(df, "classify", model, text_col, keep, batch_tokens, threads, tokenizer, pair_col, prefix,
-                  max_length, worker_col, dtype)
+                  max_length, worker_col, dtype, compat)
 
 
 def embed(df, model: str, text_col: str = "text", keep: Optional[Sequence[str]] = None,
           batch_tokens: int = 8192, threads: Optional[int] = None, tokenizer: Optional[str] = None,
-          prefix: str = "", max_length: int = 0, worker_col: Optional[str] = None, dtype: str = "fp32"):
+          prefix: str = "", max_length: int = 0, worker_col: Optional[str] = None, dtype: str = "fp32",
+          compat: int = 5):
     """`df` with `embedding` (array<float>) appended; see classify()."""
     return _score(df, "embed", model, text_col, keep, batch_tokens, threads, tokenizer, None, prefix,
-                  max_length, worker_col, dtype)
+                  max_length, worker_col, dtype, compat)
 
 
 def predict_udf(model: str, task: str = "classify", tokenizer: Optional[str] = None, pairs: bool = False,
                 batch_tokens: int = 8192, threads: Optional[int] = None, max_length: int = 0,
-                dtype: str = "fp32") -> Callable:
+                dtype: str = "fp32", compat: int = 5) -> Callable:
     """A pandas_udf returning a struct of the prediction columns, for ``df.select(predict("text"))``
     (``predict("text", "pair")`` with pairs=True). mapInArrow (classify/embed) avoids pandas and is faster."""
     import pandas as pd
     from pyspark.sql.functions import pandas_udf
 
     engine_args = dict(model=model, task=task, tokenizer=tokenizer, threads=threads, max_length=max_length,
-                       batch_tokens=batch_tokens, dtype=dtype)
+                       batch_tokens=batch_tokens, dtype=dtype, compat=compat)
     return_type = prediction_schema(task)
 
     def to_pandas(rb: pa.RecordBatch) -> "pd.DataFrame":

@@ -85,10 +85,11 @@ class Engine {
  public:
   Engine(const std::string& model, const std::optional<std::string>& tokenizer, const std::string& device,
          int32_t threads, const std::string& task, int64_t max_length, int64_t batch_tokens,
-         const std::string& prefix, const std::string& dtype) {
+         const std::string& prefix, const std::string& dtype, int32_t compat) {
     check(device == "cpu", "device: '" + device + "' is not available in this build (cpu)");
     check(threads >= 0, "--threads: must be positive");
     check(max_length >= 0, "--max-length: must be positive");
+    check(compat == 4 || compat == 5, "compat: expected 4 or 5 (the transformers major version), got " + std::to_string(compat));
     runtime::SessionOptions options;
     options.model_dir = model;
     if (tokenizer) options.tokenizer_dir = *tokenizer;
@@ -97,6 +98,7 @@ class Engine {
     options.max_length = max_length;
     options.batch_tokens = batch_tokens;
     options.precision = models::parse_precision(dtype, "dtype");
+    options.transformers_major = compat;
     {
       nb::gil_scoped_release release;
       session_ = std::make_unique<runtime::Session>(options);
@@ -106,6 +108,7 @@ class Engine {
     spec_.width = session_->output_width();
     spec_.prefix = prefix;
     dtype_ = models::precision_name(options.precision);
+    compat_ = compat;
     schema_ = arrow::schema(io::prediction_fields(spec_));
   }
 
@@ -147,6 +150,7 @@ class Engine {
   int32_t max_length() const { return session_->max_length(); }
   std::string architecture() const { return session_->model_info().architecture; }
   std::string dtype() const { return dtype_; }  // "fp32" | "int8"
+  int32_t compat() const { return compat_; }    // 5 | 4: the transformers major whose tokenizer rules apply
 
   nb::dict stats() {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -162,6 +166,7 @@ class Engine {
  private:
   std::unique_ptr<runtime::Session> session_;
   std::string dtype_;
+  int32_t compat_ = 5;
   io::PredictionSchema spec_;
   std::shared_ptr<arrow::Schema> schema_;
   runtime::StageStats stats_;
@@ -179,10 +184,11 @@ NB_MODULE(_core, m) {
 
   nb::class_<Engine>(m, "Engine")
       .def(nb::init<const std::string&, const std::optional<std::string>&, const std::string&, int32_t,
-                    const std::string&, int64_t, int64_t, const std::string&, const std::string&>(),
+                    const std::string&, int64_t, int64_t, const std::string&, const std::string&, int32_t>(),
            "model"_a, "tokenizer"_a.none(), "device"_a, "threads"_a, "task"_a, "max_length"_a, "batch_tokens"_a,
-           "prefix"_a, "dtype"_a)
+           "prefix"_a, "dtype"_a, "compat"_a)
       .def_prop_ro("dtype", &Engine::dtype)
+      .def_prop_ro("compat", &Engine::compat)
       .def("run", &Engine::run, "texts"_a, "pairs"_a.none())
       .def_prop_ro("task", &Engine::task)
       .def_prop_ro("labels", &Engine::labels)

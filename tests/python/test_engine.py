@@ -267,3 +267,22 @@ def test_engine_huge_max_length_same_message_as_cli(tmp_path):
         hfbatch.Engine(str(BERT), max_length=10**30)
     with pytest.raises(TypeError, match=r"^max_length: expected an int, got str$"):
         hfbatch.Engine(str(BERT), max_length="64")
+
+
+def test_compat_selects_the_transformers_tokenizer_rules():
+    """compat=4 is the CLI's --transformers-compat 4. The seed layout's DeBERTa-v3 spm folder is one that
+    transformers 4 and 5 tokenize differently (zero-width spaces: 4.x strips before the charsmap removes them and
+    keeps a "▁" token, tests/golden/tokenizers/folder_spm_deberta.json and its transformers4 twin), so the scores
+    differ there and agree on ordinary text."""
+    seed = FIXTURES / "deberta-v3-seed"
+    tok = FIXTURES.parent.parent / "golden" / "tokenizers" / "folders" / "spm_deberta"
+    e5 = hfbatch.Engine(str(seed), tokenizer=str(tok), threads=2)
+    e4 = hfbatch.Engine(str(seed), tokenizer=str(tok), threads=2, compat=4)
+    assert (e5.compat, e4.compat) == (5, 4)
+    texts = ["\u200b\u200b\u200b", "An ordinary sentence."]
+    p5 = e5.classify(texts).column("probabilities").to_pylist()
+    p4 = e4.classify(texts).column("probabilities").to_pylist()
+    assert p5[0] != p4[0]
+    assert p5[1] == p4[1]
+    with pytest.raises(hfbatch.Error, match="compat: expected 4 or 5"):
+        hfbatch.Engine(str(BERT), compat=3)

@@ -97,7 +97,7 @@ def test_classify_matches_cli_and_one_engine_per_worker(spark, input_dir, tmp_pa
 
 def test_predict_udf_matches_cli(spark, input_dir, tmp_path):
     df = spark.read.parquet(str(input_dir)).repartition(4)
-    predict = hfbatch.spark.predict_udf(model=BERT)
+    predict = hfbatch.spark.predict_udf(model=BERT, compat=4)  # transformers 4 and 5 load this folder alike
     out = df.select("id", predict("text").alias("p")).select("id", "p.*")
     got = pa.Table.from_pylist([r.asDict() for r in out.collect()]).sort_by("id")
     want = cli("classify", BERT, input_dir, tmp_path / "cli_out")
@@ -126,5 +126,7 @@ def test_bad_arguments_fail_on_the_driver(spark, input_dir):
         hfbatch.spark.classify(df, model=BERT, text_col="text")  # keeps all columns, `label` included
     with pytest.raises(hfbatch.Error, match="keep: column 'id' is given twice"):
         hfbatch.spark.classify(df, model=BERT, text_col="text", keep=["id", "text", "id"])
+    with pytest.raises(hfbatch.Error, match="compat: expected 4 or 5"):
+        hfbatch.spark.classify(df, model=BERT, text_col="text", keep=["id"], compat=3)
     preds = hfbatch.spark.classify(df, model=BERT, text_col="text", prefix="pred_")
     assert preds.columns[-4:] == ["pred_label", "pred_label_id", "pred_score", "pred_probabilities"]
