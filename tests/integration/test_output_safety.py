@@ -188,6 +188,7 @@ def changed_model(tmp_path):
     ("max-length", "max_length"),
     ("embed", "task"),
     ("dtype", "dtype"),
+    ("compat", "transformers_compat"),
     ("prefix", "prediction_prefix"),
     ("keep", "keep_columns"),
 ])
@@ -205,6 +206,8 @@ def test_resume_refuses_another_job(partial, tmp_path, change, field):
         task = "embed"
     elif change == "dtype":
         extra += ["--dtype", "int8"]
+    elif change == "compat":
+        extra += ["--transformers-compat", "4"]
     elif change == "prefix":
         extra += ["--prediction-prefix", "p_"]
     if change == "keep":
