@@ -102,6 +102,9 @@ void add_missing_specials(json& doc, const std::string& cls, ClassFlags& flags) 
                                                       {"mask_token", d.mask}};
   if (!doc.contains("added_tokens") || !doc["added_tokens"].is_array()) doc["added_tokens"] = json::array();
   for (const auto& [key, fallback] : keys) {
+    // A pad token missing from the vocabulary stays an error of `--padding max_length` (tokenizer/padding.h)
+    // rather than a new id no embedding table has.
+    if (std::string(key) == "pad_token") continue;
     const std::string text = flags.get_token(key, fallback);
     if (text.empty() || token_id(doc, text)) continue;
     int32_t next = 0;

@@ -81,8 +81,9 @@ TEST(Padding, Errors) {
       << e;
   Folder g(R"({"pad_token": "[PAD]", "padding_side": "middle"})");
   EXPECT_NE(error_of([&] { g.padding(); }).find("padding_side"), std::string::npos);
-  Folder h(R"({"pad_token": 7})");
-  EXPECT_NE(error_of([&] { h.padding(); }).find("pad_token: expected a string"), std::string::npos);
+  // A malformed special token fails when the folder loads (the class rules read every named token).
+  EXPECT_NE(error_of([&] { Folder(R"({"pad_token": 7})").padding(); }).find("pad_token: expected a string"),
+            std::string::npos);
 }
 
 TEST(Padding, PadEncodingBothSides) {
