@@ -75,7 +75,14 @@ COMPAT_FOLDERS = [
     ("roberta-prefix-json-noflag", "bytelevel-bpe", _cfg_edits(add_prefix_space=None), None),
     ("roberta-modeltype-only", "bytelevel-bpe", _cfg_edits(tokenizer_class=None, add_prefix_space=None),
      {"model_type": "roberta"}),
+    # ModernBERT: 4.x PreTrainedTokenizerFast patches add_prefix_space to false; 5.x TokenizersBackend keeps the file
+    ("modernbert-modeltype-only", "bytelevel-bpe", _cfg_edits(tokenizer_class=None, add_prefix_space=None),
+     {"model_type": "modernbert"}),
 ]
+
+# spm folders saved with the tokenizer.json of their 4.x conversion (as Hub repos of these models ship them)
+SPM_WITH_JSON = [("deberta-v3-spm-and-json", "spm_deberta"), ("xlmr-spm-and-json", "spm_xlmr"),
+                 ("albert-spm-and-json", "spm_albert")]
 
 
 def make_compat_folders() -> list[str]:
@@ -97,17 +104,19 @@ def make_compat_folders() -> list[str]:
         if config is not None:
             (d / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
         names.append(name)
-    # The seed's tokenizer as microsoft/deberta-v3-base ships it: spm.model, tokenizer_config.json and the
+    # e.g. the seed's tokenizer as microsoft/deberta-v3-base ships it: spm.model, tokenizer_config.json and the
     # tokenizer.json a 4.x save wrote (Strip both sides before the charsmap).
-    d = COMPAT / "deberta-v3-spm-and-json"
-    shutil.copytree(FOLDERS / "spm_deberta", d, dirs_exist_ok=True)
-    if MAJOR != 4 and not (d / "tokenizer.json").exists():
-        raise SystemExit(f"{d}/tokenizer.json is written by the 4.x run: run .venv-tools4 first")
-    names.append("deberta-v3-spm-and-json")
+    for name, src in SPM_WITH_JSON:
+        d = COMPAT / name
+        shutil.copytree(FOLDERS / src, d, dirs_exist_ok=True)
+        write_4x_json(d)
+        if not (d / "tokenizer.json").exists():
+            raise SystemExit(f"{d}/tokenizer.json is written by the 4.x run: run .venv-tools4 first")
+        names.append(name)
     return names
 
 
-def write_deberta_json(folder: Path) -> None:
+def write_4x_json(folder: Path) -> None:
     """The 4.x conversion of the spm folder, saved as tokenizer.json (what a 4.x save_pretrained leaves)."""
     if MAJOR != 4:
         return
@@ -144,7 +153,6 @@ def tokenizer_goldens() -> None:
         cases = [(c["text"], c["pair"], c["max_length"]) for c in doc["cases"]]
         folder_golden(f.stem, ROOT / doc["tokenizer"], cases)
     names = make_compat_folders()
-    write_deberta_json(COMPAT / "deberta-v3-spm-and-json")
     for name in names:
         folder_golden("compat_" + name.replace("-", "_"), COMPAT / name, compat_cases())
 
@@ -183,18 +191,69 @@ def model_golden(header: dict, name: str) -> None:
     mf.classify_golden(name, folder)
 
 
+# The seed layout (a model folder without a tokenizer, the tokenizer an spm-only folder) for the SentencePiece
+# tokenizers transformers 4 and 5 convert differently; their goldens add texts on which the two differ
+# (zero-width and Unicode spaces, C1 controls, runs of blanks) to the fixture inputs, in both sets.
+SPM_EDGE_TEXTS = ["\u200b\u200b\u200b", "\xa0nbsp\u2003em\u3000ideo\u2028ls\u2029ps\x85nel",
+                  "\x7f del \x80\x85\x9f c1", "   \t \n ", "a  b   c\u200b", '\t\t-- Geoffrey James, "The Tao of Programming"',
+                  "trailing zero width\u200b"]
+SPM_SEED_MODELS = {"deberta-v3-seed": "spm_deberta", "xlmr-spm-seed": "spm_xlmr"}
+
+
+def make_xlmr_spm_seed(folder: Path, tok_dir: Path) -> None:
+    """XLMRobertaForSequenceClassification over the spm_xlmr vocabulary (made by the 4.57 run, then reused)."""
+    from transformers import XLMRobertaConfig, XLMRobertaForSequenceClassification
+    hf_tok = AutoTokenizer.from_pretrained(str(tok_dir))
+    cfg = XLMRobertaConfig(vocab_size=len(hf_tok), hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+                           intermediate_size=37, max_position_embeddings=hf_tok.model_max_length + 2, type_vocab_size=1,
+                           pad_token_id=hf_tok.pad_token_id, bos_token_id=0, eos_token_id=2, hidden_act="gelu",
+                           layer_norm_eps=1e-5, num_labels=3,
+                           id2label={0: "contradiction", 1: "neutral", 2: "entailment"},
+                           label2id={"contradiction": 0, "neutral": 1, "entailment": 2})
+    torch.manual_seed(208)
+    m = XLMRobertaForSequenceClassification(cfg)
+    mf.randomize(m, 208)
+    mf.center_head(m, hf_tok)
+    folder.mkdir(parents=True, exist_ok=True)
+    m.save_pretrained(str(folder), safe_serialization=True)
+
+
+def spm_seed_golden(name: str) -> None:
+    folder = ROOT / "tests" / "fixtures" / "models" / name
+    tok_dir = FOLDERS / SPM_SEED_MODELS[name]
+    if name == "xlmr-spm-seed" and MAJOR == 4:
+        make_xlmr_spm_seed(folder, tok_dir)
+    model = AutoModelForSequenceClassification.from_pretrained(str(folder), dtype=torch.float32)
+    cases = mf.CASES
+    mf.CASES = list(CASES) + [(t, None) for t in SPM_EDGE_TEXTS]
+    try:
+        mf.classify_golden(name, folder, model=model, hf_tok=AutoTokenizer.from_pretrained(str(tok_dir)),
+                           pipeline_from_folder=False, tokenizer_dir=tok_dir)
+    finally:
+        mf.CASES = cases
+
+
 def model_goldens() -> None:
     """Under 4.57 the committed goldens (written by make_fixtures.py from the in-memory models) are kept and
     compared with a reload from disk: ids must be equal, floats within 1e-5 (measured: 2.2e-6)."""
     mf.GOLD = OUT if MAJOR >= 5 else Path(tempfile.mkdtemp())
     (mf.GOLD / "models").mkdir(parents=True, exist_ok=True)
     for f in sorted((INPUTS / "models").glob("*.json")):
+        if f.stem in SPM_SEED_MODELS:
+            continue
         header = json.loads(f.read_text(encoding="utf-8"))
         header.pop("cases", None)
         model_golden(header, f.stem)
+    gold = mf.GOLD
+    mf.GOLD = OUT
+    for name in SPM_SEED_MODELS:
+        spm_seed_golden(name)
+    mf.GOLD = gold
     if MAJOR < 5:
         worst = 0.0
         for f in sorted((INPUTS / "models").glob("*.json")):
+            if f.stem in SPM_SEED_MODELS:
+                continue
             a = json.loads(f.read_text(encoding="utf-8"))["cases"]
             b = json.loads((mf.GOLD / "models" / f.name).read_text(encoding="utf-8"))["cases"]
             for x, y in zip(a, b, strict=True):
