@@ -21,17 +21,24 @@ const char* problem_name(models::ProblemType p) {
 }
 }  // namespace
 
-// Whether transformers 4 and 5 load the tokenizer folder alike, and where they differ, why.
-void print_compat(const std::filesystem::path& tok_dir, int major) {
-  const auto differences = tokenizer::Tokenizer::compat_differences(tok_dir);
+// How the tokenizer folder loads: the class and its flags, what it builds otherwise than tokenizer.json, and
+// whether transformers 4 and 5 build the same pipeline (docs/compat.md).
+void print_tokenizer_rules(const std::filesystem::path& tok_dir, int major) {
+  const auto e = tokenizer::Tokenizer::explain_folder(tok_dir, major);
   std::cout << "transformers_compat: " << major << (major == 5 ? " (default)" : " (--transformers-compat 4)") << "\n";
-  if (differences.empty()) {
+  if (e.class_name.empty()) return;  // a tokenizer.json file: loaded as it is
+  std::cout << "tokenizer_class: " << e.class_name << "\n";
+  if (!e.flags.empty()) std::cout << "tokenizer_flags: " << e.flags << "\n";
+  if (!e.overrides.empty()) {
+    std::cout << "tokenizer_overrides: transformers " << major << " does not use tokenizer.json as written:\n";
+    for (const auto& o : e.overrides) std::cout << "  " << o << "\n";
+  }
+  if (e.compat_differences.empty()) {
     std::cout << "tokenizer_compat: transformers 4 and 5 build the same tokenizer\n";
     return;
   }
-  std::cout << "tokenizer_compat: transformers 4 and 5 build different tokenizers for this folder ("
-            << differences.size() << " components); ids can differ:\n";
-  for (const auto& d : differences) std::cout << "  " << d << "\n";
+  std::cout << "tokenizer_compat: transformers 4 and 5 build different tokenizers for this folder; ids can differ:\n";
+  for (const auto& d : e.compat_differences) std::cout << "  " << d << "\n";
 }
 
 int run_inspect(const std::vector<std::string>& argv) {
@@ -65,7 +72,7 @@ int run_inspect(const std::vector<std::string>& argv) {
   }
   std::cout << "tokenizer: " << tok->kind() << " (" << tok->vocab_size() << " ids)\n"
             << "max_length: " << runtime::resolve_max_length(0, tok_dir, info, task, pooling) << "\n";
-  print_compat(tok_dir, major);
+  print_tokenizer_rules(tok_dir, major);
   return 0;
 }
 

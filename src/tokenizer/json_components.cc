@@ -50,17 +50,43 @@ std::optional<int32_t> token_id(const json& doc, const std::string& token) {
   return std::nullopt;
 }
 
-std::string describe_component(const json& component) {
-  json c = component;
-  std::vector<json*> stack{&c};
-  while (!stack.empty()) {
-    json* p = stack.back();
-    stack.pop_back();
-    if (p->is_object() && p->contains("precompiled_charsmap")) (*p)["precompiled_charsmap"] = "<charsmap>";
-    if (p->is_structured())
-      for (auto& child : *p) stack.push_back(&child);
+namespace {
+
+// A TemplateProcessing template as transformers writes it: "[CLS]:0 $A:0 [SEP]:0".
+std::string render_template(const json& pieces) {
+  std::string out;
+  if (!pieces.is_array()) return pieces.dump();
+  for (const json& p : pieces) {
+    const json* item = p.contains("SpecialToken") ? &p["SpecialToken"] : p.contains("Sequence") ? &p["Sequence"] : nullptr;
+    if (!item || !item->is_object()) return pieces.dump();
+    const std::string id = item->value("id", std::string("?"));
+    out += (out.empty() ? "" : " ") + (p.contains("Sequence") ? "$" + id : id) + ":" +
+           std::to_string(item->value("type_id", 0));
   }
-  return c.is_null() ? "none" : c.dump();
+  return out;
+}
+
+}  // namespace
+
+std::string describe_component(const json& c) {
+  if (c.is_null()) return "none";
+  if (!c.is_object() || !c.contains("type") || !c["type"].is_string()) return c.dump();
+  const std::string type = c["type"].get<std::string>();
+  for (const char* list : {"normalizers", "pretokenizers", "processors"})
+    if (type == "Sequence" && c.contains(list) && c[list].is_array()) {
+      std::string out;
+      for (const json& e : c[list]) out += (out.empty() ? "" : ", ") + describe_component(e);
+      return "Sequence[" + out + "]";
+    }
+  std::string params;
+  for (const auto& [key, value] : c.items()) {
+    if (key == "type" || key == "special_tokens") continue;
+    std::string v = key == "precompiled_charsmap" ? "<charsmap>"
+                    : key == "single" || key == "pair" ? "\"" + render_template(value) + "\""
+                    : value.dump();
+    params += (params.empty() ? "" : ", ") + key + "=" + v;
+  }
+  return type + "(" + params + ")";
 }
 
 }  // namespace hfbatch::tokenizer

@@ -27,7 +27,8 @@ json metaspace(const std::string& prepend_scheme);
 // or its added tokens.
 std::optional<int32_t> token_id(const json& doc, const std::string& token);
 
-// A component shortened for messages: its JSON with a Precompiled charsmap shown as "<charsmap>".
+// A component for messages: Type(key=value, ...), Sequence[...], a Precompiled charsmap as <charsmap> and a
+// TemplateProcessing template as "[CLS]:0 $A:0 [SEP]:0" (vocabularies are left to the caller to drop).
 std::string describe_component(const json& component);
 
 }  // namespace hfbatch::tokenizer

@@ -8,9 +8,7 @@
 #include "hfbatch/core/error.h"
 #include "hfbatch/hf/regular_file.h"
 #include "tokenizer/added_vocabulary.h"
-#include "tokenizer/class_rules.h"
-#include "tokenizer/folders.h"
-#include "tokenizer/json_components.h"
+#include "tokenizer/folder_document.h"
 #include "tokenizer/json_util.h"
 #include "tokenizer/models.h"
 #include "tokenizer/normalizers.h"
@@ -153,44 +151,6 @@ std::unique_ptr<Tokenizer> Tokenizer::from_path(const std::filesystem::path& pat
 
 namespace {
 
-struct FolderDocument {
-  json doc;
-  std::string name;        // the file it came from, for error messages
-  std::string class_name;  // "BertTokenizer (tokenizer_config.json tokenizer_class)"
-  std::string flags;       // the class flags read, with their origin
-};
-
-// A folder's pipeline as transformers <major> builds it.
-FolderDocument folder_document(const std::filesystem::path& folder, int major) {
-  FolderDocument d;
-  std::error_code ec;
-  const std::filesystem::path file = folder / "tokenizer.json";
-  const json cfg = read_json_or_empty(folder / "tokenizer_config.json");
-  const std::string cfg_file = (folder / "tokenizer_config.json").string();
-  DocOrigin origin = DocOrigin::tokenizer_json;
-  TokenizerClass cls;
-  if (std::filesystem::exists(file, ec)) {
-    d.name = file.string();
-    try {
-      d.doc = json::parse(hf::read_regular_file(file, hf::kMaxTokenizerFileBytes));
-    } catch (const json::exception& e) {  // parse_error, and out_of_range for numbers beyond double (e.g. 1e999)
-      throw Error(one_line(d.name + ": malformed JSON: " + e.what()));
-    }
-    if (!d.doc.is_object()) return d;  // JsonTokenizer names the fault
-    cls = resolve_tokenizer_class(folder, cfg, major);
-  } else {
-    // No tokenizer.json: a SentencePiece model or a vocab.txt, converted as transformers does.
-    auto doc = folder_tokenizer_json(folder, d.name, cls.name, major);
-    if (!doc) throw Error(folder.string() + ": no tokenizer.json, spm.model, sentencepiece.bpe.model, spiece.model or vocab.txt");
-    d.doc = std::move(*doc);
-    cls.source = d.name;
-    origin = DocOrigin::converted;
-  }
-  d.class_name = cls.name + " (" + cls.source + ")";
-  d.flags = apply_class_rules(d.doc, cls, cfg, cfg_file, major, origin);
-  return d;
-}
-
 std::unique_ptr<Tokenizer> load_path(const std::filesystem::path& path, int major) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
@@ -206,27 +166,6 @@ std::unique_ptr<Tokenizer> load_path(const std::filesystem::path& path, int majo
   return Tokenizer::from_json(hf::read_regular_file(path, hf::kMaxTokenizerFileBytes), name);
 }
 }  // namespace
-
-std::vector<std::string> Tokenizer::compat_differences(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_directory(path, ec)) return {};
-  try {
-    const FolderDocument v4 = folder_document(path, 4), v5 = folder_document(path, 5);
-    std::vector<std::string> out;
-    for (const char* part : {"normalizer", "pre_tokenizer", "model", "post_processor"}) {
-      json a = v4.doc.value(part, json()), b = v5.doc.value(part, json());
-      for (json* c : {&a, &b})
-        if (c->is_object()) c->erase("vocab"), c->erase("merges");  // the same in both; too long to show
-      if (a == b) continue;
-      out.push_back(std::string(part) + ": transformers 4 (" + v4.class_name + "): " + describe_component(a) +
-                    "; transformers 5 (" + v5.class_name + "): " + describe_component(b) +
-                    (v5.flags.empty() ? "" : "; flags: " + v5.flags));
-    }
-    return out;
-  } catch (const Error& e) {
-    throw Error(one_line(e.what()));
-  }
-}
 
 std::unique_ptr<Tokenizer> Tokenizer::from_json(std::string_view json_text, const std::string& name) {
   json root;

@@ -18,15 +18,27 @@ def test_bad_value_is_a_one_line_error(tmp_path):
 def test_inspect_says_whether_the_majors_differ_and_why():
     same = run("inspect", "--model", FIXTURES / "bert-cls").stdout
     assert "transformers_compat: 5 (default)" in same
+    assert "tokenizer_class: BertTokenizer (tokenizer_config.json tokenizer_class)" in same
     assert "tokenizer_compat: transformers 4 and 5 build the same tokenizer" in same
+    assert "tokenizer_overrides" not in same  # its tokenizer.json agrees with its flags
     # The seed's spm folder: 4.x strips both sides before the charsmap, 5.x after it, on the right only.
     diff = run("inspect", "--model", FIXTURES / "deberta-v3-seed", "--tokenizer", SPM_DEBERTA,
                "--transformers-compat", "4").stdout
     assert "transformers_compat: 4 (--transformers-compat 4)" in diff
+    assert "tokenizer_class: DebertaV2Tokenizer (converted from spm.model)" in diff
     lines = [l.strip() for l in diff.splitlines() if l.startswith("  normalizer: ")]
     assert len(lines) == 1, diff
-    assert '"strip_left":true' in lines[0] and '"strip_left":false' in lines[0]
-    assert "transformers 5 (DebertaV2Tokenizer" in lines[0] and "do_lower_case=false (tokenizer_config.json)" in lines[0]
+    assert "Sequence[Strip(strip_left=true, strip_right=true), Precompiled(" in lines[0]
+    assert "Sequence[Precompiled(precompiled_charsmap=<charsmap>), Strip(strip_left=false, strip_right=true)" in lines[0]
+    # tokenizer.json does not lowercase, tokenizer_config.json has no do_lower_case: the class default wins
+    # (in 4.x too: the same tokenizer), and inspect says so.
+    nolower = run("inspect", "--model", FIXTURES / "bert-cls", "--tokenizer", COMPAT / "bert-nolower-json-noflag").stdout
+    assert "do_lower_case=true (BertTokenizer default)" in nolower
+    over = [l for l in nolower.splitlines() if l.startswith("  normalizer: tokenizer.json has ")]
+    assert len(over) == 1 and "lowercase=false" in over[0] and "transformers 5 builds BertNormalizer(" in over[0]
+    assert "lowercase=true" in over[0].split("transformers 5 builds")[1]
+    assert "tokenizer_compat: transformers 4 and 5 build the same tokenizer" in nolower
     # MPNetTokenizer named on a BERT vocabulary: 5.x sets its own RobertaProcessing post-processor.
     mpnet = run("inspect", "--model", FIXTURES / "bert-cls", "--tokenizer", COMPAT / "mpnet-class-noflag").stdout
-    assert any(l.startswith("  post_processor: ") and "RobertaProcessing" in l for l in mpnet.splitlines()), mpnet
+    compat = mpnet.split("tokenizer_compat:")[1]
+    assert any(l.startswith("  post_processor: ") and "RobertaProcessing" in l for l in compat.splitlines()), mpnet

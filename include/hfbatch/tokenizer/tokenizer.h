@@ -58,6 +58,15 @@ struct LoadOptions {
   int transformers_major = 5;
 };
 
+// How a tokenizer folder loads (Tokenizer::explain_folder); one line per pipeline component (normalizer,
+// pre_tokenizer, model, post_processor).
+struct FolderExplanation {
+  std::string class_name;                       // "BertTokenizer (tokenizer_config.json tokenizer_class)"
+  std::string flags;                            // "do_lower_case=true (BertTokenizer default), ..."
+  std::vector<std::string> overrides;           // components built otherwise than tokenizer.json says
+  std::vector<std::string> compat_differences;  // components transformers 4 and 5 build differently
+};
+
 class Tokenizer {
  public:
   virtual ~Tokenizer() = default;
@@ -71,9 +80,8 @@ class Tokenizer {
   // loaded as it is. Throws hfbatch::Error naming the file and the field at fault (e.g. "tokenizer.json:
   // model.vocab: ...").
   static std::unique_ptr<Tokenizer> from_path(const std::filesystem::path& path, const LoadOptions& options = {});
-  // One line per pipeline component (normalizer, pre_tokenizer, model, post_processor) that transformers 4
-  // and 5 build differently for the folder `path`, saying what each builds and why; empty when they agree.
-  static std::vector<std::string> compat_differences(const std::filesystem::path& path);
+  // What transformers <major> builds for the folder `path` and why (`hfbatch inspect`); empty for a file.
+  static FolderExplanation explain_folder(const std::filesystem::path& path, int major);
   // Parses the text of a tokenizer.json held in memory; `name` stands for the file in error messages.
   static std::unique_ptr<Tokenizer> from_json(std::string_view json_text, const std::string& name);
 
