@@ -107,3 +107,29 @@ INSTANTIATE_TEST_SUITE_P(Transformers, TokenizerGolden,
                          ::testing::Values(GoldenSet{"tests/golden/tokenizers", 5},
                                            GoldenSet{"tests/golden/transformers4/tokenizers", 4}),
                          [](const auto& info) { return "v" + std::to_string(info.param.transformers_major); });
+
+// Negative control: each golden set is specific to its major. Loaded by the other major's rules, folders the two
+// tokenize differently must mismatch somewhere (else the goldens could not tell the modes apart).
+TEST(TokenizerGolden, TheOtherMajorMismatches) {
+  const std::pair<const char*, int> sets[] = {{"tests/golden/tokenizers", 4}, {"tests/golden/transformers4/tokenizers", 5}};
+  for (const auto& [dir, wrong_major] : sets) {
+    for (const char* name : {"folder_spm_albert", "folder_spm_xlmr", "folder_spm_deberta", "compat_modernbert_modeltype_only",
+                             "compat_mpnet_class_noflag", "compat_albert_spm_and_json"}) {
+      std::ifstream in(kSource / dir / (std::string(name) + ".json"));
+      ASSERT_TRUE(in) << dir << "/" << name;
+      const auto doc = nlohmann::json::parse(in);
+      auto tok = Tokenizer::from_path(resolve(doc.at("tokenizer").get<std::string>()), {wrong_major});
+      size_t mismatches = 0;
+      for (const auto& c : doc.at("cases")) {
+        const std::string text = c.at("text").get<std::string>();
+        const std::string pair = c.at("pair").is_null() ? "" : c.at("pair").get<std::string>();
+        const std::string_view pv = pair;
+        TruncationOptions t;
+        t.max_length = c.at("max_length").get<int32_t>();
+        mismatches += tok->encode(text, c.at("pair").is_null() ? nullptr : &pv, t).ids !=
+                      c.at("input_ids").get<std::vector<int32_t>>();
+      }
+      EXPECT_GT(mismatches, 0u) << dir << "/" << name << " loaded with transformers " << wrong_major << "'s rules";
+    }
+  }
+}
