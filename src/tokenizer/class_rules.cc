@@ -20,7 +20,8 @@ std::string strip_fast(std::string cls) {
 }
 
 // TOKENIZER_MAPPING_NAMES (models/auto/tokenization_auto.py) for the supported model types. transformers 5
-// maps distilbert and electra to BertTokenizer and modernbert to TokenizersBackend.
+// maps distilbert and electra to BertTokenizer; other types (modernbert...) get the generic class of each
+// major (4.x PreTrainedTokenizerFast, 5.x TokenizersBackend).
 std::string class_of_model_type(const std::string& model_type, int major) {
   static const std::map<std::string, std::string> common = {
       {"bert", "BertTokenizer"},           {"roberta", "RobertaTokenizer"},   {"xlm-roberta", "XLMRobertaTokenizer"},
@@ -37,8 +38,6 @@ std::string class_of_model_type(const std::string& model_type, int major) {
 TokenizerClass resolve_tokenizer_class(const fs::path& folder, const json& cfg, int major) {
   if (auto it = cfg.find("tokenizer_class"); it != cfg.end() && it->is_string()) {
     std::string name = strip_fast(it->get<std::string>());
-    // transformers 5 has no ElectraTokenizer/PreTrainedTokenizer classes: AutoTokenizer falls back to the
-    // generic backend (tokenizer_class_from_name returns None).
     // transformers 5 aliases ElectraTokenizer to BertTokenizer and PreTrainedTokenizerFast to the generic backend.
     if (major == 5 && name == "ElectraTokenizer") name = "BertTokenizer";
     if (major == 5 && name == "PreTrainedTokenizer") name = "TokenizersBackend";
