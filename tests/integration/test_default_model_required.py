@@ -12,7 +12,7 @@ from conftest import ROOT
 TESTS_BIN = ROOT / "build" / "tests" / "hfbatch_tests"
 # The goldens that use the default model: its embeddings, its tokenizer, and minilm-cls (its base weights).
 GOLDENS = ("Goldens/ModelGolden.MatchesTransformers/minilm_embed", "Goldens/ModelGolden.MatchesTransformers/minilm_cls",
-           "TokenizerGolden.IdenticalToHuggingFace")
+           "Transformers/TokenizerGolden.IdenticalToHuggingFace/v5")
 FILTER = ":".join(GOLDENS)
 
 

@@ -18,6 +18,14 @@ def _copy(tmp_path, name):
     return d
 
 
+def _generic(d):
+    """The folder's tokenizer.json used whole (the generic class): a named class such as BertTokenizer rebuilds
+    normalizer and post-processor from its own defaults under transformers 5 (docs/compat.md), which would
+    discard the hostile component under test."""
+    _edit_json(d / "tokenizer_config.json", lambda j: j.__setitem__("tokenizer_class", "PreTrainedTokenizerFast"))
+    return d
+
+
 def _classify(tmp_path, model, *extra, text_column="text", timeout=120, **popen):
     src = tmp_path / "in.parquet"
     if not src.exists():
@@ -110,7 +118,7 @@ def test_oversized_config_json(tmp_path):
 
 
 def test_expanding_normalizer_is_bounded(tmp_path):
-    d = _copy(tmp_path, "bert-cls")
+    d = _generic(_copy(tmp_path, "bert-cls"))
     rep = {"type": "Replace", "pattern": {"String": "a"}, "content": "a" * 1000}
     _edit_json(d / "tokenizer.json",
                lambda j: j.__setitem__("normalizer", {"type": "Sequence", "normalizers": [rep, rep, rep, rep]}))
@@ -121,7 +129,7 @@ def test_expanding_normalizer_is_bounded(tmp_path):
 # ---- item 12: errors name the file and the field ------------------------------------------------------------
 
 def test_special_token_id_out_of_range_names_tokenizer_json(tmp_path):
-    d = _copy(tmp_path, "bert-cls")
+    d = _generic(_copy(tmp_path, "bert-cls"))
     _edit_json(d / "tokenizer.json",
                lambda j: j["post_processor"]["special_tokens"]["[CLS]"].__setitem__("ids", [50000000]))
     assert_one_line_error(_classify(tmp_path, d), "tokenizer.json: post_processor.special_tokens.[CLS]",
@@ -129,7 +137,7 @@ def test_special_token_id_out_of_range_names_tokenizer_json(tmp_path):
 
 
 def test_template_type_id_beyond_type_vocab_size(tmp_path):
-    d = _copy(tmp_path, "bert-cls")
+    d = _generic(_copy(tmp_path, "bert-cls"))
     _edit_json(d / "tokenizer.json", lambda j: j["post_processor"]["single"][1]["Sequence"].__setitem__("type_id", 5))
     assert_one_line_error(_classify(tmp_path, d), "tokenizer.json: post_processor.single[1].Sequence",
                           "type_id 5", "type_vocab_size")
@@ -138,7 +146,7 @@ def test_template_type_id_beyond_type_vocab_size(tmp_path):
 def test_pair_template_type_id_only_refuses_pair_jobs(tmp_path):
     # A type id that only the pair template emits cannot reach a single-text job: that job runs, a pair job
     # is refused naming the pair template's field.
-    d = _copy(tmp_path, "bert-cls")
+    d = _generic(_copy(tmp_path, "bert-cls"))
     _edit_json(d / "tokenizer.json", lambda j: j["post_processor"]["pair"][3]["Sequence"].__setitem__("type_id", 5))
     src = write_parquet(tmp_path / "pairs.parquet", {"text": ["a good movie", "bad"], "pair": ["yes", "no"]})
     run("classify", "--model", d, "--input", src, "--output", tmp_path / "single", "--text-column", "text")
