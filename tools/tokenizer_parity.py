@@ -226,7 +226,8 @@ def dedupe_files(files):
 def encode_in_slices(tok, idx, inputs, out, size=2000):
     """out[i] = (ids, type_ids) for each i in idx. Slices keep memory bounded: an Encoding holds tokens,
     offsets and, when truncated, every overflowing piece as further Encodings (a long line cut at 8 tokens
-    makes hundreds), so a whole corpus of them at once took > 20 GB."""
+    makes hundreds, and a truncated pair keeps every pairing of the two texts' pieces: tens of thousands), so a
+    whole corpus of them at once took > 20 GB, and slices of 2000 truncated pairs still reached 19 GB."""
     for b in range(0, len(idx), size):
         for i, e in zip(idx[b:b + size], tok.encode_batch(inputs[b:b + size])):
             out[i] = (e.ids, e.type_ids)
@@ -248,7 +249,7 @@ def hf_encode(tok, cases):
         else:
             tok.no_truncation()
         inputs = [(cases[i][0], cases[i][1]) if cases[i][1] is not None else cases[i][0] for i in idx]
-        encode_in_slices(tok, idx, inputs, out)
+        encode_in_slices(tok, idx, inputs, out, size=100 if ml else 2000)
     tok.no_truncation()
     return out
 
