@@ -1,6 +1,8 @@
 // Class choice and the transformers 4 patches; the transformers 5 rebuilds are in class_rules_v5.cc.
 #include "tokenizer/class_rules.h"
 
+#include <algorithm>
+#include <climits>
 #include <map>
 
 #include "tokenizer/class_flags.h"
@@ -92,6 +94,23 @@ SpecialDefaults class_specials(const std::string& cls) {
   return {"", "", "", "", "", "", "", false};
 }
 
+// One past the largest id of the vocabulary and the added tokens.
+int32_t next_free_id(const json& model, const json& added, const std::string& file) {
+  int64_t next = 0;
+  auto see = [&](const json& id) {
+    if (id.is_number_integer()) next = std::max<int64_t>(next, id.get<int64_t>() + 1);
+  };
+  if (const json* v = optional_member(model, "vocab"); v && v->is_array()) {
+    next = static_cast<int64_t>(v->size());
+  } else if (v && v->is_object()) {
+    for (const auto& e : v->items()) see(e.value());
+  }
+  for (const json& a : added)
+    if (a.is_object() && a.contains("id")) see(a["id"]);
+  if (next > INT32_MAX) throw Error(file + ": no id left for a special token (ids reach " + std::to_string(next) + ")");
+  return static_cast<int32_t>(next);
+}
+
 // A named special token missing from the vocabulary and the added tokens is added with the next free id
 // (TokenizersBackend.__init__ / PreTrainedTokenizerFast.__init__ add_tokens of the special tokens map).
 void add_missing_specials(json& doc, const std::string& cls, ClassFlags& flags) {
@@ -99,6 +118,8 @@ void add_missing_specials(json& doc, const std::string& cls, ClassFlags& flags) 
   const std::pair<const char*, const char*> keys[] = {{"bos_token", d.bos}, {"eos_token", d.eos}, {"unk_token", d.unk},
                                                       {"sep_token", d.sep}, {"pad_token", d.pad}, {"cls_token", d.cls},
                                                       {"mask_token", d.mask}};
+  const json* model = optional_member(doc, "model");
+  if (!model || !model->is_object()) return;  // JsonTokenizer names the fault
   if (!doc.contains("added_tokens") || !doc["added_tokens"].is_array()) doc["added_tokens"] = json::array();
   for (const auto& [key, fallback] : keys) {
     // A pad token missing from the vocabulary stays an error of `--padding max_length` (tokenizer/padding.h)
@@ -106,15 +127,7 @@ void add_missing_specials(json& doc, const std::string& cls, ClassFlags& flags) 
     if (std::string(key) == "pad_token") continue;
     const std::string text = flags.get_token(key, fallback);
     if (text.empty() || token_id(doc, text)) continue;
-    int32_t next = 0;
-    if (const json& v = doc["model"]["vocab"]; v.is_array()) {
-      next = static_cast<int32_t>(v.size());
-    } else if (v.is_object()) {
-      for (const auto& e : v.items())
-        if (e.value().is_number_integer()) next = std::max(next, e.value().get<int32_t>() + 1);
-    }
-    for (const json& a : doc["added_tokens"])
-      if (a.contains("id") && a["id"].is_number_integer()) next = std::max(next, a["id"].get<int32_t>() + 1);
+    const int32_t next = next_free_id(*model, doc["added_tokens"], flags.file());
     doc["added_tokens"].push_back(added_token(next, text, true, false, d.mask_lstrip && std::string(key) == "mask_token"));
   }
 }

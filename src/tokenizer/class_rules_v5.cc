@@ -17,14 +17,15 @@ int32_t special_id(const json& doc, ClassFlags& flags, const std::string& key, c
 
 // TokenizersBackend.convert_to_native_format passes the first Precompiled normalizer's charsmap on.
 json precompiled_of(const json& doc) {
-  const json n = doc.value("normalizer", json());
-  std::vector<json> list;
-  if (n.is_object() && n.value("type", "") == "Sequence" && n.contains("normalizers") && n["normalizers"].is_array())
-    list = n["normalizers"].get<std::vector<json>>();
-  else if (n.is_object())
-    list = {n};
-  for (const json& c : list)
-    if (c.is_object() && c.value("type", "") == "Precompiled" && c.contains("precompiled_charsmap")) return c;
+  auto is_precompiled = [](const json& c) {
+    return c.is_object() && c.value("type", "") == "Precompiled" && c.contains("precompiled_charsmap");
+  };
+  const json* n = optional_member(doc, "normalizer");
+  if (!n || !n->is_object()) return nullptr;
+  if (is_precompiled(*n)) return *n;
+  if (const json* list = optional_member(*n, "normalizers"); list && list->is_array() && n->value("type", "") == "Sequence")
+    for (const json& c : *list)
+      if (is_precompiled(c)) return c;
   return nullptr;
 }
 
@@ -154,7 +155,8 @@ void albert(json& doc, ClassFlags& flags, DocOrigin origin) {
 }  // namespace
 
 bool rebuild_as_v5_class(json& doc, const std::string& name, ClassFlags& flags, DocOrigin origin) {
-  const std::string kind = doc.value("model", json::object()).value("type", "");
+  const json* model = optional_member(doc, "model");
+  const std::string kind = model && model->is_object() ? model->value("type", "") : "";
   auto needs = [&](const char* model) {
     if (kind != model)
       throw Error(flags.file() + ": tokenizer_class: " + name + " needs a " + model + " model, the tokenizer has '" + kind + "'");

@@ -61,6 +61,7 @@ FolderDocument folder_document(const fs::path& folder, int major) {
     d.doc = read_tokenizer_json(file);
     d.from_tokenizer_json = true;
     if (!d.doc.is_object()) return d;  // JsonTokenizer names the fault
+    check_depth(d.doc, JsonAt{&d.name, ""});  // before the class rules copy components
     cls = resolve_tokenizer_class(folder, cfg, major);
   } else {
     // No tokenizer.json: a SentencePiece model or a vocab.txt, converted as transformers does.

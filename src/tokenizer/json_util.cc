@@ -1,10 +1,40 @@
 #include "tokenizer/json_util.h"
 
+#include <algorithm>
+#include <vector>
+
 namespace hfbatch::tokenizer {
 
 namespace {
 const char* type_name(const json& j) { return j.type_name(); }
+
+constexpr size_t kMaxJsonDepth = 128;
+
+// Nesting depth of a JSON value (a scalar is 1), computed without recursion.
+size_t json_depth(const json& j) {
+  size_t deepest = 0;
+  std::vector<std::pair<const json*, size_t>> stack{{&j, 1}};
+  while (!stack.empty()) {
+    const auto [p, d] = stack.back();
+    stack.pop_back();
+    deepest = std::max(deepest, d);
+    if (p->is_structured())
+      for (const auto& c : *p) stack.push_back({&c, d + 1});
+  }
+  return deepest;
+}
 }  // namespace
+
+void check_depth(const json& root, const JsonAt& at) {
+  if (!root.is_structured()) return;
+  if (root.is_object()) {
+    for (auto it = root.begin(); it != root.end(); ++it)
+      if (json_depth(it.value()) + 1 > kMaxJsonDepth)
+        (at / it.key()).fail("nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  } else if (json_depth(root) > kMaxJsonDepth) {
+    at.fail("nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  }
+}
 
 const json* optional_member(const json& j, const std::string& key) {
   if (!j.is_object()) return nullptr;

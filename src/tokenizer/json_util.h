@@ -36,6 +36,10 @@ std::optional<std::string> get_optional_string(const json& j, const JsonAt& at, 
 bool get_bool(const json& j, const JsonAt& at, const std::string& key, bool fallback);
 int64_t get_int(const json& j, const JsonAt& at, const std::string& key);
 int64_t get_int_or(const json& j, const JsonAt& at, const std::string& key, int64_t fallback);
+// Components nest (Sequence of Sequence...) and are built, copied and compared recursively: fails naming the
+// member of `root` nested deeper than 128 levels (serde_json's recursion limit for HF), checked without
+// recursion, instead of overflowing the stack.
+void check_depth(const json& root, const JsonAt& at);
 // Fails unless j is an object / array.
 void expect_object(const json& j, const JsonAt& at);
 void expect_array(const json& j, const JsonAt& at);

@@ -21,32 +21,12 @@ namespace hfbatch::tokenizer {
 
 namespace {
 
-constexpr size_t kMaxJsonDepth = 128;
-
-// Nesting depth of a JSON value (a scalar is 1), computed without recursion.
-size_t json_depth(const json& j) {
-  size_t deepest = 0;
-  std::vector<std::pair<const json*, size_t>> stack{{&j, 1}};
-  while (!stack.empty()) {
-    const auto [p, d] = stack.back();
-    stack.pop_back();
-    deepest = std::max(deepest, d);
-    if (p->is_structured())
-      for (const auto& c : *p) stack.push_back({&c, d + 1});
-  }
-  return deepest;
-}
-
 class JsonTokenizer final : public Tokenizer {
  public:
   JsonTokenizer(const json& root, const std::string& file) {
     const JsonAt at{&file, ""};
     expect_object(root, at);
-    // Components nest (Sequence of Sequence...) and are built recursively: bound the depth first, as
-    // serde_json's recursion limit (128) does for HF, instead of overflowing the stack.
-    for (auto it = root.begin(); it != root.end(); ++it)
-      if (json_depth(it.value()) + 1 > kMaxJsonDepth)
-        (at / it.key()).fail("nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    check_depth(root, at);
     if (const json* n = optional_member(root, "normalizer")) normalizer_ = make_normalizer(*n, at / "normalizer");
     if (const json* p = optional_member(root, "pre_tokenizer"))
       pre_tokenizer_ = make_pre_tokenizer(*p, at / "pre_tokenizer");
