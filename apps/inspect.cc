@@ -47,8 +47,9 @@ int run_inspect(const std::vector<std::string>& argv) {
   const std::filesystem::path tok_dir = args.get_optional("--tokenizer").value_or(model_dir.string());
   models::LoadOptions load;
   load.precision = dtype_flag(args);
-  auto model = models::load_model(model_dir, load);
   const int major = transformers_compat_flag(args);
+  load.transformers_major = major;
+  auto model = models::load_model(model_dir, load);
   auto tok = tokenizer::Tokenizer::from_path(tok_dir, {major});
   const models::ModelInfo& info = model->info();
   const auto pooling = models::read_pooling_config(model_dir);

@@ -46,6 +46,15 @@ std::string supported_list() {
   return s;
 }
 
+// transformers 5 (configuration_utils.py:464) raises on problem_type single_label_classification with
+// num_labels 1; 4.x loaded it, and its pipeline applied a sigmoid (num_labels == 1 comes first).
+void check_problem_type(const hf::Config& config, const ModelInfo& info, int transformers_major) {
+  if (transformers_major < 5 || !info.has_classifier || info.labels.size() != 1) return;
+  if (config.get_string("problem_type", "") == "single_label_classification")
+    config.fail("problem_type", "single_label_classification with num_labels 1 does not load in transformers 5 "
+                                "(ValueError); --transformers-compat 4 scores it with a sigmoid as 4.x did");
+}
+
 }  // namespace
 
 std::vector<std::string> supported_architectures() {
@@ -80,6 +89,7 @@ std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const LoadOp
   }
   hf::WeightStore weights = hf::WeightStore::open(dir);
   std::unique_ptr<Model> model = registry().at(arch)(config, weights, arch);
+  check_problem_type(config, model->info(), options.transformers_major);
   if (options.precision == Precision::int8) model->quantize_int8();
   model->set_stop(options.stop);
   return model;

@@ -86,6 +86,7 @@ Session::Session(const SessionOptions& options) : options_(options) {
   load.threads = options.threads;
   load.precision = options.precision;
   load.stop = options.stop;
+  load.transformers_major = options.transformers_major;
   model_ = models::load_model(options.model_dir, load);
   const auto& info = model_->info();
   if (options.pretokenized) {

@@ -42,3 +42,34 @@ def test_inspect_says_whether_the_majors_differ_and_why():
     mpnet = run("inspect", "--model", FIXTURES / "bert-cls", "--tokenizer", COMPAT / "mpnet-class-noflag").stdout
     compat = mpnet.split("tokenizer_compat:")[1]
     assert any(l.startswith("  post_processor: ") and "RobertaProcessing" in l for l in compat.splitlines()), mpnet
+
+
+def test_single_label_with_one_output_follows_the_chosen_major(tmp_path):
+    """problem_type single_label_classification with num_labels 1: transformers 5 refuses the config
+    (configuration_utils.py:464); 4.x loaded it and its pipeline applied a sigmoid, the golden of
+    bert-regression (num_labels 1, no problem_type) under the same rule."""
+    import json
+    import shutil
+
+    import numpy as np
+
+    from conftest import golden, read_output
+
+    d = tmp_path / "model"
+    shutil.copytree(FIXTURES / "bert-regression", d)
+    cfg = json.loads((d / "config.json").read_text())
+    cfg["problem_type"] = "single_label_classification"
+    (d / "config.json").write_text(json.dumps(cfg))
+    g = golden("bert-regression", 4)
+    cases = [c for c in g["cases"] if c["pair"] is None][:5]
+    src = write_parquet(tmp_path / "in.parquet", {"text": [c["text"] for c in cases]})
+    refused = run("classify", "--model", d, "--input", src, "--output", tmp_path / "v5", "--text-column", "text",
+                  check=False)
+    assert_one_line_error(refused, "config.json: problem_type", "does not load in transformers 5",
+                          "--transformers-compat 4")
+    assert not (tmp_path / "v5").exists()
+    run("classify", "--model", d, "--input", src, "--output", tmp_path / "v4", "--text-column", "text",
+        "--transformers-compat", "4", "--max-length", g["max_length"])
+    got = read_output(tmp_path / "v4").column("probabilities").to_pylist()
+    for row, c in zip(got, cases):
+        np.testing.assert_allclose(row, c["probabilities"], atol=1e-5, rtol=0)

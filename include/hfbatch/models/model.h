@@ -81,6 +81,9 @@ struct LoadOptions {
   int32_t threads = 0;  // 0 = all cores
   Precision precision = Precision::fp32;
   core::StopToken stop;  // see Model::set_stop
+  // Whose config rules apply (--transformers-compat): transformers 5 refuses a single-label classifier with one
+  // output (configuration_utils.py:464), which 4.x scored with a sigmoid.
+  int transformers_major = 5;
 };
 
 // Reads config.json + weights (model.safetensors, sharded index, ...) from `dir`, picks the builder for
