@@ -48,35 +48,31 @@ def read_cases(path: Path) -> list[dict]:
 
 # ---- compat folders: (name, source folder, tokenizer_config.json edits, config.json or None) ----
 # None as an edit value deletes the key.
-def _cfg_edits(**kw):
-    return kw
-
-
 COMPAT_FOLDERS = [
     # tokenizer.json does not lowercase; the class default (do_lower_case=true) does in 5.x and in 4.x' fast class
-    ("bert-nolower-json-noflag", "wordpiece-cased", _cfg_edits(do_lower_case=None, strip_accents=None), None),
+    ("bert-nolower-json-noflag", "wordpiece-cased", dict(do_lower_case=None, strip_accents=None), None),
     # tokenizer.json lowercases; the flag says not to
-    ("bert-lower-json-flag-false", "wordpiece-uncased", _cfg_edits(do_lower_case=False), None),
+    ("bert-lower-json-flag-false", "wordpiece-uncased", dict(do_lower_case=False), None),
     ("bert-strip-accents-nochinese", "wordpiece-uncased",
-     _cfg_edits(do_lower_case=False, strip_accents=True, tokenize_chinese_chars=False), None),
+     dict(do_lower_case=False, strip_accents=True, tokenize_chinese_chars=False), None),
     # no tokenizer_class: the class comes from config.json's model_type
-    ("bert-modeltype-only", "wordpiece-cased", _cfg_edits(tokenizer_class=None, do_lower_case=None, strip_accents=None),
+    ("bert-modeltype-only", "wordpiece-cased", dict(tokenizer_class=None, do_lower_case=None, strip_accents=None),
      {"model_type": "bert"}),
     ("distilbert-modeltype-only", "wordpiece-cased",
-     _cfg_edits(tokenizer_class=None, do_lower_case=None, strip_accents=None), {"model_type": "distilbert"}),
-    ("electra-class-noflag", "wordpiece-cased", _cfg_edits(tokenizer_class="ElectraTokenizer", do_lower_case=None,
+     dict(tokenizer_class=None, do_lower_case=None, strip_accents=None), {"model_type": "distilbert"}),
+    ("electra-class-noflag", "wordpiece-cased", dict(tokenizer_class="ElectraTokenizer", do_lower_case=None,
                                                           strip_accents=None), None),
-    ("mpnet-class-noflag", "wordpiece-cased", _cfg_edits(tokenizer_class="MPNetTokenizer", do_lower_case=None,
+    ("mpnet-class-noflag", "wordpiece-cased", dict(tokenizer_class="MPNetTokenizer", do_lower_case=None,
                                                         strip_accents=None), None),
     # the generic class: tokenizer.json whole
-    ("fast-backend-class", "wordpiece-cased", _cfg_edits(tokenizer_class="PreTrainedTokenizerFast",
+    ("fast-backend-class", "wordpiece-cased", dict(tokenizer_class="PreTrainedTokenizerFast",
                                                         do_lower_case=None, strip_accents=None), None),
     # byte-level BPE whose tokenizer.json adds a prefix space while tokenizer_config.json has no add_prefix_space
-    ("roberta-prefix-json-noflag", "bytelevel-bpe", _cfg_edits(add_prefix_space=None), None),
-    ("roberta-modeltype-only", "bytelevel-bpe", _cfg_edits(tokenizer_class=None, add_prefix_space=None),
+    ("roberta-prefix-json-noflag", "bytelevel-bpe", dict(add_prefix_space=None), None),
+    ("roberta-modeltype-only", "bytelevel-bpe", dict(tokenizer_class=None, add_prefix_space=None),
      {"model_type": "roberta"}),
     # ModernBERT: 4.x PreTrainedTokenizerFast patches add_prefix_space to false; 5.x TokenizersBackend keeps the file
-    ("modernbert-modeltype-only", "bytelevel-bpe", _cfg_edits(tokenizer_class=None, add_prefix_space=None),
+    ("modernbert-modeltype-only", "bytelevel-bpe", dict(tokenizer_class=None, add_prefix_space=None),
      {"model_type": "modernbert"}),
 ]
 

@@ -77,6 +77,13 @@ def _int_arg(name: str, flag: str, value: object, largest: int) -> int:
     return value
 
 
+def _compat_arg(compat: object) -> int:
+    """compat: 4 or 5, the transformers major version whose tokenizer rules apply (--transformers-compat)."""
+    if isinstance(compat, bool) or compat not in (4, 5):
+        raise Error(f"compat: expected 4 or 5 (the transformers major version), got {compat!r}")
+    return int(compat)
+
+
 class _Capsules:
     """Hands the exported (schema, array) capsules to pyarrow through the PyCapsule protocol."""
 
@@ -115,8 +122,7 @@ class Engine:
         threads = _int_arg("threads", "--threads", threads, 2**31 - 1)
         max_length = _int_arg("max_length", "--max-length", max_length, 2**63 - 1)
         batch_tokens = _int_arg("batch_tokens", "--batch-tokens", batch_tokens, 2**63 - 1)
-        if isinstance(compat, bool) or compat not in (4, 5):
-            raise Error(f"compat: expected 4 or 5 (the transformers major version), got {compat!r}")
+        _compat_arg(compat)
         self._engine = _core.Engine(model, tokenizer, device, threads, task, max_length, batch_tokens, prefix, dtype,
                                     compat)
 

@@ -23,7 +23,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 
 import pyarrow as pa
 
-from . import Engine, Error
+from . import Engine, Error, _compat_arg
 
 __all__ = ["classify", "embed", "predict_udf", "get_engine", "engines_created", "prediction_schema"]
 
@@ -132,8 +132,7 @@ def _score(df, task: str, model: str, text_col: str, keep: Optional[Sequence[str
            max_length: int, worker_col: Optional[str], dtype: str, compat: int):
     from pyspark.sql.types import IntegerType, LongType, StructField, StructType
 
-    if isinstance(compat, bool) or compat not in (4, 5):
-        raise Error(f"compat: expected 4 or 5 (the transformers major version), got {compat!r}")
+    _compat_arg(compat)  # on the driver, before any executor builds an Engine
     keep = list(df.columns) if keep is None else list(keep)
     pred_fields = _prediction_fields(task, prefix)
     _check_columns(df, text_col, pair_col, keep, [f.name for f in pred_fields])

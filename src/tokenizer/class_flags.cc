@@ -12,37 +12,32 @@ void ClassFlags::record(const std::string& key, const json& value, bool from_con
   used_.push_back(std::move(line));
 }
 
-bool ClassFlags::get_bool(const std::string& key, bool fallback) {
+const json* ClassFlags::find(const std::string& key, const json& fallback) {
   auto it = cfg_.find(key);
-  if (it == cfg_.end() || it->is_null()) {
-    record(key, fallback, false);
-    return fallback;
-  }
-  if (!it->is_boolean()) throw Error(file_ + ": " + key + ": expected a boolean");
-  record(key, *it, true);
-  return it->get<bool>();
+  if (it != cfg_.end() && !it->is_null()) return &*it;
+  record(key, fallback, false);
+  return nullptr;
+}
+
+const json& ClassFlags::accept(const std::string& key, const json& value, bool ok, const char* expected) {
+  if (!ok) throw Error(file_ + ": " + key + ": expected " + expected);
+  record(key, value, true);
+  return value;
+}
+
+bool ClassFlags::get_bool(const std::string& key, bool fallback) {
+  const json* v = find(key, fallback);
+  return v ? accept(key, *v, v->is_boolean(), "a boolean").get<bool>() : fallback;
 }
 
 json ClassFlags::get_optional_bool(const std::string& key) {
-  auto it = cfg_.find(key);
-  if (it == cfg_.end() || it->is_null()) {
-    record(key, nullptr, false);
-    return nullptr;
-  }
-  if (!it->is_boolean()) throw Error(file_ + ": " + key + ": expected a boolean or null");
-  record(key, *it, true);
-  return *it;
+  const json* v = find(key, nullptr);
+  return v ? accept(key, *v, v->is_boolean(), "a boolean or null") : json();
 }
 
 int64_t ClassFlags::get_int(const std::string& key, int64_t fallback) {
-  auto it = cfg_.find(key);
-  if (it == cfg_.end() || it->is_null()) {
-    record(key, fallback, false);
-    return fallback;
-  }
-  if (!it->is_number_integer()) throw Error(file_ + ": " + key + ": expected an integer");
-  record(key, *it, true);
-  return it->get<int64_t>();
+  const json* v = find(key, fallback);
+  return v ? accept(key, *v, v->is_number_integer(), "an integer").get<int64_t>() : fallback;
 }
 
 std::string ClassFlags::get_token(const std::string& key, const std::string& fallback) {
@@ -57,6 +52,22 @@ std::string ClassFlags::provenance() const {
   std::string out;
   for (const auto& u : used_) out += (out.empty() ? "" : ", ") + u;
   return out;
+}
+
+std::string strip_fast(std::string class_name) {
+  if (class_name.size() > 4 && class_name.compare(class_name.size() - 4, 4, "Fast") == 0)
+    class_name.resize(class_name.size() - 4);
+  return class_name;
+}
+
+SpecialDefaults class_specials(const std::string& cls) {
+  if (cls == "BertTokenizer" || cls == "DistilBertTokenizer" || cls == "ElectraTokenizer")
+    return {"", "", "[UNK]", "[SEP]", "[PAD]", "[CLS]", "[MASK]", false};
+  if (cls == "MPNetTokenizer") return {"<s>", "</s>", "[UNK]", "</s>", "<pad>", "<s>", "<mask>", true};
+  if (cls == "RobertaTokenizer" || cls == "XLMRobertaTokenizer") return {"<s>", "</s>", "<unk>", "</s>", "<pad>", "<s>", "<mask>", true};
+  if (cls == "DebertaV2Tokenizer" || cls == "DebertaTokenizer") return {"[CLS]", "[SEP]", "[UNK]", "[SEP]", "[PAD]", "[CLS]", "[MASK]", false};
+  if (cls == "AlbertTokenizer") return {"[CLS]", "[SEP]", "<unk>", "[SEP]", "<pad>", "[CLS]", "[MASK]", true};
+  return {"", "", "", "", "", "", "", false};
 }
 
 }  // namespace hfbatch::tokenizer

@@ -27,10 +27,25 @@ class ClassFlags {
   const std::string& file() const { return file_; }
 
  private:
+  // The value of `key`, or nullptr (recording `fallback` as the class default) when absent or null.
+  const json* find(const std::string& key, const json& fallback);
+  // Records the value found for `key` and returns it, or throws naming the file and key when `ok` is false.
+  const json& accept(const std::string& key, const json& value, bool ok, const char* expected);
   void record(const std::string& key, const json& value, bool from_config);
   const json& cfg_;
   std::string file_, class_;
   std::vector<std::string> used_;
 };
+
+// A class name without transformers' "Fast" suffix ("BertTokenizerFast" -> "BertTokenizer").
+std::string strip_fast(std::string class_name);
+
+// The named special tokens of a tokenizer class (SPECIAL_TOKENS_ATTRIBUTES order: bos, eos, unk, sep, pad,
+// cls, mask) with its __init__ defaults; "" = none. The same in transformers 4 and 5.
+struct SpecialDefaults {
+  const char* bos; const char* eos; const char* unk; const char* sep; const char* pad; const char* cls; const char* mask;
+  bool mask_lstrip;
+};
+SpecialDefaults class_specials(const std::string& class_name);
 
 }  // namespace hfbatch::tokenizer

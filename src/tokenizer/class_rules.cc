@@ -16,11 +16,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string strip_fast(std::string cls) {
-  if (cls.size() > 4 && cls.compare(cls.size() - 4, 4, "Fast") == 0) cls.resize(cls.size() - 4);
-  return cls;
-}
-
 // TOKENIZER_MAPPING_NAMES (models/auto/tokenization_auto.py) for the supported model types. transformers 5
 // maps distilbert and electra to BertTokenizer; other types (modernbert...) get the generic class of each
 // major (4.x PreTrainedTokenizerFast, 5.x TokenizersBackend).
@@ -75,23 +70,6 @@ void v4_bert_normalizer(json& doc, ClassFlags& flags) {
     (*n)["strip_accents"] = strip;
     (*n)["handle_chinese_chars"] = chinese;
   }
-}
-
-// The named special tokens of a class (SPECIAL_TOKENS_ATTRIBUTES order: bos, eos, unk, sep, pad, cls, mask)
-// with its __init__ defaults; "" = none.
-struct SpecialDefaults {
-  const char* bos; const char* eos; const char* unk; const char* sep; const char* pad; const char* cls; const char* mask;
-  bool mask_lstrip;
-};
-
-SpecialDefaults class_specials(const std::string& cls) {
-  if (cls == "BertTokenizer" || cls == "DistilBertTokenizer" || cls == "ElectraTokenizer")
-    return {"", "", "[UNK]", "[SEP]", "[PAD]", "[CLS]", "[MASK]", false};
-  if (cls == "MPNetTokenizer") return {"<s>", "</s>", "[UNK]", "</s>", "<pad>", "<s>", "<mask>", true};
-  if (cls == "RobertaTokenizer" || cls == "XLMRobertaTokenizer") return {"<s>", "</s>", "<unk>", "</s>", "<pad>", "<s>", "<mask>", true};
-  if (cls == "DebertaV2Tokenizer" || cls == "DebertaTokenizer") return {"[CLS]", "[SEP]", "[UNK]", "[SEP]", "[PAD]", "[CLS]", "[MASK]", false};
-  if (cls == "AlbertTokenizer") return {"[CLS]", "[SEP]", "<unk>", "[SEP]", "<pad>", "[CLS]", "[MASK]", true};
-  return {"", "", "", "", "", "", "", false};
 }
 
 // One past the largest id of the vocabulary and the added tokens.

@@ -22,11 +22,14 @@ json read_tokenizer_json(const fs::path& file) {
 
 const char* const kComponents[] = {"normalizer", "pre_tokenizer", "model", "post_processor"};
 
-// doc[part] without the vocabulary and merges (the same in every build, too long to show).
+// doc[part] without the vocabulary and merges (the same in every build, too long to show; not copied).
 json component(const json& doc, const char* part) {
-  json c = doc.is_object() ? doc.value(part, json()) : json();
-  if (c.is_object()) c.erase("vocab"), c.erase("merges");
-  return c;
+  const json* c = optional_member(doc, part);
+  if (!c || !c->is_object()) return c ? *c : json();
+  json out = json::object();
+  for (const auto& [key, value] : c->items())
+    if (key != "vocab" && key != "merges") out[key] = value;
+  return out;
 }
 
 // What a post-processor does to ids and type ids, for comparisons: BertProcessing and RobertaProcessing as the
@@ -92,8 +95,10 @@ FolderExplanation Tokenizer::explain_folder(const fs::path& path, int major) {
         out.compat_differences.push_back(std::string(part) + ": transformers 4 (" + v4.class_name +
                                          ") builds " + describe_component(a) + "; transformers 5 (" +
                                          v5.class_name + ") builds " + describe_component(b));
-      if (mine.from_tokenizer_json && !same_effect(component(raw, part), built))
-        out.overrides.push_back(std::string(part) + ": tokenizer.json has " + describe_component(component(raw, part)) +
+      if (!mine.from_tokenizer_json) continue;
+      const json written = component(raw, part);
+      if (!same_effect(written, built))
+        out.overrides.push_back(std::string(part) + ": tokenizer.json has " + describe_component(written) +
                                 "; transformers " + std::to_string(major) + " builds " + describe_component(built));
     }
   } catch (const Error& e) {

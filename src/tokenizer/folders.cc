@@ -8,6 +8,7 @@
 
 #include "hfbatch/core/error.h"
 #include "hfbatch/hf/regular_file.h"
+#include "tokenizer/class_flags.h"
 #include "tokenizer/json_components.h"
 #include "tokenizer/normalizers.h"
 #include "tokenizer/unicode.h"
@@ -153,13 +154,6 @@ json read_json_or_empty(const fs::path& p) {
 
 namespace {
 
-bool config_bool(const json& cfg, const std::string& key, bool fallback, const std::string& file) {
-  auto it = cfg.find(key);
-  if (it == cfg.end() || it->is_null()) return fallback;
-  if (!it->is_boolean()) throw Error(file + ": " + key + ": expected a boolean");
-  return it->get<bool>();
-}
-
 // A special token of the tokenizer class: its default content and AddedToken flags, overridable by
 // tokenizer_config.json (a string, or {"content": ..., "lstrip": ..., ...}).
 struct SpecialDefault {
@@ -236,11 +230,6 @@ bool check_number_comma(const std::string& piece) {
   return u.size() < 2 || u.back() != U',' || !unicode::is_python_digit(u[u.size() - 2]);
 }
 
-std::string strip_fast(std::string cls) {
-  if (cls.size() > 4 && cls.compare(cls.size() - 4, 4, "Fast") == 0) cls.resize(cls.size() - 4);
-  return cls;
-}
-
 // The class to convert for: tokenizer_config.json's tokenizer_class, else config.json's model_type, else
 // the conventional file name.
 std::string spm_class(const json& cfg, const fs::path& folder, const std::string& model_name) {
@@ -312,7 +301,8 @@ json spm_tokenizer_json(const fs::path& folder, const fs::path& model_file, cons
   }
   std::vector<SpecialDefault> specials;
   const bool lower_default = cls == "AlbertTokenizer";
-  const bool lower = config_bool(cfg, "do_lower_case", lower_default, cfg_file);
+  ClassFlags flags(cfg, cfg_file, cls);
+  const bool lower = flags.get_bool("do_lower_case", lower_default);
   if (cls == "XLMRobertaTokenizer")
     specials = {{"bos_token", "<s>"},   {"eos_token", "</s>"}, {"unk_token", "<unk>"}, {"sep_token", "</s>"},
                 {"pad_token", "<pad>"}, {"cls_token", "<s>"},  {"mask_token", "<mask>", false, true}};
@@ -342,7 +332,7 @@ json spm_tokenizer_json(const fs::path& folder, const fs::path& model_file, cons
   } else {
     norms.push_back({{"type", "Replace"}, {"pattern", {{"String", "``"}}}, {"content", "\""}});
     norms.push_back({{"type", "Replace"}, {"pattern", {{"String", "''"}}}, {"content", "\""}});
-    if (!config_bool(cfg, "keep_accents", false, cfg_file)) {
+    if (!flags.get_bool("keep_accents", false)) {
       norms.push_back({{"type", "NFKD"}});
       norms.push_back({{"type", "StripAccents"}});
     }
@@ -353,7 +343,7 @@ json spm_tokenizer_json(const fs::path& folder, const fs::path& model_file, cons
   tok["normalizer"] = {{"type", "Sequence"}, {"normalizers", norms}};
   if (cls == "DebertaV2Tokenizer") {
     json pres = json::array();
-    if (config_bool(cfg, "split_by_punct", false, cfg_file)) pres.push_back({{"type", "Punctuation"}, {"behavior", "Isolated"}});
+    if (flags.get_bool("split_by_punct", false)) pres.push_back({{"type", "Punctuation"}, {"behavior", "Isolated"}});
     pres.push_back(metaspace("always"));
     tok["pre_tokenizer"] = {{"type", "Sequence"}, {"pretokenizers", pres}};
   } else {
@@ -407,15 +397,12 @@ json bert_vocab_tokenizer_json(const fs::path& folder, const fs::path& vocab_fil
   std::vector<SpecialDefault> specials = {{"unk_token", "[UNK]"}, {"sep_token", "[SEP]"}, {"pad_token", "[PAD]"},
                                           {"cls_token", "[CLS]"}, {"mask_token", "[MASK]"}};
   add_special_tokens(tok, specials, cfg, vocab_id, next_id, cfg_file);
-  const bool lower = config_bool(cfg, "do_lower_case", true, cfg_file);
-  json strip = nullptr;
-  if (auto it = cfg.find("strip_accents"); it != cfg.end() && !it->is_null()) {
-    if (!it->is_boolean()) throw Error(cfg_file + ": strip_accents: expected a boolean or null");
-    strip = it->get<bool>();
-  }
+  ClassFlags flags(cfg, cfg_file, "BertTokenizer");
+  const bool lower = flags.get_bool("do_lower_case", true);
+  const json strip = flags.get_optional_bool("strip_accents");
   tok["normalizer"] = {{"type", "BertNormalizer"},
                        {"clean_text", true},
-                       {"handle_chinese_chars", config_bool(cfg, "tokenize_chinese_chars", true, cfg_file)},
+                       {"handle_chinese_chars", flags.get_bool("tokenize_chinese_chars", true)},
                        {"strip_accents", strip},
                        {"lowercase", lower}};
   tok["pre_tokenizer"] = {{"type", "BertPreTokenizer"}};
@@ -425,16 +412,10 @@ json bert_vocab_tokenizer_json(const fs::path& folder, const fs::path& vocab_fil
       if (a["content"] == t) return a["id"].get<int32_t>();
     throw Error(vocab_file.string() + ": special token '" + t + "' is not in the vocabulary");
   };
-  auto content = [&](const char* key, const char* fallback) {
-    auto it = cfg.find(key);
-    if (it != cfg.end() && it->is_string()) return it->get<std::string>();
-    if (it != cfg.end() && it->is_object() && it->contains("content")) return (*it)["content"].get<std::string>();
-    return std::string(fallback);
-  };
-  const std::string cls = content("cls_token", "[CLS]"), sep = content("sep_token", "[SEP]");
+  const std::string cls = flags.get_token("cls_token", "[CLS]"), sep = flags.get_token("sep_token", "[SEP]");
   tok["post_processor"] = template_post(cls, id_of(cls), sep, id_of(sep), false);
   tok["model"] = {{"type", "WordPiece"},
-                  {"unk_token", content("unk_token", "[UNK]")},
+                  {"unk_token", flags.get_token("unk_token", "[UNK]")},
                   {"continuing_subword_prefix", "##"},
                   {"max_input_chars_per_word", 100},
                   {"vocab", vocab}};
