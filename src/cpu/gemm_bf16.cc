@@ -45,7 +45,7 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16"))) static void roun
 }
 #endif
 
-static uint16_t round_one_to_bf16(float f) {
+uint16_t round_one_to_bf16(float f) {
   uint32_t u;
   std::memcpy(&u, &f, sizeof u);
   if ((u & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((u >> 16) | 0x40);  // quiet NaN
@@ -111,7 +111,7 @@ dnnl::algorithm eltwise_of(Unary act) {
 
 // The matmul of x [m, k] bf16 by W (dims [k, n], `weights` layout) into y [m, n] f32.
 dnnl::matmul::primitive_desc matmul_desc(int64_t m, int64_t n, int64_t k, const memory::desc& weights, bool bias,
-                                         Unary act) {
+                                         Unary act, Elem y_type = Elem::f32) {
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);  // one per-thread buffer, not one per primitive
   if (act != Unary::identity) {
@@ -119,7 +119,7 @@ dnnl::matmul::primitive_desc matmul_desc(int64_t m, int64_t n, int64_t k, const 
     ops.append_eltwise(1.0f, eltwise_of(act), 0.0f, 0.0f);
     attr.set_post_ops(ops);
   }
-  const memory::desc src({m, k}, Dt::bf16, Tag::ab), dst({m, n}, Dt::f32, Tag::ab);
+  const memory::desc src({m, k}, Dt::bf16, Tag::ab), dst({m, n}, y_type == Elem::bf16 ? Dt::bf16 : Dt::f32, Tag::ab);
   const memory::desc b = bias ? memory::desc({1, n}, Dt::f32, Tag::ab) : memory::desc();
   return dnnl::matmul::primitive_desc(dnnl::matmul::desc(src, weights, b, dst), attr, cpu_engine());
 }
@@ -165,8 +165,8 @@ struct Matmul {
 // Primitives of this thread, by (weight shape and layout, m, bias, activation); least recently used first out.
 class PrimitiveCache {
  public:
-  const Matmul& get(const PackedBf16Weight& w, int64_t m, bool bias, Unary act) {
-    const Key key{w.n, w.k, m, bias, static_cast<int>(act)};
+  const Matmul& get(const PackedBf16Weight& w, int64_t m, bool bias, Unary act, Elem y_type) {
+    const Key key{w.n, w.k, m, bias, static_cast<int>(act), static_cast<int>(y_type)};
     auto it = index_.find(key);
     if (it != index_.end()) {
       order_.splice(order_.begin(), order_, it->second);
@@ -176,7 +176,7 @@ class PrimitiveCache {
       index_.erase(order_.back().first);
       order_.pop_back();
     }
-    const auto desc = matmul_desc(m, w.n, w.k, w.packed.get_desc(), bias, act);
+    const auto desc = matmul_desc(m, w.n, w.k, w.packed.get_desc(), bias, act, y_type);
     if (desc.weights_desc() != w.packed.get_desc())
       throw Error("gemm_bf16: oneDNN wants another weight layout for m = " + std::to_string(m));
     order_.emplace_front(key, Matmul{dnnl::matmul(desc), desc.scratchpad_desc().get_size()});
@@ -185,7 +185,7 @@ class PrimitiveCache {
   }
 
  private:
-  using Key = std::tuple<int64_t, int64_t, int64_t, bool, int>;
+  using Key = std::tuple<int64_t, int64_t, int64_t, bool, int, int>;
   // Four linears per layer (and the first-token ones of the last layer), a few batch sizes in flight.
   static constexpr size_t kCapacity = 32;
   std::list<std::pair<Key, Matmul>> order_;
@@ -194,21 +194,27 @@ class PrimitiveCache {
 
 }  // namespace
 
-void gemm_bf16(const float* x, int64_t m, const PackedBf16Weight& w, const float* bias, Unary act, float* y) {
+void gemm_bf16(const void* x, Elem x_type, int64_t m, const PackedBf16Weight& w, const float* bias, Unary act, void* y,
+               Elem y_type) {
   if (m == 0 || w.n == 0) return;
   thread_local PrimitiveCache cache;
   thread_local std::vector<uint16_t> x_bf16;
   thread_local std::vector<uint8_t> scratch;
-  const Matmul& matmul = cache.get(w, m, bias != nullptr, act);
+  const Matmul& matmul = cache.get(w, m, bias != nullptr, act, y_type);
   if (scratch.size() < matmul.scratch_bytes) scratch.resize(matmul.scratch_bytes);
-  if (x_bf16.size() < static_cast<size_t>(m * w.k)) x_bf16.resize(m * w.k);
-  std::vector<uint16_t>& xb = x_bf16;  // pool threads have their own thread_local
-  parallel_rows(m, 64, [&](int64_t begin, int64_t end) {
-    round_to_bf16(x + begin * w.k, xb.data() + begin * w.k, (end - begin) * w.k);
-  });
+  const void* src_data = x;
+  if (x_type == Elem::f32) {
+    if (x_bf16.size() < static_cast<size_t>(m * w.k)) x_bf16.resize(m * w.k);
+    std::vector<uint16_t>& xb = x_bf16;  // pool threads have their own thread_local
+    const auto* xf = static_cast<const float*>(x);
+    parallel_rows(m, 64, [&](int64_t begin, int64_t end) {
+      round_to_bf16(xf + begin * w.k, xb.data() + begin * w.k, (end - begin) * w.k);
+    });
+    src_data = xb.data();
+  }
   const dnnl::engine& engine = cpu_engine();
-  memory src({{m, w.k}, Dt::bf16, Tag::ab}, engine, xb.data());
-  memory dst({{m, w.n}, Dt::f32, Tag::ab}, engine, y);
+  memory src({{m, w.k}, Dt::bf16, Tag::ab}, engine, const_cast<void*>(src_data));
+  memory dst({{m, w.n}, y_type == Elem::bf16 ? Dt::bf16 : Dt::f32, Tag::ab}, engine, y);
   memory scratchpad({{static_cast<int64_t>(scratch.size())}, Dt::u8, Tag::a}, engine, scratch.data());
   std::unordered_map<int, memory> args{
       {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, w.packed}, {DNNL_ARG_DST, dst}, {DNNL_ARG_SCRATCHPAD, scratchpad}};
@@ -226,7 +232,7 @@ std::shared_ptr<const PackedBf16Weight> pack_bf16_weight(const float*, int64_t, 
 }
 int64_t packed_rows(const PackedBf16Weight&) { return 0; }
 int64_t packed_cols(const PackedBf16Weight&) { return 0; }
-void gemm_bf16(const float*, int64_t, const PackedBf16Weight&, const float*, Unary, float*) {
+void gemm_bf16(const void*, Elem, int64_t, const PackedBf16Weight&, const float*, Unary, void*, Elem) {
   throw Error("--dtype bf16: " + bf16_unsupported_reason());
 }
 #endif

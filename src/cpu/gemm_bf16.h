@@ -24,11 +24,26 @@ std::shared_ptr<const PackedBf16Weight> pack_bf16_weight(const float* w, int64_t
 int64_t packed_rows(const PackedBf16Weight& w);  // n
 int64_t packed_cols(const PackedBf16Weight& w);  // k
 
-// y[m, n] = act(x[m, k]·Wᵀ + bias) in fp32 (bias [n] or null; act applied in the GEMM's epilogue, while the
-// output block is in registers; Unary::identity = none). x rows have stride k, y rows stride n.
-void gemm_bf16(const float* x, int64_t m, const PackedBf16Weight& w, const float* bias, Unary act, float* y);
+// Element types at the GEMM's edges: x may arrive in fp32 (rounded here) or already in bf16 (the output of a
+// bf16 op); y is written in fp32 or rounded to bf16 (for an op that reads bf16: attention, the next linear).
+enum class Elem { f32, bf16 };
+
+// y[m, n] = act(x[m, k]·Wᵀ + bias), accumulated in fp32 (bias [n] or null; act applied in the GEMM's epilogue,
+// while the output block is in registers; Unary::identity = none). x rows have stride k, y rows stride n;
+// bf16 elements are uint16_t.
+void gemm_bf16(const void* x, Elem x_type, int64_t m, const PackedBf16Weight& w, const float* bias, Unary act, void* y,
+               Elem y_type);
 
 // dst[i] = bf16(src[i]) (round to nearest even; NaN stays NaN), for i < count.
 void round_to_bf16(const float* src, uint16_t* dst, int64_t count);
+// One value rounded to bf16, nearest even (round_to_bf16's scalar form).
+uint16_t round_one_to_bf16(float f);
+// The float a bf16 value stands for (exact).
+inline float bf16_to_f32(uint16_t b) {
+  const uint32_t bits = static_cast<uint32_t>(b) << 16;
+  float f;
+  __builtin_memcpy(&f, &bits, sizeof f);
+  return f;
+}
 
 }  // namespace hfbatch::cpu

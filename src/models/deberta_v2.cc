@@ -140,7 +140,7 @@ class DebertaV2 final : public Model {
     for (DebertaLayer& l : layers) quantize_layer_int8(l.base, outliers);
   }
   void convert_linears_bf16() override {  // the relative-position projections stay fp32, as with int8
-    for (DebertaLayer& l : layers) convert_layer_bf16(l.base);
+    for (DebertaLayer& l : layers) convert_layer_bf16(l.base, false);
   }
 };
 

@@ -54,9 +54,14 @@ void quantize_layer_int8(EncoderLayer& layer, const std::vector<int32_t>& outlie
   quantize(layer.ffn_out, {}, 2);
 }
 
-void convert_layer_bf16(EncoderLayer& layer) {
-  for (Linear* l : {&layer.qkv, &layer.attention_out, &layer.ffn_in, &layer.ffn_out})
-    l->bf16 = std::make_shared<const ops::Bf16Weight>(ops::pack_weight_bf16(l->weight));
+void convert_layer_bf16(EncoderLayer& layer, bool bf16_attention) {
+  auto convert = [](Linear& l, core::DType output) {
+    l.bf16 = std::make_shared<const ops::Bf16Weight>(ops::pack_weight_bf16(l.weight, output));
+  };
+  convert(layer.qkv, bf16_attention ? core::DType::bf16 : core::DType::f32);
+  convert(layer.attention_out, core::DType::f32);  // read by residual + LayerNorm
+  convert(layer.ffn_in, core::DType::bf16);
+  convert(layer.ffn_out, core::DType::f32);
 }
 
 std::vector<int32_t> residual_outlier_channels(const Embeddings& e, const std::vector<const EncoderLayer*>& layers) {
@@ -162,7 +167,7 @@ void TransformerEncoder::quantize_linears_int8() {
 }
 
 void TransformerEncoder::convert_linears_bf16() {
-  for (EncoderLayer& l : layers_) convert_layer_bf16(l);
+  for (EncoderLayer& l : layers_) convert_layer_bf16(l, true);
 }
 
 core::Tensor TransformerEncoder::classify(const TokenBatch& batch) const {

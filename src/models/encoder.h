@@ -105,7 +105,9 @@ class TransformerEncoder final : public Model {
 // QKV and FFN in read LayerNorm outputs: their `outliers` input channels stay fp32 (ops/linear_int8.h).
 void quantize_layer_int8(EncoderLayer& layer, const std::vector<int32_t>& outliers);
 // --dtype bf16: the layer's QKV, attention output, FFN in and FFN out get bf16 weights (LayerNorms stay fp32).
-void convert_layer_bf16(EncoderLayer& layer);
+// FFN in writes bf16 (FFN out rounds its input to bf16 anyway); QKV writes bf16 when `bf16_attention` (the
+// attention op then runs on bf16), else fp32 (DeBERTa's disentangled attention is fp32 only).
+void convert_layer_bf16(EncoderLayer& layer, bool bf16_attention);
 // The residual stream's outlier channels (ops::layer_norm_outlier_channels over the embeddings' LayerNorm and
 // every layer's LN1 and LN2).
 std::vector<int32_t> residual_outlier_channels(const Embeddings& e, const std::vector<const EncoderLayer*>& layers);
