@@ -4,7 +4,10 @@
 //   - linear + bias + GELU: bias seeded into the GEMM vs added in the GELU pass;
 //   - attention over 2,048 tokens of equal-length sequences, 12 heads, d = 32 and 64: the small-tile kernel
 //     against the sgemm path (the threshold cpu::kAttentionTileMaxLen is chosen from these);
-//   - one MiniLM layer's linears on 4,096 tokens, 2 threads: int8 end to end vs its u8·s8 GEMMs vs fp32 GEMMs.
+//   - one MiniLM layer's linears on 4,096 tokens, 2 threads: int8 end to end vs its u8·s8 GEMMs vs fp32 GEMMs;
+//   - long-sequence attention (W-long: 128–512 tokens, d = 64, 12 heads), fp32 (sgemm path) vs bf16
+//     (cpu/attention_bf16.h), with GFLOP/s (4·L²·d per head and sequence);
+//   - one bert-base layer's linears on 4,096 tokens, 2 threads: bf16 (with the input rounding) vs fp32.
 // Build: bash scripts/build.sh (built when Google Benchmark is installed: libbenchmark-dev);
 // run: build/bench/hfbatch_kernels_bench [--benchmark_filter=Attention]
 #include <benchmark/benchmark.h>
@@ -14,7 +17,9 @@
 #include <random>
 #include <vector>
 
+#include "cpu/attention_bf16.h"
 #include "cpu/blas.h"
+#include "cpu/gemm_bf16.h"
 #include "cpu/vec_math.h"
 #include "hfbatch/ops/attention.h"
 #include "hfbatch/ops/linear_int8.h"
@@ -130,6 +135,37 @@ void BM_Attention(benchmark::State& state) {
 }
 BENCHMARK(BM_Attention)->ArgsProduct({{8, 16, 25, 32, 48, 64}, {32, 64}, {0, 1}});
 
+// args: sequence length, bf16 (1) or fp32 (0). d = 64, 12 heads, ~4,096 tokens, one thread.
+void BM_AttentionLong(benchmark::State& state) {
+  const int64_t len = state.range(0), d = 64, heads = 12, hidden = heads * d;
+  const bool bf16 = state.range(1) != 0;
+  if (bf16 && !cpu::attention_bf16_supported(d)) return state.SkipWithError("no AVX512-BF16 here");
+  const int64_t batch = std::max<int64_t>(1, 4096 / len), tokens = batch * len;
+  std::vector<int32_t> offsets(batch + 1);
+  for (int64_t b = 0; b <= batch; ++b) offsets[b] = static_cast<int32_t>(b * len);
+  const std::vector<float> qkv = random_floats(tokens * 3 * hidden, 1.0f);
+  std::vector<uint16_t> qkv16(qkv.size()), out16(tokens * hidden);
+  cpu::round_to_bf16(qkv.data(), qkv16.data(), static_cast<int64_t>(qkv.size()));
+  std::vector<float> out(tokens * hidden);
+  const float scale = 1.0f / std::sqrt(float(d));
+  for (auto _ : state) {
+    if (bf16) {
+      hfbatch::ops::kernels::attention_bf16_cpu(qkv16.data(), qkv16.data() + hidden, qkv16.data() + 2 * hidden,
+                                                3 * hidden, out16.data(), hidden, offsets, heads, d, scale);
+    } else {
+      hfbatch::ops::kernels::attention_cpu(qkv.data(), qkv.data() + hidden, qkv.data() + 2 * hidden, 3 * hidden,
+                                           out.data(), hidden, offsets, heads, d, scale, 0);
+    }
+    benchmark::DoNotOptimize(out.data());
+    benchmark::DoNotOptimize(out16.data());
+  }
+  state.SetLabel(bf16 ? "bf16" : "fp32");
+  state.counters["GFLOP/s"] = benchmark::Counter(static_cast<double>(state.iterations()) * batch * heads * 4.0 * len *
+                                                     len * d / 1e9,
+                                                 benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_AttentionLong)->ArgsProduct({{128, 256, 384, 512}, {0, 1}});
+
 // One MiniLM layer's four linears on 4,096 tokens, 2 threads (QKV 384→1152, attention out 384→384,
 // FFN in 384→1536 + GELU, FFN out 1536→384): the whole int8 linear (quantize, u8·s8 GEMM, dequantize,
 // 16 outlier channels in fp32 on the 384-wide inputs, FFN out's two-term weights), its GEMMs alone, and the
@@ -202,6 +238,40 @@ void BM_Fp32GemmsOfALayer(benchmark::State& state) {
   cpu::set_num_threads(1);
 }
 BENCHMARK(BM_Fp32GemmsOfALayer)->UseRealTime();
+
+// One bert-base layer's four linears (768→2304, 768→768, 768→3072, 3072→768) on 4,096 tokens, 2 threads:
+// arg 1 = bf16 (packed weights, fp32 input rounded per call, fp32 output), 0 = fp32 sgemm.
+void BM_BertBaseLinears(benchmark::State& state) {
+  const bool bf16 = state.range(0) != 0;
+  if (bf16 && !cpu::bf16_unsupported_reason().empty()) return state.SkipWithError("no bf16 GEMM here");
+  struct Shape {
+    int64_t in, out;
+  };
+  const Shape shapes[] = {{768, 2304}, {768, 768}, {768, 3072}, {3072, 768}};
+  cpu::set_num_threads(2);
+  const std::vector<float> x = random_floats(kLayerTokens * 3072, 1.0f), w = random_floats(3072 * 3072, 0.05f);
+  std::vector<float> y(kLayerTokens * 3072);
+  std::vector<std::shared_ptr<const cpu::PackedBf16Weight>> packed;
+  if (bf16)
+    for (const Shape& s : shapes) packed.push_back(cpu::pack_bf16_weight(w.data(), s.out, s.in));
+  double flop = 0;
+  for (const Shape& s : shapes) flop += 2.0 * kLayerTokens * s.in * s.out;
+  for (auto _ : state) {
+    for (size_t i = 0; i < 4; ++i) {
+      const Shape& s = shapes[i];
+      if (bf16)
+        cpu::gemm_bf16(x.data(), cpu::Elem::f32, kLayerTokens, *packed[i], nullptr, cpu::Unary::identity, y.data(),
+                       cpu::Elem::f32);
+      else
+        cpu::sgemm(false, true, kLayerTokens, s.out, s.in, 1.0f, x.data(), s.in, w.data(), s.in, 0.0f, y.data(), s.out);
+    }
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.SetLabel(bf16 ? "bf16" : "fp32");
+  state.counters["GFLOP/s"] = benchmark::Counter(state.iterations() * flop / 1e9, benchmark::Counter::kIsRate);
+  cpu::set_num_threads(1);
+}
+BENCHMARK(BM_BertBaseLinears)->Arg(0)->Arg(1)->UseRealTime();
 
 
 }  // namespace
