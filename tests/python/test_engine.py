@@ -225,19 +225,28 @@ def test_wrong_task_and_device():
         e.embed(["x"])
 
 
-def test_int8_dtype_runs_int8_and_stays_close(engine):
-    """dtype="int8" is the CLI's --dtype int8: other numerics (not bit-identical), close to fp32 (the CLI's
-    bounds for this tiny random fixture, tests/integration/test_int8.py); a bad dtype is the CLI's error."""
+def bf16_cpu():
+    flags = open("/proc/cpuinfo").read().split()
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+@pytest.mark.parametrize("dtype,bound", [("int8", 0.1), ("bf16", 0.01)])
+def test_faster_dtype_runs_and_stays_close(engine, dtype, bound):
+    """dtype="int8" / "bf16" are the CLI's --dtype: other numerics (not bit-identical), close to fp32 (the
+    CLI's bounds for this tiny random fixture, tests/integration/test_dtypes.py); a bad dtype is the CLI's
+    error."""
+    if dtype == "bf16" and not bf16_cpu():
+        pytest.skip("this CPU has no AVX512-BF16 / AMX-BF16")
     g = golden("bert-cls")
     texts = [c["text"] for c in g["cases"] if c["pair"] is None]
-    e8 = hfbatch.Engine(str(BERT), threads=2, max_length=64, dtype="int8")
-    assert engine.dtype == "fp32" and e8.dtype == "int8"
+    fast = hfbatch.Engine(str(BERT), threads=2, max_length=64, dtype=dtype)
+    assert engine.dtype == "fp32" and fast.dtype == dtype
     p32 = np.array(engine.classify(texts).column("probabilities").to_pylist())
-    p8 = np.array(e8.classify(texts).column("probabilities").to_pylist())
-    assert not np.array_equal(p8, p32)
-    assert np.abs(p8 - p32).max() <= 0.1
-    with pytest.raises(hfbatch.Error, match='dtype: "bf16" is not a supported dtype'):
-        hfbatch.Engine(str(BERT), dtype="bf16")
+    pf = np.array(fast.classify(texts).column("probabilities").to_pylist())
+    assert not np.array_equal(pf, p32)
+    assert np.abs(pf - p32).max() <= bound
+    with pytest.raises(hfbatch.Error, match='dtype: "fp16" is not a supported dtype'):
+        hfbatch.Engine(str(BERT), dtype="fp16")
 
 
 # Issue 12 item 14: wrong argument types and sizes raise TypeError / hfbatch.Error in the CLI's wording,
