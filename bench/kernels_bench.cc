@@ -121,7 +121,7 @@ void BM_Attention(benchmark::State& state) {
   std::vector<float> out(tokens * hidden);
   for (auto _ : state) {
     hfbatch::ops::kernels::attention_cpu(qkv.data(), qkv.data() + hidden, qkv.data() + 2 * hidden, 3 * hidden,
-                                         out.data(), hidden, offsets, heads, d, 1.0f / std::sqrt(float(d)),
+                                         out.data(), hidden, offsets.data(), batch, heads, d, 1.0f / std::sqrt(float(d)),
                                          state.range(2) ? len : 0);
     benchmark::DoNotOptimize(out.data());
   }

@@ -10,9 +10,8 @@
 namespace hfbatch::ops::kernels {
 
 void attention_cpu(const float* q, const float* k, const float* v, int64_t ld_in, float* out, int64_t ld_out,
-                   const std::vector<int32_t>& offsets, int64_t heads, int64_t head_dim, float scale,
+                   const int32_t* offsets, int64_t batch, int64_t heads, int64_t head_dim, float scale,
                    int64_t tile_max_len) {
-  const int64_t batch = static_cast<int64_t>(offsets.size()) - 1;
   // Default: the tile only up to 16 tokens, where it beat dnnl_sgemm in bench/kernels_bench.cc (1.5x at
   // L = 8 and 16 for d = 32, 1.25x at L = 8 for d = 64; equal at 25, slower from 32 on; docs/ops.md).
   constexpr int64_t kDefaultTileMaxLen = 16;
@@ -45,9 +44,8 @@ void attention_cpu(const float* q, const float* k, const float* v, int64_t ld_in
 }
 
 void attention_first_query_cpu(const float* q, const float* k, const float* v, int64_t ld_in, float* out,
-                               int64_t ld_out, const std::vector<int32_t>& offsets, int64_t heads, int64_t head_dim,
-                               float scale) {
-  const int64_t batch = static_cast<int64_t>(offsets.size()) - 1;
+                               int64_t ld_out, const int32_t* offsets, int64_t batch, int64_t heads,
+                               int64_t head_dim, float scale) {
   // One item per (sequence, head): scores s[j] = scale · q₀·k_j over the sequence's L keys, softmax,
   // o = Σ_j s[j]·v_j. O(L·d) per item, a small fraction of the layer it replaces.
   cpu::parallel_for(batch * heads, [&](int64_t item, int32_t) {
