@@ -126,7 +126,7 @@ void BM_Attention(benchmark::State& state) {
   std::vector<float> out(tokens * hidden);
   for (auto _ : state) {
     hfbatch::ops::kernels::attention_cpu(qkv.data(), qkv.data() + hidden, qkv.data() + 2 * hidden, 3 * hidden,
-                                         out.data(), hidden, offsets, heads, d, 1.0f / std::sqrt(float(d)),
+                                         out.data(), hidden, offsets.data(), batch, heads, d, 1.0f / std::sqrt(float(d)),
                                          state.range(2) ? len : 0);
     benchmark::DoNotOptimize(out.data());
   }
@@ -151,10 +151,10 @@ void BM_AttentionLong(benchmark::State& state) {
   for (auto _ : state) {
     if (bf16) {
       hfbatch::ops::kernels::attention_bf16_cpu(qkv16.data(), qkv16.data() + hidden, qkv16.data() + 2 * hidden,
-                                                3 * hidden, out16.data(), hidden, offsets, heads, d, scale);
+                                                3 * hidden, out16.data(), hidden, offsets.data(), batch, heads, d, scale);
     } else {
       hfbatch::ops::kernels::attention_cpu(qkv.data(), qkv.data() + hidden, qkv.data() + 2 * hidden, 3 * hidden,
-                                           out.data(), hidden, offsets, heads, d, scale, 0);
+                                           out.data(), hidden, offsets.data(), batch, heads, d, scale, 0);
     }
     benchmark::DoNotOptimize(out.data());
     benchmark::DoNotOptimize(out16.data());

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/core/execution_context.h"
 
 namespace hfbatch::core {
 
@@ -41,10 +42,20 @@ static int64_t count(const std::vector<int64_t>& shape) {
 Tensor::Tensor(std::vector<int64_t> shape, DType dtype, Device device)
     : shape_(std::move(shape)), dtype_(dtype), device_(device) {
   check(device == Device::cpu, "Tensor: only cpu allocation is built in this binary");
-  size_t bytes = static_cast<size_t>(count(shape_)) * dtype_size(dtype_);
-  size_t rounded = (bytes + 63) / 64 * 64;
-  void* p = rounded ? std::aligned_alloc(64, rounded) : nullptr;
-  if (rounded && !p) throw std::bad_alloc();
+  const size_t bytes = static_cast<size_t>(count(shape_)) * dtype_size(dtype_);
+  if (bytes == 0) return;
+  // Inside an execution context with an arena, the block comes from (and goes back to) the arena.
+  const ExecutionContext* context = current_context();
+  if (context && context->arena()) {
+    size_t bucket = 0;
+    void* p = context->arena()->allocate(bytes, &bucket);
+    storage_ = std::shared_ptr<void>(p, [arena = context->shared_arena(), bucket](void* q) { arena->release(q, bucket); });
+    data_ = p;
+    return;
+  }
+  const size_t rounded = (bytes + 63) / 64 * 64;
+  void* p = std::aligned_alloc(64, rounded);
+  if (!p) throw std::bad_alloc();
   storage_ = std::shared_ptr<void>(p, [](void* q) { std::free(q); });
   data_ = p;
 }
@@ -67,7 +78,7 @@ Tensor Tensor::zeros(std::vector<int64_t> shape, DType dtype) {
 int64_t Tensor::numel() const { return count(shape_); }
 
 Tensor Tensor::reshape(std::vector<int64_t> shape) const {
-  check(count(shape) == numel(), "Tensor::reshape: " + shape_string() + " has a different element count");
+  check(count(shape) == numel(), [&] { return "Tensor::reshape: " + shape_string() + " has a different element count"; });
   Tensor t = *this;
   t.shape_ = std::move(shape);
   return t;

@@ -10,6 +10,7 @@
 
 #include "cpu/signals_held.h"
 #include "hfbatch/core/error.h"
+#include "hfbatch/core/execution_context.h"
 
 #if defined(HFBATCH_GEMM_ONEDNN)
 #include <dnnl.h>
@@ -20,7 +21,9 @@
 
 namespace hfbatch::cpu {
 
-static std::atomic<int32_t> g_threads{0};
+// set_num_threads's value for this thread (0: all cores); an entered ExecutionContext with a thread count
+// takes precedence. Nothing here is process-wide: two engines on two threads keep their own counts.
+static thread_local int32_t t_threads = 0;
 // Set while this thread runs an item of parallel_for: its GEMMs must not start threads of their own.
 static thread_local bool t_inside_parallel_item = false;
 
@@ -29,20 +32,32 @@ SerialGemmScope::~SerialGemmScope() { t_inside_parallel_item = previous_; }
 
 #if defined(HFBATCH_GEMM_ONEDNN)
 namespace {
-// OpenMP's thread count is per thread: while alive, a oneDNN call made inside a parallel_for item runs on
-// one thread.
-class OmpSerialInsideItem {
+// OpenMP's thread count is per thread: while alive, a oneDNN call made on this thread uses this thread's
+// count (num_threads(), the entered context's), or one thread inside a parallel_for item.
+class OmpThreadsForCall {
  public:
-  OmpSerialInsideItem() : previous_(t_inside_parallel_item ? omp_get_max_threads() : 0) {
-    if (previous_ > 1) omp_set_num_threads(1);
+  OmpThreadsForCall() : previous_(omp_get_max_threads()) {
+    const int want = t_inside_parallel_item ? 1 : num_threads();
+    if (want != previous_) omp_set_num_threads(want);
+    else previous_ = 0;
   }
-  ~OmpSerialInsideItem() {
-    if (previous_ > 1) omp_set_num_threads(previous_);
+  ~OmpThreadsForCall() {
+    if (previous_ > 0) omp_set_num_threads(previous_);
   }
 
  private:
   int previous_;
 };
+}  // namespace
+#else
+namespace {
+// OpenBLAS's thread count is process-wide: set it to this caller's count when it differs (concurrent
+// engines with different counts race here; the default oneDNN build has no such state).
+void openblas_threads_for_call() {
+  static std::atomic<int32_t> current{0};
+  const int32_t want = t_inside_parallel_item ? 1 : num_threads();
+  if (current.exchange(want) != want) openblas_set_num_threads(want);
+}
 }  // namespace
 #endif
 
@@ -52,12 +67,13 @@ void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float al
 #if defined(HFBATCH_GEMM_ONEDNN)
   dnnl_status_t st;
   {
-    OmpSerialInsideItem serial;
+    OmpThreadsForCall threads;
     SignalsHeld held;  // the kernel's rsp points into the heap while it runs (signals_held.h)
     st = dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   }
-  check(st == dnnl_success, "dnnl_sgemm failed with status " + std::to_string(static_cast<int>(st)));
+  check(st == dnnl_success, [&] { return "dnnl_sgemm failed with status " + std::to_string(static_cast<int>(st)); });
 #else
+  openblas_threads_for_call();
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
               static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
               static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c, static_cast<blasint>(ldc));
@@ -71,11 +87,12 @@ void gemm_u8s8s32(int64_t m, int64_t n, int64_t k, const uint8_t* a, int64_t lda
   const int32_t no_offset = 0;  // offsetc 'F': one C offset (0); A and B offsets 0
   dnnl_status_t st;
   {
-    OmpSerialInsideItem serial;
+    OmpThreadsForCall threads;
     SignalsHeld held;
     st = dnnl_gemm_u8s8s32('N', 'T', 'F', m, n, k, 1.0f, a, lda, 0, b, ldb, 0, 0.0f, c, ldc, &no_offset);
   }
-  check(st == dnnl_success, "dnnl_gemm_u8s8s32 failed with status " + std::to_string(static_cast<int>(st)));
+  check(st == dnnl_success,
+        [&] { return "dnnl_gemm_u8s8s32 failed with status " + std::to_string(static_cast<int>(st)); });
 #else
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) {
@@ -86,19 +103,11 @@ void gemm_u8s8s32(int64_t m, int64_t n, int64_t k, const uint8_t* a, int64_t lda
 #endif
 }
 
-void set_num_threads(int32_t threads) {
-  int32_t hw = static_cast<int32_t>(std::max(1u, std::thread::hardware_concurrency()));
-  int32_t t = threads > 0 ? threads : hw;
-  g_threads = t;
-#if defined(HFBATCH_GEMM_ONEDNN)
-  omp_set_num_threads(t);
-#else
-  openblas_set_num_threads(t);
-#endif
-}
+void set_num_threads(int32_t threads) { t_threads = threads > 0 ? threads : 0; }
 
 int32_t num_threads() {
-  int32_t t = g_threads.load();
+  const core::ExecutionContext* context = core::current_context();
+  const int32_t t = context && context->threads() > 0 ? context->threads() : t_threads;
   if (t > 0) return t;
   return static_cast<int32_t>(std::max(1u, std::thread::hardware_concurrency()));
 }

@@ -30,8 +30,10 @@ class SerialGemmScope {
   bool previous_;
 };
 
-// Threads used by BLAS and by parallel_for; 0 = all cores. Process-wide.
-void set_num_threads(int32_t threads);
+// Threads used by BLAS and by parallel_for on the calling thread: the entered core::ExecutionContext's count
+// when it has one, else set_num_threads's value for this thread, else all cores. Nothing is process-wide
+// (with oneDNN each GEMM applies the caller's count to its OpenMP team).
+void set_num_threads(int32_t threads);  // for the calling thread; 0 = all cores
 int32_t num_threads();
 
 // The GEMM library in use: "oneDNN x.y.z", or the kernel family OpenBLAS picked at load ("Haswell", "Prescott", ...).

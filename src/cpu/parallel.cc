@@ -29,7 +29,10 @@ std::atomic<bool> g_busy{false};  // a parallel_for is running (concurrent calle
 }  // namespace
 
 int32_t parallel_workers() {
-  return std::max<int32_t>(num_threads(), static_cast<int32_t>(std::max(1u, std::thread::hardware_concurrency())));
+  // num_threads() is the calling thread's (its context's) count; inside an item, the team running it.
+  const int32_t n =
+      std::max<int32_t>(num_threads(), static_cast<int32_t>(std::max(1u, std::thread::hardware_concurrency())));
+  return omp_in_parallel() ? std::max<int32_t>(n, omp_get_num_threads()) : n;
 }
 
 void parallel_for(int64_t n, const std::function<void(int64_t, int32_t)>& fn) {
@@ -84,13 +87,8 @@ void parallel_for(int64_t n, const std::function<void(int64_t, int32_t)>& fn) {
 }
 #endif
 
-void parallel_rows(int64_t rows, int64_t min_rows, const std::function<void(int64_t, int64_t)>& fn) {
-  const int64_t chunks = std::min<int64_t>(4 * num_threads(), rows / std::max<int64_t>(min_rows, 1));
-  if (chunks <= 1) {
-    if (rows > 0) fn(0, rows);
-    return;
-  }
-  parallel_for(chunks, [&](int64_t i, int32_t) { fn(rows * i / chunks, rows * (i + 1) / chunks); });
+int64_t row_chunks(int64_t rows, int64_t min_rows) {
+  return std::min<int64_t>(4 * num_threads(), rows / std::max<int64_t>(min_rows, 1));
 }
 
 }  // namespace hfbatch::cpu

@@ -16,6 +16,16 @@ int32_t parallel_workers();
 
 // fn(begin, end) over [0, rows) cut into about 4 chunks per thread, each at least min_rows rows (so small
 // inputs stay on the calling thread). For row-wise kernels (activations, LayerNorm).
-void parallel_rows(int64_t rows, int64_t min_rows, const std::function<void(int64_t begin, int64_t end)>& fn);
+// A template, so that the unsplit case (small inputs) calls fn directly, without building a std::function.
+int64_t row_chunks(int64_t rows, int64_t min_rows);  // how many pieces parallel_rows cuts `rows` into
+template <typename Fn>
+void parallel_rows(int64_t rows, int64_t min_rows, const Fn& fn) {
+  const int64_t chunks = row_chunks(rows, min_rows);
+  if (chunks <= 1) {
+    if (rows > 0) fn(int64_t{0}, rows);
+    return;
+  }
+  parallel_for(chunks, [&](int64_t i, int32_t) { fn(rows * i / chunks, rows * (i + 1) / chunks); });
+}
 
 }  // namespace hfbatch::cpu

@@ -73,14 +73,24 @@ std::vector<Isa> available_isas() {
   return out;
 }
 
+namespace {
+thread_local const Isa* t_isa_override = nullptr;  // IsaScope on this thread
+}  // namespace
+
 Isa active_isa() {
   static const Isa isa = choose();
-  return isa;
+  return t_isa_override ? *t_isa_override : isa;
 }
 
 const VecKernels& vec() {
   static const VecKernels& k = *vec_kernels(active_isa());
-  return k;
+  return t_isa_override ? *vec_kernels(*t_isa_override) : k;
 }
+
+IsaScope::IsaScope(Isa isa) : isa_(isa), previous_(t_isa_override) {
+  check(vec_kernels(isa) != nullptr, [&] { return "IsaScope: " + isa_name(isa) + " is not available here"; });
+  t_isa_override = &isa_;
+}
+IsaScope::~IsaScope() { t_isa_override = previous_; }
 
 }  // namespace hfbatch::cpu

@@ -60,6 +60,21 @@ const VecKernels* vec_kernels(Isa isa);
 std::string isa_name(Isa isa);
 std::vector<Isa> available_isas();  // those this binary can run here, scalar first
 
+// While alive, vec() and active_isa() on the calling thread use `isa` (one of available_isas()): the op
+// harness runs every op at every ISA level this way. Work that parallel_for hands to other threads keeps
+// the process's choice, so run with one thread (an ExecutionContext with threads = 1) under it.
+class IsaScope {
+ public:
+  explicit IsaScope(Isa isa);
+  ~IsaScope();
+  IsaScope(const IsaScope&) = delete;
+  IsaScope& operator=(const IsaScope&) = delete;
+
+ private:
+  Isa isa_;
+  const Isa* previous_;
+};
+
 // Per-instruction-set tables (vec_math_<isa>.cc); null when not compiled for this target.
 const VecKernels* vec_kernels_scalar();
 const VecKernels* vec_kernels_avx2();

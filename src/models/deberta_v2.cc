@@ -20,6 +20,7 @@
 #include "hfbatch/ops/disentangled_attention.h"
 #include "hfbatch/ops/embedding.h"
 #include "hfbatch/ops/layer_norm.h"
+#include "hfbatch/ops/pooling.h"
 #include "models/encoder.h"
 #include "models/registry.h"
 
@@ -32,9 +33,8 @@ struct DebertaLayer {
 };
 
 struct ConvLayer {
-  core::Tensor weight;  // [H, H/groups, k]
-  core::Tensor bias;    // [H]
-  int64_t groups = 1;
+  ops::Conv1dWeight weight;  // [H, H/groups, k], packed for the kernel at load
+  core::Tensor bias;         // [H]
   ops::Activation activation = ops::Activation::tanh;
   core::Tensor ln_gamma, ln_beta;
 };
@@ -54,28 +54,17 @@ class DebertaV2 final : public Model {
 
   void set_info(ModelInfo i) { info_ = std::move(i); }
 
-  void validate(const TokenBatch& batch) const {
-    const auto& off = batch.offsets;
-    check(!off.empty() && off.front() == 0 && static_cast<int64_t>(batch.ids.size()) == off.back(),
-          "token batch: offsets do not cover the ids");
-    check(batch.type_ids.empty() || batch.type_ids.size() == batch.ids.size(),
-          "token batch: type_ids and ids differ in length");
-    for (int32_t b = 0; b < batch.size(); ++b)
-      check(batch.length(b) <= info_.max_positions,
-            "token batch: sequence " + std::to_string(b) + " has " + std::to_string(batch.length(b)) +
-                " tokens, more than the model's " + std::to_string(info_.max_positions) + " positions");
-  }
-
   core::Tensor embed(const TokenBatch& batch) const {
     const int64_t n = batch.total_tokens();
     const Embeddings& e = embeddings;
     core::Tensor x({n, e.word.dim(1)});  // x: [tokens, E]
-    ops::embedding(e.word, batch.ids.data(), n, x, false, "word_embeddings");
+    ops::embedding(e.word, batch.ids_tensor(), x, false, "word_embeddings");
     if (!e.position.empty()) {
       std::vector<int32_t> pos(n);
       for (int32_t b = 0; b < batch.size(); ++b)
         for (int32_t i = 0; i < batch.length(b); ++i) pos[batch.offsets[b] + i] = i;
-      ops::embedding(e.position, pos.data(), n, x, true, "position_embeddings");
+      ops::embedding(e.position, core::Tensor::borrow(pos.data(), {n}, core::DType::i32, nullptr), x, true,
+                     "position_embeddings");
     }
     if (e.token_type) add_token_type_embeddings(*e.token_type, batch, x);
     if (e.project) x = (*e.project)(x);  // embed_proj: [tokens, H]
@@ -83,23 +72,23 @@ class DebertaV2 final : public Model {
     return x;
   }
 
-  // Layer li on x [tokens, H]. x_first: nullptr, or each sequence's first row of x [batch, H]: then only
-  // those rows are computed (keys and values still from every token) → [batch, H].
-  core::Tensor layer_forward(size_t li, const core::Tensor& x, const TokenBatch& batch,
+  // Layer li on x [tokens, H] packed by offsets (i32 [batch + 1]). x_first: nullptr, or each sequence's
+  // first row of x [batch, H]: then only those rows are computed (keys and values still from every token)
+  // → [batch, H].
+  core::Tensor layer_forward(size_t li, const core::Tensor& x, const core::Tensor& offsets,
                              const core::Tensor* x_first = nullptr) const {
     // Layer 0's ConvLayer mixes neighbouring tokens: with it, the first rows come from the full layer.
-    if (x_first && li == 0 && conv) return first_tokens(layer_forward(li, x, batch), batch);
+    if (x_first && li == 0 && conv) return ops::first_rows(layer_forward(li, x, offsets), offsets);
     const DebertaLayer& l = layers[li];
     core::Tensor qkv = l.base.qkv(x);  // [tokens, 3H]
     ops::RelativeAttention r = rel;
     r.pos_key = l.pos_key.empty() ? nullptr : &l.pos_key;
     r.pos_query = l.pos_query.empty() ? nullptr : &l.pos_query;
-    core::Tensor ctx = ops::disentangled_attention(qkv, batch.offsets, heads, scale, relative ? &r : nullptr,
+    core::Tensor ctx = ops::disentangled_attention(qkv, offsets, heads, scale, relative ? &r : nullptr,
                                                    x_first != nullptr);  // [tokens or batch, H]
     core::Tensor y = attention_output_and_ffn(l.base, ctx, x_first ? *x_first : x, activation, eps);
     if (li == 0 && conv) {  // ConvLayer(embeddings, layer-0 output): LN(y + act(conv(embeddings)))
-      core::Tensor c = ops::conv1d(x, batch.offsets, conv->weight, conv->bias.empty() ? nullptr : &conv->bias,
-                                   conv->groups);
+      core::Tensor c = ops::conv1d(x, offsets, conv->weight, conv->bias.empty() ? nullptr : &conv->bias);
       ops::activation(c, conv->activation);
       ops::add_layer_norm(c, y, conv->ln_gamma, conv->ln_beta, eps);
       y = std::move(c);
@@ -107,29 +96,31 @@ class DebertaV2 final : public Model {
     return y;
   }
 
-  core::Tensor encode(const TokenBatch& batch) const override {
-    validate(batch);
+  core::Tensor encode_batch(const TokenBatch& batch) const override {
+    validate_token_batch(batch, info_.max_positions);
+    const core::Tensor offsets = batch.offsets_tensor();
     core::Tensor x = embed(batch);  // [tokens, H]
     for (size_t li = 0; li < layers.size(); ++li) {
       stop_.throw_if_requested();
-      x = layer_forward(li, x, batch);
+      x = layer_forward(li, x, offsets);
     }
     return x;
   }
 
-  core::Tensor classify(const TokenBatch& batch) const override {
-    check(head.has_value(), info_.architecture + " has no classification head (use encode/embed)");
+  core::Tensor classify_batch(const TokenBatch& batch) const override {
+    check(head.has_value(), [&] { return info_.architecture + " has no classification head (use encode/embed)"; });
     // ContextPooler reads [CLS] only: the last layer computes attention, output projection and FFN for
     // each sequence's first token (as TransformerEncoder::classify does).
-    validate(batch);
+    validate_token_batch(batch, info_.max_positions);
+    const core::Tensor offsets = batch.offsets_tensor();
     core::Tensor x = embed(batch);  // [tokens, H]
-    if (layers.empty()) return head->logits(first_tokens(x, batch));
+    if (layers.empty()) return head->logits(ops::first_rows(x, offsets));
     for (size_t li = 0; li + 1 < layers.size(); ++li) {
       stop_.throw_if_requested();
-      x = layer_forward(li, x, batch);
+      x = layer_forward(li, x, offsets);
     }
-    const core::Tensor first = first_tokens(x, batch);  // [batch, H]
-    return head->logits(layer_forward(layers.size() - 1, x, batch, &first));  // [batch, num_labels]
+    const core::Tensor first = ops::first_rows(x, offsets);  // [batch, H]
+    return head->logits(layer_forward(layers.size() - 1, x, offsets, &first));  // [batch, num_labels]
   }
 
  protected:
@@ -308,11 +299,11 @@ std::unique_ptr<Model> build_deberta_v2(const hf::Config& c, hf::WeightStore& w,
   if (!v1 && c.get_size("conv_kernel_size", 0, 0, hf::Config::kMaxConfigSize) > 0) {  // 0 = no ConvLayer
     ConvLayer cv;
     const int64_t k = c.get_size("conv_kernel_size");
-    cv.groups = c.get_size("conv_groups", 1, 1, hidden);
+    const int64_t groups = c.get_size("conv_groups", 1, 1, hidden);
     if (k % 2 == 0) c.fail("conv_kernel_size", std::to_string(k) + " is even (transformers needs an odd kernel)");
-    if (hidden % cv.groups != 0) c.fail("conv_groups", "must divide hidden_size");
+    if (hidden % groups != 0) c.fail("conv_groups", "must divide hidden_size");
     cv.activation = activation_of(c, "conv_act", "tanh");
-    cv.weight = w.require(p + "encoder.conv.conv.weight", {hidden, hidden / cv.groups, k});
+    cv.weight = ops::pack_conv1d_weight(w.require(p + "encoder.conv.conv.weight", {hidden, hidden / groups, k}), groups);
     if (auto b = w.optional(p + "encoder.conv.conv.bias", {hidden})) cv.bias = std::move(*b);
     load_layer_norm(w, p + "encoder.conv.LayerNorm", hidden, cv.ln_gamma, cv.ln_beta);
     m.conv = std::move(cv);

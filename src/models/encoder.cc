@@ -9,6 +9,7 @@
 #include "hfbatch/ops/embedding.h"
 #include "hfbatch/ops/layer_norm.h"
 #include "hfbatch/ops/linear.h"
+#include "hfbatch/ops/pooling.h"
 
 namespace hfbatch::models {
 
@@ -91,18 +92,21 @@ TransformerEncoder::TransformerEncoder(ModelInfo info, Embeddings embeddings, st
   info_ = std::move(info);
 }
 
-void TransformerEncoder::validate(const TokenBatch& batch) const {
+void validate_token_batch(const TokenBatch& batch, int64_t max_positions) {
   const auto& off = batch.offsets;
   check(!off.empty() && off.front() == 0, "token batch: offsets must start at 0");
-  for (size_t i = 1; i < off.size(); ++i) check(off[i] >= off[i - 1], "token batch: offsets decrease at " + std::to_string(i));
-  check(static_cast<int64_t>(batch.ids.size()) == off.back(),
-        "token batch: " + std::to_string(batch.ids.size()) + " ids but offsets end at " + std::to_string(off.back()));
+  for (size_t i = 1; i < off.size(); ++i)
+    check(off[i] >= off[i - 1], [&] { return "token batch: offsets decrease at " + std::to_string(i); });
+  check(static_cast<int64_t>(batch.ids.size()) == off.back(), [&] {
+    return "token batch: " + std::to_string(batch.ids.size()) + " ids but offsets end at " + std::to_string(off.back());
+  });
   check(batch.type_ids.empty() || batch.type_ids.size() == batch.ids.size(),
         "token batch: type_ids and ids differ in length");
   for (int32_t b = 0; b < batch.size(); ++b)
-    check(batch.length(b) <= info_.max_positions,
-          "token batch: sequence " + std::to_string(b) + " has " + std::to_string(batch.length(b)) +
-              " tokens, more than the model's " + std::to_string(info_.max_positions) + " positions");
+    check(batch.length(b) <= max_positions, [&] {
+      return "token batch: sequence " + std::to_string(b) + " has " + std::to_string(batch.length(b)) +
+             " tokens, more than the model's " + std::to_string(max_positions) + " positions";
+    });
 }
 
 core::Tensor TransformerEncoder::embed(const TokenBatch& batch) const {
@@ -124,9 +128,10 @@ core::Tensor TransformerEncoder::embed(const TokenBatch& batch) const {
     }
   }
   core::Tensor x({n, e.word.dim(1)});  // x: [tokens, E]
-  ops::embedding(e.word, batch.ids.data(), n, x, false, "word_embeddings");
+  ops::embedding(e.word, batch.ids_tensor(), x, false, "word_embeddings");
   if (e.token_type) add_token_type_embeddings(*e.token_type, batch, x);
-  ops::embedding(e.position, pos.data(), n, x, true, "position_embeddings");
+  ops::embedding(e.position, core::Tensor::borrow(pos.data(), {n}, core::DType::i32, nullptr), x, true,
+                 "position_embeddings");
   ops::layer_norm(x, e.ln_gamma, e.ln_beta, eps_);
   if (e.project) x = (*e.project)(x);  // x: [tokens, H]
   return x;
@@ -134,29 +139,25 @@ core::Tensor TransformerEncoder::embed(const TokenBatch& batch) const {
 
 void add_token_type_embeddings(const core::Tensor& table, const TokenBatch& batch, core::Tensor& x) {
   const int64_t n = batch.total_tokens();
-  std::vector<int32_t> zeros;
-  const int32_t* types = batch.type_ids.data();
-  if (batch.type_ids.empty()) {
-    zeros.assign(n, 0);
-    types = zeros.data();
-  }
-  ops::embedding(table, types, n, x, true, "token_type_embeddings");
+  core::Tensor types = batch.type_ids_tensor();
+  if (types.empty()) types = core::Tensor::zeros({n}, core::DType::i32);  // a batch without type ids: type 0
+  ops::embedding(table, types, x, true, "token_type_embeddings");
 }
 
-core::Tensor TransformerEncoder::run_layers(core::Tensor x, const TokenBatch& batch, size_t count) const {
+core::Tensor TransformerEncoder::run_layers(core::Tensor x, const core::Tensor& offsets, size_t count) const {
   for (size_t i = 0; i < count; ++i) {
     stop_.throw_if_requested();
     const EncoderLayer& l = layers_[i];
-    core::Tensor qkv = l.qkv(x);                                     // [tokens, 3H]
-    core::Tensor ctx = ops::attention(qkv, batch.offsets, heads_);  // [tokens, H]
+    core::Tensor qkv = l.qkv(x);                              // [tokens, 3H]
+    core::Tensor ctx = ops::attention(qkv, offsets, heads_);  // [tokens, H]
     x = attention_output_and_ffn(l, ctx, x, activation_, eps_);
   }
   return x;
 }
 
-core::Tensor TransformerEncoder::encode(const TokenBatch& batch) const {
-  validate(batch);
-  return run_layers(embed(batch), batch, layers_.size());  // [tokens, H]
+core::Tensor TransformerEncoder::encode_batch(const TokenBatch& batch) const {
+  validate_token_batch(batch, info_.max_positions);
+  return run_layers(embed(batch), batch.offsets_tensor(), layers_.size());  // [tokens, H]
 }
 
 void TransformerEncoder::quantize_linears_int8() {
@@ -170,34 +171,24 @@ void TransformerEncoder::convert_linears_bf16() {
   for (EncoderLayer& l : layers_) convert_layer_bf16(l, true);
 }
 
-core::Tensor TransformerEncoder::classify(const TokenBatch& batch) const {
-  check(head_.has_value(), info_.architecture + " has no classification head (use encode/embed)");
+core::Tensor TransformerEncoder::classify_batch(const TokenBatch& batch) const {
+  check(head_.has_value(), [&] { return info_.architecture + " has no classification head (use encode/embed)"; });
   // The head reads only each sequence's first token, so the last layer computes keys and values for all
   // tokens but attention, output projection and FFN for the first tokens only: the same logits with
   // about 3/4 of the last layer's work left out.
-  validate(batch);
-  if (layers_.empty()) return head_->logits(first_tokens(embed(batch), batch));
-  core::Tensor x = run_layers(embed(batch), batch, layers_.size() - 1);  // [tokens, H]
+  validate_token_batch(batch, info_.max_positions);
+  const core::Tensor offsets = batch.offsets_tensor();
+  if (layers_.empty()) return head_->logits(ops::first_rows(embed(batch), offsets));
+  core::Tensor x = run_layers(embed(batch), offsets, layers_.size() - 1);  // [tokens, H]
   const EncoderLayer& last = layers_.back();
-  core::Tensor qkv = last.qkv(x);                                                // [tokens, 3H]
-  core::Tensor ctx = ops::attention_first_query(qkv, batch.offsets, heads_);      // [batch, H]
-  core::Tensor first = first_tokens(x, batch);                                    // [batch, H]: the residual
+  core::Tensor qkv = last.qkv(x);                                          // [tokens, 3H]
+  core::Tensor ctx = ops::attention_first_query(qkv, offsets, heads_);      // [batch, H]
+  core::Tensor first = ops::first_rows(x, offsets);                         // [batch, H]: the residual
   return head_->logits(attention_output_and_ffn(last, ctx, first, activation_, eps_));  // [batch, num_labels]
 }
 
-core::Tensor first_tokens(const core::Tensor& hidden, const TokenBatch& batch) {
-  const int64_t h = hidden.dim(1);
-  core::Tensor first({batch.size(), h});  // [batch, H]: the first (<s>/[CLS]) token of each sequence
-  for (int32_t b = 0; b < batch.size(); ++b) {
-    check(batch.length(b) > 0, "token batch: sequence " + std::to_string(b) + " is empty");
-    std::memcpy(first.data<float>() + b * h, hidden.data<float>() + static_cast<int64_t>(batch.offsets[b]) * h,
-                h * sizeof(float));
-  }
-  return first;
-}
-
 core::Tensor ClassifierHead::operator()(const core::Tensor& hidden, const TokenBatch& batch) const {
-  return logits(first_tokens(hidden, batch));
+  return logits(ops::first_rows(hidden, batch.offsets_tensor()));
 }
 
 core::Tensor ClassifierHead::logits(const core::Tensor& first) const {

@@ -73,25 +73,25 @@ struct ClassifierHead {
   core::Tensor logits(const core::Tensor& first) const;
 };
 
-// hidden: [tokens, H] packed as `batch` → [batch, H], each sequence's first row (an empty sequence is an error).
-core::Tensor first_tokens(const core::Tensor& hidden, const TokenBatch& batch);
+// Throws naming the first problem: offsets not starting at 0 or decreasing, ids/type_ids not covered, a
+// sequence longer than max_positions.
+void validate_token_batch(const TokenBatch& batch, int64_t max_positions);
 
 class TransformerEncoder final : public Model {
  public:
   TransformerEncoder(ModelInfo info, Embeddings embeddings, std::vector<EncoderLayer> layers, int64_t heads,
                      ops::Activation activation, float eps, std::optional<ClassifierHead> head);
-  core::Tensor encode(const TokenBatch& batch) const override;
-  core::Tensor classify(const TokenBatch& batch) const override;
 
  protected:
   void quantize_linears_int8() override;
   void convert_linears_bf16() override;
+  core::Tensor encode_batch(const TokenBatch& batch) const override;
+  core::Tensor classify_batch(const TokenBatch& batch) const override;
 
  private:
-  void validate(const TokenBatch& batch) const;
   core::Tensor embed(const TokenBatch& batch) const;  // → [tokens, H]
-  // x: [tokens, H] through layers_[0, count) → [tokens, H].
-  core::Tensor run_layers(core::Tensor x, const TokenBatch& batch, size_t count) const;
+  // x: [tokens, H] packed by offsets (i32 [batch + 1]) through layers_[0, count) → [tokens, H].
+  core::Tensor run_layers(core::Tensor x, const core::Tensor& offsets, size_t count) const;
 
   Embeddings embeddings_;
   std::vector<EncoderLayer> layers_;

@@ -3,27 +3,22 @@
 #include "hfbatch/models/heads.h"
 
 #include <cmath>
-#include <cstring>
-#include <limits>
 
 #include "hfbatch/core/error.h"
 #include "hfbatch/hf/config.h"
-#include "hfbatch/ops/activation.h"
-#include "hfbatch/ops/softmax.h"
+#include "hfbatch/ops/pooling.h"
+#include "hfbatch/ops/scores.h"
 
 namespace hfbatch::models {
 namespace fs = std::filesystem;
 
 core::Tensor scores_from_logits(const core::Tensor& logits, ProblemType problem_type) {
-  check(logits.rank() == 2, "scores_from_logits: logits must be [batch, num_labels], got " + logits.shape_string());
-  core::Tensor out(logits.shape());
-  if (logits.nbytes()) std::memcpy(out.raw(), logits.raw(), logits.nbytes());
   switch (problem_type) {
-    case ProblemType::single_label: ops::softmax(out); break;
-    case ProblemType::multi_label: ops::activation(out, ops::Activation::sigmoid); break;
+    case ProblemType::single_label: return ops::scores(logits, ops::ScoreFunction::softmax);
+    case ProblemType::multi_label: return ops::scores(logits, ops::ScoreFunction::sigmoid);
     case ProblemType::regression: break;
   }
-  return out;
+  return ops::scores(logits, ops::ScoreFunction::none);
 }
 
 namespace {
@@ -88,39 +83,15 @@ PoolingConfig read_pooling_config(const fs::path& dir) {
 }
 
 core::Tensor pool(const core::Tensor& hidden, const TokenBatch& batch, const PoolingConfig& config) {
-  check(hidden.rank() == 2 && hidden.dim(0) == batch.total_tokens(),
-        "pool: hidden " + hidden.shape_string() + " does not match " + std::to_string(batch.total_tokens()) + " tokens");
-  const int64_t h = hidden.dim(1);
-  core::Tensor out = core::Tensor::zeros({batch.size(), h});  // [batch, H]
-  const float* x = hidden.data<float>();
-  for (int32_t b = 0; b < batch.size(); ++b) {
-    float* o = out.data<float>() + b * h;
-    const int64_t start = batch.offsets[b], len = batch.length(b);
-    check(len > 0, "pool: sequence " + std::to_string(b) + " is empty");
-    switch (config.mode) {
-      case PoolingConfig::Mode::cls: std::memcpy(o, x + start * h, h * sizeof(float)); break;
-      case PoolingConfig::Mode::max:
-        for (int64_t c = 0; c < h; ++c) o[c] = -std::numeric_limits<float>::infinity();
-        for (int64_t t = start; t < start + len; ++t)
-          for (int64_t c = 0; c < h; ++c) o[c] = std::max(o[c], x[t * h + c]);
-        break;
-      case PoolingConfig::Mode::mean:
-      case PoolingConfig::Mode::mean_sqrt_len: {
-        for (int64_t t = start; t < start + len; ++t)
-          for (int64_t c = 0; c < h; ++c) o[c] += x[t * h + c];
-        float div = config.mode == PoolingConfig::Mode::mean ? static_cast<float>(len)
-                                                             : std::sqrt(static_cast<float>(len));
-        for (int64_t c = 0; c < h; ++c) o[c] /= div;
-        break;
-      }
-    }
-    if (config.normalize) {  // torch.nn.functional.normalize: x / max(‖x‖₂, 1e-12)
-      double n2 = 0;
-      for (int64_t c = 0; c < h; ++c) n2 += static_cast<double>(o[c]) * o[c];
-      float inv = static_cast<float>(1.0 / std::max(std::sqrt(n2), 1e-12));
-      for (int64_t c = 0; c < h; ++c) o[c] *= inv;
-    }
+  ops::Pooling mode = ops::Pooling::mean;
+  switch (config.mode) {
+    case PoolingConfig::Mode::cls: mode = ops::Pooling::cls; break;
+    case PoolingConfig::Mode::mean: mode = ops::Pooling::mean; break;
+    case PoolingConfig::Mode::max: mode = ops::Pooling::max; break;
+    case PoolingConfig::Mode::mean_sqrt_len: mode = ops::Pooling::mean_sqrt_len; break;
   }
+  core::Tensor out = ops::pool(hidden, batch.offsets_tensor(), mode);  // [batch, H]
+  if (config.normalize) ops::l2_normalize(out);
   return out;
 }
 

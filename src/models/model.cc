@@ -17,6 +17,15 @@ void TokenBatch::add(const std::vector<int32_t>& seq_ids, const std::vector<int3
   offsets.push_back(static_cast<int32_t>(ids.size()));
 }
 
+static core::Tensor borrow_i32(const std::vector<int32_t>& v) {
+  return core::Tensor::borrow(const_cast<int32_t*>(v.data()), {static_cast<int64_t>(v.size())}, core::DType::i32,
+                              nullptr);
+}
+
+core::Tensor TokenBatch::ids_tensor() const { return borrow_i32(ids); }
+core::Tensor TokenBatch::type_ids_tensor() const { return type_ids.empty() ? core::Tensor() : borrow_i32(type_ids); }
+core::Tensor TokenBatch::offsets_tensor() const { return borrow_i32(offsets); }
+
 const char* precision_name(Precision p) {
   switch (p) {
     case Precision::fp32: return "fp32";
@@ -31,6 +40,16 @@ Precision parse_precision(const std::string& name, const std::string& what) {
   if (name == "int8") return Precision::int8;
   if (name == "bf16") return Precision::bf16;
   throw Error(what + ": \"" + name + "\" is not a supported dtype (fp32, bf16, int8)");
+}
+
+core::Tensor Model::encode(const TokenBatch& batch) const {
+  core::ExecutionContext::Scope scope(*context_);
+  return encode_batch(batch);
+}
+
+core::Tensor Model::classify(const TokenBatch& batch) const {
+  core::ExecutionContext::Scope scope(*context_);
+  return classify_batch(batch);
 }
 
 void Model::quantize_int8() {

@@ -77,7 +77,6 @@ std::string precision_detail(Precision p) {
 }
 
 std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const LoadOptions& options) {
-  cpu::set_num_threads(options.threads);
   cpu::vec();  // picks the vector-math path now, so a bad HFBATCH_ISA fails at load, before any output
   std::error_code ec;
   if (std::filesystem::exists(dir, ec) && !std::filesystem::is_directory(dir, ec))
@@ -102,12 +101,19 @@ std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const LoadOp
                                     supported_list() + ")");
     arch = it->second;
   }
+  // The model's own context: its thread count applies to loading (weight packing, projections) and to every
+  // call; weights are allocated outside the arena (they live as long as the model).
+  auto context = std::make_shared<const core::ExecutionContext>(
+      core::ExecutionContext::Options{core::Device::cpu, options.threads, /*arena=*/true});
+  const core::ExecutionContext load_context({core::Device::cpu, options.threads, /*arena=*/false});
+  core::ExecutionContext::Scope scope(load_context);
   hf::WeightStore weights = hf::WeightStore::open(dir);
   std::unique_ptr<Model> model = registry().at(arch)(config, weights, arch);
   check_problem_type(config, model->info(), options.transformers_major);
   if (options.precision == Precision::int8) model->quantize_int8();
   if (options.precision == Precision::bf16) model->convert_bf16();
   model->set_stop(options.stop);
+  model->set_context(std::move(context));
   return model;
 }
 

@@ -1,6 +1,6 @@
 #include "hfbatch/ops/activation.h"
 
-#include "hfbatch/core/error.h"
+#include "ops/dispatch.h"
 
 namespace hfbatch::ops {
 
@@ -15,18 +15,22 @@ Activation parse_activation(const std::string& name) {
 
 void activation(core::Tensor& x, Activation a) { bias_activation(x, nullptr, a); }
 
+namespace {
+
+void compute(CpuF32, core::Tensor& y, const core::Tensor* bias, int64_t rows, int64_t cols, Activation a) {
+  kernels::activation_cpu(y.data<float>(), bias ? bias->data<float>() : nullptr, rows, cols, a);
+}
+
+}  // namespace
+
 void bias_activation(core::Tensor& y, const core::Tensor* bias, Activation a) {
-  check(y.dtype() == core::DType::f32, "activation: only f32 is implemented");
   const int64_t cols = y.rank() == 0 ? 1 : y.dim(-1);
   const int64_t rows = cols ? y.numel() / cols : 0;
-  check(!bias || (bias->rank() == 1 && bias->dim(0) == cols),
-        "activation: bias " + (bias ? bias->shape_string() : "") + " does not match " + y.shape_string());
-  switch (y.device()) {
-    case core::Device::cpu:
-      kernels::activation_cpu(y.data<float>(), bias ? bias->data<float>() : nullptr, rows, cols, a);
-      break;
-    default: throw Error("activation: device not built");
-  }
+  check(!bias || (bias->rank() == 1 && bias->dim(0) == cols), [&] {
+    return "activation: bias " + (bias ? bias->shape_string() : "") + " does not match " + y.shape_string();
+  });
+  if (bias) check_operand("activation", "bias", *bias, y.device(), core::DType::f32);
+  dispatch<CpuF32>("activation", y.device(), y.dtype(), [&](auto backend) { compute(backend, y, bias, rows, cols, a); });
 }
 
 }  // namespace hfbatch::ops

@@ -38,9 +38,8 @@ static void attention_head_f32(const float* q, const float* k, const float* v, i
 }
 
 void attention_cpu(const float* q, const float* k, const float* v, int64_t ld_in, float* out, int64_t ld_out,
-                   const std::vector<int32_t>& offsets, int64_t heads, int64_t head_dim, float scale,
+                   const int32_t* offsets, int64_t batch, int64_t heads, int64_t head_dim, float scale,
                    int64_t tile_max_len) {
-  const int64_t batch = static_cast<int64_t>(offsets.size()) - 1;
   const int64_t tile_max = tile_limit(tile_max_len);
   // One item per (sequence, head); its scratch is kept per worker thread.
   cpu::parallel_for(batch * heads, [&](int64_t item, int32_t) {
@@ -55,9 +54,8 @@ void attention_cpu(const float* q, const float* k, const float* v, int64_t ld_in
 }
 
 void attention_bf16_cpu(const uint16_t* q, const uint16_t* k, const uint16_t* v, int64_t ld_in, uint16_t* out,
-                        int64_t ld_out, const std::vector<int32_t>& offsets, int64_t heads, int64_t head_dim,
+                        int64_t ld_out, const int32_t* offsets, int64_t batch, int64_t heads, int64_t head_dim,
                         float scale) {
-  const int64_t batch = static_cast<int64_t>(offsets.size()) - 1;
   const bool native = cpu::attention_bf16_supported(head_dim);
   cpu::parallel_for(batch * heads, [&](int64_t item, int32_t) {
     int64_t b = item / heads, h = item % heads;
@@ -101,8 +99,7 @@ float probability(float p, uint16_t) { return cpu::bf16_to_f32(cpu::round_one_to
 // the bf16 kernel rounds them, the output rounded to bf16).
 template <typename T>
 void first_query(const T* q, const T* k, const T* v, int64_t ld_in, T* out, int64_t ld_out,
-                 const std::vector<int32_t>& offsets, int64_t heads, int64_t head_dim, float scale) {
-  const int64_t batch = static_cast<int64_t>(offsets.size()) - 1;
+                 const int32_t* offsets, int64_t batch, int64_t heads, int64_t head_dim, float scale) {
   // One item per (sequence, head): scores s[j] = scale · q₀·k_j over the sequence's L keys, softmax,
   // o = Σ_j s[j]·v_j. O(L·d) per item, a small fraction of the layer it replaces.
   cpu::parallel_for(batch * heads, [&](int64_t item, int32_t) {
@@ -132,15 +129,15 @@ void first_query(const T* q, const T* k, const T* v, int64_t ld_in, T* out, int6
 }  // namespace
 
 void attention_first_query_cpu(const float* q, const float* k, const float* v, int64_t ld_in, float* out,
-                               int64_t ld_out, const std::vector<int32_t>& offsets, int64_t heads, int64_t head_dim,
+                               int64_t ld_out, const int32_t* offsets, int64_t batch, int64_t heads, int64_t head_dim,
                                float scale) {
-  first_query(q, k, v, ld_in, out, ld_out, offsets, heads, head_dim, scale);
+  first_query(q, k, v, ld_in, out, ld_out, offsets, batch, heads, head_dim, scale);
 }
 
 void attention_first_query_bf16_cpu(const uint16_t* q, const uint16_t* k, const uint16_t* v, int64_t ld_in,
-                                    uint16_t* out, int64_t ld_out, const std::vector<int32_t>& offsets, int64_t heads,
+                                    uint16_t* out, int64_t ld_out, const int32_t* offsets, int64_t batch, int64_t heads,
                                     int64_t head_dim, float scale) {
-  first_query(q, k, v, ld_in, out, ld_out, offsets, heads, head_dim, scale);
+  first_query(q, k, v, ld_in, out, ld_out, offsets, batch, heads, head_dim, scale);
 }
 
 }  // namespace hfbatch::ops::kernels

@@ -6,16 +6,16 @@
 
 namespace hfbatch::ops::kernels {
 
-void conv1d_cpu(const float* x, int64_t c_in, const std::vector<int32_t>& offsets, const float* w_taps,
+void conv1d_cpu(const float* x, int64_t c_in, const int32_t* offsets, int64_t batch, const float* w_taps,
                 const float* bias, int64_t c_out, int64_t kernel, int64_t groups, float* y) {
-  const int64_t tokens = offsets.back(), pad = (kernel - 1) / 2;
+  const int64_t tokens = offsets[batch], pad = (kernel - 1) / 2;
   const int64_t cg_in = c_in / groups, cg_out = c_out / groups;
   for (int64_t i = 0; i < tokens; ++i) {
     if (bias) std::memcpy(y + i * c_out, bias, c_out * sizeof(float));
     else std::memset(y + i * c_out, 0, c_out * sizeof(float));
   }
   // y[i] += x[i + t - pad] · W_tᵀ for the rows whose source stays inside the same sequence.
-  for (size_t b = 0; b + 1 < offsets.size(); ++b) {
+  for (int64_t b = 0; b < batch; ++b) {
     const int64_t s = offsets[b], e = offsets[b + 1];
     for (int64_t t = 0; t < kernel; ++t) {
       const int64_t shift = t - pad;

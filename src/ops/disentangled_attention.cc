@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "hfbatch/core/error.h"
+#include "ops/dispatch.h"
 
 namespace hfbatch::ops {
 
@@ -22,26 +22,39 @@ int64_t log_bucket_position(int64_t rel, int64_t bucket_size, int64_t max_positi
   return static_cast<int64_t>(log_pos) * (rel > 0 ? 1 : -1);
 }
 
-core::Tensor disentangled_attention(const core::Tensor& qkv, const std::vector<int32_t>& offsets, int64_t heads,
-                                    float scale, const RelativeAttention* rel, bool first_query_only) {
+namespace {
+
+void compute(CpuF32, const core::Tensor& qkv, const core::Tensor& offsets, int64_t heads, float scale,
+             const float* pos_k, const float* pos_q, const std::vector<int32_t>& rel_index, int64_t max_len,
+             bool first_query_only, core::Tensor& out) {
+  const int64_t hidden = out.dim(1);
+  const float* p = qkv.data<float>();
+  kernels::disentangled_attention_cpu(p, p + hidden, p + 2 * hidden, 3 * hidden, out.data<float>(), hidden,
+                                      offsets.data<int32_t>(), offsets.dim(0) - 1, heads, hidden / heads, scale, pos_k,
+                                      pos_q, hidden, rel_index, max_len, first_query_only);
+}
+
+}  // namespace
+
+core::Tensor disentangled_attention(const core::Tensor& qkv, const core::Tensor& offsets, int64_t heads, float scale,
+                                    const RelativeAttention* rel, bool first_query_only) {
   check(qkv.rank() == 2 && qkv.dim(1) % 3 == 0,
-        "disentangled_attention: qkv must be [tokens, 3·hidden], got " + qkv.shape_string());
+        [&] { return "disentangled_attention: qkv must be [tokens, 3·hidden], got " + qkv.shape_string(); });
   const int64_t hidden = qkv.dim(1) / 3;
   check(heads > 0 && hidden % heads == 0, "disentangled_attention: hidden not divisible by heads");
-  check(!offsets.empty() && offsets.front() == 0 && offsets.back() == qkv.dim(0),
-        "disentangled_attention: offsets do not cover the packed tokens");
+  const int64_t batch = check_offsets("disentangled_attention", offsets, qkv.dim(0));
+  const int32_t* off = offsets.data<int32_t>();
   int64_t max_len = 1;
-  for (size_t i = 1; i < offsets.size(); ++i) {
-    check(offsets[i] >= offsets[i - 1], "disentangled_attention: offsets decrease");
-    max_len = std::max<int64_t>(max_len, offsets[i] - offsets[i - 1]);
-  }
+  for (int64_t i = 0; i < batch; ++i) max_len = std::max<int64_t>(max_len, off[i + 1] - off[i]);
   std::vector<int32_t> rel_index;
   const float* pos_k = nullptr;
   const float* pos_q = nullptr;
   if (rel && (rel->pos_key || rel->pos_query)) {
-    for (const core::Tensor* t : {rel->pos_key, rel->pos_query})
+    for (const core::Tensor* t : {rel->pos_key, rel->pos_query}) {
       check(!t || (t->rank() == 2 && t->dim(0) == 2 * rel->span && t->dim(1) == hidden),
             "disentangled_attention: relative projections must be [2·span, hidden]");
+      if (t) check_operand("disentangled_attention", "relative projection", *t, qkv.device(), core::DType::f32);
+    }
     pos_k = rel->pos_key ? rel->pos_key->data<float>() : nullptr;
     pos_q = rel->pos_query ? rel->pos_query->data<float>() : nullptr;
     // r(Δ) = clamp(bucket(Δ) + span, 0, 2·span - 1), for Δ = i - j.
@@ -51,18 +64,11 @@ core::Tensor disentangled_attention(const core::Tensor& qkv, const std::vector<i
       rel_index[d + max_len - 1] = static_cast<int32_t>(std::clamp<int64_t>(b + rel->span, 0, 2 * rel->span - 1));
     }
   }
-  const int64_t rows = first_query_only ? static_cast<int64_t>(offsets.size()) - 1 : qkv.dim(0);
+  const int64_t rows = first_query_only ? batch : qkv.dim(0);
   core::Tensor out({rows, hidden}, core::DType::f32, qkv.device());
-  switch (qkv.device()) {
-    case core::Device::cpu: {
-      const float* p = qkv.data<float>();
-      kernels::disentangled_attention_cpu(p, p + hidden, p + 2 * hidden, 3 * hidden, out.data<float>(), hidden, offsets,
-                                          heads, hidden / heads, scale, pos_k, pos_q, hidden, rel_index, max_len,
-                                          first_query_only);
-      break;
-    }
-    default: throw Error("disentangled_attention: device not built");
-  }
+  dispatch<CpuF32>("disentangled_attention", qkv.device(), qkv.dtype(), [&](auto backend) {
+    compute(backend, qkv, offsets, heads, scale, pos_k, pos_q, rel_index, max_len, first_query_only, out);
+  });
   return out;
 }
 

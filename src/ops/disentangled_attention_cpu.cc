@@ -9,10 +9,9 @@
 namespace hfbatch::ops::kernels {
 
 void disentangled_attention_cpu(const float* q, const float* k, const float* v, int64_t ld_in, float* out,
-                                int64_t ld_out, const std::vector<int32_t>& offsets, int64_t heads, int64_t head_dim,
+                                int64_t ld_out, const int32_t* offsets, int64_t batch, int64_t heads, int64_t head_dim,
                                 float scale, const float* pos_k, const float* pos_q, int64_t pos_ld,
                                 const std::vector<int32_t>& rel_index, int64_t max_len, bool first_query_only) {
-  const int64_t batch = static_cast<int64_t>(offsets.size()) - 1;
   cpu::parallel_for(batch * heads, [&](int64_t item, int32_t) {
     const int64_t b = item / heads, h = item % heads;
     const int64_t start = offsets[b], len = offsets[b + 1] - offsets[b];

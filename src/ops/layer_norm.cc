@@ -1,26 +1,37 @@
 #include "hfbatch/ops/layer_norm.h"
 
-#include "hfbatch/core/error.h"
+#include "ops/dispatch.h"
 
 namespace hfbatch::ops {
+namespace {
 
-static void run(core::Tensor& x, const core::Tensor* residual, const core::Tensor* bias, const core::Tensor& gamma,
-                const core::Tensor& beta, float eps) {
-  check(x.rank() == 2, "layer_norm: x must be [rows, hidden], got " + x.shape_string());
-  int64_t h = x.dim(1);
-  check(gamma.numel() == h && beta.numel() == h, "layer_norm: gamma/beta do not match hidden size " + std::to_string(h));
-  check(!residual || residual->shape() == x.shape(),
-        "layer_norm: residual " + (residual ? residual->shape_string() : "") + " does not match x " + x.shape_string());
-  check(!bias || bias->numel() == h, "layer_norm: bias does not match hidden size " + std::to_string(h));
-  switch (x.device()) {
-    case core::Device::cpu:
-      kernels::layer_norm_cpu(x.data<float>(), residual ? residual->data<float>() : nullptr,
-                              bias ? bias->data<float>() : nullptr, gamma.data<float>(), beta.data<float>(), x.dim(0),
-                              h, eps);
-      break;
-    default: throw Error("layer_norm: device not built");
-  }
+void compute(CpuF32, core::Tensor& x, const core::Tensor* residual, const core::Tensor* bias, const core::Tensor& gamma,
+             const core::Tensor& beta, float eps) {
+  kernels::layer_norm_cpu(x.data<float>(), residual ? residual->data<float>() : nullptr,
+                          bias ? bias->data<float>() : nullptr, gamma.data<float>(), beta.data<float>(), x.dim(0),
+                          x.dim(1), eps);
 }
+
+void run(core::Tensor& x, const core::Tensor* residual, const core::Tensor* bias, const core::Tensor& gamma,
+         const core::Tensor& beta, float eps) {
+  check(x.rank() == 2, [&] { return "layer_norm: x must be [rows, hidden], got " + x.shape_string(); });
+  const int64_t h = x.dim(1);
+  check(gamma.numel() == h && beta.numel() == h,
+        [&] { return "layer_norm: gamma/beta do not match hidden size " + std::to_string(h); });
+  check(!residual || residual->shape() == x.shape(), [&] {
+    return "layer_norm: residual " + (residual ? residual->shape_string() : "") + " does not match x " + x.shape_string();
+  });
+  check(!bias || bias->numel() == h, [&] { return "layer_norm: bias does not match hidden size " + std::to_string(h); });
+  // Residual in the activations' dtype; the parameters in f32 (LayerNorm stays fp32 in every precision).
+  if (residual) check_operand("layer_norm", "residual", *residual, x.device(), x.dtype());
+  check_operand("layer_norm", "gamma", gamma, x.device(), core::DType::f32);
+  check_operand("layer_norm", "beta", beta, x.device(), core::DType::f32);
+  if (bias) check_operand("layer_norm", "bias", *bias, x.device(), core::DType::f32);
+  dispatch<CpuF32>("layer_norm", x.device(), x.dtype(),
+                   [&](auto backend) { compute(backend, x, residual, bias, gamma, beta, eps); });
+}
+
+}  // namespace
 
 void layer_norm(core::Tensor& x, const core::Tensor& gamma, const core::Tensor& beta, float eps) {
   run(x, nullptr, nullptr, gamma, beta, eps);

@@ -203,8 +203,9 @@ void linear_int8_cpu(const float* x, const Int8Weight& w, const float* b, float*
   std::vector<float>& x_scale = scratch.x_scale;
   std::vector<int32_t>& x_zero = scratch.x_zero;
   std::vector<float>& x_out = scratch.x_out;
-  const auto k_out = static_cast<int64_t>(w.outliers.size());
-  const float* mask = k_out ? w.in_mask.data() : nullptr;
+  const int64_t k_out = w.outlier_count();
+  const int32_t* outliers = k_out ? w.outliers.data<int32_t>() : nullptr;
+  const float* mask = k_out ? w.in_mask.data<float>() : nullptr;
   const float* wt = k_out ? w.outlier_wt.data<float>() : nullptr;
   const int64_t block = std::min(n, kGemmRows);
   const int64_t n_acc = w.terms * out;  // GEMM columns: both terms of a two-term weight in one GEMM
@@ -213,8 +214,8 @@ void linear_int8_cpu(const float* x, const Int8Weight& w, const float* b, float*
   x_scale.resize(block);
   x_zero.resize(block);
   x_out.resize(block * k_out);
-  const float* w_scale = w.scale.data();
-  const int32_t* q_sum = w.q_sum.data();
+  const float* w_scale = w.scale.data<float>();
+  const int32_t* q_sum = w.q_sum.data<int32_t>();
   for (int64_t first = 0; first < n; first += kGemmRows) {
     const int64_t rows = std::min(kGemmRows, n - first);
     const float* xb = x + first * in;
@@ -223,7 +224,7 @@ void linear_int8_cpu(const float* x, const Int8Weight& w, const float* b, float*
       quantize_rows_u8_cpu(xb + begin * in, end - begin, in, xq.data() + begin * in, x_scale.data() + begin,
                            x_zero.data() + begin, mask);
       for (int64_t t = begin; t < end; ++t)
-        for (int64_t j = 0; j < k_out; ++j) x_out[t * k_out + j] = xb[t * in + w.outliers[j]];
+        for (int64_t j = 0; j < k_out; ++j) x_out[t * k_out + j] = xb[t * in + outliers[j]];
     });
     cpu::gemm_u8s8s32(rows, n_acc, in, xq.data(), in, w.q.data<int8_t>(), in, acc.data(), n_acc);
     for_row_blocks(rows, [&](int64_t begin, int64_t end) {

@@ -1,17 +1,21 @@
 #include "hfbatch/ops/softmax.h"
 
-#include "hfbatch/core/error.h"
+#include "ops/dispatch.h"
 
 namespace hfbatch::ops {
+namespace {
+
+void compute(CpuF32, core::Tensor& x, int64_t rows, int64_t cols) {
+  kernels::softmax_cpu(x.data<float>(), rows, cols, cols);
+}
+
+}  // namespace
 
 void softmax(core::Tensor& x) {
   check(x.rank() >= 1, "softmax: scalar input");
-  int64_t cols = x.dim(-1);
-  int64_t rows = cols ? x.numel() / cols : 0;
-  switch (x.device()) {
-    case core::Device::cpu: kernels::softmax_cpu(x.data<float>(), rows, cols, cols); break;
-    default: throw Error("softmax: device not built");
-  }
+  const int64_t cols = x.dim(-1);
+  const int64_t rows = cols ? x.numel() / cols : 0;
+  dispatch<CpuF32>("softmax", x.device(), x.dtype(), [&](auto backend) { compute(backend, x, rows, cols); });
 }
 
 }  // namespace hfbatch::ops

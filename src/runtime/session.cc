@@ -147,7 +147,7 @@ Predictions Session::run_tokens(const std::vector<std::optional<TokenRow>>& rows
   for (size_t i = 0; i < rows.size(); ++i) {
     if (!rows[i]) continue;
     check(!rows[i]->ids.empty() && static_cast<int64_t>(rows[i]->ids.size()) <= max_length_,
-          "internal: pre-tokenized row " + std::to_string(i) + " is empty or longer than max_length");
+          [&] { return "internal: pre-tokenized row " + std::to_string(i) + " is empty or longer than max_length"; });
     live.push_back(static_cast<int64_t>(i));
   }
   infer(
@@ -212,6 +212,7 @@ void Session::infer(const std::vector<int64_t>& live,
     stats.sequences += batch.size();
     stats.batches += 1;
 
+    core::ExecutionContext::Scope scope(model_->context());  // scores / pooling in the model's context too
     core::Tensor result;  // [batch, w]
     if (options_.task == Task::classify) {
       result = models::scores_from_logits(model_->classify(batch), model_->info().problem_type);

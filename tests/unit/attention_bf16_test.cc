@@ -68,8 +68,9 @@ TEST(AttentionBf16, MatchesExactAttentionOfTheBf16Values) {
     double max_v = 0;
     for (int64_t t = 0; t < tokens; ++t)
       for (int64_t c = 0; c < hidden; ++c) max_v = std::max(max_v, std::fabs(x[t * 3 * hidden + 2 * hidden + c]));
-    const Tensor out = ops::attention(qkv, offsets, heads);
-    const Tensor first = ops::attention_first_query(qkv, offsets, heads);
+    const Tensor offsets_i32 = Tensor::borrow(offsets.data(), {static_cast<int64_t>(offsets.size())}, DType::i32, nullptr);
+    const Tensor out = ops::attention(qkv, offsets_i32, heads);
+    const Tensor first = ops::attention_first_query(qkv, offsets_i32, heads);
     ASSERT_EQ(out.dtype(), DType::bf16);
     ASSERT_EQ(first.dtype(), DType::bf16);
     const double bound = std::ldexp(max_v, -7);

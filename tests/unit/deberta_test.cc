@@ -20,6 +20,12 @@ namespace {
 
 fs::path source() { return fs::path(HFBATCH_SOURCE_DIR); }
 
+core::Tensor offsets_tensor(const std::vector<int32_t>& v) {
+  core::Tensor t({static_cast<int64_t>(v.size())}, core::DType::i32);
+  std::copy(v.begin(), v.end(), t.data<int32_t>());
+  return t;
+}
+
 TEST(Deberta, LogBucketPositionMatchesTransformers) {
   std::ifstream in(source() / "tests/golden/ops/deberta_log_buckets.json");
   ASSERT_TRUE(in);
@@ -45,9 +51,15 @@ TEST(Deberta, Conv1dPadsEachSequenceSeparately) {
   for (int i = 0; i < 5; ++i) x.data<float>()[i] = static_cast<float>(i + 1);
   core::Tensor w({1, 1, 3});
   w.data<float>()[0] = 1, w.data<float>()[1] = 10, w.data<float>()[2] = 100;
-  core::Tensor y = ops::conv1d(x, {0, 3, 5}, w, nullptr, 1);
+  const ops::Conv1dWeight packed = ops::pack_conv1d_weight(w, 1);
+  core::Tensor y = ops::conv1d(x, offsets_tensor({0, 3, 5}), packed, nullptr);
   const std::vector<float> want = {10 + 200, 1 + 20 + 300, 2 + 30, 40 + 500, 4 + 50};
   EXPECT_EQ(std::vector<float>(y.data<float>(), y.data<float>() + 5), want);
+  // Packed once, at load: the op reads the packed taps only, not the original weight (which a model may
+  // drop or which may be an mmap), so changing the original after packing changes nothing.
+  w.data<float>()[1] = -1e6f;
+  core::Tensor again = ops::conv1d(x, offsets_tensor({0, 3, 5}), packed, nullptr);
+  EXPECT_EQ(std::vector<float>(again.data<float>(), again.data<float>() + 5), want);
 }
 
 // The first-query variant (DeBERTa's classify runs its last layer with it): row b equals the full
@@ -68,8 +80,8 @@ TEST(Deberta, DisentangledFirstQueryMatchesTheFullAttentionsFirstRows) {
   rel.buckets = span;
   rel.max_relative_positions = 16;
   const float scale = 1.0f / std::sqrt(8.0f * 3.0f);
-  core::Tensor full = ops::disentangled_attention(qkv, offsets, heads, scale, &rel);
-  core::Tensor first = ops::disentangled_attention(qkv, offsets, heads, scale, &rel, true);
+  core::Tensor full = ops::disentangled_attention(qkv, offsets_tensor(offsets), heads, scale, &rel);
+  core::Tensor first = ops::disentangled_attention(qkv, offsets_tensor(offsets), heads, scale, &rel, true);
   ASSERT_EQ(first.shape(), (std::vector<int64_t>{batch, hidden}));
   for (int64_t b = 0; b < batch; ++b)
     for (int64_t c = 0; c < hidden; ++c) {

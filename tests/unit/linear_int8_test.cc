@@ -83,15 +83,15 @@ TEST(Int8Linear, QuantizedWeightIsPerChannelSymmetric) {
       amax = std::max(amax, std::abs(row[k]));
       sum += qrow[k];
       qmax = std::max(qmax, std::abs(static_cast<int32_t>(qrow[k])));
-      EXPECT_LE(std::abs(row[k] - q.scale[o] * qrow[k]), q.scale[o] * 0.5f * 1.0001f) << o << "," << k;
+      EXPECT_LE(std::abs(row[k] - q.scale.data<float>()[o] * qrow[k]), q.scale.data<float>()[o] * 0.5f * 1.0001f) << o << "," << k;
     }
-    EXPECT_EQ(q.q_sum[o], sum);
+    EXPECT_EQ(q.q_sum.data<int32_t>()[o], sum);
     if (o == 4) {
       EXPECT_EQ(qmax, 0);
-      EXPECT_EQ(q.scale[o], 1.0f);
+      EXPECT_EQ(q.scale.data<float>()[o], 1.0f);
     } else {
       EXPECT_EQ(qmax, 63);  // the channel's largest weight lands on ±63 (7 bits: no vpmaddubsw saturation)
-      EXPECT_FLOAT_EQ(q.scale[o], amax / 63.0f);
+      EXPECT_FLOAT_EQ(q.scale.data<float>()[o], amax / 63.0f);
     }
   }
 }
@@ -151,7 +151,7 @@ TEST(Int8Linear, TwoTermWeightsQuantizeTheResidual) {
   ASSERT_EQ(two.terms, 2);
   ASSERT_EQ(two.q.shape(), (std::vector<int64_t>{2 * out, in}));
   EXPECT_EQ(two.out(), out);
-  for (int64_t o = 0; o < out; ++o) EXPECT_LE(two.scale[out + o], two.scale[o] / 126.0f * 1.0001f) << o;
+  for (int64_t o = 0; o < out; ++o) EXPECT_LE(two.scale.data<float>()[out + o], two.scale.data<float>()[o] / 126.0f * 1.0001f) << o;
   Tensor ref = ops::linear(x, w, &b), y_one = ops::linear_int8(x, one, &b), y_two = ops::linear_int8(x, two, &b);
   ASSERT_EQ(y_two.shape(), ref.shape());
   double err_one = 0, err_two = 0;

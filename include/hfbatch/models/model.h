@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "hfbatch/core/execution_context.h"
 #include "hfbatch/core/stop.h"
 #include "hfbatch/core/tensor.h"
 
@@ -24,6 +25,10 @@ struct TokenBatch {
   int32_t total_tokens() const { return offsets.back(); }
   int32_t length(int32_t b) const { return offsets[b + 1] - offsets[b]; }
   void add(const std::vector<int32_t>& seq_ids, const std::vector<int32_t>& seq_type_ids);
+  // The vectors as borrowed i32 tensors (no copy; valid while the batch is), for the ops.
+  core::Tensor ids_tensor() const;       // [total_tokens]
+  core::Tensor type_ids_tensor() const;  // [total_tokens], or empty when type_ids is
+  core::Tensor offsets_tensor() const;   // [batch + 1]
 };
 
 // Numerics of the encoder layers' linears (QKV, attention output, FFN in/out): fp32 (the reference), int8
@@ -61,9 +66,13 @@ class Model {
   const ModelInfo& info() const { return info_; }
 
   // Last hidden states of every real token, packed. Returns [total_tokens, hidden].
-  virtual core::Tensor encode(const TokenBatch& batch) const = 0;
+  core::Tensor encode(const TokenBatch& batch) const;
   // Sequence-classification logits. Returns [batch, num_labels]. Throws when the model has no head.
-  virtual core::Tensor classify(const TokenBatch& batch) const = 0;
+  core::Tensor classify(const TokenBatch& batch) const;
+  // Both run under this model's execution context, entered on the calling thread only (its thread count
+  // and tensor arena; core/execution_context.h). load_model gives every model one built from LoadOptions.
+  const core::ExecutionContext& context() const { return *context_; }
+  void set_context(std::shared_ptr<const core::ExecutionContext> context) { context_ = std::move(context); }
   // encode/classify check `stop` between encoder layers and throw Interrupted when it is requested.
   void set_stop(core::StopToken stop) { stop_ = stop; }
   // Switches the encoder layers' linears to int8 (weights quantized now) and sets info().precision;
@@ -79,13 +88,18 @@ class Model {
   virtual void quantize_linears_int8();
   // Gives every encoder-layer Linear its bf16 weight (encoder.h convert_layer_bf16).
   virtual void convert_linears_bf16();
+  // What encode/classify run inside the context (the architecture's forward pass).
+  virtual core::Tensor encode_batch(const TokenBatch& batch) const = 0;
+  virtual core::Tensor classify_batch(const TokenBatch& batch) const = 0;
 
   ModelInfo info_;
   core::StopToken stop_;
+  std::shared_ptr<const core::ExecutionContext> context_ =
+      std::make_shared<const core::ExecutionContext>(core::ExecutionContext::Options{});
 };
 
 struct LoadOptions {
-  int32_t threads = 0;  // 0 = all cores
+  int32_t threads = 0;  // 0 = all cores; the model's execution context's thread count (this model only)
   Precision precision = Precision::fp32;
   core::StopToken stop;  // see Model::set_stop
   // Whose config rules apply (--transformers-compat): transformers 5 refuses a single-label classifier with one

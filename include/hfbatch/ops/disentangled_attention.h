@@ -28,17 +28,17 @@ struct RelativeAttention {
 // transformers computes it in the model's default dtype).
 int64_t log_bucket_position(int64_t rel, int64_t bucket_size, int64_t max_position);
 
-// qkv: [tokens, 3·hidden] = [Q | K | V] → [tokens, hidden]. `rel` null = plain attention with `scale`.
+// qkv: [tokens, 3·hidden] f32 = [Q | K | V], offsets: i32 [batch + 1] → [tokens, hidden]. `rel` null = plain attention with `scale`.
 // first_query_only: only each sequence's first query row (what a classifier head reads) → [batch, hidden],
 // row b equal to the full result's row offsets[b] (zeros for an empty sequence).
-core::Tensor disentangled_attention(const core::Tensor& qkv, const std::vector<int32_t>& offsets, int64_t heads,
+core::Tensor disentangled_attention(const core::Tensor& qkv, const core::Tensor& offsets, int64_t heads,
                                     float scale, const RelativeAttention* rel, bool first_query_only = false);
 
 namespace kernels {
 // rel_index[Δ + max_len - 1] = r for Δ = i - j in [-(max_len - 1), max_len - 1]. pos_k / pos_q: [2·span,
 // hidden] row-major, or null. Rows of q/k/v have stride ld_in, out rows stride ld_out.
 void disentangled_attention_cpu(const float* q, const float* k, const float* v, int64_t ld_in, float* out,
-                                int64_t ld_out, const std::vector<int32_t>& offsets, int64_t heads, int64_t head_dim,
+                                int64_t ld_out, const int32_t* offsets, int64_t batch, int64_t heads, int64_t head_dim,
                                 float scale, const float* pos_k, const float* pos_q, int64_t pos_ld,
                                 const std::vector<int32_t>& rel_index, int64_t max_len, bool first_query_only = false);
 }

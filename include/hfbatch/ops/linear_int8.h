@@ -34,16 +34,17 @@ constexpr float kActivationMax = 255.0f;  // 8-bit asymmetric activations
 // W ≈ scale[o]·q[o, :] + scale[out + o]·q[out + o, :], the second term quantizing the first one's rounding
 // error (≈ 13 bits in all). Both terms are one GEMM of 2·out columns over the same activations.
 
-// A linear layer's weight, quantized for linear_int8.
+// A linear layer's weight, quantized for linear_int8 (every part a Tensor, on the weight's device).
 struct Int8Weight {
-  int64_t terms = 1;           // 1, or 2: rows [out, 2·out) of q quantize the residual W − scale·q[0:out]
-  core::Tensor q;              // [terms·out, in] i8, in [-kWeightMax, kWeightMax]; 0 in the outlier columns
-  std::vector<float> scale;    // [terms·out]: W[o, :] ≈ Σ_term scale[term·out + o] · q[term·out + o, :]
-  std::vector<int32_t> q_sum;  // [terms·out]: Σ_k q[r, k], cancels the activations' zero point
-  std::vector<int32_t> outliers;  // [k] input channels computed in fp32 (ascending; empty: none)
+  int64_t terms = 1;     // 1, or 2: rows [out, 2·out) of q quantize the residual W − scale·q[0:out]
+  core::Tensor q;        // [terms·out, in] i8, in [-kWeightMax, kWeightMax]; 0 in the outlier columns
+  core::Tensor scale;    // [terms·out] f32: W[o, :] ≈ Σ_term scale[term·out + o] · q[term·out + o, :]
+  core::Tensor q_sum;    // [terms·out] i32: Σ_k q[r, k], cancels the activations' zero point
+  core::Tensor outliers;  // [k] i32 input channels computed in fp32 (ascending; empty tensor: none)
   int64_t out() const { return q.dim(0) / terms; }
-  core::Tensor outlier_wt;        // [k, out] f32: W[:, outliers]ᵀ (row j: channel outliers[j] of every output)
-  std::vector<float> in_mask;     // [in]: 0 at the outlier channels, 1 elsewhere (empty when none)
+  int64_t outlier_count() const { return outliers.empty() ? 0 : outliers.numel(); }
+  core::Tensor outlier_wt;  // [k, out] f32: W[:, outliers]ᵀ (row j: channel outliers[j] of every output)
+  core::Tensor in_mask;     // [in] f32: 0 at the outlier channels, 1 elsewhere (empty when none)
 };
 
 // w: [out, in] f32 → per-output-channel s8 over the columns not in `outliers` (scale = their max|W[o, k]| /
