@@ -41,6 +41,10 @@ TARGETS = [
 ]
 
 
+def percent(v):
+    return "" if v is None else f"{v:.1%}"
+
+
 def cell_table(c):
     lines = ["| system | rows | wall s | rows/s | real tokens/s | hfbatch fp32 ÷ system | same, start-up excluded "
              "| GEMM precision | useful-FLOP eff. | same, start-up excluded | peak RSS MiB | labels = hfbatch fp32 "
@@ -58,8 +62,8 @@ def cell_table(c):
         lines.append(f"| {label} | {c['rows']} | {s['wall_s']:.1f} | {s['rows_per_s']:.1f} "
                      f"| {s['real_tokens_per_s']:.0f} | {s.get('hfbatch_fp32_ratio', float('nan')):.2f}x "
                      f"| {s.get('hfbatch_fp32_scoring_ratio', float('nan')):.2f}x "
-                     f"| {s.get('precision', 'fp32')} | {s['useful_flop_efficiency']:.1%} "
-                     f"| {'' if scoring_eff is None else f'{scoring_eff:.1%}'} "
+                     f"| {s.get('precision', 'fp32')} | {percent(s['useful_flop_efficiency'])} "
+                     f"| {percent(scoring_eff)} "
                      f"| {s['peak_rss_mb']:.0f} | {agree} | {dp} |")
     return "\n".join(lines)
 
@@ -107,10 +111,11 @@ def gemm_peak_line(g):
     if "gflops" in g:
         return (f"GEMM peak (same run): {g['library']}, {g['m']}³ fp32, {g['threads']} threads: "
                 f"**{g['gflops']:.1f} GFLOP/s**.")
-    figures = "; ".join(f"{p} **{g[p]['gflops']:.1f}** ({g[p]['how']})" for p in ("fp32", "bf16", "int8") if p in g)
-    ratio = (f" bf16 peak ÷ fp32 peak = {g['bf16']['gflops'] / g['fp32']['gflops']:.2f}x, int8 ÷ fp32 = "
-             f"{g['int8']['gflops'] / g['fp32']['gflops']:.2f}x on this CPU." if all(p in g for p in ("fp32", "bf16", "int8"))
-             else "")
+    have = [p for p in ("fp32", "bf16", "int8") if g.get(p, {}).get("gflops")]
+    figures = "; ".join(f"{p} **{g[p]['gflops']:.1f}** ({g[p]['how']})" if p in have else
+                        f"{p} not measured ({g[p].get('error')})" for p in ("fp32", "bf16", "int8") if p in g)
+    ratio = "".join(f" {p} peak ÷ fp32 peak = {g[p]['gflops'] / g['fp32']['gflops']:.2f}x." for p in ("bf16", "int8")
+                    if p in have and "fp32" in have)
     return (f"GEMM peaks (same run, bench/gemm_peak.cc): {g['library']}, dispatching to {g.get('isa', '?')}, "
             f"{g['m']}³, {g['threads']} threads, G(FL)OP/s: {figures}.{ratio} Each system's useful-FLOP efficiency "
             "is against the peak of the precision its GEMMs use (column \"GEMM precision\"; OpenVINO's default "
@@ -152,7 +157,7 @@ def agreement_section(doc):
     goals = "; ".join(f"{d} labels ≥ {AGREEMENT_TARGETS[d]:.1%}: "
                       f"{'yes' if q['label_agreement'] >= AGREEMENT_TARGETS[d] else 'no'}"
                       for d, q in a["dtypes"].items() if d in AGREEMENT_TARGETS)
-    return ["## Agreement with hfbatch fp32 (all W-short rows)\n",
+    return [f"## Agreement with hfbatch fp32 ({a['rows']:,} W-short rows)\n",
             f"`hfbatch classify --dtype D` against `--dtype fp32` on {a['rows']:,} rows of {a['input']}, the default "
             "model (all-MiniLM-L6-v2) with its trained English / other head (bench/make_minilm_classifier.py), so "
             "labels mean something; one interleaved round (bench/int8_vs_fp32.py), whole-process rows/s. "

@@ -18,9 +18,7 @@ bash scripts/build.sh   # incremental: the engine of this checkout
 [ -x .venv-tools/bin/python ] || bash tools/setup_venv.sh
 .venv-tools/bin/pip install -q -r bench/requirements.txt
 dpkg -s fortunes fortunes-de fortunes-es >/dev/null 2>&1 || apt-get install -y -q fortunes fortunes-de fortunes-es
-mkdir -p build/bench
-# fp32 / bf16 / int8 GEMM peaks, by the oneDNN the engine links
-g++ -O2 -std=c++20 -fopenmp bench/gemm_peak.cc -ldnnl -o build/bench/gemm_peak
+# build.sh also built build/bench/gemm_peak: fp32 / bf16 / int8 GEMM peaks by the oneDNN the engine links
 py=.venv-tools/bin/python
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 [ -f bench/data/w-pair.parquet ] || $py bench/make_workloads.py --out bench/data

@@ -187,6 +187,12 @@ def skip_reason(a, system, cell):
     return None
 
 
+def efficiency(useful_flop, seconds, peaks, precision):
+    """Useful FLOP/s over the GEMM peak of `precision` measured in this run; None where it has no peak."""
+    peak = peaks.get(precision, {}).get("gflops")
+    return useful_flop / seconds / (peak * 1e9) if peak else None
+
+
 def precision_of(system, r):
     """fp32 / bf16 / int8: the GEMM peak a system's efficiency is measured against."""
     if system == "openvino":
@@ -230,7 +236,7 @@ def run_cell(a, workload, model, rows, work, peaks):
         s = {"wall_s": round(r["wall_s"], 3), "peak_rss_mb": round(r["peak_rss_mb"], 1),
              "rows_per_s": rows / r["wall_s"], "real_tokens": stats["real_tokens"],
              "real_tokens_per_s": stats["real_tokens"] / r["wall_s"], "precision": precision,
-             "useful_flop_efficiency": stats["useful_flop"] / r["wall_s"] / (peaks[precision]["gflops"] * 1e9)}
+             "useful_flop_efficiency": efficiency(stats["useful_flop"], r["wall_s"], peaks, precision)}
         if "summary" in r:
             s["hfbatch_seconds"] = r["summary"]["seconds"]
             s["hfbatch_tokens"] = r["summary"]["tokens"]
@@ -242,7 +248,7 @@ def run_cell(a, workload, model, rows, work, peaks):
         # start-up a large share of the peers' wall time, so targets are judged on this rate too.
         s["scoring_s"] = max(r["wall_s"] - s["load_s"], 1e-9)
         s["scoring_rows_per_s"] = rows / s["scoring_s"]
-        s["scoring_useful_flop_efficiency"] = s["useful_flop_efficiency"] * r["wall_s"] / s["scoring_s"]
+        s["scoring_useful_flop_efficiency"] = efficiency(stats["useful_flop"], s["scoring_s"], peaks, precision)
         labels, probs = probabilities(r["predictions"])
         if system == "hfbatch-fp32":
             ref = (labels, probs)
@@ -291,7 +297,8 @@ def agreement(a):
     return r
 
 
-def main():
+def parse_args(argv=None):
+    """Options with the profile's defaults filled in (systems, output, agreement) and the hfbatch dtypes."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--profile", choices=["quick", "full", "bf16"], default="quick")
     ap.add_argument("--threads", type=int, default=2)
@@ -307,14 +314,19 @@ def main():
     ap.add_argument("--agreement-rows", type=int, help="only the first N W-short rows (development)")
     ap.add_argument("--out", help="default docs/benchmarks/cpu_bench (bf16 profile: cpu_bench_bf16)")
     ap.add_argument("--work", default=str(ROOT / "bench/data/run"))
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
     bf16 = a.profile == "bf16"
     a.systems = a.systems.split(",") if a.systems else (BF16_SYSTEMS if bf16 else HFBATCH + PEERS)
     a.out = a.out or str(ROOT / ("docs/benchmarks/cpu_bench_bf16" if bf16 else "docs/benchmarks/cpu_bench"))
     a.agreement = bf16 if a.agreement is None else a.agreement
     a.dtypes = hfbatch_dtypes(a.hfbatch)
-    sizes = BF16_CELLS if bf16 else CELLS
-    cells = [tuple(c.split("/")) for c in a.cells.split(",")] if a.cells else list(sizes)
+    a.sizes = BF16_CELLS if bf16 else CELLS
+    a.cells = [tuple(c.split("/")) for c in a.cells.split(",")] if a.cells else list(a.sizes)
+    return a
+
+
+def main():
+    a = parse_args()
     work = pathlib.Path(a.work)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -331,8 +343,8 @@ def main():
     if a.agreement:
         doc["agreement"] = agreement(a)
         out.with_suffix(".json").write_text(json.dumps(doc, indent=1) + "\n")
-    for workload, model in cells:
-        rows = a.rows or (max(1, round(sizes[(workload, model)] * a.scale)) if a.profile != "full" else None)
+    for workload, model in a.cells:
+        rows = a.rows or (max(1, round(a.sizes[(workload, model)] * a.scale)) if a.profile != "full" else None)
         doc["cells"].append(run_cell(a, workload, model, rows, work, doc["gemm_peak"]))
         doc["load_average_after"] = load_average()
         doc["elapsed_s"] = round(time.perf_counter() - t0, 1)
