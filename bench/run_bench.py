@@ -41,7 +41,8 @@ MODELS = ROOT / "bench/models"
 DATA = ROOT / "bench/data"
 WORKLOAD_COLUMNS = {"w-short": ["text"], "w-long": ["text"], "w-pair": ["premise", "hypothesis"]}
 # (workload, model): rows in the quick profile, sized so that every system of every cell runs in about
-# 25–30 minutes on 2 quiet cores (bert-base-sized models are ~8x MiniLM's FLOPs per token; W-long rows are
+# 25–30 minutes on 2 quiet cores (before issue 14's four systems joined the default list; they add roughly
+# half again — `--systems` picks fewer) (bert-base-sized models are ~8x MiniLM's FLOPs per token; W-long rows are
 # ~15x W-short's tokens; the padded-128 job does 128 tokens per row whatever the text).
 CELLS = {
     ("w-short", "minilm"): 1000, ("w-short", "bert-base"): 200, ("w-short", "deberta-base"): 120,
@@ -49,11 +50,13 @@ CELLS = {
     ("w-pair", "minilm"): 500, ("w-pair", "bert-base"): 100, ("w-pair", "deberta-base"): 60,
 }
 # Issue 14's profile: W-short and W-long × the three models, hfbatch's three precisions against what a user of
-# this CPU picks for speed. Rows sized so the six systems of the six cells take ~30 min on 2 quiet cores, each
-# system's scoring (start-up excluded) several seconds at least.
+# this CPU picks for speed. Sized from a run at --scale 0.25 on the 2-core AMD EPYC at load ≈ 4.5 (5.9 min;
+# ~19 min extrapolated to 1x for five systems): with hfbatch bf16 and the 20,000-row agreement step the whole
+# profile should take ~25 min on 2 quiet cores and under 40 at that load; every system scores for several
+# seconds at least (start-up excluded), W-long bert-base ~70 s for hfbatch fp32.
 BF16_CELLS = {
-    ("w-short", "minilm"): 2000, ("w-short", "bert-base"): 400, ("w-short", "deberta-base"): 240,
-    ("w-long", "minilm"): 160, ("w-long", "bert-base"): 48, ("w-long", "deberta-base"): 32,
+    ("w-short", "minilm"): 3000, ("w-short", "bert-base"): 600, ("w-short", "deberta-base"): 360,
+    ("w-long", "minilm"): 240, ("w-long", "bert-base"): 72, ("w-long", "deberta-base"): 48,
 }
 PEERS = ["pipeline", "padded128", "ort-fp32", "ort-int8", "ct2", "openvino", "openvino-f32", "torch-bf16"]
 HFBATCH = ["hfbatch-fp32", "hfbatch-pretok", "hfbatch-bf16", "hfbatch-int8"]
