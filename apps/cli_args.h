@@ -29,7 +29,7 @@ class Args {
 
 // --transformers-compat 4|5 (default 5): whose AutoTokenizer rules load tokenizer folders (docs/compat.md).
 int transformers_compat_flag(const Args& args);
-// --dtype fp32|int8 (default fp32); a bad value is an error naming the flag.
+// --dtype fp32|bf16|int8 (default fp32); a bad value is an error naming the flag.
 models::Precision dtype_flag(const Args& args);
 
 // "a,b,,c" → {"a","b","c"}

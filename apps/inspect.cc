@@ -61,10 +61,7 @@ int run_inspect(const std::vector<std::string>& argv) {
             << "hidden_size: " << info.hidden_size << "\n"
             << "stored_dtype: " << info.stored_dtype << "\n"
             << "dtype: " << models::precision_name(info.precision)
-            << (info.precision == models::Precision::int8
-                    ? " (encoder-layer linears: 7-bit s8 weights per output channel, u8 activations per token)"
-                    : "")
-            << "\n"
+            << models::precision_detail(info.precision) << "\n"
             << "task: " << (info.has_classifier ? "classify" : "embed") << "\n";
   if (info.has_classifier) {
     std::cout << "problem_type: " << problem_name(info.problem_type) << "\n" << "labels:";

@@ -35,7 +35,7 @@ constexpr const char* kUsage = R"(usage:
   hfbatch classify --model DIR --input PATH... --output DIR (--text-column C | --input-ids-column C) [options]
   hfbatch embed    --model DIR --input PATH... --output DIR (--text-column C | --input-ids-column C) [options]
   hfbatch tokenize --tokenizer DIR --input PATH... --output DIR --text-column C [options]
-  hfbatch inspect  --model DIR [--tokenizer DIR] [--dtype fp32|int8] [--transformers-compat 4|5]
+  hfbatch inspect  --model DIR [--tokenizer DIR] [--dtype fp32|bf16|int8] [--transformers-compat 4|5]
 
 options (classify, embed):
   --tokenizer DIR            tokenizer folder (default: the model folder)
@@ -52,8 +52,9 @@ options (classify, embed):
   --threads N                CPU threads (default: all cores)
   --tokenizer-threads N      of those, threads that tokenize the next chunk while the model runs
                              (default: threads / 4, at least 1)
-  --dtype fp32|int8          numerics of the encoder layers' linears (default fp32; int8: per-channel
-                             weights, per-token activations; docs/ops.md "int8")
+  --dtype fp32|bf16|int8     numerics of the encoder layers' linears (default fp32; bf16: bf16 weights
+                             and inputs, fp32 accumulation, needs AVX512-BF16 or AMX; int8: per-channel
+                             weights, per-token activations; docs/ops.md "bf16", "int8")
   --transformers-compat 4|5  load the tokenizer folder as transformers 5 does (default) or as 4.x did
                              (docs/compat.md; `hfbatch inspect` says whether they differ for a folder)
   --chunk-rows N             rows read per chunk / output row group (default 4096)

@@ -107,7 +107,8 @@ class Engine:
     max_length: truncation in tokens; 0 = the model's limit.
     batch_tokens: padded tokens per encoder call.
     prefix: prepended to the prediction column names (e.g. "pred_").
-    dtype: "fp32" (default) or "int8" (the CLI's --dtype: int8 encoder linears, docs/ops.md "int8").
+    dtype: "fp32" (default), "bf16" or "int8" (the CLI's --dtype: bf16 / int8 encoder linears, docs/ops.md
+        "bf16" and "int8"; bf16 needs a CPU with AVX512-BF16 or AMX).
     compat: 5 (default) or 4: load the tokenizer folder as transformers 5 does, or as 4.x did (the CLI's
         --transformers-compat; docs/compat.md).
     """
@@ -137,7 +138,7 @@ class Engine:
 
     @property
     def dtype(self) -> str:
-        """"fp32" or "int8"."""
+        """"fp32", "bf16" or "int8"."""
         return self._engine.dtype
 
     @property

@@ -170,7 +170,7 @@ def classify(df, model: str, text_col: str = "text", keep: Optional[Sequence[str
 
     threads: engine threads per task; default spark.task.cpus. worker_col: when set, adds a column
     struct<pid, engines> saying which Python worker scored the row and how many engines it had built.
-    dtype: "fp32" or "int8"; compat: 5 or 4, the transformers major whose tokenizer rules apply (see
+    dtype: "fp32", "bf16" or "int8"; compat: 5 or 4, the transformers major whose tokenizer rules apply (see
     hfbatch.Engine).
     """
     return _score(df, "classify", model, text_col, keep, batch_tokens, threads, tokenizer, pair_col, prefix,

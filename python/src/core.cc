@@ -149,7 +149,7 @@ class Engine {
   int32_t width() const { return spec_.width; }
   int32_t max_length() const { return session_->max_length(); }
   std::string architecture() const { return session_->model_info().architecture; }
-  std::string dtype() const { return dtype_; }  // "fp32" | "int8"
+  std::string dtype() const { return dtype_; }  // "fp32" | "bf16" | "int8"
   int32_t compat() const { return compat_; }    // 5 | 4: the transformers major whose tokenizer rules apply
 
   nb::dict stats() {

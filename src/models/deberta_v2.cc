@@ -139,6 +139,9 @@ class DebertaV2 final : public Model {
     const std::vector<int32_t> outliers = residual_outlier_channels(embeddings, bases);
     for (DebertaLayer& l : layers) quantize_layer_int8(l.base, outliers);
   }
+  void convert_linears_bf16() override {  // the relative-position projections stay fp32, as with int8
+    for (DebertaLayer& l : layers) convert_layer_bf16(l.base, false);
+  }
 };
 
 ops::Activation activation_of(const hf::Config& c, const std::string& key, const std::string& fallback) {

@@ -13,16 +13,19 @@
 namespace hfbatch::models {
 
 core::Tensor Linear::operator()(const core::Tensor& x) const {
+  if (bf16) return ops::linear_bf16(x, *bf16, bias_or_null());
   if (int8) return ops::linear_int8(x, *int8, bias_or_null());
   return ops::linear(x, weight, bias_or_null());
 }
 
 core::Tensor Linear::matmul(const core::Tensor& x) const {
+  if (bf16) return ops::linear_bf16(x, *bf16, nullptr);
   if (int8) return ops::linear_int8(x, *int8, nullptr);
   return ops::linear(x, weight, nullptr);
 }
 
 core::Tensor Linear::matmul_bias_activation(const core::Tensor& x, ops::Activation act) const {
+  if (bf16) return ops::linear_bf16(x, *bf16, bias_or_null(), &act);
   if (int8) return ops::linear_int8(x, *int8, bias_or_null(), &act);
   core::Tensor y = ops::linear(x, weight, nullptr);
   ops::bias_activation(y, bias_or_null(), act);
@@ -49,6 +52,16 @@ void quantize_layer_int8(EncoderLayer& layer, const std::vector<int32_t>& outlie
   // Reads the activation's output. Two-term weights: this linear's error is mostly its weights' 7 bits
   // (docs/ops.md "int8": MiniLM mean |Δp| 0.0070 → 0.0054 in the emulation, one GEMM of 2·H columns).
   quantize(layer.ffn_out, {}, 2);
+}
+
+void convert_layer_bf16(EncoderLayer& layer, bool bf16_attention) {
+  auto convert = [](Linear& l, core::DType output) {
+    l.bf16 = std::make_shared<const ops::Bf16Weight>(ops::pack_weight_bf16(l.weight, output));
+  };
+  convert(layer.qkv, bf16_attention ? core::DType::bf16 : core::DType::f32);
+  convert(layer.attention_out, core::DType::f32);  // read by residual + LayerNorm
+  convert(layer.ffn_in, core::DType::bf16);
+  convert(layer.ffn_out, core::DType::f32);
 }
 
 std::vector<int32_t> residual_outlier_channels(const Embeddings& e, const std::vector<const EncoderLayer*>& layers) {
@@ -151,6 +164,10 @@ void TransformerEncoder::quantize_linears_int8() {
   for (const EncoderLayer& l : layers_) layers.push_back(&l);
   const std::vector<int32_t> outliers = residual_outlier_channels(embeddings_, layers);
   for (EncoderLayer& l : layers_) quantize_layer_int8(l, outliers);
+}
+
+void TransformerEncoder::convert_linears_bf16() {
+  for (EncoderLayer& l : layers_) convert_layer_bf16(l, true);
 }
 
 core::Tensor TransformerEncoder::classify(const TokenBatch& batch) const {

@@ -12,6 +12,7 @@
 #include "hfbatch/hf/weights.h"
 #include "hfbatch/models/model.h"
 #include "hfbatch/ops/activation.h"
+#include "hfbatch/ops/linear_bf16.h"
 #include "hfbatch/ops/linear_int8.h"
 
 namespace hfbatch::models {
@@ -20,6 +21,7 @@ struct Linear {
   core::Tensor weight;  // [out, in]
   core::Tensor bias;    // [out] (empty when the layer has none)
   std::shared_ptr<const ops::Int8Weight> int8 = nullptr;  // set (--dtype int8): operator() runs ops::linear_int8
+  std::shared_ptr<const ops::Bf16Weight> bf16 = nullptr;  // set (--dtype bf16): operator() runs ops::linear_bf16
   core::Tensor operator()(const core::Tensor& x) const;  // x: [rows, in] → [rows, out]
   // x·Wᵀ without the bias, for callers that add it in a fused epilogue (bias_activation, add_layer_norm).
   core::Tensor matmul(const core::Tensor& x) const;
@@ -83,6 +85,7 @@ class TransformerEncoder final : public Model {
 
  protected:
   void quantize_linears_int8() override;
+  void convert_linears_bf16() override;
 
  private:
   void validate(const TokenBatch& batch) const;
@@ -101,6 +104,10 @@ class TransformerEncoder final : public Model {
 // --dtype int8: quantizes the layer's QKV, attention output, FFN in and FFN out (LayerNorms stay fp32).
 // QKV and FFN in read LayerNorm outputs: their `outliers` input channels stay fp32 (ops/linear_int8.h).
 void quantize_layer_int8(EncoderLayer& layer, const std::vector<int32_t>& outliers);
+// --dtype bf16: the layer's QKV, attention output, FFN in and FFN out get bf16 weights (LayerNorms stay fp32).
+// FFN in writes bf16 (FFN out rounds its input to bf16 anyway); QKV writes bf16 when `bf16_attention` (the
+// attention op then runs on bf16), else fp32 (DeBERTa's disentangled attention is fp32 only).
+void convert_layer_bf16(EncoderLayer& layer, bool bf16_attention);
 // The residual stream's outlier channels (ops::layer_norm_outlier_channels over the embeddings' LayerNorm and
 // every layer's LN1 and LN2).
 std::vector<int32_t> residual_outlier_channels(const Embeddings& e, const std::vector<const EncoderLayer*>& layers);

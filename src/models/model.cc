@@ -17,18 +17,33 @@ void TokenBatch::add(const std::vector<int32_t>& seq_ids, const std::vector<int3
   offsets.push_back(static_cast<int32_t>(ids.size()));
 }
 
-const char* precision_name(Precision p) { return p == Precision::int8 ? "int8" : "fp32"; }
+const char* precision_name(Precision p) {
+  switch (p) {
+    case Precision::fp32: return "fp32";
+    case Precision::int8: return "int8";
+    case Precision::bf16: return "bf16";
+  }
+  return "?";
+}
 
 Precision parse_precision(const std::string& name, const std::string& what) {
   if (name == "fp32") return Precision::fp32;
   if (name == "int8") return Precision::int8;
-  throw Error(what + ": \"" + name + "\" is not a supported dtype (fp32, int8)");
+  if (name == "bf16") return Precision::bf16;
+  throw Error(what + ": \"" + name + "\" is not a supported dtype (fp32, bf16, int8)");
 }
 
 void Model::quantize_int8() {
   quantize_linears_int8();
   info_.precision = Precision::int8;
 }
+
+void Model::convert_bf16() {
+  convert_linears_bf16();
+  info_.precision = Precision::bf16;
+}
+
+void Model::convert_linears_bf16() { throw Error(info_.architecture + ": --dtype bf16 is not implemented for this model"); }
 
 void Model::quantize_linears_int8() { throw Error(info_.architecture + ": --dtype int8 is not implemented for this model"); }
 

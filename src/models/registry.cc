@@ -5,6 +5,7 @@
 #include <map>
 
 #include "cpu/blas.h"
+#include "cpu/gemm_bf16.h"
 #include "cpu/vec_math.h"
 #include "hfbatch/core/error.h"
 
@@ -65,6 +66,16 @@ std::vector<std::string> supported_architectures() {
 
 std::string backend_warning() { return cpu::blas_diagnostic(); }
 
+std::string precision_detail(Precision p) {
+  switch (p) {
+    case Precision::fp32: return "";
+    case Precision::int8: return " (encoder-layer linears: 7-bit s8 weights per output channel, u8 activations per token)";
+    case Precision::bf16:
+      return " (encoder-layer linears: bf16 weights and inputs, fp32 accumulation, on " + cpu::bf16_isa_name() + ")";
+  }
+  return "";
+}
+
 std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const LoadOptions& options) {
   cpu::set_num_threads(options.threads);
   cpu::vec();  // picks the vector-math path now, so a bad HFBATCH_ISA fails at load, before any output
@@ -72,6 +83,10 @@ std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const LoadOp
   if (std::filesystem::exists(dir, ec) && !std::filesystem::is_directory(dir, ec))
     throw Error(dir.string() + ": is a file; the model is a folder written by save_pretrained (config.json, weights, "
                                "tokenizer.json)");
+  if (options.precision == Precision::bf16) {  // before reading gigabytes of weights
+    const std::string why = cpu::bf16_unsupported_reason();
+    if (!why.empty()) throw Error("--dtype bf16: " + why + " (use --dtype fp32 or int8)");
+  }
   hf::Config config = hf::Config::load(dir / "config.json");
   std::string arch;
   std::vector<std::string> archs = config.get_strings("architectures");
@@ -91,6 +106,7 @@ std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const LoadOp
   std::unique_ptr<Model> model = registry().at(arch)(config, weights, arch);
   check_problem_type(config, model->info(), options.transformers_major);
   if (options.precision == Precision::int8) model->quantize_int8();
+  if (options.precision == Precision::bf16) model->convert_bf16();
   model->set_stop(options.stop);
   return model;
 }

@@ -1,10 +1,11 @@
 #include "cpu/parallel.h"
 #include "cpu/vec_math.h"
 #include "hfbatch/ops/activation.h"
+#include "ops/activation_cpu.h"
 
 namespace hfbatch::ops::kernels {
 
-static cpu::Unary unary_of(Activation a) {
+cpu::Unary unary_of(Activation a) {
   switch (a) {
     case Activation::gelu: return cpu::Unary::gelu_erf;
     case Activation::gelu_new: return cpu::Unary::gelu_tanh;

@@ -47,9 +47,9 @@ def default_model():
     return MINILM
 
 
-def run(*args, check=True):
-    """Runs the hfbatch binary; returns the CompletedProcess (text mode)."""
-    proc = subprocess.run([str(BIN), *map(str, args)], capture_output=True, text=True, timeout=600)
+def run(*args, check=True, env=None):
+    """Runs the hfbatch binary (in `env`, default this environment); returns the CompletedProcess (text mode)."""
+    proc = subprocess.run([str(BIN), *map(str, args)], capture_output=True, text=True, timeout=600, env=env)
     if check and proc.returncode != 0:
         raise AssertionError(f"hfbatch {' '.join(map(str, args))} failed ({proc.returncode}):\n{proc.stderr}")
     return proc

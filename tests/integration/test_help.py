@@ -4,10 +4,10 @@ import pytest
 from conftest import run
 
 JOB_OPTIONS = {
-    "classify": ["--model DIR", "--batch-tokens N", "--prediction-prefix P", "--dtype fp32|int8", "--shard K/N"],
+    "classify": ["--model DIR", "--batch-tokens N", "--prediction-prefix P", "--dtype fp32|bf16|int8", "--shard K/N"],
     "embed": ["--model DIR", "--batch-tokens N", "--input-ids-column C", "--resume"],
     "tokenize": ["--tokenizer DIR", "--padding none|max_length", "--chunk-rows", "--shard K/N"],
-    "inspect": ["--model DIR", "[--tokenizer DIR]", "[--dtype fp32|int8]"],
+    "inspect": ["--model DIR", "[--tokenizer DIR]", "[--dtype fp32|bf16|int8]"],
 }
 
 

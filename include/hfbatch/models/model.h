@@ -26,12 +26,13 @@ struct TokenBatch {
   void add(const std::vector<int32_t>& seq_ids, const std::vector<int32_t>& seq_type_ids);
 };
 
-// Numerics of the encoder layers' linears (QKV, attention output, FFN in/out): fp32 (the reference) or
-// int8 (per-channel 7-bit s8 weights, per-token u8 activations; docs/ops.md "int8"). Embeddings, LayerNorm,
-// attention scores and the classifier head stay fp32 either way. Never int8 unless asked for.
-enum class Precision { fp32, int8 };
-const char* precision_name(Precision p);  // "fp32" | "int8"
-// "fp32" | "int8" → Precision; anything else throws "<what>: ..." listing the choices.
+// Numerics of the encoder layers' linears (QKV, attention output, FFN in/out): fp32 (the reference), int8
+// (per-channel 7-bit s8 weights, per-token u8 activations; docs/ops.md "int8") or bf16 (bf16 weights and
+// inputs, fp32 accumulation; docs/ops.md "bf16"). Embeddings, LayerNorm, attention softmax and the
+// classifier head stay fp32 in every mode. Never int8 or bf16 unless asked for.
+enum class Precision { fp32, int8, bf16 };
+const char* precision_name(Precision p);  // "fp32" | "int8" | "bf16"
+// "fp32" | "int8" | "bf16" → Precision; anything else throws "<what>: ..." listing the choices.
 Precision parse_precision(const std::string& name, const std::string& what);
 
 // How logits become scores, following transformers' TextClassificationPipeline rules.
@@ -68,10 +69,16 @@ class Model {
   // Switches the encoder layers' linears to int8 (weights quantized now) and sets info().precision;
   // load_model calls it for LoadOptions::precision == int8. Models without an int8 path throw.
   void quantize_int8();
+  // Switches the encoder layers' linears to bf16 (weights converted and packed now) and sets
+  // info().precision; load_model calls it for LoadOptions::precision == bf16. Throws "--dtype bf16: ..."
+  // where the CPU has no bf16 GEMM, and for models without a bf16 path.
+  void convert_bf16();
 
  protected:
   // Gives every encoder-layer Linear its quantized weight (encoder.h quantize_layer_int8).
   virtual void quantize_linears_int8();
+  // Gives every encoder-layer Linear its bf16 weight (encoder.h convert_layer_bf16).
+  virtual void convert_linears_bf16();
 
   ModelInfo info_;
   core::StopToken stop_;
@@ -94,6 +101,10 @@ std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const LoadOp
 
 // Architectures the registry can build.
 std::vector<std::string> supported_architectures();
+
+// What a dtype means here, for `inspect`: "" for fp32, else " (encoder-layer linears: ...)" with the
+// instructions bf16 runs on.
+std::string precision_detail(Precision p);
 
 // A one-line warning about the compute backend worth showing the user (e.g. OpenBLAS picked SSE-only
 // kernels on an AVX2 CPU: set OPENBLAS_CORETYPE); empty when there is nothing to say.

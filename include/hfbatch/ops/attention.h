@@ -9,7 +9,9 @@
 
 namespace hfbatch::ops {
 
-// qkv: [tokens, 3·hidden] = [Q | K | V] (as a fused projection writes them) → [tokens, hidden].
+// qkv: [tokens, 3·hidden] = [Q | K | V] (as a fused projection writes them) → [tokens, hidden], in qkv's
+// dtype: f32, or bf16 (`--dtype bf16`: both products on bf16 with fp32 accumulation, the softmax in fp32,
+// cpu/attention_bf16.h).
 core::Tensor attention(const core::Tensor& qkv, const std::vector<int32_t>& offsets, int64_t heads);
 // Only the first query of each sequence (the [CLS] / <s> token a classifier head reads):
 // qkv: [tokens, 3·hidden] → [batch, hidden], row b equal to attention(qkv, ...)'s row offsets[b] (zeros for
@@ -31,6 +33,13 @@ void attention_cpu(const float* q, const float* k, const float* v, int64_t ld_in
 void attention_first_query_cpu(const float* q, const float* k, const float* v, int64_t ld_in, float* out,
                                int64_t ld_out, const std::vector<int32_t>& offsets, int64_t heads, int64_t head_dim,
                                float scale);
+// The same two on bf16 (uint16_t) rows.
+void attention_bf16_cpu(const uint16_t* q, const uint16_t* k, const uint16_t* v, int64_t ld_in, uint16_t* out,
+                        int64_t ld_out, const std::vector<int32_t>& offsets, int64_t heads, int64_t head_dim,
+                        float scale);
+void attention_first_query_bf16_cpu(const uint16_t* q, const uint16_t* k, const uint16_t* v, int64_t ld_in,
+                                    uint16_t* out, int64_t ld_out, const std::vector<int32_t>& offsets, int64_t heads,
+                                    int64_t head_dim, float scale);
 }
 
 }  // namespace hfbatch::ops

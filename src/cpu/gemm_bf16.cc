@@ -1,0 +1,240 @@
+// oneDNN matmul with bf16 inputs, fp32 output and a bias + activation epilogue (cpu/gemm_bf16.h).
+// A matmul primitive is made for one m: with a run-time m, oneDNN 2.6 falls back from its brgemm kernels
+// (avx512_core_bf16 / avx512_core_amx) to a plain jit GEMM, 1.5–2.3x slower at these shapes (M 1,000–4,096,
+// K 768, N 3,072, measured here). Making one costs ~1 ms, so primitives are cached per thread by
+// (weight shape, m, bias, activation); the packed weight layout was checked to be the same for every m
+// (tests/unit/linear_bf16_test.cc runs m from 1 to thousands).
+#include "cpu/gemm_bf16.h"
+
+#include <cstring>
+#include <list>
+#include <map>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+#include "cpu/parallel.h"
+#include "cpu/signals_held.h"
+#include "hfbatch/core/error.h"
+
+#if defined(HFBATCH_GEMM_ONEDNN)
+#include <dnnl.hpp>
+#endif
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace hfbatch::cpu {
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16"))) static void round_to_bf16_avx512(const float* src, uint16_t* dst,
+                                                                                int64_t count) {
+  int64_t i = 0;
+  for (; i + 32 <= count; i += 32) {
+    const __m512bh v = _mm512_cvtne2ps_pbh(_mm512_loadu_ps(src + i + 16), _mm512_loadu_ps(src + i));
+    _mm512_storeu_si512(dst + i, reinterpret_cast<__m512i>(v));
+  }
+  for (; i + 16 <= count; i += 16)
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i),
+                        reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(_mm512_loadu_ps(src + i))));
+  if (i < count) {
+    const __mmask16 m = static_cast<__mmask16>((1u << (count - i)) - 1);
+    const __m256bh v = _mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, src + i));
+    _mm256_mask_storeu_epi16(dst + i, m, reinterpret_cast<__m256i>(v));
+  }
+}
+#endif
+
+uint16_t round_one_to_bf16(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  if ((u & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((u >> 16) | 0x40);  // quiet NaN
+  u += 0x7fffu + ((u >> 16) & 1u);  // round to nearest, ties to even
+  return static_cast<uint16_t>(u >> 16);
+}
+
+static bool cpu_has_bf16_dot() {
+#if defined(__x86_64__)
+  return __builtin_cpu_supports("avx512bf16") || __builtin_cpu_supports("amx-bf16");
+#else
+  return false;
+#endif
+}
+
+void round_to_bf16(const float* src, uint16_t* dst, int64_t count) {
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx512bf16")) return round_to_bf16_avx512(src, dst, count);
+#endif
+  for (int64_t i = 0; i < count; ++i) dst[i] = round_one_to_bf16(src[i]);
+}
+
+std::string bf16_unsupported_reason() {
+#if !defined(HFBATCH_GEMM_ONEDNN)
+  return "this build uses OpenBLAS, which has no bf16 GEMM (build with the default -DHFBATCH_GEMM=onednn)";
+#else
+  if (!cpu_has_bf16_dot()) return "this CPU has neither AVX512-BF16 nor AMX-BF16";
+  if (active_isa() != Isa::avx512) return "HFBATCH_ISA caps the vector code below avx512";
+  return "";
+#endif
+}
+
+std::string bf16_isa_name() {
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("amx-bf16")) return "amx_bf16";
+#endif
+  return "avx512_bf16";
+}
+
+#if defined(HFBATCH_GEMM_ONEDNN)
+namespace {
+
+using dnnl::memory;
+using Tag = memory::format_tag;
+using Dt = memory::data_type;
+
+const dnnl::engine& cpu_engine() {
+  static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::algorithm eltwise_of(Unary act) {
+  switch (act) {
+    case Unary::gelu_erf: return dnnl::algorithm::eltwise_gelu_erf;
+    case Unary::gelu_tanh: return dnnl::algorithm::eltwise_gelu_tanh;
+    case Unary::relu: return dnnl::algorithm::eltwise_relu;
+    case Unary::tanh: return dnnl::algorithm::eltwise_tanh;
+    case Unary::sigmoid: return dnnl::algorithm::eltwise_logistic;
+    default: break;
+  }
+  throw Error("gemm_bf16: activation has no oneDNN epilogue");
+}
+
+// The matmul of x [m, k] bf16 by W (dims [k, n], `weights` layout) into y [m, n] f32.
+dnnl::matmul::primitive_desc matmul_desc(int64_t m, int64_t n, int64_t k, const memory::desc& weights, bool bias,
+                                         Unary act, Elem y_type = Elem::f32) {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);  // one per-thread buffer, not one per primitive
+  if (act != Unary::identity) {
+    dnnl::post_ops ops;
+    ops.append_eltwise(1.0f, eltwise_of(act), 0.0f, 0.0f);
+    attr.set_post_ops(ops);
+  }
+  const memory::desc src({m, k}, Dt::bf16, Tag::ab), dst({m, n}, y_type == Elem::bf16 ? Dt::bf16 : Dt::f32, Tag::ab);
+  const memory::desc b = bias ? memory::desc({1, n}, Dt::f32, Tag::ab) : memory::desc();
+  return dnnl::matmul::primitive_desc(dnnl::matmul::desc(src, weights, b, dst), attr, cpu_engine());
+}
+
+}  // namespace
+
+class PackedBf16Weight {
+ public:
+  int64_t n = 0, k = 0;
+  memory packed;  // dims [k, n], the kernel's layout
+};
+
+std::shared_ptr<const PackedBf16Weight> pack_bf16_weight(const float* w, int64_t n, int64_t k) {
+  const std::string why = bf16_unsupported_reason();
+  if (!why.empty()) throw Error("--dtype bf16: " + why);
+  auto p = std::make_shared<PackedBf16Weight>();
+  p->n = n;
+  p->k = k;
+  // The layout oneDNN picks for this shape (the same for every m, so one m decides it).
+  const memory::desc any({k, n}, Dt::bf16, Tag::any);
+  const memory::desc layout = matmul_desc(256, n, k, any, false, Unary::identity).weights_desc();
+  // W [n, k] row-major is dims [k, n] in layout "ba"; one reorder converts to bf16 and packs.
+  memory source({{k, n}, Dt::f32, Tag::ba}, cpu_engine(), const_cast<float*>(w));
+  p->packed = memory(layout, cpu_engine());
+  dnnl::stream stream(cpu_engine());
+  SignalsHeld held;
+  dnnl::reorder(source, p->packed).execute(stream, source, p->packed);
+  stream.wait();
+  return p;
+}
+
+int64_t packed_rows(const PackedBf16Weight& w) { return w.n; }
+int64_t packed_cols(const PackedBf16Weight& w) { return w.k; }
+
+namespace {
+
+// A matmul primitive and the scratch memory it needs.
+struct Matmul {
+  dnnl::matmul primitive;
+  size_t scratch_bytes = 0;
+};
+
+// Primitives of this thread, by (weight shape and layout, m, bias, activation); least recently used first out.
+class PrimitiveCache {
+ public:
+  const Matmul& get(const PackedBf16Weight& w, int64_t m, bool bias, Unary act, Elem y_type) {
+    const Key key{w.n, w.k, m, bias, static_cast<int>(act), static_cast<int>(y_type)};
+    auto it = index_.find(key);
+    if (it != index_.end()) {
+      order_.splice(order_.begin(), order_, it->second);
+      return order_.front().second;
+    }
+    if (order_.size() >= kCapacity) {
+      index_.erase(order_.back().first);
+      order_.pop_back();
+    }
+    const auto desc = matmul_desc(m, w.n, w.k, w.packed.get_desc(), bias, act, y_type);
+    if (desc.weights_desc() != w.packed.get_desc())
+      throw Error("gemm_bf16: oneDNN wants another weight layout for m = " + std::to_string(m));
+    order_.emplace_front(key, Matmul{dnnl::matmul(desc), desc.scratchpad_desc().get_size()});
+    index_[key] = order_.begin();
+    return order_.front().second;
+  }
+
+ private:
+  using Key = std::tuple<int64_t, int64_t, int64_t, bool, int, int>;
+  // Four linears per layer (and the first-token ones of the last layer), a few batch sizes in flight.
+  static constexpr size_t kCapacity = 32;
+  std::list<std::pair<Key, Matmul>> order_;
+  std::map<Key, std::list<std::pair<Key, Matmul>>::iterator> index_;
+};
+
+}  // namespace
+
+void gemm_bf16(const void* x, Elem x_type, int64_t m, const PackedBf16Weight& w, const float* bias, Unary act, void* y,
+               Elem y_type) {
+  if (m == 0 || w.n == 0) return;
+  thread_local PrimitiveCache cache;
+  thread_local std::vector<uint16_t> x_bf16;
+  thread_local std::vector<uint8_t> scratch;
+  const Matmul& matmul = cache.get(w, m, bias != nullptr, act, y_type);
+  if (scratch.size() < matmul.scratch_bytes) scratch.resize(matmul.scratch_bytes);
+  const void* src_data = x;
+  if (x_type == Elem::f32) {
+    if (x_bf16.size() < static_cast<size_t>(m * w.k)) x_bf16.resize(m * w.k);
+    std::vector<uint16_t>& xb = x_bf16;  // pool threads have their own thread_local
+    const auto* xf = static_cast<const float*>(x);
+    parallel_rows(m, 64, [&](int64_t begin, int64_t end) {
+      round_to_bf16(xf + begin * w.k, xb.data() + begin * w.k, (end - begin) * w.k);
+    });
+    src_data = xb.data();
+  }
+  const dnnl::engine& engine = cpu_engine();
+  memory src({{m, w.k}, Dt::bf16, Tag::ab}, engine, const_cast<void*>(src_data));
+  memory dst({{m, w.n}, y_type == Elem::bf16 ? Dt::bf16 : Dt::f32, Tag::ab}, engine, y);
+  memory scratchpad({{static_cast<int64_t>(scratch.size())}, Dt::u8, Tag::a}, engine, scratch.data());
+  std::unordered_map<int, memory> args{
+      {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, w.packed}, {DNNL_ARG_DST, dst}, {DNNL_ARG_SCRATCHPAD, scratchpad}};
+  if (bias) args.emplace(DNNL_ARG_BIAS, memory({{1, w.n}, Dt::f32, Tag::ab}, engine, const_cast<float*>(bias)));
+  dnnl::stream stream(engine);
+  SignalsHeld held;
+  matmul.primitive.execute(stream, args);
+  stream.wait();
+}
+
+#else
+class PackedBf16Weight {};
+std::shared_ptr<const PackedBf16Weight> pack_bf16_weight(const float*, int64_t, int64_t) {
+  throw Error("--dtype bf16: " + bf16_unsupported_reason());
+}
+int64_t packed_rows(const PackedBf16Weight&) { return 0; }
+int64_t packed_cols(const PackedBf16Weight&) { return 0; }
+void gemm_bf16(const void*, Elem, int64_t, const PackedBf16Weight&, const float*, Unary, void*, Elem) {
+  throw Error("--dtype bf16: " + bf16_unsupported_reason());
+}
+#endif
+
+}  // namespace hfbatch::cpu
