@@ -116,8 +116,11 @@ def gemm_peak_line(g):
                         f"{p} not measured ({g[p].get('error')})" for p in ("fp32", "bf16", "int8") if p in g)
     ratio = "".join(f" {p} peak ÷ fp32 peak = {g[p]['gflops'] / g['fp32']['gflops']:.2f}x." for p in ("bf16", "int8")
                     if p in have and "fp32" in have)
+    both = (" Measured at the start and the end of the run, the higher kept (start "
+            + ", ".join(f"{p} {v}" for p, v in g["measured"][0].items()) + "; end "
+            + ", ".join(f"{p} {v}" for p, v in g["measured"][1].items()) + ")." if "measured" in g else "")
     return (f"GEMM peaks (same run, bench/gemm_peak.cc): {g['library']}, dispatching to {g.get('isa', '?')}, "
-            f"{g['m']}³, {g['threads']} threads, G(FL)OP/s: {figures}.{ratio} Each system's useful-FLOP efficiency "
+            f"{g['m']}³, {g['threads']} threads, G(FL)OP/s: {figures}.{ratio}{both} Each system's useful-FLOP efficiency "
             "is against the peak of the precision its GEMMs use (column \"GEMM precision\"; OpenVINO's default "
             "is the precision its CPU plugin reports).")
 

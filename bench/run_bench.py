@@ -15,8 +15,8 @@ hfbatch bf16 and int8 with hfbatch fp32 on all 20,000 W-short rows with the trai
 hfbatch fp32 runs first; every other system is compared with it: label agreement and the largest probability
 change. Per system: rows/s, real tokens/s (padding excluded; the padded-128 job counts its own tokens,
 truncated at 128), the ratio hfbatch fp32 / system, useful-FLOP efficiency against the GEMM peak of the
-system's precision measured at the start of the run (bench/gemm_peak.cc: oneDNN sgemm fp32, matmul
-bf16×bf16→f32, u8×s8→s32; square 2048, same threads), peak RSS. Writes OUT.json, OUT.md and OUT.png
+system's precision measured in the same run (bench/gemm_peak.cc: oneDNN sgemm fp32, matmul bf16×bf16→f32,
+u8×s8→s32; square 2048, same threads; at the start and the end, the higher of the two), peak RSS. Writes OUT.json, OUT.md and OUT.png
 (default docs/benchmarks/cpu_bench); the JSON is rewritten after every cell so an interrupted run keeps what
 it did.
 """
@@ -286,6 +286,29 @@ def gemm_peak(a):
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
+def best_peaks(first, second):
+    """Per precision, the higher of two measurements (start and end of the run): a load spike on a shared
+    machine lowers a peak, and a low denominator inflates every efficiency."""
+    best = dict(first, measured=[{p: first.get(p, {}).get("gflops") for p in ("fp32", "bf16", "int8")},
+                                 {p: second.get(p, {}).get("gflops") for p in ("fp32", "bf16", "int8")}])
+    for p in ("fp32", "bf16", "int8"):
+        if (second.get(p, {}).get("gflops") or 0) > (first.get(p, {}).get("gflops") or 0):
+            best[p] = second[p]
+    return best
+
+
+def rescale_efficiencies(cells, old, new):
+    """Efficiencies computed against the start-of-run peaks, recomputed against the final (best) peaks."""
+    for c in cells:
+        for s in c["systems"].values():
+            p = s.get("precision")
+            if p and old.get(p, {}).get("gflops") and new.get(p, {}).get("gflops"):
+                f = old[p]["gflops"] / new[p]["gflops"]
+                for k in ("useful_flop_efficiency", "scoring_useful_flop_efficiency"):
+                    if s.get(k) is not None:
+                        s[k] *= f
+
+
 def agreement(a):
     """hfbatch bf16 and int8 against hfbatch fp32 on every W-short row, MiniLM with its trained head (random
     heads put every probability near 0.5, where any rounding flips labels): label agreement and max |Δp|."""
@@ -352,6 +375,11 @@ def main():
         doc["load_average_after"] = load_average()
         doc["elapsed_s"] = round(time.perf_counter() - t0, 1)
         out.with_suffix(".json").write_text(json.dumps(doc, indent=1) + "\n")
+    start = doc["gemm_peak"]
+    doc["gemm_peak"] = best_peaks(start, gemm_peak(a))
+    rescale_efficiencies(doc["cells"], start, doc["gemm_peak"])
+    print(f"GEMM peak, best of start and end: {doc['gemm_peak']}", flush=True)
+    out.with_suffix(".json").write_text(json.dumps(doc, indent=1) + "\n")
     report.write(doc, out)
     print(f"wrote {out}.json/.md/.png in {doc['elapsed_s']:.0f} s", flush=True)
 
