@@ -2,8 +2,7 @@
 // one process, so the engine's GEMM binding is chosen by measurement (docs/gemm.md).
 // Each library is dlopen'ed privately (RTLD_LOCAL) so their identical CBLAS symbols don't clash.
 //   build + run: bash bench/run_gemm_libs.sh
-//   gemm_libs THREADS --peak N: only oneDNN (the engine's GEMM), square N×N×N, one JSON line — the GEMM peak
-//   bench/run_bench.py divides useful FLOP/s by.
+// (The per-precision peaks bench/run_bench.py divides useful FLOP/s by come from bench/gemm_peak.cc.)
 #include <dlfcn.h>
 
 #include <algorithm>
@@ -82,17 +81,6 @@ int main(int argc, char** argv) {
   int threads = argc > 1 ? std::atoi(argv[1]) : 2;
   setenv("OMP_NUM_THREADS", std::to_string(threads).c_str(), 1);
   auto libs = load_libraries(threads);
-  if (argc > 3 && std::string(argv[2]) == "--peak") {
-    const int n = std::atoi(argv[3]);
-    for (const Library& l : libs) {
-      if (!l.dnnl) continue;
-      std::printf("{\"library\": \"%s\", \"threads\": %d, \"m\": %d, \"n\": %d, \"k\": %d, \"gflops\": %.1f}\n",
-                  l.name.c_str(), threads, n, n, n, gflops(l, n, n, n));
-      return 0;
-    }
-    std::fprintf(stderr, "gemm_libs: libdnnl.so.2 not found\n");
-    return 1;
-  }
   // (M tokens, N out, K in): MiniLM-L6 (h 384, f 1536) and BERT-base (h 768, f 3072) linear layers at
   // small and large token batches, plus a large square GEMM (the machine's peak).
   struct Shape { const char* what; int m, n, k; };

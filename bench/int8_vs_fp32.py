@@ -1,13 +1,20 @@
-"""Side by side: `hfbatch classify --dtype fp32` vs `--dtype int8` on the same Parquet file, same threads,
-same machine, interleaved rounds (fp32, int8, int8, fp32, ...) so that a load change on a shared machine
-hits both alike. Reports the rows/s ratio int8 / fp32 per round and its median, the label agreement and
-the largest probability change of int8 against fp32 (issue 7: ≥ 1.3x with ≥ 99.5% agreement on W-short).
+"""Side by side: `hfbatch classify --dtype fp32` vs the faster numerics (`--dtype int8`, `--dtype bf16`) on the
+same Parquet file, same threads, same machine, interleaved rounds (fp32, int8, bf16, then reversed, ...) so
+that a load change on a shared machine hits all alike. Reports per faster dtype the rows/s ratio dtype / fp32
+per round and its median, the label agreement and the largest probability change against fp32 (issue 7:
+int8 ≥ 1.3x with ≥ 99.5% agreement on W-short; issue 14: bf16 ≥ 99.8%, int8 ≥ 99.5% on all 20,000 W-short
+rows). Labels must mean something: use the default model with its trained head (make_minilm_classifier.py,
+bench/models/minilm/hf); a random head puts every probability near 0.5, where any rounding flips labels.
 
-Needs only the engine venv (pyarrow, numpy) and a built build/bin/hfbatch:
+Needs only the engine venv (pyarrow, numpy) and a built build/bin/hfbatch; bench/run_bench.py --profile bf16
+imports side_by_side() for its agreement section:
 
   .venv/bin/python bench/int8_vs_fp32.py --model DIR --input bench/data/w10k.parquet [--threads N] [--rounds 3]
-                                         [--rows N]
+                                         [--rows N] [--dtypes int8,bf16] [--json OUT]
   bash bench/run_int8_vs_fp32.sh     # makes the input and the default model with its seeded head, then this
+  # issue 14's agreement figure (all of W-short, one round):
+  .venv/bin/python bench/int8_vs_fp32.py --model bench/models/minilm/hf --input bench/data/w-short.parquet \
+      --dtypes bf16,int8 --rounds 1 --threads 2
 """
 import argparse
 import json
@@ -27,13 +34,13 @@ import pyarrow.parquet as pq
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
-def run_hfbatch(dtype, model, src, out, threads, extra):
+def run_hfbatch(binary, dtype, model, src, out, threads, extra):
     """One end-to-end run (load, read, tokenize, infer, write); returns the JSON summary plus wall time and
     CPU time (user + sys of the process). CPU time is less sensitive to other jobs than wall time, but with
     several threads it also counts OpenMP workers spinning between GEMMs: trust it at --threads 1."""
     summary = out.parent / f"summary-{dtype}.json"
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
-    cmd = [str(ROOT / "build/bin/hfbatch"), "classify", "--model", str(model), "--input", str(src), "--output",
+    cmd = [str(binary), "classify", "--model", str(model), "--input", str(src), "--output",
            str(out), "--text-column", "text", "--threads", str(threads), "--dtype", dtype, "--overwrite",
            "--summary", str(summary), "--no-progress", *extra]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -60,10 +67,10 @@ def read_predictions(out):
     return valid, labels, probs
 
 
-def compare(fp32_out, int8_out):
-    """Label agreement and largest |Δ probability| of int8 against fp32, over the rows both scored."""
+def compare(fp32_out, other_out):
+    """Label agreement and largest |Δ probability| of another dtype against fp32, over the rows both scored."""
     v32, l32, p32 = read_predictions(fp32_out)
-    v8, l8, p8 = read_predictions(int8_out)
+    v8, l8, p8 = read_predictions(other_out)
     assert len(l32) == len(l8), "row counts differ"
     both = v32 & v8
     assert (v32 == v8).all(), "null rows differ"
@@ -75,46 +82,33 @@ def compare(fp32_out, int8_out):
             "mean_prob_change": float(deltas.mean())}
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", required=True)
-    ap.add_argument("--input", required=True)
-    ap.add_argument("--threads", type=int, default=os.cpu_count())
-    ap.add_argument("--rounds", type=int, default=3, help="pairs of runs; order alternates per round")
-    ap.add_argument("--rows", type=int, help="use only the first N rows of the input (a shorter run)")
-    ap.add_argument("--json", help="also write the results here")
-    ap.add_argument("hfbatch_args", nargs="*", help="extra hfbatch arguments, after --")
-    args = ap.parse_args()
-
-    tmp = pathlib.Path(tempfile.mkdtemp(prefix="int8_vs_fp32-"))
-    if args.rows:
-        src = tmp / f"first-{args.rows}.parquet"
-        pq.write_table(pq.read_table(args.input).slice(0, args.rows), src)
-        args.input = str(src)
-    outs = {d: tmp / d / "out" for d in ("fp32", "int8")}
+def side_by_side(binary, model, src, threads, dtypes, rounds, extra=()):
+    """Interleaved rounds of every dtype in `dtypes` (fp32 first in the list: the reference), order reversed
+    every other round; the median speed ratios and the agreement of each other dtype with fp32."""
+    tmp = pathlib.Path(tempfile.mkdtemp(prefix="numerics_vs_fp32-"))
+    outs = {d: tmp / d / "out" for d in dtypes}
     for o in outs.values():
         o.parent.mkdir(parents=True)
-    rounds = []
-    for r in range(args.rounds):
-        order = ("fp32", "int8") if r % 2 == 0 else ("int8", "fp32")
-        res = {d: run_hfbatch(d, args.model, args.input, outs[d], args.threads, args.hfbatch_args) for d in order}
-        rounds.append({
-            "order": list(order),
-            "load_avg": os.getloadavg()[0],
-            **{f"{d}_rows_per_s": res[d]["rows_per_s"] for d in order},
-            **{f"{d}_infer_s": res[d]["seconds"]["infer"] for d in order},
-            **{f"{d}_wall_s": res[d]["wall_s"] for d in order},
-            **{f"{d}_cpu_s": res[d]["cpu_s"] for d in order},
-            "ratio_rows_per_s": res["int8"]["rows_per_s"] / res["fp32"]["rows_per_s"],
-            "ratio_infer": res["fp32"]["seconds"]["infer"] / res["int8"]["seconds"]["infer"],
-            "ratio_cpu": res["fp32"]["cpu_s"] / res["int8"]["cpu_s"],
-        })
+    faster = [d for d in dtypes if d != "fp32"]
+    per_round = []
+    for r in range(rounds):
+        order = list(dtypes) if r % 2 == 0 else list(reversed(dtypes))
+        res = {d: run_hfbatch(binary, d, model, src, outs[d], threads, extra) for d in order}
+        rec = {"order": order, "load_avg": os.getloadavg()[0],
+               **{f"{d}_rows_per_s": res[d]["rows_per_s"] for d in order},
+               **{f"{d}_infer_s": res[d]["seconds"]["infer"] for d in order},
+               **{f"{d}_wall_s": res[d]["wall_s"] for d in order},
+               **{f"{d}_cpu_s": res[d]["cpu_s"] for d in order}}
+        for d in faster:
+            rec[f"{d}_ratio_rows_per_s"] = res[d]["rows_per_s"] / res["fp32"]["rows_per_s"]
+            rec[f"{d}_ratio_infer"] = res["fp32"]["seconds"]["infer"] / res[d]["seconds"]["infer"]
+            rec[f"{d}_ratio_cpu"] = res["fp32"]["cpu_s"] / res[d]["cpu_s"]
+        per_round.append(rec)
         rows = res["fp32"]["rows_out"]
-        print(f"round {r + 1}: fp32 {res['fp32']['rows_per_s']:.0f} rows/s, int8 {res['int8']['rows_per_s']:.0f} "
-              f"rows/s, ratio {rounds[-1]['ratio_rows_per_s']:.2f} (infer only {rounds[-1]['ratio_infer']:.2f}, "
-              f"CPU time {rounds[-1]['ratio_cpu']:.2f}), "
-              f"load {rounds[-1]['load_avg']:.1f}", flush=True)
-    quality = compare(outs["fp32"], outs["int8"])
+        print(f"round {r + 1}: " + ", ".join(f"{d} {res[d]['rows_per_s']:.0f} rows/s" for d in order) + "; " +
+              ", ".join(f"{d}/fp32 {rec[f'{d}_ratio_rows_per_s']:.2f} (infer only {rec[f'{d}_ratio_infer']:.2f}, "
+                        f"CPU time {rec[f'{d}_ratio_cpu']:.2f})" for d in faster) +
+              f", load {rec['load_avg']:.1f}", flush=True)
     cpu = platform.processor() or platform.machine()
     try:
         cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
@@ -122,21 +116,52 @@ def main():
         pass
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True).stdout.strip()
-    result = {
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": commit, "cpu": cpu,
-        "threads": args.threads, "model": str(args.model), "input": str(args.input), "rows": rows,
-        "median_ratio_rows_per_s": statistics.median(r["ratio_rows_per_s"] for r in rounds),
-        "median_ratio_infer": statistics.median(r["ratio_infer"] for r in rounds),
-        "median_ratio_cpu": statistics.median(r["ratio_cpu"] for r in rounds),
-        "rounds": rounds, **quality,
-    }
+    result = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": commit, "cpu": cpu,
+              "threads": threads, "model": str(model), "input": str(src), "rows": rows, "rounds": per_round,
+              "dtypes": {}}
+    for d in faster:
+        result["dtypes"][d] = {
+            "median_ratio_rows_per_s": statistics.median(r[f"{d}_ratio_rows_per_s"] for r in per_round),
+            "median_ratio_infer": statistics.median(r[f"{d}_ratio_infer"] for r in per_round),
+            "median_ratio_cpu": statistics.median(r[f"{d}_ratio_cpu"] for r in per_round),
+            **compare(outs["fp32"], outs[d])}
+    return result
+
+
+def table(result):
+    """Markdown: one line per faster dtype against fp32."""
+    lines = ["| dtype | rows | threads | dtype/fp32 rows/s (median of rounds) | infer-stage ratio | CPU-time ratio "
+             "| label agreement | largest Δp |", "|---|---|---|---|---|---|---|---|"]
+    for d, q in result["dtypes"].items():
+        lines.append(f"| {d} | {result['rows']} | {result['threads']} | {q['median_ratio_rows_per_s']:.2f}x "
+                     f"| {q['median_ratio_infer']:.2f}x | {q['median_ratio_cpu']:.2f}x "
+                     f"| {100 * q['label_agreement']:.2f}% ({q['labels_changed']} changed) "
+                     f"| {q['max_prob_change']:.4f} |")
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--input", required=True)
+    ap.add_argument("--hfbatch", default=str(ROOT / "build/bin/hfbatch"))
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--rounds", type=int, default=3, help="runs of every dtype; order alternates per round")
+    ap.add_argument("--rows", type=int, help="use only the first N rows of the input (a shorter run)")
+    ap.add_argument("--dtypes", default="int8", help="comma-separated dtypes compared with fp32 (int8, bf16)")
+    ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("hfbatch_args", nargs="*", help="extra hfbatch arguments, after --")
+    args = ap.parse_args()
+
+    if args.rows:
+        src = pathlib.Path(tempfile.mkdtemp(prefix="numerics_vs_fp32-")) / f"first-{args.rows}.parquet"
+        pq.write_table(pq.read_table(args.input).slice(0, args.rows), src)
+        args.input = str(src)
+    dtypes = ["fp32", *[d for d in args.dtypes.split(",") if d != "fp32"]]
+    result = side_by_side(args.hfbatch, args.model, args.input, args.threads, dtypes, args.rounds,
+                          args.hfbatch_args)
     print(json.dumps(result, indent=2))
-    print(f"\n| rows | threads | int8/fp32 rows/s (median of {args.rounds}) | infer-stage ratio | CPU-time ratio "
-          f"| label agreement | largest Δp |\n|---|---|---|---|---|---|---|\n| {rows} | {args.threads} | "
-          f"{result['median_ratio_rows_per_s']:.2f}x | {result['median_ratio_infer']:.2f}x | "
-          f"{result['median_ratio_cpu']:.2f}x | "
-          f"{100 * quality['label_agreement']:.2f}% ({quality['labels_changed']} changed) | "
-          f"{quality['max_prob_change']:.4f} |")
+    print("\n" + table(result))
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
 

@@ -9,6 +9,9 @@
                                    int8 weights)
   bench/models/<name>/ct2/         CTranslate2 conversion (BERT only: encoder + pooler; the head is applied
                                    by bench/peers.py)
+  bench/models/<name>/openvino/    model.xml/.bin: ov.convert_model of the HF torch model (example input from
+                                   its tokenizer, dynamic batch × sequence), ov.save_model with fp32 weights
+                                   (compress_to_fp16=False); the CPU plugin picks its precision at compile time
 
 Models (BENCHMARKS.md "Models"), 2-label heads (negative/positive):
   minilm         the real default model (all-MiniLM-L6-v2 weights) + a trained 2-label head (make_minilm_classifier)
@@ -23,6 +26,7 @@ Models (BENCHMARKS.md "Models"), 2-label heads (negative/positive):
   tiny-bert      (bench/rss_check only, no peers) random BERT, 2 layers × 32 hidden, MiniLM tokenizer
 
   .venv-tools/bin/python bench/make_bench_models.py [--only minilm,bert-base,tiny-bert] [--force]
+                                                    [--artifacts onnx,ct2,openvino]
 
 Deterministic: fixed seeds. Existing folders are kept unless --force.
 """
@@ -132,6 +136,20 @@ def quantize_int8(src, out):
                      extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
 
 
+def convert_openvino(hf, out):
+    """OpenVINO's own PyTorch converter on the transformers model, the route its documentation shows."""
+    import openvino as ov
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    model = AutoModelForSequenceClassification.from_pretrained(str(hf), dtype=torch.float32).eval()
+    tok = AutoTokenizer.from_pretrained(str(hf))
+    enc = tok(["a short example", "and a somewhat longer second example sentence"], padding=True,
+              return_tensors="pt")
+    with torch.inference_mode():
+        ov_model = ov.convert_model(model, example_input=dict(enc))
+    ov.save_model(ov_model, str(out / "model.xml"), compress_to_fp16=False)
+    return {p.get_any_name(): str(p.get_partial_shape()) for p in ov_model.inputs}
+
+
 def convert_ct2(hf, out):
     import ctranslate2
     ctranslate2.converters.TransformersConverter(str(hf)).convert(str(out), force=True)
@@ -143,20 +161,23 @@ PEER_MODELS = {"minilm", "bert-base", "deberta-base"}  # the others are for hfba
 CT2_SUPPORTED = {"minilm", "bert-base"}  # CTranslate2's converter has BertConfig, no DebertaV2Config
 
 
-def make(name, force):
+def make(name, force, artifacts):
     base = MODELS_DIR / name
-    hf, onnx_dir, ct2 = base / "hf", base / "onnx", base / "ct2"
+    hf, onnx_dir, ct2, ov_dir = base / "hf", base / "onnx", base / "ct2", base / "openvino"
     if force:
         shutil.rmtree(base, ignore_errors=True)
     if not (hf / "config.json").exists():
         hf.mkdir(parents=True, exist_ok=True)
         WRITERS[name](hf)
-    if name in PEER_MODELS and not (onnx_dir / "model-int8.onnx").exists():
+    if name in PEER_MODELS and "openvino" in artifacts and not (ov_dir / "model.bin").exists():
+        ov_dir.mkdir(parents=True, exist_ok=True)
+        print(f"{name}: OpenVINO inputs {convert_openvino(hf, ov_dir)}")
+    if name in PEER_MODELS and "onnx" in artifacts and not (onnx_dir / "model-int8.onnx").exists():
         onnx_dir.mkdir(parents=True, exist_ok=True)
         config = export_onnx(hf, onnx_dir / "model.onnx")
         print(f"{name}: ORT optimizer fusions {optimize_onnx(onnx_dir / 'model.onnx', onnx_dir / 'model-opt.onnx', config)}")
         quantize_int8(onnx_dir / "model-opt.onnx", onnx_dir / "model-int8.onnx")
-    if name in CT2_SUPPORTED and not (ct2 / "model.bin").exists():
+    if name in CT2_SUPPORTED and "ct2" in artifacts and not (ct2 / "model.bin").exists():
         convert_ct2(hf, ct2)
     print(f"{name}: {base}")
 
@@ -165,9 +186,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default=",".join(sorted(PEER_MODELS)))
     ap.add_argument("--force", action="store_true")
+    ap.add_argument("--artifacts", default="onnx,ct2,openvino",
+                    help="which peers' converted copies to write (the hf folder is always written)")
     a = ap.parse_args()
     for name in a.only.split(","):
-        make(name, a.force)
+        make(name, a.force, set(a.artifacts.split(",")))
 
 
 if __name__ == "__main__":

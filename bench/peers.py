@@ -3,7 +3,7 @@ reads the text column(s), scores every row, writes `label_id` (int32) and `proba
 label order) to a Parquet file, and prints a JSON report {rows, load_s, total_s} as its last line.
 
   peers.py SYSTEM --model HF_DIR --input IN.parquet --output OUT.parquet --threads N --columns text[,pair]
-           [--artifact ONNX_FILE|CT2_DIR]
+           [--artifact ONNX_FILE|CT2_DIR|OPENVINO_DIR] [--precision f32]
 
 Systems (BENCHMARKS.md "Peers"):
   pipeline   transformers pipeline("text-classification"), PyTorch fp32, batch_size 32, truncation
@@ -14,6 +14,14 @@ Systems (BENCHMARKS.md "Peers"):
   ct2        CTranslate2 Encoder on --artifact (a converted BertModel: encoder + pooler), batches of 32; the
              2-label classifier (one Linear) is applied in numpy from the HF weights — CTranslate2 has no
              sequence-classification head
+  openvino   OpenVINO Runtime on --artifact (model.xml written by ov.convert_model + ov.save_model from the HF
+             torch model, fp32 weights), CPU plugin, INFERENCE_NUM_THREADS = --threads, at the plugin's
+             default INFERENCE_PRECISION_HINT (bf16 on CPUs with AVX512-BF16 or AMX) or --precision f32
+  torch-bf16 AutoModelForSequenceClassification(...).to(torch.bfloat16) under torch.inference_mode
+The openvino and torch-bf16 peers get what a user who tunes a little writes (BENCHMARKS.md "Peers"): every row
+tokenized once (truncation at the model's limit), rows sorted by token count, batches of 32 padded to their
+longest row, predictions put back in input order. The report adds what the peer actually ran at
+(`precision`: OpenVINO's compiled INFERENCE_PRECISION_HINT, torch's parameter dtype).
 """
 import argparse
 import json
@@ -93,6 +101,35 @@ def dynamic_batches(tok, first, second):
         yield tok(f, s, padding=True, truncation=True, return_tensors="np")
 
 
+def sorted_batches(tok, first, second, size=32):
+    """(row indices, numpy encodings) of batches of `size` rows of similar length: every row tokenized once,
+    truncated at the model's limit, rows sorted by token count, each batch padded to its longest row."""
+    enc = tok(first, second, truncation=True)
+    names = [k for k in ("input_ids", "attention_mask", "token_type_ids") if k in enc]
+    order = np.argsort([len(x) for x in enc["input_ids"]], kind="stable")
+    pad = {"input_ids": tok.pad_token_id or 0, "attention_mask": 0, "token_type_ids": 0}
+    for i in range(0, len(order), size):
+        idx = order[i:i + size]
+        width = max(len(enc["input_ids"][j]) for j in idx)
+        batch = {}
+        for k in names:
+            arr = np.full((len(idx), width), pad[k], dtype=np.int64)
+            for r, j in enumerate(idx):
+                arr[r, :len(enc[k][j])] = enc[k][j]
+            batch[k] = arr
+        yield idx, batch
+
+
+def in_input_order(parts, rows):
+    """[rows, labels] probabilities from (row indices, probabilities) of sorted batches."""
+    out = None
+    for idx, probs in parts:
+        if out is None:
+            out = np.empty((rows, probs.shape[1]), dtype=np.float32)
+        out[idx] = probs
+    return out
+
+
 def run_ort(a, first, second):
     import onnxruntime as ort
     so = ort.SessionOptions()
@@ -129,7 +166,46 @@ def run_ct2(a, first, second):
     return np.concatenate(probs), load_s
 
 
-SYSTEMS = {"pipeline": run_pipeline, "padded128": run_padded128, "ort": run_ort, "ct2": run_ct2}
+def run_openvino(a, first, second):
+    import openvino as ov
+    core = ov.Core()
+    config = {"INFERENCE_NUM_THREADS": a.threads}
+    if a.precision:
+        config["INFERENCE_PRECISION_HINT"] = a.precision
+    compiled = core.compile_model(core.read_model(f"{a.artifact}/model.xml"), "CPU", config)
+    names = {p.get_any_name() for p in compiled.inputs}
+    a.report["precision"] = compiled.get_property("INFERENCE_PRECISION_HINT").get_type_name()
+    a.report["cpu_default_precision"] = core.get_property("CPU", "INFERENCE_PRECISION_HINT").get_type_name()
+    a.report["openvino"] = ov.__version__
+    request = compiled.create_infer_request()
+    tok = tokenizer_of(a.model)
+    load_s = time.perf_counter() - T0
+    parts = []
+    for idx, enc in sorted_batches(tok, first, second):
+        logits = request.infer({k: v for k, v in enc.items() if k in names})[compiled.outputs[0]]
+        parts.append((idx, softmax(np.asarray(logits, dtype=np.float64))))
+    return in_input_order(parts, len(first)), load_s
+
+
+def run_torch_bf16(a, first, second):
+    import torch
+    from transformers import AutoModelForSequenceClassification
+    torch.set_num_threads(a.threads)
+    model = AutoModelForSequenceClassification.from_pretrained(a.model).eval().to(torch.bfloat16)
+    a.report["precision"] = str(next(model.parameters()).dtype).removeprefix("torch.")
+    a.report["torch"] = torch.__version__
+    tok = tokenizer_of(a.model)
+    load_s = time.perf_counter() - T0
+    parts = []
+    with torch.inference_mode():
+        for idx, enc in sorted_batches(tok, first, second):
+            logits = model(**{k: torch.from_numpy(v) for k, v in enc.items()}).logits
+            parts.append((idx, torch.softmax(logits.float(), dim=-1).numpy()))
+    return in_input_order(parts, len(first)), load_s
+
+
+SYSTEMS = {"pipeline": run_pipeline, "padded128": run_padded128, "ort": run_ort, "ct2": run_ct2,
+           "openvino": run_openvino, "torch-bf16": run_torch_bf16}
 
 
 def main():
@@ -141,11 +217,13 @@ def main():
     ap.add_argument("--output", required=True)
     ap.add_argument("--threads", type=int, required=True)
     ap.add_argument("--columns", default="text")
+    ap.add_argument("--precision", help="openvino: INFERENCE_PRECISION_HINT (default: the plugin's own)")
     a = ap.parse_args()
+    a.report = {}  # what a peer records about how it ran (precision, versions)
     first, second = read_inputs(a.input, a.columns.split(","))
     probs, load_s = SYSTEMS[a.system](a, first, second)
     write_outputs(a.output, probs)
-    print(json.dumps({"rows": len(first), "load_s": load_s, "total_s": time.perf_counter() - T0}))
+    print(json.dumps({"rows": len(first), "load_s": load_s, "total_s": time.perf_counter() - T0, **a.report}))
 
 
 if __name__ == "__main__":

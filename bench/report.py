@@ -2,16 +2,32 @@
 import json
 import pathlib
 
+import int8_vs_fp32 as numerics
+
 SYSTEM_NAMES = {
     "hfbatch-fp32": "hfbatch classify, fp32, text",
     "hfbatch-pretok": "hfbatch classify, fp32, pre-tokenized (seed's padded-128 ids)",
+    "hfbatch-bf16": "hfbatch classify, bf16",
     "hfbatch-int8": "hfbatch classify, int8",
     "pipeline": "transformers pipeline, PyTorch fp32, batch 32, truncation",
     "padded128": "seed Horovod job: padding=max_length 128, batch 128, PyTorch fp32",
     "ort-fp32": "ONNX Runtime fp32, transformer optimizer, batch 32 dynamic padding",
     "ort-int8": "ONNX Runtime int8 dynamic quantization (of the optimized model)",
     "ct2": "CTranslate2 fp32 encoder+pooler, batch 32 (head in numpy)",
+    "openvino": "OpenVINO, CPU plugin's default precision, length-sorted batches of 32",
+    "openvino-f32": "OpenVINO, INFERENCE_PRECISION_HINT f32, length-sorted batches of 32",
+    "torch-bf16": "PyTorch, model.to(bfloat16), inference_mode, length-sorted batches of 32",
 }
+# Issue 14's targets, all judged start-up excluded: (workloads, models, numerator, denominator, what, threshold).
+# "ratio" = numerator's rows/s ÷ denominator's; "efficiency" = the numerator's useful-FLOP efficiency against
+# its precision's GEMM peak. Cells not named here still show the figure, without a target.
+BF16_TARGETS = [
+    ("hfbatch-bf16", "openvino", "ratio", 1.5, None),
+    ("hfbatch-bf16", "hfbatch-fp32", "ratio", 3.0, {("w-long", "bert-base")}),
+    ("hfbatch-int8", "hfbatch-bf16", "ratio", 1.3, None),
+    ("hfbatch-bf16", None, "efficiency", 0.50, {("w-long", m) for m in ("minilm", "bert-base", "deberta-base")}),
+]
+AGREEMENT_TARGETS = {"bf16": 0.998, "int8": 0.995}
 # Issue 7's targets: (workload, model, system, what, threshold).
 TARGETS = [
     ("w-short", "minilm", "pipeline", "ratio", 4.0), ("w-short", "minilm", "padded128", "ratio", 10.0),
@@ -25,22 +41,30 @@ TARGETS = [
 ]
 
 
+def percent(v):
+    return "" if v is None else f"{v:.1%}"
+
+
 def cell_table(c):
     lines = ["| system | rows | wall s | rows/s | real tokens/s | hfbatch fp32 ÷ system | same, start-up excluded "
-             "| useful-FLOP eff. | peak RSS MiB | labels = hfbatch fp32 | max Δp |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| GEMM precision | useful-FLOP eff. | same, start-up excluded | peak RSS MiB | labels = hfbatch fp32 "
+             "| max Δp |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, s in c["systems"].items():
         label = SYSTEM_NAMES.get(name, name)
         if "rows_per_s" not in s:
             lines.append(f"| {label} | — | {'skipped: ' + s['skipped'] if 'skipped' in s else 'FAILED'} "
-                         "| | | | | | | | |")
+                         "| | | | | | | | | | |")
             continue
         agree = f"{s['label_agreement']:.2%}" if "label_agreement" in s else "(reference)"
         dp = f"{s['max_prob_change']:.2g}" if "max_prob_change" in s else ""
+        scoring_eff = s.get("scoring_useful_flop_efficiency")  # absent in results before issue 14
         lines.append(f"| {label} | {c['rows']} | {s['wall_s']:.1f} | {s['rows_per_s']:.1f} "
                      f"| {s['real_tokens_per_s']:.0f} | {s.get('hfbatch_fp32_ratio', float('nan')):.2f}x "
                      f"| {s.get('hfbatch_fp32_scoring_ratio', float('nan')):.2f}x "
-                     f"| {s['useful_flop_efficiency']:.1%} | {s['peak_rss_mb']:.0f} | {agree} | {dp} |")
+                     f"| {s.get('precision', 'fp32')} | {percent(s['useful_flop_efficiency'])} "
+                     f"| {percent(scoring_eff)} "
+                     f"| {s['peak_rss_mb']:.0f} | {agree} | {dp} |")
     return "\n".join(lines)
 
 
@@ -82,6 +106,86 @@ def targets_table(doc):
     return "\n".join(lines)
 
 
+def gemm_peak_line(g):
+    """The peaks of the run: one fp32 figure (results before issue 14) or one per precision."""
+    if "gflops" in g:
+        return (f"GEMM peak (same run): {g['library']}, {g['m']}³ fp32, {g['threads']} threads: "
+                f"**{g['gflops']:.1f} GFLOP/s**.")
+    have = [p for p in ("fp32", "bf16", "int8") if g.get(p, {}).get("gflops")]
+    figures = "; ".join(f"{p} **{g[p]['gflops']:.1f}** ({g[p]['how']})" if p in have else
+                        f"{p} not measured ({g[p].get('error')})" for p in ("fp32", "bf16", "int8") if p in g)
+    ratio = "".join(f" {p} peak ÷ fp32 peak = {g[p]['gflops'] / g['fp32']['gflops']:.2f}x." for p in ("bf16", "int8")
+                    if p in have and "fp32" in have)
+    both = (" Measured at the start and the end of the run, the higher kept (start "
+            + ", ".join(f"{p} {v}" for p, v in g["measured"][0].items()) + "; end "
+            + ", ".join(f"{p} {v}" for p, v in g["measured"][1].items()) + ")." if "measured" in g else "")
+    return (f"GEMM peaks (same run, bench/gemm_peak.cc): {g['library']}, dispatching to {g.get('isa', '?')}, "
+            f"{g['m']}³, {g['threads']} threads, G(FL)OP/s: {figures}.{ratio}{both} Each system's useful-FLOP efficiency "
+            "is against the peak of the precision its GEMMs use (column \"GEMM precision\"; OpenVINO's default "
+            "is the precision its CPU plugin reports).")
+
+
+def cell_rate(c, system):
+    """rows/s start-up excluded, or None where the system did not run."""
+    return c.get("systems", {}).get(system, {}).get("scoring_rows_per_s")
+
+
+def bf16_targets_table(doc):
+    """Issue 14's ratios on every cell of the run, start-up excluded; a target where the issue sets one."""
+    lines = ["| cell | figure (start-up excluded) | measured | target | met |", "|---|---|---|---|---|"]
+    for c in doc["cells"]:
+        key = (c["workload"], c["model"])
+        for num, den, what, thr, where in BF16_TARGETS:
+            if what == "ratio":
+                a, b = cell_rate(c, num), cell_rate(c, den)
+                v = a / b if a and b else None
+                text, shown = f"{num} ÷ {den} rows/s", "not run" if v is None else f"{v:.2f}x"
+                goal = f"≥ {thr}x"
+            else:
+                v = c.get("systems", {}).get(num, {}).get("scoring_useful_flop_efficiency")
+                text, shown = f"{num} useful-FLOP efficiency vs bf16 peak", "not run" if v is None else f"{v:.1%}"
+                goal = f"≥ {thr:.0%}"
+            targeted = where is None or key in where
+            met = "" if v is None or not targeted else ("yes" if v >= thr else "no")
+            lines.append(f"| {c['workload']} / {c['model']} | {text} | {shown} | {goal if targeted else '—'} | {met} |")
+    return "\n".join(lines)
+
+
+def agreement_section(doc):
+    a = doc.get("agreement")
+    if not a:
+        return []
+    if "skipped" in a:
+        return ["## Agreement with hfbatch fp32\n", f"Skipped: {a['skipped']}.\n"]
+    goals = "; ".join(f"{d} labels ≥ {AGREEMENT_TARGETS[d]:.1%}: "
+                      f"{'yes' if q['label_agreement'] >= AGREEMENT_TARGETS[d] else 'no'}"
+                      for d, q in a["dtypes"].items() if d in AGREEMENT_TARGETS)
+    return [f"## Agreement with hfbatch fp32 ({a['rows']:,} W-short rows)\n",
+            f"`hfbatch classify --dtype D` against `--dtype fp32` on {a['rows']:,} rows of {a['input']}, the default "
+            "model (all-MiniLM-L6-v2) with its trained English / other head (bench/make_minilm_classifier.py), so "
+            "labels mean something; one interleaved round (bench/int8_vs_fp32.py), whole-process rows/s. "
+            f"Issue 14's targets: {goals}.\n", numerics.table(a), ""]
+
+
+def openvino_note(doc):
+    """How the OpenVINO and PyTorch-bf16 peers ran, from their own reports (empty when none ran)."""
+    ran = {n: s for c in doc["cells"] for n, s in c["systems"].items() if "peer" in s}
+    notes = []
+    for name in ("openvino", "openvino-f32"):
+        if name in ran:
+            p = ran[name]["peer"]
+            notes.append(f"`{name}` ran at INFERENCE_PRECISION_HINT {p.get('precision')} (the CPU plugin's default "
+                         f"here: {p.get('cpu_default_precision')}; OpenVINO {p.get('openvino')})")
+    if "torch-bf16" in ran:
+        notes.append(f"`torch-bf16` ran with {ran['torch-bf16']['peer'].get('precision')} parameters "
+                     f"(PyTorch {ran['torch-bf16']['peer'].get('torch')})")
+    if not notes:
+        return ""
+    return ("OpenVINO's models: ov.convert_model of the transformers model, saved with fp32 weights "
+            "(bench/make_bench_models.py); the OpenVINO and PyTorch-bf16 peers tokenize every row once, sort rows "
+            "by length and run batches of 32 padded to their longest row (bench/peers.py). " + "; ".join(notes) + ".\n")
+
+
 def write_markdown(doc, out):
     m = doc["machine"]
     g = doc["gemm_peak"]
@@ -93,15 +197,15 @@ def write_markdown(doc, out):
              f"{doc.get('load_average_after')} — "
              "other jobs shared the cores unless the load stayed near the thread count. "
              f"Whole run {doc.get('elapsed_s', 0) / 60:.1f} min.\n",
-             f"GEMM peak (same run): {g['library']}, {g['m']}³ fp32, {g['threads']} threads: "
-             f"**{g['gflops']:.1f} GFLOP/s**. Useful-FLOP efficiency = FLOPs the model needs on the real tokens "
+             gemm_peak_line(g) + " Useful-FLOP efficiency = FLOPs the model needs on the real tokens "
              "(BENCHMARKS.md formula, pooler and head included; DeBERTa's relative-position terms not counted) "
              "/ (wall time × that peak).\n",
              "Every system is its own process, timed end to end (interpreter start, model load, Parquet read, "
              "tokenize, infer, Parquet write); peak RSS from /usr/bin/time. Label agreement and the largest "
              "probability change are against hfbatch fp32 on the same rows. The padded-128 job truncates at "
              "128 tokens (its tokens/s and FLOPs count that), the others at the model's limit (512). "
-             f"hfbatch int8: {'run' if doc['hfbatch_int8'] else 'not available in this build (no --dtype), skipped'}.\n",
+             f"hfbatch --dtype values in this build: {', '.join(doc.get('hfbatch_dtypes', ['fp32', 'int8'] if doc['hfbatch_int8'] else ['fp32']))} "
+             "(a mode it lacks is skipped).\n",
              "Peers' models (bench/make_bench_models.py): ONNX by torch.onnx.export (legacy exporter, opset 17); "
              "BERT models optimized by onnxruntime.transformers' optimizer (model_type bert: EmbedLayerNorm, "
              "Attention, SkipLayerNorm, BiasGelu fused), DeBERTa by onnxruntime's own ORT_ENABLE_EXTENDED graph "
@@ -112,12 +216,15 @@ def write_markdown(doc, out):
              "ONNX Runtime and OpenMP runtimes spin-wait by default: on a loaded machine that costs them more "
              "than on a quiet one. With few rows, start-up (imports, model load: `load_s` of each peer in the JSON) "
              "is a large part of every wall time, so the ratios of a small run are larger than a full run's.\n",
+             openvino_note(doc),
              ("Workload files (bench/make_workloads.py), tokens per row under the default model's tokenizer, "
               "untruncated: " + "; ".join(f"{w} {p['rows']:,} rows, mean {p['mean']}, p50 {p['p50']}, p95 {p['p95']}, "
                                         f"{p['over_128']} over 128, {p['over_512']} over 512"
                                         for w, p in doc["workload_tokens_minilm"].items()) + ".\n")
              if "workload_tokens_minilm" in doc else "",
-             "## Targets (issue 7)\n", targets_table(doc), ""]
+             *(["## Targets (issue 14)\n", bf16_targets_table(doc), ""] if doc["profile"] == "bf16" else
+               ["## Targets (issue 7)\n", targets_table(doc), ""]),
+             *agreement_section(doc)]
     for c in doc["cells"]:
         w = c["work"]["model_limit"]
         parts += [f"## {c['workload']} / {c['model']} — {c['rows']} rows ({c['input']})\n",
