@@ -31,34 +31,23 @@ SerialGemmScope::SerialGemmScope() : previous_(t_inside_parallel_item) { t_insid
 SerialGemmScope::~SerialGemmScope() { t_inside_parallel_item = previous_; }
 
 #if defined(HFBATCH_GEMM_ONEDNN)
-namespace {
-// OpenMP's thread count is per thread: while alive, a oneDNN call made on this thread uses this thread's
-// count (num_threads(), the entered context's), or one thread inside a parallel_for item.
-class OmpThreadsForCall {
- public:
-  OmpThreadsForCall() : previous_(omp_get_max_threads()) {
-    const int want = t_inside_parallel_item ? 1 : num_threads();
-    if (want != previous_) omp_set_num_threads(want);
-    else previous_ = 0;
-  }
-  ~OmpThreadsForCall() {
-    if (previous_ > 0) omp_set_num_threads(previous_);
-  }
-
- private:
-  int previous_;
-};
-}  // namespace
+GemmThreadsScope::GemmThreadsScope() : previous_(omp_get_max_threads()) {
+  const int want = t_inside_parallel_item ? 1 : num_threads();
+  if (want != previous_) omp_set_num_threads(want);
+  else previous_ = 0;
+}
+GemmThreadsScope::~GemmThreadsScope() {
+  if (previous_ > 0) omp_set_num_threads(previous_);
+}
 #else
-namespace {
 // OpenBLAS's thread count is process-wide: set it to this caller's count when it differs (concurrent
 // engines with different counts race here; the default oneDNN build has no such state).
-void openblas_threads_for_call() {
+GemmThreadsScope::GemmThreadsScope() {
   static std::atomic<int32_t> current{0};
   const int32_t want = t_inside_parallel_item ? 1 : num_threads();
   if (current.exchange(want) != want) openblas_set_num_threads(want);
 }
-}  // namespace
+GemmThreadsScope::~GemmThreadsScope() = default;
 #endif
 
 void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
@@ -67,13 +56,13 @@ void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float al
 #if defined(HFBATCH_GEMM_ONEDNN)
   dnnl_status_t st;
   {
-    OmpThreadsForCall threads;
+    GemmThreadsScope threads;
     SignalsHeld held;  // the kernel's rsp points into the heap while it runs (signals_held.h)
     st = dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   }
   check(st == dnnl_success, [&] { return "dnnl_sgemm failed with status " + std::to_string(static_cast<int>(st)); });
 #else
-  openblas_threads_for_call();
+  GemmThreadsScope threads;
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
               static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
               static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c, static_cast<blasint>(ldc));
@@ -87,7 +76,7 @@ void gemm_u8s8s32(int64_t m, int64_t n, int64_t k, const uint8_t* a, int64_t lda
   const int32_t no_offset = 0;  // offsetc 'F': one C offset (0); A and B offsets 0
   dnnl_status_t st;
   {
-    OmpThreadsForCall threads;
+    GemmThreadsScope threads;
     SignalsHeld held;
     st = dnnl_gemm_u8s8s32('N', 'T', 'F', m, n, k, 1.0f, a, lda, 0, b, ldb, 0, 0.0f, c, ldc, &no_offset);
   }

@@ -30,6 +30,20 @@ class SerialGemmScope {
   bool previous_;
 };
 
+// While alive, a oneDNN call made on this thread (dnnl_sgemm, a matmul primitive) runs on num_threads()
+// threads, or on one inside a parallel_for item: OpenMP's team size is per calling thread, so each GEMM
+// call site applies the caller's count. Every oneDNN call goes through one (cpu/gemm_bf16.cc too).
+class GemmThreadsScope {
+ public:
+  GemmThreadsScope();
+  ~GemmThreadsScope();
+  GemmThreadsScope(const GemmThreadsScope&) = delete;
+  GemmThreadsScope& operator=(const GemmThreadsScope&) = delete;
+
+ private:
+  int previous_ = 0;
+};
+
 // Threads used by BLAS and by parallel_for on the calling thread: the entered core::ExecutionContext's count
 // when it has one, else set_num_threads's value for this thread, else all cores. Nothing is process-wide
 // (with oneDNN each GEMM applies the caller's count to its OpenMP team).

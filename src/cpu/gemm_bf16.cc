@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cpu/blas.h"
 #include "cpu/parallel.h"
 #include "cpu/signals_held.h"
 #include "hfbatch/core/error.h"
@@ -145,6 +146,7 @@ std::shared_ptr<const PackedBf16Weight> pack_bf16_weight(const float* w, int64_t
   memory source({{k, n}, Dt::f32, Tag::ba}, cpu_engine(), const_cast<float*>(w));
   p->packed = memory(layout, cpu_engine());
   dnnl::stream stream(cpu_engine());
+  GemmThreadsScope threads;
   SignalsHeld held;
   dnnl::reorder(source, p->packed).execute(stream, source, p->packed);
   stream.wait();
@@ -220,6 +222,7 @@ void gemm_bf16(const void* x, Elem x_type, int64_t m, const PackedBf16Weight& w,
       {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, w.packed}, {DNNL_ARG_DST, dst}, {DNNL_ARG_SCRATCHPAD, scratchpad}};
   if (bias) args.emplace(DNNL_ARG_BIAS, memory({{1, w.n}, Dt::f32, Tag::ab}, engine, const_cast<float*>(bias)));
   dnnl::stream stream(engine);
+  GemmThreadsScope threads;  // the caller's thread count (its ExecutionContext's)
   SignalsHeld held;
   matmul.primitive.execute(stream, args);
   stream.wait();
