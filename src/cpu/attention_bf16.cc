@@ -45,6 +45,23 @@ Scratch carve(void* scratch, int64_t lp, int64_t d) {
 #if defined(__x86_64__)
 #define HFBATCH_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 
+// Lanes [0, count) of 16 (count ≥ 16: all): the keys of a block that exist.
+inline __mmask16 first_lanes(int64_t count) {
+  return count >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << count) - 1);
+}
+
+template <int R, int C>
+HFBATCH_BF16_TARGET inline void zero(__m512 (&acc)[R][C]) {
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 16
+    for (int c = 0; c < C; ++c) acc[r][c] = _mm512_setzero_ps();
+}
+
+HFBATCH_BF16_TARGET inline __m512bh broadcast_pair(const uint16_t* p) {
+  return reinterpret_cast<__m512bh>(_mm512_set1_epi32(static_cast<int>(load_pair(p))));
+}
+
 // k_pairs[p][j] = (k[j][2p], k[j][2p+1]) — a 32-bit transpose, 16 keys per gather; v_pairs[jp][c] =
 // (v[2jp][c], v[2jp+1][c]) — two rows' 16-bit lanes interleaved; zero past len.
 HFBATCH_BF16_TARGET void lay_out_keys(const uint16_t* k, const uint16_t* v, int64_t ld, int64_t len, int64_t lp,
@@ -52,8 +69,7 @@ HFBATCH_BF16_TARGET void lay_out_keys(const uint16_t* k, const uint16_t* v, int6
   const __m512i rows = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
                                           _mm512_set1_epi32(static_cast<int>(ld / 2)));  // row stride in pairs
   for (int64_t jb = 0; jb < lp; jb += 16) {
-    const __mmask16 valid = len - jb >= 16 ? static_cast<__mmask16>(0xffff)
-                                           : static_cast<__mmask16>((1u << (len - jb)) - 1);
+    const __mmask16 valid = first_lanes(len - jb);
     const uint16_t* base = k + jb * ld;
     for (int64_t p = 0; p < d / 2; ++p)
       _mm512_storeu_si512(s.k_pairs + p * lp + jb,
@@ -72,19 +88,12 @@ HFBATCH_BF16_TARGET void lay_out_keys(const uint16_t* k, const uint16_t* v, int6
   }
 }
 
-HFBATCH_BF16_TARGET inline __m512bh broadcast_pair(const uint16_t* p) {
-  return reinterpret_cast<__m512bh>(_mm512_set1_epi32(static_cast<int>(load_pair(p))));
-}
-
 // scores[r][jb + 16·b + i] = scale · q_r·k_(jb + 16·b + i) for R rows and KB blocks of 16 keys (padding → −inf).
 template <int R, int KB>
 HFBATCH_BF16_TARGET void scores_tile(const uint16_t* q, int64_t ld, int64_t len, int64_t lp, int64_t d, float scale,
                                      int64_t jb, const Scratch& s) {
   __m512 acc[R][KB];
-  #pragma GCC unroll 16
-  for (auto& row : acc)
-    #pragma GCC unroll 16
-    for (auto& a : row) a = _mm512_setzero_ps();
+  zero(acc);
   for (int64_t p = 0; p < d / 2; ++p) {
     __m512bh keys[KB];
     #pragma GCC unroll 16
@@ -101,7 +110,7 @@ HFBATCH_BF16_TARGET void scores_tile(const uint16_t* q, int64_t ld, int64_t len,
   #pragma GCC unroll 16
   for (int b = 0; b < KB; ++b) {
     const int64_t j = jb + 16 * b;
-    const __mmask16 valid = len - j >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << (len - j)) - 1);
+    const __mmask16 valid = first_lanes(len - j);
     #pragma GCC unroll 16
     for (int r = 0; r < R; ++r)
       _mm512_storeu_ps(s.scores + r * lp + j, _mm512_mask_mul_ps(neg_inf, valid, acc[r][b], vscale));
@@ -113,10 +122,7 @@ template <int R, int G>
 HFBATCH_BF16_TARGET void values_tile(int64_t lp, int64_t d, int64_t c0, const Scratch& s, uint16_t* out,
                                      int64_t ld_out) {
   __m512 acc[R][G];
-  #pragma GCC unroll 16
-  for (auto& row : acc)
-    #pragma GCC unroll 16
-    for (auto& a : row) a = _mm512_setzero_ps();
+  zero(acc);
   for (int64_t jp = 0; jp < lp / 2; ++jp) {
     __m512bh p[R];
     #pragma GCC unroll 16
