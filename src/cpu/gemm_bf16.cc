@@ -22,6 +22,7 @@
 #include <dnnl.hpp>
 #endif
 #if defined(__x86_64__)
+#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -54,9 +55,24 @@ uint16_t round_one_to_bf16(float f) {
   return static_cast<uint16_t>(u >> 16);
 }
 
+// AMX-BF16 from cpuid (leaf 7 EDX bit 22) with the OS saving the tile state (XCR0 bits 17–18): not every
+// compiler's __builtin_cpu_supports knows "amx-bf16".
+static bool cpu_has_amx_bf16() {
+#if defined(__x86_64__)
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(d & (1u << 22))) return false;
+  if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27))) return false;  // OSXSAVE
+  uint32_t lo = 0, hi = 0;
+  __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  return (lo & (3u << 17)) == (3u << 17);
+#else
+  return false;
+#endif
+}
+
 static bool cpu_has_bf16_dot() {
 #if defined(__x86_64__)
-  return __builtin_cpu_supports("avx512bf16") || __builtin_cpu_supports("amx-bf16");
+  return __builtin_cpu_supports("avx512bf16") || cpu_has_amx_bf16();
 #else
   return false;
 #endif
@@ -81,7 +97,7 @@ std::string bf16_unsupported_reason() {
 
 std::string bf16_isa_name() {
 #if defined(__x86_64__)
-  if (__builtin_cpu_supports("amx-bf16")) return "amx_bf16";
+  if (cpu_has_amx_bf16()) return "amx_bf16";
 #endif
   return "avx512_bf16";
 }
