@@ -1,5 +1,6 @@
 #include "hfbatch/core/arena.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstdlib>
 #include <new>
@@ -9,8 +10,9 @@ namespace hfbatch::core {
 size_t Arena::bucket_of(size_t bytes) {
   constexpr size_t kMin = 64;
   if (bytes <= kMin) return kMin;
-  // 8 steps per octave: round up to a multiple of 2^(floor(log2 bytes) - 3).
-  const size_t step = size_t{1} << (std::bit_width(bytes) - 1 - 3);
+  // 8 steps per octave: round up to a multiple of 2^(floor(log2 bytes) - 3), and of 64 (aligned_alloc
+  // requires a size that is a multiple of the alignment).
+  const size_t step = std::max(kMin, size_t{1} << (std::bit_width(bytes) - 1 - 3));
   return (bytes + step - 1) / step * step;
 }
 

@@ -53,12 +53,14 @@ int field_index(const arrow::Schema& schema, const std::string& column, const st
   if (i >= 0) return i;
   std::string names;
   for (const auto& f : schema.fields()) names += (names.empty() ? "" : ", ") + f->name();
-  if (schema.GetAllFieldIndices(column).size() > 1) throw Error(file + ": column '" + column + "' (" + role + ") is ambiguous: several columns have that name");
+  // one_line: the file's column names (and a flag's value) may hold control characters.
+  if (schema.GetAllFieldIndices(column).size() > 1)
+    throw Error(one_line(file + ": column '" + column + "' (" + role + ") is ambiguous: several columns have that name"));
   const size_t dot = column.find('.');
   if (dot != std::string::npos && schema.GetFieldIndex(column.substr(0, dot)) >= 0)
-    throw Error(file + ": column '" + column + "' (" + role + ") names a field inside the nested column '" +
-                column.substr(0, dot) + "'; only top-level columns can be selected (flatten it first)");
-  throw Error(file + ": no column '" + column + "' (" + role + "); columns are: " + names);
+    throw Error(one_line(file + ": column '" + column + "' (" + role + ") names a field inside the nested column '" +
+                         column.substr(0, dot) + "'; only top-level columns can be selected (flatten it first)"));
+  throw Error(one_line(file + ": no column '" + column + "' (" + role + "); columns are: " + names));
 }
 
 // The Parquet leaf columns of one schema field, depth first: a struct, map or list spans several leaves.

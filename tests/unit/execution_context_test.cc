@@ -36,9 +36,11 @@ TEST(Arena, BucketsAndReuse) {
   EXPECT_EQ(core::Arena::bucket_of(1), 64u);
   EXPECT_EQ(core::Arena::bucket_of(1000), 1024u);  // 8 steps per power of two: 896, 960, 1024
   EXPECT_EQ(core::Arena::bucket_of(900), 960u);
-  for (size_t n : {65u, 1000u, 123457u, 50000000u}) {
+  for (size_t n : {65u, 160u, 300u, 1000u, 123457u, 50000000u}) {
     EXPECT_GE(core::Arena::bucket_of(n), n);
     EXPECT_LE(core::Arena::bucket_of(n), n + n / 8 + 64);
+    // aligned_alloc(64, size) needs size to be a multiple of 64 (ASan aborts on 160: the fuzz run found it).
+    EXPECT_EQ(core::Arena::bucket_of(n) % 64, 0u) << n;
   }
   core::Arena a;
   size_t b1 = 0, b2 = 0;

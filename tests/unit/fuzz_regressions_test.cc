@@ -91,6 +91,16 @@ TEST(FuzzRegressions, ParquetFooterErrorStaysOnOneLine) {
   }
 }
 
+// fuzz_parquet_text (CI smoke run): a column name holding a newline ("in\nput_ids") was echoed into the
+// "no column ...; columns are: ..." error, which then spanned two lines.
+TEST(FuzzRegressions, ColumnNamesInErrorsStayOnOneLine) {
+  const fs::path file = fs::path(HFBATCH_SOURCE_DIR) / "tests/fuzz/regressions/column_name_newline.parquet";
+  const std::string e = error_of([&] { io::ParquetSource(file, text_selection(), 16); });
+  EXPECT_NE(e.find("no column 'text'"), std::string::npos) << e;
+  EXPECT_NE(e.find("in\\nput_ids"), std::string::npos) << e;
+  EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+}
+
 // fuzz_parquet_text: a footer saying num_rows -5 over a row group of 4 rows was believed (the job plans its
 // units and row ranges from it) while the reader returned the 4 rows. The count is checked now.
 TEST(FuzzRegressions, ParquetFooterRowCountMustMatchItsRowGroups) {
