@@ -126,7 +126,7 @@ dnnl::algorithm eltwise_of(Unary act) {
   throw Error("gemm_bf16: activation has no oneDNN epilogue");
 }
 
-// The matmul of x [m, k] bf16 by W (dims [k, n], `weights` layout) into y [m, n] f32.
+// The matmul of x [m, k] bf16 by W (dims [k, n], `weights` layout) into y [m, n] f32 or bf16.
 dnnl::matmul::primitive_desc matmul_desc(int64_t m, int64_t n, int64_t k, const memory::desc& weights, bool bias,
                                          Unary act, Elem y_type = Elem::f32) {
   dnnl::primitive_attr attr;
@@ -169,9 +169,6 @@ std::shared_ptr<const PackedBf16Weight> pack_bf16_weight(const float* w, int64_t
   return p;
 }
 
-int64_t packed_rows(const PackedBf16Weight& w) { return w.n; }
-int64_t packed_cols(const PackedBf16Weight& w) { return w.k; }
-
 namespace {
 
 // A matmul primitive and the scratch memory it needs.
@@ -180,7 +177,8 @@ struct Matmul {
   size_t scratch_bytes = 0;
 };
 
-// Primitives of this thread, by (weight shape and layout, m, bias, activation); least recently used first out.
+// Primitives of this thread, by (weight shape — its layout follows from it —, m, bias, activation, output
+// dtype); least recently used first out.
 class PrimitiveCache {
  public:
   const Matmul& get(const PackedBf16Weight& w, int64_t m, bool bias, Unary act, Elem y_type) {
@@ -249,8 +247,6 @@ class PackedBf16Weight {};
 std::shared_ptr<const PackedBf16Weight> pack_bf16_weight(const float*, int64_t, int64_t) {
   throw Error("--dtype bf16: " + bf16_unsupported_reason());
 }
-int64_t packed_rows(const PackedBf16Weight&) { return 0; }
-int64_t packed_cols(const PackedBf16Weight&) { return 0; }
 void gemm_bf16(const void*, Elem, int64_t, const PackedBf16Weight&, const float*, Unary, void*, Elem) {
   throw Error("--dtype bf16: " + bf16_unsupported_reason());
 }

@@ -21,8 +21,6 @@ std::string bf16_isa_name();
 class PackedBf16Weight;
 // w: [n, k] f32 row-major (nn.Linear's weight) → packed bf16. Throws when bf16 is unsupported.
 std::shared_ptr<const PackedBf16Weight> pack_bf16_weight(const float* w, int64_t n, int64_t k);
-int64_t packed_rows(const PackedBf16Weight& w);  // n
-int64_t packed_cols(const PackedBf16Weight& w);  // k
 
 // Element types at the GEMM's edges: x may arrive in fp32 (rounded here) or already in bf16 (the output of a
 // bf16 op); y is written in fp32 or rounded to bf16 (for an op that reads bf16: attention, the next linear).
