@@ -13,6 +13,9 @@
 #include <vector>
 
 #include "cpu/gemm_bf16.h"
+#if defined(HFBATCH_GEMM_ONEDNN)
+#include <dnnl.hpp>
+#endif
 #include "hfbatch/core/error.h"
 
 using hfbatch::core::Tensor;
@@ -141,6 +144,19 @@ TEST(LinearBf16, MatchesBf16RoundedReferenceForEveryShapeAndEpilogue) {
     }
   }
 }
+
+#if defined(HFBATCH_GEMM_ONEDNN)
+// One matmul primitive per batch size m: oneDNN's own global primitive cache would keep up to 1,024 of them
+// (~1 MB each) and grow RSS with the number of distinct batch sizes a dataset produces (+590 MB over 20,000
+// W-short rows). The bf16 GEMM keeps its own bounded cache and switches oneDNN's off.
+TEST(LinearBf16, OneDnnGlobalPrimitiveCacheIsOff) {
+  REQUIRE_BF16();
+  std::mt19937 rng(9);
+  const ops::Bf16Weight packed = ops::pack_weight_bf16(random_tensor({8, 16}, 1.0f, rng));
+  for (int64_t m : {3, 5, 7}) ops::linear_bf16(random_tensor({m, 16}, 1.0f, rng), packed, nullptr);
+  EXPECT_EQ(dnnl::get_primitive_cache_capacity(), 0);
+}
+#endif
 
 TEST(LinearBf16, RejectsMismatchedInput) {
   REQUIRE_BF16();
