@@ -60,8 +60,14 @@ def test_twenty_sigterms_at_random_times(texts, tmp_path):
     for i in range(20):
         out = tmp_path / f"o{i}"
         proc = start(texts, out, "--chunk-rows", "512")
-        time.sleep(rng.uniform(0.0, 3.0))  # start-up, model load, reading, tokenizing, the GEMMs
+        delay = rng.uniform(0.0, 3.0)
+        time.sleep(delay)  # start-up, model load, reading, tokenizing, the GEMMs
         code, _, err = term_and_wait(proc, 60)
+        if code == -signal.SIGTERM:
+            # Only before main() installs the handler (its first step): the dynamic loader is still mapping
+            # the libraries, nothing exists yet (CI: a 9 ms delay, seed 101510223, run 16).
+            assert delay < 0.25 and not out.exists(), f"run {i} (seed {seed}): killed by SIGTERM {delay:.3f} s in"
+            continue
         assert code in (0, 130), f"run {i} (seed {seed}): exit {code}\n{err}"
         assert "corrupted" not in err and "free()" not in err, err
         if code == 130:
