@@ -260,8 +260,8 @@ void BM_BertBaseLinears(benchmark::State& state) {
     for (size_t i = 0; i < 4; ++i) {
       const Shape& s = shapes[i];
       if (bf16)
-        cpu::gemm_bf16(x.data(), cpu::Elem::f32, kLayerTokens, *packed[i], nullptr, cpu::Unary::identity, y.data(),
-                       cpu::Elem::f32);
+        cpu::gemm_bf16(x.data(), hfbatch::core::DType::f32, kLayerTokens, *packed[i], nullptr, cpu::Unary::identity,
+                       y.data(), hfbatch::core::DType::f32);
       else
         cpu::sgemm(false, true, kLayerTokens, s.out, s.in, 1.0f, x.data(), s.in, w.data(), s.in, 0.0f, y.data(), s.out);
     }

@@ -122,6 +122,9 @@ const dnnl::engine& cpu_engine() {
   return engine;
 }
 
+// f32 or bf16 (gemm_bf16 checks) as oneDNN's element type.
+Dt dnnl_type(core::DType t) { return t == core::DType::bf16 ? Dt::bf16 : Dt::f32; }
+
 dnnl::algorithm eltwise_of(Unary act) {
   switch (act) {
     case Unary::gelu_erf: return dnnl::algorithm::eltwise_gelu_erf;
@@ -136,7 +139,7 @@ dnnl::algorithm eltwise_of(Unary act) {
 
 // The matmul of x [m, k] bf16 by W (dims [k, n], `weights` layout) into y [m, n] f32 or bf16.
 dnnl::matmul::primitive_desc matmul_desc(int64_t m, int64_t n, int64_t k, const memory::desc& weights, bool bias,
-                                         Unary act, Elem y_type = Elem::f32) {
+                                         Unary act, core::DType y_type = core::DType::f32) {
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);  // one per-thread buffer, not one per primitive
   if (act != Unary::identity) {
@@ -144,7 +147,7 @@ dnnl::matmul::primitive_desc matmul_desc(int64_t m, int64_t n, int64_t k, const 
     ops.append_eltwise(1.0f, eltwise_of(act), 0.0f, 0.0f);
     attr.set_post_ops(ops);
   }
-  const memory::desc src({m, k}, Dt::bf16, Tag::ab), dst({m, n}, y_type == Elem::bf16 ? Dt::bf16 : Dt::f32, Tag::ab);
+  const memory::desc src({m, k}, Dt::bf16, Tag::ab), dst({m, n}, dnnl_type(y_type), Tag::ab);
   const memory::desc b = bias ? memory::desc({1, n}, Dt::f32, Tag::ab) : memory::desc();
   return dnnl::matmul::primitive_desc(dnnl::matmul::desc(src, weights, b, dst), attr, cpu_engine());
 }
@@ -189,7 +192,7 @@ struct Matmul {
 // dtype); least recently used first out.
 class PrimitiveCache {
  public:
-  const Matmul& get(const PackedBf16Weight& w, int64_t m, bool bias, Unary act, Elem y_type) {
+  const Matmul& get(const PackedBf16Weight& w, int64_t m, bool bias, Unary act, core::DType y_type) {
     const Key key{w.n, w.k, m, bias, static_cast<int>(act), static_cast<int>(y_type)};
     auto it = index_.find(key);
     if (it != index_.end()) {
@@ -218,8 +221,10 @@ class PrimitiveCache {
 
 }  // namespace
 
-void gemm_bf16(const void* x, Elem x_type, int64_t m, const PackedBf16Weight& w, const float* bias, Unary act, void* y,
-               Elem y_type) {
+void gemm_bf16(const void* x, core::DType x_type, int64_t m, const PackedBf16Weight& w, const float* bias, Unary act,
+               void* y, core::DType y_type) {
+  const auto f32_or_bf16 = [](core::DType t) { return t == core::DType::f32 || t == core::DType::bf16; };
+  check(f32_or_bf16(x_type) && f32_or_bf16(y_type), "gemm_bf16: x and y must be f32 or bf16");
   if (m == 0 || w.n == 0) return;
   thread_local PrimitiveCache cache;
   thread_local std::vector<uint16_t> x_bf16;
@@ -227,7 +232,7 @@ void gemm_bf16(const void* x, Elem x_type, int64_t m, const PackedBf16Weight& w,
   const Matmul& matmul = cache.get(w, m, bias != nullptr, act, y_type);
   if (scratch.size() < matmul.scratch_bytes) scratch.resize(matmul.scratch_bytes);
   const void* src_data = x;
-  if (x_type == Elem::f32) {
+  if (x_type == core::DType::f32) {
     if (x_bf16.size() < static_cast<size_t>(m * w.k)) x_bf16.resize(m * w.k);
     std::vector<uint16_t>& xb = x_bf16;  // pool threads have their own thread_local
     const auto* xf = static_cast<const float*>(x);
@@ -238,7 +243,7 @@ void gemm_bf16(const void* x, Elem x_type, int64_t m, const PackedBf16Weight& w,
   }
   const dnnl::engine& engine = cpu_engine();
   memory src({{m, w.k}, Dt::bf16, Tag::ab}, engine, const_cast<void*>(src_data));
-  memory dst({{m, w.n}, y_type == Elem::bf16 ? Dt::bf16 : Dt::f32, Tag::ab}, engine, y);
+  memory dst({{m, w.n}, dnnl_type(y_type), Tag::ab}, engine, y);
   memory scratchpad({{static_cast<int64_t>(scratch.size())}, Dt::u8, Tag::a}, engine, scratch.data());
   std::unordered_map<int, memory> args{
       {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, w.packed}, {DNNL_ARG_DST, dst}, {DNNL_ARG_SCRATCHPAD, scratchpad}};
@@ -255,7 +260,7 @@ class PackedBf16Weight {};
 std::shared_ptr<const PackedBf16Weight> pack_bf16_weight(const float*, int64_t, int64_t) {
   throw Error("--dtype bf16: " + bf16_unsupported_reason());
 }
-void gemm_bf16(const void*, Elem, int64_t, const PackedBf16Weight&, const float*, Unary, void*, Elem) {
+void gemm_bf16(const void*, core::DType, int64_t, const PackedBf16Weight&, const float*, Unary, void*, core::DType) {
   throw Error("--dtype bf16: " + bf16_unsupported_reason());
 }
 #endif

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cpu/vec_math.h"
+#include "hfbatch/core/tensor.h"
 
 namespace hfbatch::cpu {
 
@@ -22,15 +23,12 @@ class PackedBf16Weight;
 // w: [n, k] f32 row-major (nn.Linear's weight) → packed bf16. Throws when bf16 is unsupported.
 std::shared_ptr<const PackedBf16Weight> pack_bf16_weight(const float* w, int64_t n, int64_t k);
 
-// Element types at the GEMM's edges: x may arrive in fp32 (rounded here) or already in bf16 (the output of a
-// bf16 op); y is written in fp32 or rounded to bf16 (for an op that reads bf16: attention, the next linear).
-enum class Elem { f32, bf16 };
-
 // y[m, n] = act(x[m, k]·Wᵀ + bias), accumulated in fp32 (bias [n] or null; act applied in the GEMM's epilogue,
-// while the output block is in registers; Unary::identity = none). x rows have stride k, y rows stride n;
-// bf16 elements are uint16_t.
-void gemm_bf16(const void* x, Elem x_type, int64_t m, const PackedBf16Weight& w, const float* bias, Unary act, void* y,
-               Elem y_type);
+// while the output block is in registers; Unary::identity = none). x rows have stride k, y rows stride n.
+// x_type: f32 (rounded here) or bf16 (the output of a bf16 op); y_type: f32, or bf16 for an op that reads
+// bf16 (attention, the next linear). bf16 elements are uint16_t.
+void gemm_bf16(const void* x, core::DType x_type, int64_t m, const PackedBf16Weight& w, const float* bias, Unary act,
+               void* y, core::DType y_type);
 
 // dst[i] = bf16(src[i]) (round to nearest even; NaN stays NaN), for i < count.
 void round_to_bf16(const float* src, uint16_t* dst, int64_t count);

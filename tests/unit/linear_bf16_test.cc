@@ -28,12 +28,7 @@ namespace {
   if (const std::string why = cpu::bf16_unsupported_reason(); !why.empty())      \
   GTEST_SKIP() << "bf16 GEMM unavailable here: " << why
 
-float bf16_to_float(uint16_t b) {
-  const uint32_t u = static_cast<uint32_t>(b) << 16;
-  float f;
-  std::memcpy(&f, &u, sizeof f);
-  return f;
-}
+using cpu::bf16_to_f32;  // exact (a shift); the rounding reference below is independent of the kernel
 
 // The bf16 value nearest to f (ties to the even mantissa), found by comparing the two candidates in double.
 uint16_t nearest_bf16(float f) {
@@ -42,15 +37,15 @@ uint16_t nearest_bf16(float f) {
   const auto down = static_cast<uint16_t>(u >> 16);
   if (std::isnan(f) || std::isinf(f) || (u & 0xffffu) == 0) return down;
   const auto up = static_cast<uint16_t>(down + 1);  // next magnitude (may be inf)
-  const double d_down = std::fabs(static_cast<double>(f) - bf16_to_float(down));
+  const double d_down = std::fabs(static_cast<double>(f) - bf16_to_f32(down));
   // Past the largest bf16 the next step is 2¹²⁸ (IEEE rounds FLT_MAX up to infinity).
-  const double up_value = (up & 0x7f80) == 0x7f80 ? std::copysign(std::ldexp(1.0, 128), f) : bf16_to_float(up);
+  const double up_value = (up & 0x7f80) == 0x7f80 ? std::copysign(std::ldexp(1.0, 128), f) : bf16_to_f32(up);
   const double d_up = std::fabs(static_cast<double>(f) - up_value);
   if (d_down != d_up) return d_down < d_up ? down : up;
   return (down & 1) ? up : down;
 }
 
-float round_bf16(float f) { return bf16_to_float(nearest_bf16(f)); }
+float round_bf16(float f) { return bf16_to_f32(nearest_bf16(f)); }
 
 Tensor random_tensor(std::vector<int64_t> shape, float scale, std::mt19937& rng) {
   Tensor t(std::move(shape));
@@ -79,7 +74,7 @@ TEST(RoundToBf16, MatchesNearestEvenOnEveryTailLength) {
   std::vector<float> src(75);
   for (float& v : src) v = d(rng);
   // Specials: ties in both directions, infinities, the largest floats (round to inf), denormals, NaN, ±0.
-  const float specials[] = {bf16_to_float(0x3f80) + std::ldexp(1.0f, -8), bf16_to_float(0x3f81) + std::ldexp(1.0f, -8),
+  const float specials[] = {bf16_to_f32(0x3f80) + std::ldexp(1.0f, -8), bf16_to_f32(0x3f81) + std::ldexp(1.0f, -8),
                             std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
                             std::numeric_limits<float>::max(), std::numeric_limits<float>::denorm_min(), -0.0f, 0.0f,
                             std::numeric_limits<float>::quiet_NaN()};
@@ -89,7 +84,7 @@ TEST(RoundToBf16, MatchesNearestEvenOnEveryTailLength) {
     cpu::round_to_bf16(src.data(), out.data(), n);
     for (int64_t i = 0; i < n; ++i) {
       if (std::isnan(src[i])) {
-        EXPECT_TRUE(std::isnan(bf16_to_float(out[i]))) << "n=" << n << " i=" << i;
+        EXPECT_TRUE(std::isnan(bf16_to_f32(out[i]))) << "n=" << n << " i=" << i;
         continue;
       }
       EXPECT_EQ(out[i], nearest_bf16(src[i])) << "n=" << n << " i=" << i << " x=" << src[i];
