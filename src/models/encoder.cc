@@ -1,11 +1,14 @@
 #include "models/encoder.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <map>
 
 #include "hfbatch/core/error.h"
 #include "hfbatch/ops/attention.h"
+#include "hfbatch/ops/conv1d.h"
+#include "hfbatch/ops/disentangled_attention.h"
 #include "hfbatch/ops/embedding.h"
 #include "hfbatch/ops/layer_norm.h"
 #include "hfbatch/ops/linear.h"
@@ -80,16 +83,18 @@ std::vector<int32_t> residual_outlier_channels(const Embeddings& e, const std::v
   return ops::layer_norm_outlier_channels(gammas, betas, std::min<int64_t>(ops::kOutlierChannels, gammas[0]->numel() / 16));
 }
 
-TransformerEncoder::TransformerEncoder(ModelInfo info, Embeddings embeddings, std::vector<EncoderLayer> layers,
-                                       int64_t heads, ops::Activation activation, float eps,
-                                       std::optional<ClassifierHead> head)
-    : embeddings_(std::move(embeddings)),
-      layers_(std::move(layers)),
-      heads_(heads),
-      activation_(activation),
-      eps_(eps),
-      head_(std::move(head)) {
+void check_layout_supported(const EncoderLayout& l, const std::string& arch) {
+  auto refuse = [&](const char* what) { throw Error(arch + ": " + what + " is not implemented in hfbatch yet"); };
+  if (l.norm != EncoderLayout::Norm::post) refuse("pre-LayerNorm layers");
+  if (l.positions == EncoderLayout::Positions::rotary) refuse("rotary position embeddings");
+  if (l.ffn != EncoderLayout::Ffn::mlp) refuse("a gated FFN (GeGLU / SwiGLU)");
+  if (l.pattern != EncoderLayout::AttentionPattern::global) refuse("sliding-window attention");
+  check(l.heads > 0, "EncoderLayout: heads must be positive");
+}
+
+TransformerEncoder::TransformerEncoder(ModelInfo info, EncoderParts parts) : parts_(std::move(parts)) {
   info_ = std::move(info);
+  check_layout_supported(parts_.layout, info_.architecture);
 }
 
 void validate_token_batch(const TokenBatch& batch, int64_t max_positions) {
@@ -111,29 +116,33 @@ void validate_token_batch(const TokenBatch& batch, int64_t max_positions) {
 
 core::Tensor TransformerEncoder::embed(const TokenBatch& batch) const {
   const int64_t n = batch.total_tokens();
-  const Embeddings& e = embeddings_;
-  // Position ids per token, restarting at each sequence.
-  std::vector<int32_t> pos(n);
-  for (int32_t b = 0; b < batch.size(); ++b) {
-    int32_t start = batch.offsets[b];
-    if (e.padding_idx < 0) {
-      for (int32_t i = 0; i < batch.length(b); ++i) pos[start + i] = i;
-    } else {  // RoBERTa: padding_idx + cumsum(id != pad) for non-pad tokens, padding_idx for pad tokens
-      int32_t count = 0;
-      for (int32_t i = 0; i < batch.length(b); ++i) {
-        bool real = batch.ids[start + i] != e.padding_idx;
-        count += real;
-        pos[start + i] = static_cast<int32_t>(e.padding_idx) + (real ? count : 0);
-      }
-    }
-  }
+  const Embeddings& e = parts_.embeddings;
   core::Tensor x({n, e.word.dim(1)});  // x: [tokens, E]
   ops::embedding(e.word, batch.ids_tensor(), x, false, "word_embeddings");
   if (e.token_type) add_token_type_embeddings(*e.token_type, batch, x);
-  ops::embedding(e.position, core::Tensor::borrow(pos.data(), {n}, core::DType::i32, nullptr), x, true,
-                 "position_embeddings");
-  ops::layer_norm(x, e.ln_gamma, e.ln_beta, eps_);
-  if (e.project) x = (*e.project)(x);  // x: [tokens, H]
+  if (!e.position.empty()) {
+    // Position ids per token, restarting at each sequence.
+    std::vector<int32_t> pos(n);
+    for (int32_t b = 0; b < batch.size(); ++b) {
+      int32_t start = batch.offsets[b];
+      if (e.padding_idx < 0) {
+        for (int32_t i = 0; i < batch.length(b); ++i) pos[start + i] = i;
+      } else {  // RoBERTa, MPNet: padding_idx + cumsum(id != pad) for non-pad tokens, padding_idx for pad tokens
+        int32_t count = 0;
+        for (int32_t i = 0; i < batch.length(b); ++i) {
+          bool real = batch.ids[start + i] != e.padding_idx;
+          count += real;
+          pos[start + i] = static_cast<int32_t>(e.padding_idx) + (real ? count : 0);
+        }
+      }
+    }
+    ops::embedding(e.position, core::Tensor::borrow(pos.data(), {n}, core::DType::i32, nullptr), x, true,
+                   "position_embeddings");
+  }
+  const float eps = parts_.layout.eps;
+  if (e.project && e.norm_after_project) x = (*e.project)(x);  // x: [tokens, H]
+  ops::layer_norm(x, e.ln_gamma, e.ln_beta, eps);
+  if (e.project && !e.norm_after_project) x = (*e.project)(x);  // x: [tokens, H]
   return x;
 }
 
@@ -144,47 +153,82 @@ void add_token_type_embeddings(const core::Tensor& table, const TokenBatch& batc
   ops::embedding(table, types, x, true, "token_type_embeddings");
 }
 
-core::Tensor TransformerEncoder::run_layers(core::Tensor x, const core::Tensor& offsets, size_t count) const {
-  for (size_t i = 0; i < count; ++i) {
-    stop_.throw_if_requested();
-    const EncoderLayer& l = layers_[i];
-    core::Tensor qkv = l.qkv(x);                              // [tokens, 3H]
-    core::Tensor ctx = ops::attention(qkv, offsets, heads_);  // [tokens, H]
-    x = attention_output_and_ffn(l, ctx, x, activation_, eps_);
+core::Tensor TransformerEncoder::attend(const EncoderLayer& l, const core::Tensor& qkv, const core::Tensor& offsets,
+                                       bool first_query_only) const {
+  const EncoderLayout& layout = parts_.layout;
+  if (layout.positions == EncoderLayout::Positions::absolute) {
+    return first_query_only ? ops::attention_first_query(qkv, offsets, layout.heads)
+                            : ops::attention(qkv, offsets, layout.heads);
   }
-  return x;
+  ops::RelativeAttention r = parts_.relative;  // disentangled or relative_bias
+  r.pos_key = l.pos_key.empty() ? nullptr : &l.pos_key;
+  r.pos_query = l.pos_query.empty() ? nullptr : &l.pos_query;
+  r.bias_table = parts_.relative_bias_table.empty() ? nullptr : &parts_.relative_bias_table;
+  const bool relative = layout.positions == EncoderLayout::Positions::relative_bias || parts_.relative_attention;
+  const int64_t head_dim = qkv.dim(1) / 3 / layout.heads;
+  const float scale = layout.attention_scale > 0 ? layout.attention_scale : 1.0f / std::sqrt(static_cast<float>(head_dim));
+  return ops::disentangled_attention(qkv, offsets, layout.heads, scale, relative ? &r : nullptr, first_query_only);
+}
+
+core::Tensor TransformerEncoder::layer_forward(size_t li, const core::Tensor& x, const core::Tensor& offsets,
+                                               const core::Tensor* x_first) const {
+  const std::optional<ConvLayer>& conv = parts_.conv;
+  // Layer 0's ConvLayer mixes neighbouring tokens: with it, the first rows come from the full layer.
+  if (x_first && li == 0 && conv) return ops::first_rows(layer_forward(li, x, offsets), offsets);
+  const EncoderLayer& l = parts_.layers[li];
+  const EncoderLayout& layout = parts_.layout;
+  core::Tensor qkv = l.qkv(x);                                           // [tokens, 3H]
+  core::Tensor ctx = attend(l, qkv, offsets, x_first != nullptr);        // [tokens or batch, H]
+  core::Tensor y = attention_output_and_ffn(l, ctx, x_first ? *x_first : x, layout.activation, layout.eps);
+  if (li == 0 && conv) {  // ConvLayer(embeddings, layer-0 output): LN(y + act(conv(embeddings)))
+    core::Tensor c = ops::conv1d(x, offsets, conv->weight, conv->bias.empty() ? nullptr : &conv->bias);
+    ops::activation(c, conv->activation);
+    ops::add_layer_norm(c, y, conv->ln_gamma, conv->ln_beta, layout.eps);
+    y = std::move(c);
+  }
+  return y;
 }
 
 core::Tensor TransformerEncoder::encode_batch(const TokenBatch& batch) const {
   validate_token_batch(batch, info_.max_positions);
-  return run_layers(embed(batch), batch.offsets_tensor(), layers_.size());  // [tokens, H]
+  const core::Tensor offsets = batch.offsets_tensor();
+  core::Tensor x = embed(batch);  // [tokens, H]
+  for (size_t li = 0; li < parts_.layers.size(); ++li) {
+    stop_.throw_if_requested();
+    x = layer_forward(li, x, offsets);
+  }
+  return x;
 }
 
-void TransformerEncoder::quantize_linears_int8() {
+void TransformerEncoder::quantize_linears_int8() {  // relative-position projections (pos_key/pos_query) stay fp32
   std::vector<const EncoderLayer*> layers;
-  for (const EncoderLayer& l : layers_) layers.push_back(&l);
-  const std::vector<int32_t> outliers = residual_outlier_channels(embeddings_, layers);
-  for (EncoderLayer& l : layers_) quantize_layer_int8(l, outliers);
+  for (const EncoderLayer& l : parts_.layers) layers.push_back(&l);
+  const std::vector<int32_t> outliers = residual_outlier_channels(parts_.embeddings, layers);
+  for (EncoderLayer& l : parts_.layers) quantize_layer_int8(l, outliers);
 }
 
 void TransformerEncoder::convert_linears_bf16() {
-  for (EncoderLayer& l : layers_) convert_layer_bf16(l, true);
+  // The bf16 attention kernel is plain scaled dot-product attention; the relative-position ops are fp32 only.
+  const bool bf16_attention = parts_.layout.positions == EncoderLayout::Positions::absolute;
+  for (EncoderLayer& l : parts_.layers) convert_layer_bf16(l, bf16_attention);
 }
 
 core::Tensor TransformerEncoder::classify_batch(const TokenBatch& batch) const {
-  check(head_.has_value(), [&] { return info_.architecture + " has no classification head (use encode/embed)"; });
+  const std::optional<ClassifierHead>& head = parts_.head;
+  check(head.has_value(), [&] { return info_.architecture + " has no classification head (use encode/embed)"; });
   // The head reads only each sequence's first token, so the last layer computes keys and values for all
   // tokens but attention, output projection and FFN for the first tokens only: the same logits with
   // about 3/4 of the last layer's work left out.
   validate_token_batch(batch, info_.max_positions);
   const core::Tensor offsets = batch.offsets_tensor();
-  if (layers_.empty()) return head_->logits(ops::first_rows(embed(batch), offsets));
-  core::Tensor x = run_layers(embed(batch), offsets, layers_.size() - 1);  // [tokens, H]
-  const EncoderLayer& last = layers_.back();
-  core::Tensor qkv = last.qkv(x);                                          // [tokens, 3H]
-  core::Tensor ctx = ops::attention_first_query(qkv, offsets, heads_);      // [batch, H]
-  core::Tensor first = ops::first_rows(x, offsets);                         // [batch, H]: the residual
-  return head_->logits(attention_output_and_ffn(last, ctx, first, activation_, eps_));  // [batch, num_labels]
+  core::Tensor x = embed(batch);  // [tokens, H]
+  if (parts_.layers.empty()) return head->logits(ops::first_rows(x, offsets));
+  for (size_t li = 0; li + 1 < parts_.layers.size(); ++li) {
+    stop_.throw_if_requested();
+    x = layer_forward(li, x, offsets);
+  }
+  const core::Tensor first = ops::first_rows(x, offsets);  // [batch, H]: the residual
+  return head->logits(layer_forward(parts_.layers.size() - 1, x, offsets, &first));  // [batch, num_labels]
 }
 
 core::Tensor ClassifierHead::operator()(const core::Tensor& hidden, const TokenBatch& batch) const {

@@ -1,7 +1,10 @@
-// The shared post-LN transformer encoder of the BERT family (BERT, RoBERTa, XLM-R, ELECTRA, DistilBERT):
-// embeddings → N encoder layers → optional classification head on the first token. Architecture files
-// (bert.cc, roberta.cc, electra.cc, distilbert.cc) map their HF weight names onto these structs.
-// Reference: transformers/models/bert/modeling_bert.py (BertEmbeddings, BertLayer, BertPooler).
+// The one encoder outline every architecture runs: embeddings → N layers → optional classification head
+// on the first token, configured by an EncoderLayout (norm placement, position scheme, FFN kind, attention
+// pattern) that each architecture file fills from its config.json (encoder_config.h) and weight names.
+// Adding an architecture = one file that maps its config and weights onto these structs + a registry line.
+// Reference: transformers/models/bert/modeling_bert.py (BertEmbeddings, BertLayer, BertPooler);
+// deberta_v2/modeling_deberta_v2.py (disentangled attention, ConvLayer); mpnet/modeling_mpnet.py
+// (relative attention bias).
 #pragma once
 #include <memory>
 #include <optional>
@@ -12,6 +15,8 @@
 #include "hfbatch/hf/weights.h"
 #include "hfbatch/models/model.h"
 #include "hfbatch/ops/activation.h"
+#include "hfbatch/ops/conv1d.h"
+#include "hfbatch/ops/disentangled_attention.h"
 #include "hfbatch/ops/linear_bf16.h"
 #include "hfbatch/ops/linear_int8.h"
 
@@ -30,6 +35,31 @@ struct Linear {
   const core::Tensor* bias_or_null() const { return bias.empty() ? nullptr : &bias; }
 };
 
+// What the outline runs, as the architecture states it. Parsed once per model by the architecture file.
+struct EncoderLayout {
+  // post: x = LN(x + f(x)) per sublayer (BERT family, DeBERTa, MPNet); pre: x = x + f(LN(x)) (ModernBERT).
+  enum class Norm { post, pre };
+  // absolute: a learned position table in the embeddings (BERT); disentangled: DeBERTa's c2p/p2c terms
+  // (ops/disentangled_attention.h); relative_bias: a learned per-head bias by bucketed j − i (MPNet, T5);
+  // rotary: RoPE on queries and keys (ModernBERT, GTE).
+  enum class Positions { absolute, disentangled, relative_bias, rotary };
+  // mlp: W2·act(W1·x); geglu / swiglu: W2·(act(x·W1a) ⊙ x·W1b) with act gelu / silu.
+  enum class Ffn { mlp, geglu, swiglu };
+  // global: every token sees its whole sequence; sliding_window: some layers see ±window/2 tokens.
+  enum class AttentionPattern { global, sliding_window };
+
+  Norm norm = Norm::post;
+  Positions positions = Positions::absolute;
+  Ffn ffn = Ffn::mlp;
+  AttentionPattern pattern = AttentionPattern::global;
+  int64_t heads = 1;
+  ops::Activation activation = ops::Activation::gelu;  // the FFN's
+  float eps = 1e-12f;                                  // every LayerNorm's
+  float attention_scale = 0;  // 0: 1/√head_dim; DeBERTa: 1/√(head_dim·(1 + #pos_att_type))
+};
+// Throws naming the architecture when `layout` asks for something the outline does not run yet.
+void check_layout_supported(const EncoderLayout& layout, const std::string& architecture);
+
 struct EncoderLayer {
   Linear qkv;                        // [3·H, H]: query, key, value rows fused at load
   Linear attention_out;              // [H, H]
@@ -37,6 +67,9 @@ struct EncoderLayer {
   Linear ffn_in;                     // [I, H]
   Linear ffn_out;                    // [H, I]
   core::Tensor ln2_gamma, ln2_beta;  // LN(ffn_out + x)
+  // Positions::disentangled: this layer's key/query projections of the relative table, [2·span, H]
+  // (precomputed at load, fp32 in every dtype); empty when the layer has no c2p / p2c term.
+  core::Tensor pos_key, pos_query;
 };
 
 // Everything of a post-LN layer after self-attention: a = LN1(ctx·Woᵀ + bo + x), then
@@ -45,12 +78,22 @@ struct EncoderLayer {
 core::Tensor attention_output_and_ffn(const EncoderLayer& l, const core::Tensor& ctx, const core::Tensor& x,
                                       ops::Activation activation, float eps);
 
+// DeBERTa-v2 ConvLayer after the first layer: y = LN(layer0(x) + act(conv1d(x))) over each sequence.
+struct ConvLayer {
+  ops::Conv1dWeight weight;  // [H, H/groups, k], packed for the kernel at load
+  core::Tensor bias;         // [H], or empty
+  ops::Activation activation = ops::Activation::tanh;
+  core::Tensor ln_gamma, ln_beta;
+};
+
+// word (+ position) (+ token type) → LayerNorm → projection (or projection → LayerNorm).
 struct Embeddings {
   core::Tensor word;                       // [V, E]
-  core::Tensor position;                   // [P, E]
+  core::Tensor position;                   // [P, E]; empty: no absolute positions (DeBERTa v3)
   std::optional<core::Tensor> token_type;  // [T, E]; DistilBERT has none
-  core::Tensor ln_gamma, ln_beta;          // [E]
-  std::optional<Linear> project;           // ELECTRA embeddings_project [H, E] when E != H
+  core::Tensor ln_gamma, ln_beta;          // [E], or [H] with norm_after_project
+  std::optional<Linear> project;           // ELECTRA embeddings_project / DeBERTa embed_proj [H, E] when E != H
+  bool norm_after_project = false;         // DeBERTa: embed_proj, then LayerNorm; ELECTRA: the other way round
   // RoBERTa / XLM-R: position ids are padding_idx + 1 + i for non-pad tokens and padding_idx for pad
   // tokens (create_position_ids_from_input_ids); -1 = plain 0..L-1.
   int64_t padding_idx = -1;
@@ -77,10 +120,22 @@ struct ClassifierHead {
 // sequence longer than max_positions.
 void validate_token_batch(const TokenBatch& batch, int64_t max_positions);
 
+// What an architecture file hands the outline.
+struct EncoderParts {
+  EncoderLayout layout;
+  Embeddings embeddings;
+  std::vector<EncoderLayer> layers;
+  // Positions::disentangled / relative_bias: spans, buckets (its tensor pointers are set per call).
+  ops::RelativeAttention relative;
+  bool relative_attention = false;    // disentangled: DeBERTa's relative_attention (false: scaled plain attention)
+  core::Tensor relative_bias_table;   // relative_bias: [buckets, heads] (MPNet relative_attention_bias)
+  std::optional<ConvLayer> conv;      // DeBERTa v2: after layer 0
+  std::optional<ClassifierHead> head;
+};
+
 class TransformerEncoder final : public Model {
  public:
-  TransformerEncoder(ModelInfo info, Embeddings embeddings, std::vector<EncoderLayer> layers, int64_t heads,
-                     ops::Activation activation, float eps, std::optional<ClassifierHead> head);
+  TransformerEncoder(ModelInfo info, EncoderParts parts);
 
  protected:
   void quantize_linears_int8() override;
@@ -90,15 +145,17 @@ class TransformerEncoder final : public Model {
 
  private:
   core::Tensor embed(const TokenBatch& batch) const;  // → [tokens, H]
-  // x: [tokens, H] packed by offsets (i32 [batch + 1]) through layers_[0, count) → [tokens, H].
-  core::Tensor run_layers(core::Tensor x, const core::Tensor& offsets, size_t count) const;
+  // Self-attention of layer li by the layout's position scheme. qkv: [tokens, 3H] → [tokens, H], or
+  // [batch, H] (each sequence's first query only) when first_query_only.
+  core::Tensor attend(const EncoderLayer& l, const core::Tensor& qkv, const core::Tensor& offsets,
+                      bool first_query_only) const;
+  // Layer li on x [tokens, H] packed by offsets (i32 [batch + 1]) → [tokens, H]. x_first: nullptr, or each
+  // sequence's first row of x [batch, H]: then only those rows are computed (keys and values still from
+  // every token) → [batch, H].
+  core::Tensor layer_forward(size_t li, const core::Tensor& x, const core::Tensor& offsets,
+                             const core::Tensor* x_first = nullptr) const;
 
-  Embeddings embeddings_;
-  std::vector<EncoderLayer> layers_;
-  int64_t heads_;
-  ops::Activation activation_;
-  float eps_;
-  std::optional<ClassifierHead> head_;
+  EncoderParts parts_;
 };
 
 // --dtype int8: quantizes the layer's QKV, attention output, FFN in and FFN out (LayerNorms stay fp32).
@@ -112,9 +169,7 @@ void convert_layer_bf16(EncoderLayer& layer, bool bf16_attention);
 // every layer's LN1 and LN2).
 std::vector<int32_t> residual_outlier_channels(const Embeddings& e, const std::vector<const EncoderLayer*>& layers);
 
-// Loading helpers shared by the architecture files.
-// Upper bound of num_hidden_layers / n_layers (config.json): far above any released encoder.
-constexpr int64_t kMaxLayers = 1024;
+// Loading helpers shared by the architecture files (config parsing: encoder_config.h).
 // num_labels from the classifier's output weight `name` ([num_labels, H]): at least 1; when config.json
 // states num_labels (and no id2label, which fill_label_info checks) it must agree, naming the field.
 int64_t classifier_outputs(const hf::Config& c, const hf::WeightStore& w, const std::string& name);

@@ -1,0 +1,100 @@
+// The one encoder outline (src/models/encoder.h): every architecture of the registry is built as a
+// TransformerEncoder configured by its EncoderLayout (none re-implements embed/encode/classify), the layout
+// refuses what the outline does not run yet naming the architecture, and config fields share one parser.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "hfbatch/core/error.h"
+#include "hfbatch/hf/config.h"
+#include "hfbatch/models/model.h"
+#include "models/encoder.h"
+#include "models/encoder_config.h"
+
+namespace fs = std::filesystem;
+using namespace hfbatch;
+
+namespace {
+
+fs::path fixture(const std::string& name) { return fs::path(HFBATCH_SOURCE_DIR) / "tests/fixtures/models" / name; }
+
+TEST(EncoderOutline, EveryArchitectureRunsTheOneOutline) {
+  for (const char* name : {"bert-cls", "distilbert-cls", "roberta-cls", "xlmr-cls", "electra-cls", "st-mean",
+                           "deberta-v1-tiny", "deberta-v2-tiny", "deberta-v3-tiny"}) {
+    ASSERT_TRUE(fs::exists(fixture(name) / "config.json")) << name;
+    std::unique_ptr<models::Model> m = models::load_model(fixture(name));
+    EXPECT_NE(dynamic_cast<const models::TransformerEncoder*>(m.get()), nullptr)
+        << name << " (" << m->info().architecture << ") is not built on the shared encoder outline";
+  }
+}
+
+TEST(EncoderOutline, DebertaChecksOffsetsLikeEveryModel) {
+  std::unique_ptr<models::Model> m = models::load_model(fixture("deberta-v3-tiny"));
+  models::TokenBatch b;
+  b.add({2, 10, 11, 3}, {});
+  b.offsets = {0, 3, 2};  // decreasing
+  b.ids.resize(2);
+  try {
+    m->classify(b);
+    FAIL() << "decreasing offsets accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("offsets decrease"), std::string::npos) << e.what();
+  }
+}
+
+TEST(EncoderOutline, LayoutRefusesWhatTheOutlineDoesNotRunNamingTheArchitecture) {
+  using L = models::EncoderLayout;
+  auto refused = [](const L& l) {
+    try {
+      models::check_layout_supported(l, "SomeArch");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(refused(L{}), "");
+  L pre;
+  pre.norm = L::Norm::pre;
+  L rope;
+  rope.positions = L::Positions::rotary;
+  L geglu;
+  geglu.ffn = L::Ffn::geglu;
+  L window;
+  window.pattern = L::AttentionPattern::sliding_window;
+  for (const L& l : {pre, rope, geglu, window}) {
+    const std::string why = refused(l);
+    EXPECT_NE(why.find("SomeArch: "), std::string::npos) << why;
+    EXPECT_NE(why.find("not implemented"), std::string::npos) << why;
+  }
+}
+
+TEST(EncoderOutline, OneActivationParserNamesTheField) {
+  const fs::path dir = fs::temp_directory_path() / "hfbatch_encoder_outline_test";
+  fs::create_directories(dir);
+  {
+    std::ofstream(dir / "config.json") << R"({"hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 3,
+      "intermediate_size": 8, "vocab_size": 10, "max_position_embeddings": 8, "hidden_act": "swish-ish",
+      "conv_act": "tanh"})";
+  }
+  const hf::Config c = hf::Config::load(dir / "config.json");
+  fs::remove_all(dir);
+  EXPECT_EQ(models::read_activation(c, "conv_act", "gelu"), ops::Activation::tanh);
+  EXPECT_EQ(models::read_activation(c, "pooler_hidden_act", "relu"), ops::Activation::relu);  // absent: fallback
+  try {
+    models::read_activation(c, "hidden_act", "gelu");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("hidden_act"), std::string::npos) << e.what();
+  }
+  try {  // the sizes: 3 heads do not divide 8
+    models::EncoderConfigKeys keys;
+    keys.activation = "conv_act";
+    models::read_encoder_config(c, keys);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("num_attention_heads"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
