@@ -28,6 +28,8 @@ const std::map<std::string, Builder>& registry() {
       {"XLMRobertaForSequenceClassification", build_roberta},
       {"ElectraModel", build_electra},
       {"ElectraForSequenceClassification", build_electra},
+      {"MPNetModel", build_mpnet},
+      {"MPNetForSequenceClassification", build_mpnet},
   };
   return r;
 }
@@ -36,7 +38,7 @@ const std::map<std::string, std::string>& base_by_model_type() {
   static const std::map<std::string, std::string> m = {
       {"bert", "BertModel"},       {"distilbert", "DistilBertModel"}, {"roberta", "RobertaModel"},
       {"xlm-roberta", "XLMRobertaModel"}, {"electra", "ElectraModel"},
-      {"deberta-v2", "DebertaV2Model"},   {"deberta", "DebertaModel"},
+      {"deberta-v2", "DebertaV2Model"},   {"deberta", "DebertaModel"},  {"mpnet", "MPNetModel"},
   };
   return m;
 }

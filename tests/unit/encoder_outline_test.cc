@@ -4,11 +4,16 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
+#include <set>
+#include <unistd.h>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "hfbatch/core/error.h"
 #include "hfbatch/hf/config.h"
 #include "hfbatch/models/model.h"
+#include "hfbatch/ops/disentangled_attention.h"
 #include "models/encoder.h"
 #include "models/encoder_config.h"
 
@@ -21,7 +26,7 @@ fs::path fixture(const std::string& name) { return fs::path(HFBATCH_SOURCE_DIR) 
 
 TEST(EncoderOutline, EveryArchitectureRunsTheOneOutline) {
   for (const char* name : {"bert-cls", "distilbert-cls", "roberta-cls", "xlmr-cls", "electra-cls", "st-mean",
-                           "deberta-v1-tiny", "deberta-v2-tiny", "deberta-v3-tiny"}) {
+                           "deberta-v1-tiny", "deberta-v2-tiny", "deberta-v3-tiny", "mpnet-cls", "st-mpnet"}) {
     ASSERT_TRUE(fs::exists(fixture(name) / "config.json")) << name;
     std::unique_ptr<models::Model> m = models::load_model(fixture(name));
     EXPECT_NE(dynamic_cast<const models::TransformerEncoder*>(m.get()), nullptr)
@@ -95,6 +100,56 @@ TEST(EncoderOutline, OneActivationParserNamesTheField) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("num_attention_heads"), std::string::npos) << e.what();
   }
+}
+
+TEST(Mpnet, RelativePositionBucketMatchesTransformers) {
+  std::ifstream in(fs::path(HFBATCH_SOURCE_DIR) / "tests/golden/ops/mpnet_relative_buckets.json");
+  ASSERT_TRUE(in);
+  const auto g = nlohmann::json::parse(in);
+  const int64_t first = g.at("rel_first"), buckets = g.at("num_buckets"), max_distance = g.at("max_distance");
+  const auto want = g.at("bucket").get<std::vector<int64_t>>();
+  ASSERT_GT(want.size(), 500u);
+  std::set<int64_t> seen;
+  for (size_t i = 0; i < want.size(); ++i) {
+    const int64_t rel = first + static_cast<int64_t>(i);
+    ASSERT_EQ(ops::relative_position_bucket(rel, buckets, max_distance), want[i]) << "relative position " << rel;
+    seen.insert(want[i]);
+  }
+  EXPECT_EQ(seen.size(), 31u);  // every bucket, exact and logarithmic, both sides (16 = "after, distance 0" never occurs)
+}
+
+// A temp copy of the mpnet-cls fixture with config.json edited by `edit`; returns the load error ("" if none).
+std::string load_error_with_config(const std::function<void(nlohmann::json&)>& edit) {
+  const fs::path dir = fs::temp_directory_path() / ("hfbatch_mpnet_config_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::copy(fixture("mpnet-cls"), dir, fs::copy_options::recursive);
+  nlohmann::json c = nlohmann::json::parse(std::ifstream(dir / "config.json"));
+  edit(c);
+  std::ofstream(dir / "config.json") << c.dump();
+  std::string what;
+  try {
+    models::load_model(dir);
+  } catch (const Error& e) {
+    what = e.what();
+  }
+  fs::remove_all(dir);
+  return what;
+}
+
+TEST(Mpnet, ConfigErrorsNameTheField) {
+  EXPECT_EQ(load_error_with_config([](nlohmann::json&) {}), "");
+  std::string e = load_error_with_config([](nlohmann::json& c) { c["relative_attention_num_buckets"] = 16; });
+  EXPECT_NE(e.find("relative_attention_num_buckets"), std::string::npos) << e;
+  e = load_error_with_config([](nlohmann::json& c) { c["relative_attention_num_buckets"] = 40; });  // table is [32, 4]
+  EXPECT_NE(e.find("relative_attention_bias"), std::string::npos) << e;
+  e = load_error_with_config([](nlohmann::json& c) { c["max_position_embeddings"] = 2; });
+  EXPECT_NE(e.find("max_position_embeddings"), std::string::npos) << e;
+  e = load_error_with_config([](nlohmann::json& c) { c["num_attention_heads"] = 5; });
+  EXPECT_NE(e.find("num_attention_heads"), std::string::npos) << e;
+  e = load_error_with_config([](nlohmann::json& c) { c["num_hidden_layers"] = 1; });
+  EXPECT_NE(e.find("num_hidden_layers"), std::string::npos) << e;
+  e = load_error_with_config([](nlohmann::json& c) { c["hidden_act"] = "nope"; });
+  EXPECT_NE(e.find("hidden_act"), std::string::npos) << e;
 }
 
 }  // namespace
