@@ -71,6 +71,9 @@ int run_inspect(const std::vector<std::string>& argv) {
   std::cout << "tokenizer: " << tok->kind() << " (" << tok->vocab_size() << " ids)\n"
             << "max_length: " << runtime::resolve_max_length(0, tok_dir, info, task, pooling) << "\n";
   print_tokenizer_rules(tok_dir, major);
+  if (!tok->returns_type_ids() && info.type_vocab_size > 1)  // the model has token types it will not be given
+    std::cout << "token_type_ids: not passed to the model (the tokenizer class's model_input_names in transformers "
+              << major << "): text pairs run with type 0\n";
   return 0;
 }
 

@@ -95,6 +95,16 @@ void check_layout_supported(const EncoderLayout& l, const std::string& arch) {
 TransformerEncoder::TransformerEncoder(ModelInfo info, EncoderParts parts) : parts_(std::move(parts)) {
   info_ = std::move(info);
   check_layout_supported(parts_.layout, info_.architecture);
+  for (int32_t i : parts_.schedule)
+    check(i >= 0 && static_cast<size_t>(i) < parts_.layers.size(), "TransformerEncoder: schedule names no layer");
+}
+
+size_t TransformerEncoder::depth() const {
+  return parts_.schedule.empty() ? parts_.layers.size() : parts_.schedule.size();
+}
+
+const EncoderLayer& TransformerEncoder::layer_at(size_t li) const {
+  return parts_.layers[parts_.schedule.empty() ? li : static_cast<size_t>(parts_.schedule[li])];
 }
 
 void validate_token_batch(const TokenBatch& batch, int64_t max_positions) {
@@ -175,7 +185,7 @@ core::Tensor TransformerEncoder::layer_forward(size_t li, const core::Tensor& x,
   const std::optional<ConvLayer>& conv = parts_.conv;
   // Layer 0's ConvLayer mixes neighbouring tokens: with it, the first rows come from the full layer.
   if (x_first && li == 0 && conv) return ops::first_rows(layer_forward(li, x, offsets), offsets);
-  const EncoderLayer& l = parts_.layers[li];
+  const EncoderLayer& l = layer_at(li);
   const EncoderLayout& layout = parts_.layout;
   core::Tensor qkv = l.qkv(x);                                           // [tokens, 3H]
   core::Tensor ctx = attend(l, qkv, offsets, x_first != nullptr);        // [tokens or batch, H]
@@ -193,7 +203,7 @@ core::Tensor TransformerEncoder::encode_batch(const TokenBatch& batch) const {
   validate_token_batch(batch, info_.max_positions);
   const core::Tensor offsets = batch.offsets_tensor();
   core::Tensor x = embed(batch);  // [tokens, H]
-  for (size_t li = 0; li < parts_.layers.size(); ++li) {
+  for (size_t li = 0; li < depth(); ++li) {
     stop_.throw_if_requested();
     x = layer_forward(li, x, offsets);
   }
@@ -222,13 +232,13 @@ core::Tensor TransformerEncoder::classify_batch(const TokenBatch& batch) const {
   validate_token_batch(batch, info_.max_positions);
   const core::Tensor offsets = batch.offsets_tensor();
   core::Tensor x = embed(batch);  // [tokens, H]
-  if (parts_.layers.empty()) return head->logits(ops::first_rows(x, offsets));
-  for (size_t li = 0; li + 1 < parts_.layers.size(); ++li) {
+  if (depth() == 0) return head->logits(ops::first_rows(x, offsets));
+  for (size_t li = 0; li + 1 < depth(); ++li) {
     stop_.throw_if_requested();
     x = layer_forward(li, x, offsets);
   }
   const core::Tensor first = ops::first_rows(x, offsets);  // [batch, H]: the residual
-  return head->logits(layer_forward(parts_.layers.size() - 1, x, offsets, &first));  // [batch, num_labels]
+  return head->logits(layer_forward(depth() - 1, x, offsets, &first));  // [batch, num_labels]
 }
 
 core::Tensor ClassifierHead::operator()(const core::Tensor& hidden, const TokenBatch& batch) const {

@@ -131,6 +131,9 @@ struct EncoderParts {
   core::Tensor relative_bias_table;   // relative_bias: [buckets, heads] (MPNet relative_attention_bias)
   std::optional<ConvLayer> conv;      // DeBERTa v2: after layer 0
   std::optional<ClassifierHead> head;
+  // Which of `layers` runs at each depth, when layers are shared (ALBERT: one group applied N times);
+  // empty: each layer once, in order.
+  std::vector<int32_t> schedule;
 };
 
 class TransformerEncoder final : public Model {
@@ -149,11 +152,13 @@ class TransformerEncoder final : public Model {
   // [batch, H] (each sequence's first query only) when first_query_only.
   core::Tensor attend(const EncoderLayer& l, const core::Tensor& qkv, const core::Tensor& offsets,
                       bool first_query_only) const;
-  // Layer li on x [tokens, H] packed by offsets (i32 [batch + 1]) → [tokens, H]. x_first: nullptr, or each
+  // The layer at depth li on x [tokens, H] packed by offsets (i32 [batch + 1]) → [tokens, H]. x_first: nullptr, or each
   // sequence's first row of x [batch, H]: then only those rows are computed (keys and values still from
   // every token) → [batch, H].
   core::Tensor layer_forward(size_t li, const core::Tensor& x, const core::Tensor& offsets,
                              const core::Tensor* x_first = nullptr) const;
+  size_t depth() const;                          // layers run per forward pass
+  const EncoderLayer& layer_at(size_t li) const;  // the layer run at depth li
 
   EncoderParts parts_;
 };

@@ -14,6 +14,8 @@ namespace {
 
 const std::map<std::string, Builder>& registry() {
   static const std::map<std::string, Builder> r = {
+      {"AlbertModel", build_albert},
+      {"AlbertForSequenceClassification", build_albert},
       {"BertModel", build_bert},
       {"BertForSequenceClassification", build_bert},
       {"DebertaModel", build_deberta_v2},
@@ -39,6 +41,7 @@ const std::map<std::string, std::string>& base_by_model_type() {
       {"bert", "BertModel"},       {"distilbert", "DistilBertModel"}, {"roberta", "RobertaModel"},
       {"xlm-roberta", "XLMRobertaModel"}, {"electra", "ElectraModel"},
       {"deberta-v2", "DebertaV2Model"},   {"deberta", "DebertaModel"},  {"mpnet", "MPNetModel"},
+      {"albert", "AlbertModel"},
   };
   return m;
 }

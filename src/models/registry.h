@@ -21,6 +21,8 @@ std::unique_ptr<Model> build_electra(const hf::Config&, hf::WeightStore&, const 
 std::unique_ptr<Model> build_distilbert(const hf::Config&, hf::WeightStore&, const std::string& arch);
 // deberta_v2.cc (DeBERTa v1, v2 and v3)
 std::unique_ptr<Model> build_deberta_v2(const hf::Config&, hf::WeightStore&, const std::string& arch);
+// albert.cc
+std::unique_ptr<Model> build_albert(const hf::Config&, hf::WeightStore&, const std::string& arch);
 // mpnet.cc
 std::unique_ptr<Model> build_mpnet(const hf::Config&, hf::WeightStore&, const std::string& arch);
 

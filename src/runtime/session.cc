@@ -189,9 +189,14 @@ Predictions Session::predict(const TokenizedChunk& chunk, StageStats& stats) con
   for (size_t i = 0; i < chunk.encodings.size(); ++i)
     if (chunk.encodings[i]) live.push_back(static_cast<int64_t>(i));
   const auto& enc = chunk.encodings;
+  // A tokenizer class without token_type_ids in model_input_names (transformers 5's AlbertTokenizer): the
+  // model gets none, i.e. type 0 everywhere, as in the pipeline.
+  static const std::vector<int32_t> no_types;
+  const bool types = !tokenizer_ || tokenizer_->returns_type_ids();
   infer(
       live, [&](size_t k) -> const std::vector<int32_t>& { return enc[live[k]]->ids; },
-      [&](size_t k) -> const std::vector<int32_t>& { return enc[live[k]]->type_ids; }, out, stats);
+      [&](size_t k) -> const std::vector<int32_t>& { return types ? enc[live[k]]->type_ids : no_types; }, out,
+      stats);
   return out;
 }
 

@@ -23,7 +23,8 @@ namespace {
 
 class JsonTokenizer final : public Tokenizer {
  public:
-  JsonTokenizer(const json& root, const std::string& file) {
+  JsonTokenizer(const json& root, const std::string& file, bool returns_type_ids = true)
+      : returns_type_ids_(returns_type_ids) {
     const JsonAt at{&file, ""};
     expect_object(root, at);
     check_depth(root, at);
@@ -71,6 +72,7 @@ class JsonTokenizer final : public Tokenizer {
     return model_->token_to_id(token);
   }
   int32_t num_special_tokens(bool pair) const override { return post_processor_->added_tokens(pair); }
+  bool returns_type_ids() const override { return returns_type_ids_; }
   std::vector<EmittedToken> emitted_tokens() const override {
     std::vector<EmittedToken> out;
     post_processor_->emitted(out);
@@ -78,6 +80,7 @@ class JsonTokenizer final : public Tokenizer {
   }
 
  private:
+  bool returns_type_ids_ = true;
   // One sequence to model ids (TokenizerImpl::encode_single_sequence).
   void encode_one(std::string_view raw, std::vector<int32_t>& ids) const {
     std::string fixed;  // only for invalid UTF-8
@@ -136,7 +139,7 @@ std::unique_ptr<Tokenizer> load_path(const std::filesystem::path& path, int majo
   if (std::filesystem::is_directory(path, ec)) {
     FolderDocument d = folder_document(path, major);
     try {
-      return std::make_unique<JsonTokenizer>(d.doc, d.name);
+      return std::make_unique<JsonTokenizer>(d.doc, d.name, d.returns_type_ids);
     } catch (const json::exception& e) {  // a JSON access the field checks missed: still one Error naming the file
       throw Error(one_line(d.name + ": " + e.what()));
     }

@@ -26,7 +26,8 @@ fs::path fixture(const std::string& name) { return fs::path(HFBATCH_SOURCE_DIR) 
 
 TEST(EncoderOutline, EveryArchitectureRunsTheOneOutline) {
   for (const char* name : {"bert-cls", "distilbert-cls", "roberta-cls", "xlmr-cls", "electra-cls", "st-mean",
-                           "deberta-v1-tiny", "deberta-v2-tiny", "deberta-v3-tiny", "mpnet-cls", "st-mpnet"}) {
+                           "deberta-v1-tiny", "deberta-v2-tiny", "deberta-v3-tiny", "mpnet-cls", "st-mpnet",
+                           "albert-cls", "albert-base"}) {
     ASSERT_TRUE(fs::exists(fixture(name) / "config.json")) << name;
     std::unique_ptr<models::Model> m = models::load_model(fixture(name));
     EXPECT_NE(dynamic_cast<const models::TransformerEncoder*>(m.get()), nullptr)
@@ -119,10 +120,11 @@ TEST(Mpnet, RelativePositionBucketMatchesTransformers) {
 }
 
 // A temp copy of the mpnet-cls fixture with config.json edited by `edit`; returns the load error ("" if none).
-std::string load_error_with_config(const std::function<void(nlohmann::json&)>& edit) {
-  const fs::path dir = fs::temp_directory_path() / ("hfbatch_mpnet_config_" + std::to_string(::getpid()));
+std::string load_error_with_config(const std::function<void(nlohmann::json&)>& edit,
+                                   const std::string& name = "mpnet-cls") {
+  const fs::path dir = fs::temp_directory_path() / ("hfbatch_encoder_config_" + std::to_string(::getpid()));
   fs::remove_all(dir);
-  fs::copy(fixture("mpnet-cls"), dir, fs::copy_options::recursive);
+  fs::copy(fixture(name), dir, fs::copy_options::recursive);
   nlohmann::json c = nlohmann::json::parse(std::ifstream(dir / "config.json"));
   edit(c);
   std::ofstream(dir / "config.json") << c.dump();
@@ -150,6 +152,21 @@ TEST(Mpnet, ConfigErrorsNameTheField) {
   EXPECT_NE(e.find("num_hidden_layers"), std::string::npos) << e;
   e = load_error_with_config([](nlohmann::json& c) { c["hidden_act"] = "nope"; });
   EXPECT_NE(e.find("hidden_act"), std::string::npos) << e;
+}
+
+TEST(Albert, ConfigErrorsNameTheField) {
+  auto albert = [](const std::function<void(nlohmann::json&)>& edit) { return load_error_with_config(edit, "albert-cls"); };
+  EXPECT_EQ(albert([](nlohmann::json&) {}), "");
+  std::string e = albert([](nlohmann::json& c) { c["num_hidden_groups"] = 1; });  // the weights have 2 groups
+  EXPECT_NE(e.find("num_hidden_groups"), std::string::npos) << e;
+  e = albert([](nlohmann::json& c) { c["num_hidden_groups"] = 8; });
+  EXPECT_NE(e.find("num_hidden_groups"), std::string::npos) << e;
+  e = albert([](nlohmann::json& c) { c["inner_group_num"] = 1; });
+  EXPECT_NE(e.find("inner_group_num"), std::string::npos) << e;
+  e = albert([](nlohmann::json& c) { c["embedding_size"] = 24; });
+  EXPECT_NE(e.find("word_embeddings"), std::string::npos) << e;
+  // Fewer passes over the same shared layers still load (and give other logits: the goldens pin 4 passes).
+  EXPECT_EQ(albert([](nlohmann::json& c) { c["num_hidden_layers"] = 2; }), "");
 }
 
 }  // namespace

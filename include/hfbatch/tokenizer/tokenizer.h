@@ -101,6 +101,11 @@ class Tokenizer {
   virtual int32_t num_special_tokens(bool pair) const = 0;
   // Every special token and type id the post-processor can emit (single and pair templates).
   virtual std::vector<EmittedToken> emitted_tokens() const = 0;
+  // Whether transformers' tokenizer(text, pair) hands the model token_type_ids: the folder's tokenizer class's
+  // model_input_names (transformers 5's AlbertTokenizer, RobertaTokenizer... have none; tokenizer_config.json
+  // "model_input_names" overrides). When false the model sees type 0 everywhere (encode() still reports the
+  // post-processor's type ids, as `return_token_type_ids=True` would). A tokenizer.json file alone: true.
+  virtual bool returns_type_ids() const { return true; }
 };
 
 }  // namespace hfbatch::tokenizer
