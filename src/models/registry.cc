@@ -94,13 +94,23 @@ std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const LoadOp
   hf::Config config = hf::Config::load(dir / "config.json");
   std::string arch;
   std::vector<std::string> archs = config.get_strings("architectures");
+  // A model whose code lives in the folder (auto_map → custom modeling_*.py, trust_remote_code): never run;
+  // refused naming the field unless the architecture is one we implement natively.
+  auto refuse_remote_code = [&](const std::string& what) {
+    if (config.has("auto_map"))
+      config.fail("auto_map", what + " is remote code (custom modeling files named by auto_map); hfbatch runs no "
+                                     "remote code and has no native " + what + " (supported: " + supported_list() + ")");
+  };
   if (!archs.empty()) {
     arch = archs.front();
-    if (!registry().count(arch))
+    if (!registry().count(arch)) {
+      refuse_remote_code(arch);
       config.fail("architectures", arch + " is not supported (supported: " + supported_list() + ")");
+    }
   } else {
     std::string type = config.get_string("model_type");
     auto it = base_by_model_type().find(type);
+    if (it == base_by_model_type().end()) refuse_remote_code("model_type \"" + type + "\"");
     if (it == base_by_model_type().end())
       config.fail("model_type", "\"" + type + "\" has no architectures entry and no supported base model (supported: " +
                                     supported_list() + ")");

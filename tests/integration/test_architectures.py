@@ -43,3 +43,35 @@ def test_albert_pairs_follow_each_majors_token_types(tmp_path):
             "--text-pair-column", "pair", "--transformers-compat", major)
         got = np.array(read_output(out).column("probabilities").to_pylist())
         np.testing.assert_allclose(got, want, atol=1e-5, rtol=0)
+
+
+def test_remote_code_only_config_is_refused_naming_auto_map(tmp_path):
+    """A config whose architecture exists only as remote code (auto_map, trust_remote_code) is refused with one
+    line naming config.json and auto_map, before anything is written; a native architecture with an auto_map
+    entry still loads natively (no code from the folder runs either way)."""
+    import json
+    import shutil
+
+    from conftest import assert_one_line_error
+
+    d = tmp_path / "remote"
+    shutil.copytree(FIXTURES / "bert-cls", d)
+    cfg = json.loads((d / "config.json").read_text())
+    cfg["architectures"] = ["NomicBertModel"]
+    cfg["auto_map"] = {"AutoConfig": "configuration_hf_nomic_bert.NomicBertConfig",
+                       "AutoModel": "modeling_hf_nomic_bert.NomicBertModel"}
+    (d / "config.json").write_text(json.dumps(cfg))
+    (d / "modeling_hf_nomic_bert.py").write_text("raise SystemExit('remote code ran')\n")
+    src = write_parquet(tmp_path / "in.parquet", {"text": ["a", "b"]})
+    proc = run("embed", "--model", d, "--input", src, "--output", tmp_path / "out", "--text-column", "text", check=False)
+    assert_one_line_error(proc, "config.json", "auto_map", "NomicBertModel is remote code")
+    assert not (tmp_path / "out").exists()
+    proc = run("inspect", "--model", d, check=False)
+    assert_one_line_error(proc, "config.json", "auto_map")
+    del cfg["architectures"]
+    cfg["model_type"] = "nomic_bert"
+    (d / "config.json").write_text(json.dumps(cfg))
+    assert_one_line_error(run("inspect", "--model", d, check=False), "auto_map", 'model_type "nomic_bert" is remote code')
+    cfg["architectures"] = ["BertForSequenceClassification"]  # native: auto_map is ignored, as transformers does
+    (d / "config.json").write_text(json.dumps(cfg))
+    assert run("inspect", "--model", d).stdout.startswith("architecture: BertForSequenceClassification")
