@@ -13,6 +13,7 @@
 #include "hfbatch/ops/layer_norm.h"
 #include "hfbatch/ops/linear.h"
 #include "hfbatch/ops/pooling.h"
+#include "hfbatch/ops/rotary.h"
 
 namespace hfbatch::models {
 
@@ -58,13 +59,13 @@ void quantize_layer_int8(EncoderLayer& layer, const std::vector<int32_t>& outlie
   quantize(layer.ffn_out, {}, 2);
 }
 
-void convert_layer_bf16(EncoderLayer& layer, bool bf16_attention) {
+void convert_layer_bf16(EncoderLayer& layer, bool bf16_attention, bool gated_ffn) {
   auto convert = [](Linear& l, core::DType output) {
     l.bf16 = std::make_shared<const ops::Bf16Weight>(ops::pack_weight_bf16(l.weight, output));
   };
   convert(layer.qkv, bf16_attention ? core::DType::bf16 : core::DType::f32);
   convert(layer.attention_out, core::DType::f32);  // read by residual + LayerNorm
-  convert(layer.ffn_in, core::DType::bf16);
+  convert(layer.ffn_in, gated_ffn ? core::DType::f32 : core::DType::bf16);
   convert(layer.ffn_out, core::DType::f32);
 }
 
@@ -74,10 +75,12 @@ std::vector<int32_t> residual_outlier_channels(const Embeddings& e, const std::v
     gammas.push_back(&e.ln_gamma);
     betas.push_back(&e.ln_beta);
   }
-  for (const EncoderLayer* l : layers) {
-    gammas.insert(gammas.end(), {&l->ln1_gamma, &l->ln2_gamma});
-    betas.insert(betas.end(), {&l->ln1_beta, &l->ln2_beta});
-  }
+  for (const EncoderLayer* l : layers)
+    for (auto [g, b] : {std::pair{&l->ln1_gamma, &l->ln1_beta}, std::pair{&l->ln2_gamma, &l->ln2_beta}})
+      if (!g->empty()) {  // ModernBERT's layer 0 has no attention LayerNorm
+        gammas.push_back(g);
+        betas.push_back(b);
+      }
   if (gammas.empty()) return {};
   // At most 1/16 of the channels (tiny test models: the int8 path must stay the main path).
   return ops::layer_norm_outlier_channels(gammas, betas, std::min<int64_t>(ops::kOutlierChannels, gammas[0]->numel() / 16));
@@ -85,10 +88,12 @@ std::vector<int32_t> residual_outlier_channels(const Embeddings& e, const std::v
 
 void check_layout_supported(const EncoderLayout& l, const std::string& arch) {
   auto refuse = [&](const char* what) { throw Error(arch + ": " + what + " is not implemented in hfbatch yet"); };
-  if (l.norm != EncoderLayout::Norm::post) refuse("pre-LayerNorm layers");
-  if (l.positions == EncoderLayout::Positions::rotary) refuse("rotary position embeddings");
-  if (l.ffn != EncoderLayout::Ffn::mlp) refuse("a gated FFN (GeGLU / SwiGLU)");
-  if (l.pattern != EncoderLayout::AttentionPattern::global) refuse("sliding-window attention");
+  using L = EncoderLayout;
+  if (l.ffn == L::Ffn::swiglu) refuse("a SwiGLU FFN");
+  if (l.ffn != L::Ffn::mlp && l.norm == L::Norm::post) refuse("a gated FFN in post-LayerNorm layers");
+  if (l.pattern == L::AttentionPattern::sliding_window && l.positions != L::Positions::rotary)
+    refuse("sliding-window attention without rotary positions");
+  if (l.pattern == L::AttentionPattern::sliding_window && l.window < 0) refuse("sliding-window attention without a window");
   check(l.heads > 0, "EncoderLayout: heads must be positive");
 }
 
@@ -163,10 +168,19 @@ void add_token_type_embeddings(const core::Tensor& table, const TokenBatch& batc
   ops::embedding(table, types, x, true, "token_type_embeddings");
 }
 
-core::Tensor TransformerEncoder::attend(const EncoderLayer& l, const core::Tensor& qkv, const core::Tensor& offsets,
+core::Tensor TransformerEncoder::attend(const EncoderLayer& l, core::Tensor& qkv, const core::Tensor& offsets,
                                        bool first_query_only) const {
   const EncoderLayout& layout = parts_.layout;
-  if (layout.positions == EncoderLayout::Positions::absolute) {
+  if (layout.positions == EncoderLayout::Positions::rotary) {
+    ops::rotary(qkv, offsets, layout.heads, l.local_attention ? layout.rope_theta_local : layout.rope_theta);
+    if (l.local_attention) {
+      ops::RelativeAttention window;
+      window.window = layout.window;
+      const float scale = 1.0f / std::sqrt(static_cast<float>(qkv.dim(1) / 3 / layout.heads));
+      return ops::disentangled_attention(qkv, offsets, layout.heads, scale, &window, first_query_only);
+    }
+  }
+  if (layout.positions == EncoderLayout::Positions::absolute || layout.positions == EncoderLayout::Positions::rotary) {
     return first_query_only ? ops::attention_first_query(qkv, offsets, layout.heads)
                             : ops::attention(qkv, offsets, layout.heads);
   }
@@ -187,6 +201,7 @@ core::Tensor TransformerEncoder::layer_forward(size_t li, const core::Tensor& x,
   if (x_first && li == 0 && conv) return ops::first_rows(layer_forward(li, x, offsets), offsets);
   const EncoderLayer& l = layer_at(li);
   const EncoderLayout& layout = parts_.layout;
+  if (layout.norm == EncoderLayout::Norm::pre) return pre_norm_layer(l, x, offsets, x_first);
   core::Tensor qkv = l.qkv(x);                                           // [tokens, 3H]
   core::Tensor ctx = attend(l, qkv, offsets, x_first != nullptr);        // [tokens or batch, H]
   core::Tensor y = attention_output_and_ffn(l, ctx, x_first ? *x_first : x, layout.activation, layout.eps);
@@ -199,6 +214,36 @@ core::Tensor TransformerEncoder::layer_forward(size_t li, const core::Tensor& x,
   return y;
 }
 
+namespace {
+core::Tensor normalized(const core::Tensor& x, const core::Tensor& gamma, const core::Tensor& beta, float eps) {
+  core::Tensor y(x.shape());
+  std::memcpy(y.data<float>(), x.data<float>(), x.nbytes());
+  ops::layer_norm(y, gamma, beta, eps);
+  return y;
+}
+}  // namespace
+
+core::Tensor TransformerEncoder::pre_norm_layer(const EncoderLayer& l, const core::Tensor& x, const core::Tensor& offsets,
+                                                const core::Tensor* x_first) const {
+  const EncoderLayout& layout = parts_.layout;
+  const core::Tensor h = l.ln1_gamma.empty() ? x : normalized(x, l.ln1_gamma, l.ln1_beta, layout.eps);
+  core::Tensor qkv = l.qkv(h);                                      // [tokens, 3H]
+  core::Tensor ctx = attend(l, qkv, offsets, x_first != nullptr);   // [tokens or batch, H]
+  core::Tensor y = l.attention_out.matmul(ctx);
+  ops::add_residual(y, x_first ? *x_first : x, l.attention_out.bias_or_null());  // y = x + attn
+  const core::Tensor m = normalized(y, l.ln2_gamma, l.ln2_beta, layout.eps);
+  core::Tensor f = layout.ffn == EncoderLayout::Ffn::mlp ? l.ffn_in.matmul_bias_activation(m, layout.activation)
+                                                         : ops::gated_activation(l.ffn_in(m), layout.activation);
+  core::Tensor out = l.ffn_out.matmul(f);  // [rows, H]
+  ops::add_residual(out, y, l.ffn_out.bias_or_null());  // y + FFN
+  return out;
+}
+
+core::Tensor TransformerEncoder::final_norm(core::Tensor x) const {
+  if (!parts_.final_gamma.empty()) ops::layer_norm(x, parts_.final_gamma, parts_.final_beta, parts_.layout.eps);
+  return x;
+}
+
 core::Tensor TransformerEncoder::encode_batch(const TokenBatch& batch) const {
   validate_token_batch(batch, info_.max_positions);
   const core::Tensor offsets = batch.offsets_tensor();
@@ -207,7 +252,7 @@ core::Tensor TransformerEncoder::encode_batch(const TokenBatch& batch) const {
     stop_.throw_if_requested();
     x = layer_forward(li, x, offsets);
   }
-  return x;
+  return final_norm(std::move(x));
 }
 
 void TransformerEncoder::quantize_linears_int8() {  // relative-position projections (pos_key/pos_query) stay fp32
@@ -220,7 +265,8 @@ void TransformerEncoder::quantize_linears_int8() {  // relative-position project
 void TransformerEncoder::convert_linears_bf16() {
   // The bf16 attention kernel is plain scaled dot-product attention; the relative-position ops are fp32 only.
   const bool bf16_attention = parts_.layout.positions == EncoderLayout::Positions::absolute;
-  for (EncoderLayer& l : parts_.layers) convert_layer_bf16(l, bf16_attention);
+  const bool gated = parts_.layout.ffn != EncoderLayout::Ffn::mlp;
+  for (EncoderLayer& l : parts_.layers) convert_layer_bf16(l, bf16_attention, gated);
 }
 
 core::Tensor TransformerEncoder::classify_batch(const TokenBatch& batch) const {
@@ -231,14 +277,15 @@ core::Tensor TransformerEncoder::classify_batch(const TokenBatch& batch) const {
   // about 3/4 of the last layer's work left out.
   validate_token_batch(batch, info_.max_positions);
   const core::Tensor offsets = batch.offsets_tensor();
+  if (head->mean_pooling) return head->logits(ops::pool(encode_batch(batch), offsets, ops::Pooling::mean));
   core::Tensor x = embed(batch);  // [tokens, H]
-  if (depth() == 0) return head->logits(ops::first_rows(x, offsets));
+  if (depth() == 0) return head->logits(ops::first_rows(final_norm(std::move(x)), offsets));
   for (size_t li = 0; li + 1 < depth(); ++li) {
     stop_.throw_if_requested();
     x = layer_forward(li, x, offsets);
   }
   const core::Tensor first = ops::first_rows(x, offsets);  // [batch, H]: the residual
-  return head->logits(layer_forward(depth() - 1, x, offsets, &first));  // [batch, num_labels]
+  return head->logits(final_norm(layer_forward(depth() - 1, x, offsets, &first)));  // [batch, num_labels]
 }
 
 core::Tensor ClassifierHead::operator()(const core::Tensor& hidden, const TokenBatch& batch) const {
@@ -248,6 +295,7 @@ core::Tensor ClassifierHead::operator()(const core::Tensor& hidden, const TokenB
 core::Tensor ClassifierHead::logits(const core::Tensor& first) const {
   core::Tensor d = dense(first);
   ops::activation(d, activation);
+  if (!norm_gamma.empty()) ops::layer_norm(d, norm_gamma, norm_beta, norm_eps);
   return out(d);  // [batch, num_labels]
 }
 

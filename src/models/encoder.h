@@ -56,6 +56,9 @@ struct EncoderLayout {
   ops::Activation activation = ops::Activation::gelu;  // the FFN's
   float eps = 1e-12f;                                  // every LayerNorm's
   float attention_scale = 0;  // 0: 1/√head_dim; DeBERTa: 1/√(head_dim·(1 + #pos_att_type))
+  float rope_theta = 10000;        // Positions::rotary: global layers' base
+  float rope_theta_local = 10000;  // and sliding-window layers' (ModernBERT: separate thetas)
+  int64_t window = -1;             // AttentionPattern::sliding_window: local layers see |i − j| ≤ window
 };
 // Throws naming the architecture when `layout` asks for something the outline does not run yet.
 void check_layout_supported(const EncoderLayout& layout, const std::string& architecture);
@@ -70,6 +73,9 @@ struct EncoderLayer {
   // Positions::disentangled: this layer's key/query projections of the relative table, [2·span, H]
   // (precomputed at load, fp32 in every dtype); empty when the layer has no c2p / p2c term.
   core::Tensor pos_key, pos_query;
+  bool local_attention = false;  // AttentionPattern::sliding_window: this layer attends within the window
+  // Norm::pre: ln1 normalizes the attention input (empty: none, ModernBERT's layer 0), ln2 the FFN input; ffn_in
+  // is [2·I, H] for a gated FFN.
 };
 
 // Everything of a post-LN layer after self-attention: a = LN1(ctx·Woᵀ + bo + x), then
@@ -103,11 +109,14 @@ struct Embeddings {
 // table: [T, E], x: [tokens, E].
 void add_token_type_embeddings(const core::Tensor& table, const TokenBatch& batch, core::Tensor& x);
 
-// First token → dense → activation → out (BERT pooler+classifier, RoBERTa/ELECTRA classifier.dense/out_proj,
-// DistilBERT pre_classifier/classifier).
+// First token (or the mean of the tokens) → dense → activation (→ LayerNorm) → out (BERT pooler+classifier,
+// RoBERTa/ELECTRA classifier.dense/out_proj, DistilBERT pre_classifier/classifier, ModernBERT head + classifier).
 struct ClassifierHead {
   Linear dense;
   ops::Activation activation = ops::Activation::tanh;
+  core::Tensor norm_gamma, norm_beta;  // ModernBertPredictionHead.norm (empty: none)
+  float norm_eps = 1e-5f;
+  bool mean_pooling = false;           // ModernBERT classifier_pooling "mean": the tokens' mean, not the first
   Linear out;  // [num_labels, H]
 
   // hidden: [tokens, H] packed as `batch` → logits [batch, num_labels], from each sequence's first token.
@@ -131,6 +140,7 @@ struct EncoderParts {
   core::Tensor relative_bias_table;   // relative_bias: [buckets, heads] (MPNet relative_attention_bias)
   std::optional<ConvLayer> conv;      // DeBERTa v2: after layer 0
   std::optional<ClassifierHead> head;
+  core::Tensor final_gamma, final_beta;  // Norm::pre: the LayerNorm after the last layer (empty: none)
   // Which of `layers` runs at each depth, when layers are shared (ALBERT: one group applied N times);
   // empty: each layer once, in order.
   std::vector<int32_t> schedule;
@@ -148,15 +158,20 @@ class TransformerEncoder final : public Model {
 
  private:
   core::Tensor embed(const TokenBatch& batch) const;  // → [tokens, H]
-  // Self-attention of layer li by the layout's position scheme. qkv: [tokens, 3H] → [tokens, H], or
+  // Self-attention of layer l by the layout's position scheme (RoPE rotates qkv's Q and K in place).
+  // qkv: [tokens, 3H] → [tokens, H], or
   // [batch, H] (each sequence's first query only) when first_query_only.
-  core::Tensor attend(const EncoderLayer& l, const core::Tensor& qkv, const core::Tensor& offsets,
+  core::Tensor attend(const EncoderLayer& l, core::Tensor& qkv, const core::Tensor& offsets,
                       bool first_query_only) const;
   // The layer at depth li on x [tokens, H] packed by offsets (i32 [batch + 1]) → [tokens, H]. x_first: nullptr, or each
   // sequence's first row of x [batch, H]: then only those rows are computed (keys and values still from
   // every token) → [batch, H].
   core::Tensor layer_forward(size_t li, const core::Tensor& x, const core::Tensor& offsets,
                              const core::Tensor* x_first = nullptr) const;
+  // Norm::pre: x + attn(LN1(x)), then + FFN(LN2(·)); same arguments and shapes as layer_forward.
+  core::Tensor pre_norm_layer(const EncoderLayer& l, const core::Tensor& x, const core::Tensor& offsets,
+                              const core::Tensor* x_first) const;
+  core::Tensor final_norm(core::Tensor x) const;  // Norm::pre: final LayerNorm, in place
   size_t depth() const;                          // layers run per forward pass
   const EncoderLayer& layer_at(size_t li) const;  // the layer run at depth li
 
@@ -167,9 +182,10 @@ class TransformerEncoder final : public Model {
 // QKV and FFN in read LayerNorm outputs: their `outliers` input channels stay fp32 (ops/linear_int8.h).
 void quantize_layer_int8(EncoderLayer& layer, const std::vector<int32_t>& outliers);
 // --dtype bf16: the layer's QKV, attention output, FFN in and FFN out get bf16 weights (LayerNorms stay fp32).
-// FFN in writes bf16 (FFN out rounds its input to bf16 anyway); QKV writes bf16 when `bf16_attention` (the
-// attention op then runs on bf16), else fp32 (DeBERTa's disentangled attention is fp32 only).
-void convert_layer_bf16(EncoderLayer& layer, bool bf16_attention);
+// FFN in writes bf16 (FFN out rounds its input to bf16 anyway) unless `gated_ffn` (the gated activation reads
+// fp32); QKV writes bf16 when `bf16_attention` (the attention op then runs on bf16), else fp32 (DeBERTa's
+// disentangled attention and RoPE are fp32 only).
+void convert_layer_bf16(EncoderLayer& layer, bool bf16_attention, bool gated_ffn = false);
 // The residual stream's outlier channels (ops::layer_norm_outlier_channels over the embeddings' LayerNorm and
 // every layer's LN1 and LN2).
 std::vector<int32_t> residual_outlier_channels(const Embeddings& e, const std::vector<const EncoderLayer*>& layers);

@@ -30,6 +30,8 @@ const std::map<std::string, Builder>& registry() {
       {"XLMRobertaForSequenceClassification", build_roberta},
       {"ElectraModel", build_electra},
       {"ElectraForSequenceClassification", build_electra},
+      {"ModernBertModel", build_modernbert},
+      {"ModernBertForSequenceClassification", build_modernbert},
       {"MPNetModel", build_mpnet},
       {"MPNetForSequenceClassification", build_mpnet},
   };
@@ -41,7 +43,7 @@ const std::map<std::string, std::string>& base_by_model_type() {
       {"bert", "BertModel"},       {"distilbert", "DistilBertModel"}, {"roberta", "RobertaModel"},
       {"xlm-roberta", "XLMRobertaModel"}, {"electra", "ElectraModel"},
       {"deberta-v2", "DebertaV2Model"},   {"deberta", "DebertaModel"},  {"mpnet", "MPNetModel"},
-      {"albert", "AlbertModel"},
+      {"albert", "AlbertModel"},        {"modernbert", "ModernBertModel"},
   };
   return m;
 }

@@ -1,5 +1,7 @@
 #include "hfbatch/ops/activation.h"
 
+#include <algorithm>
+
 #include "ops/dispatch.h"
 
 namespace hfbatch::ops {
@@ -31,6 +33,21 @@ void bias_activation(core::Tensor& y, const core::Tensor* bias, Activation a) {
   });
   if (bias) check_operand("activation", "bias", *bias, y.device(), core::DType::f32);
   dispatch<CpuF32>("activation", y.device(), y.dtype(), [&](auto backend) { compute(backend, y, bias, rows, cols, a); });
+}
+
+core::Tensor gated_activation(const core::Tensor& x, Activation a) {
+  check(x.rank() == 2 && x.dim(1) % 2 == 0, [&] { return "gated_activation: x must be [rows, 2·I], got " + x.shape_string(); });
+  const int64_t rows = x.dim(0), inner = x.dim(1) / 2;
+  core::Tensor y({rows, inner}, core::DType::f32, x.device());
+  dispatch<CpuF32>("gated_activation", x.device(), x.dtype(), [&](auto) {
+    const float* in = x.data<float>();
+    float* out = y.data<float>();
+    for (int64_t r = 0; r < rows; ++r) std::copy(in + r * 2 * inner, in + r * 2 * inner + inner, out + r * inner);
+    kernels::activation_cpu(out, nullptr, rows, inner, a);  // act(input), vectorised
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t i = 0; i < inner; ++i) out[r * inner + i] *= in[r * 2 * inner + inner + i];  // ⊙ gate
+  });
+  return y;
 }
 
 }  // namespace hfbatch::ops

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "ops/dispatch.h"
 
@@ -94,6 +95,13 @@ core::Tensor disentangled_attention(const core::Tensor& qkv, const core::Tensor&
       const int64_t bucket = relative_position_bucket(-d, rel->bias_buckets, rel->bias_max_distance);
       for (int64_t h = 0; h < heads; ++h) bias[h * cols + d + max_len - 1] = t.data<float>()[bucket * heads + h];
     }
+  }
+  if (rel && rel->window >= 0) {  // masked beyond the window: exp(−inf) = 0 in the softmax
+    const int64_t cols = 2 * max_len - 1;
+    if (bias.empty()) bias.assign(heads * cols, 0.0f);
+    for (int64_t d = -(max_len - 1); d <= max_len - 1; ++d)
+      if (std::llabs(d) > rel->window)
+        for (int64_t h = 0; h < heads; ++h) bias[h * cols + d + max_len - 1] = -std::numeric_limits<float>::infinity();
   }
   const int64_t rows = first_query_only ? batch : qkv.dim(0);
   core::Tensor out({rows, hidden}, core::DType::f32, qkv.device());

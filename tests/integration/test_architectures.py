@@ -22,6 +22,9 @@ def test_inspect_mpnet_and_albert():
     assert al["architecture"] == "AlbertForSequenceClassification" and al["tokenizer"] == "Unigram (3000 ids)"
     assert al["token_type_ids"].startswith("not passed to the model")
     assert "token_type_ids" not in inspect("albert-cls", "--transformers-compat", "4")
+    mb = inspect("modernbert-mean")
+    assert mb["architecture"] == "ModernBertForSequenceClassification" and mb["model_type"] == "modernbert"
+    assert inspect("st-modernbert")["task"] == "embed"
 
 
 def test_albert_pairs_follow_each_majors_token_types(tmp_path):

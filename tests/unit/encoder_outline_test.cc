@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <cmath>
 #include <functional>
 #include <set>
 #include <unistd.h>
@@ -27,7 +28,8 @@ fs::path fixture(const std::string& name) { return fs::path(HFBATCH_SOURCE_DIR) 
 TEST(EncoderOutline, EveryArchitectureRunsTheOneOutline) {
   for (const char* name : {"bert-cls", "distilbert-cls", "roberta-cls", "xlmr-cls", "electra-cls", "st-mean",
                            "deberta-v1-tiny", "deberta-v2-tiny", "deberta-v3-tiny", "mpnet-cls", "st-mpnet",
-                           "albert-cls", "albert-base"}) {
+                           "albert-cls", "albert-base", "modernbert-cls", "modernbert-mean",
+                           "st-modernbert"}) {
     ASSERT_TRUE(fs::exists(fixture(name) / "config.json")) << name;
     std::unique_ptr<models::Model> m = models::load_model(fixture(name));
     EXPECT_NE(dynamic_cast<const models::TransformerEncoder*>(m.get()), nullptr)
@@ -60,15 +62,23 @@ TEST(EncoderOutline, LayoutRefusesWhatTheOutlineDoesNotRunNamingTheArchitecture)
     return std::string();
   };
   EXPECT_EQ(refused(L{}), "");
-  L pre;
-  pre.norm = L::Norm::pre;
-  L rope;
-  rope.positions = L::Positions::rotary;
-  L geglu;
-  geglu.ffn = L::Ffn::geglu;
-  L window;
-  window.pattern = L::AttentionPattern::sliding_window;
-  for (const L& l : {pre, rope, geglu, window}) {
+  L modern;  // ModernBERT's: runs
+  modern.norm = L::Norm::pre;
+  modern.positions = L::Positions::rotary;
+  modern.ffn = L::Ffn::geglu;
+  modern.pattern = L::AttentionPattern::sliding_window;
+  modern.window = 64;
+  EXPECT_EQ(refused(modern), "");
+  L swiglu = modern;
+  swiglu.ffn = L::Ffn::swiglu;
+  L post_gated;
+  post_gated.ffn = L::Ffn::geglu;
+  L window_absolute;
+  window_absolute.pattern = L::AttentionPattern::sliding_window;
+  window_absolute.window = 4;
+  L no_window = modern;
+  no_window.window = -1;
+  for (const L& l : {swiglu, post_gated, window_absolute, no_window}) {
     const std::string why = refused(l);
     EXPECT_NE(why.find("SomeArch: "), std::string::npos) << why;
     EXPECT_NE(why.find("not implemented"), std::string::npos) << why;
@@ -167,6 +177,58 @@ TEST(Albert, ConfigErrorsNameTheField) {
   EXPECT_NE(e.find("word_embeddings"), std::string::npos) << e;
   // Fewer passes over the same shared layers still load (and give other logits: the goldens pin 4 passes).
   EXPECT_EQ(albert([](nlohmann::json& c) { c["num_hidden_layers"] = 2; }), "");
+}
+
+// The long case's logits of a modernbert-cls copy whose config.json is edited by `edit` (one batch).
+std::vector<float> modernbert_long_case_logits(const std::function<void(nlohmann::json&)>& edit) {
+  const fs::path dir = fs::temp_directory_path() / ("hfbatch_modernbert_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::copy(fixture("modernbert-cls"), dir, fs::copy_options::recursive);
+  nlohmann::json c = nlohmann::json::parse(std::ifstream(dir / "config.json"));
+  edit(c);
+  std::ofstream(dir / "config.json") << c.dump();
+  std::unique_ptr<models::Model> m = models::load_model(dir);
+  fs::remove_all(dir);
+  const auto g = nlohmann::json::parse(std::ifstream(fs::path(HFBATCH_SOURCE_DIR) / "tests/golden/models/modernbert-cls.json"));
+  for (const auto& k : g.at("cases"))
+    if (k.at("input_ids").size() == 64) {  // a truncated long text: far beyond the ±4 window
+      models::TokenBatch b;
+      b.add(k.at("input_ids").get<std::vector<int32_t>>(), {});
+      core::Tensor t = m->classify(b);
+      return std::vector<float>(t.data<float>(), t.data<float>() + t.numel());
+    }
+  return {};
+}
+
+double max_diff(const std::vector<float>& a, const std::vector<float>& b) {
+  double d = 0;
+  for (size_t i = 0; i < a.size(); ++i) d = std::max(d, std::abs(double(a[i]) - double(b[i])));
+  return d;
+}
+
+TEST(ModernBert, WindowThetasAndLayerKindsEachMatter) {
+  // Negative controls for the goldens: each setting the loader reads changes the long case's logits.
+  const std::vector<float> base = modernbert_long_case_logits([](nlohmann::json&) {});
+  ASSERT_EQ(base.size(), 3u);
+  const std::pair<const char*, std::function<void(nlohmann::json&)>> edits[] = {
+      {"local_attention", [](nlohmann::json& c) { c["local_attention"] = 1024; }},
+      {"global theta", [](nlohmann::json& c) { c["rope_parameters"]["full_attention"]["rope_theta"] = 1000.0; }},
+      {"local theta", [](nlohmann::json& c) { c["rope_parameters"]["sliding_attention"]["rope_theta"] = 100.0; }},
+      {"layer_types", [](nlohmann::json& c) { c["layer_types"] = {"full_attention", "full_attention", "full_attention", "full_attention"}; }},
+  };
+  for (const auto& [what, edit] : edits) EXPECT_GT(max_diff(modernbert_long_case_logits(edit), base), 1e-3) << what;
+}
+
+TEST(ModernBert, ConfigErrorsNameTheField) {
+  auto error = [](const std::function<void(nlohmann::json&)>& edit) { return load_error_with_config(edit, "modernbert-cls"); };
+  std::string e = error([](nlohmann::json& c) { c["layer_types"] = {"full_attention"}; });
+  EXPECT_NE(e.find("layer_types"), std::string::npos) << e;
+  e = error([](nlohmann::json& c) { c["rope_parameters"]["sliding_attention"]["rope_type"] = "yarn"; });
+  EXPECT_NE(e.find("rope_parameters"), std::string::npos) << e;
+  e = error([](nlohmann::json& c) { c["classifier_pooling"] = "max"; });
+  EXPECT_NE(e.find("classifier_pooling"), std::string::npos) << e;
+  e = error([](nlohmann::json& c) { c["norm_bias"] = true; });  // the fixture has no LayerNorm biases
+  EXPECT_NE(e.find("norm.bias"), std::string::npos) << e;
 }
 
 }  // namespace

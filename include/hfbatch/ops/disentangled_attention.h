@@ -28,6 +28,9 @@ struct RelativeAttention {
   const core::Tensor* bias_table = nullptr;  // [≥ bias_buckets, heads] (MPNet relative_attention_bias), or null
   int64_t bias_buckets = 32;                 // relative_position_bucket's num_buckets
   int64_t bias_max_distance = 128;           // and max_distance
+  // ≥ 0: bidirectional sliding window, token i sees j only where |i − j| ≤ window (ModernBERT's local layers,
+  // masking_utils.sliding_window_bidirectional_overlay); -1: every token of the sequence.
+  int64_t window = -1;
 };
 
 // MPNet / T5 relative_position_bucket(relative_position = j - i, num_buckets, max_distance), float32 math as
