@@ -38,10 +38,11 @@ core::Tensor Linear::matmul_bias_activation(const core::Tensor& x, ops::Activati
 }
 
 core::Tensor attention_output_and_ffn(const EncoderLayer& l, const core::Tensor& ctx, const core::Tensor& x,
-                                      ops::Activation activation, float eps) {
+                                      ops::Activation activation, float eps, bool gated) {
   core::Tensor a = l.attention_out.matmul(ctx);  // [tokens, H]
   ops::add_layer_norm(a, x, l.ln1_gamma, l.ln1_beta, eps, l.attention_out.bias_or_null());
-  core::Tensor f = l.ffn_in.matmul_bias_activation(a, activation);  // [tokens, I]
+  core::Tensor f = gated ? ops::gated_activation(l.ffn_in(a), activation)          // [tokens, I]
+                         : l.ffn_in.matmul_bias_activation(a, activation);  // [tokens, I]
   core::Tensor y = l.ffn_out.matmul(f);  // [tokens, H]
   ops::add_layer_norm(y, a, l.ln2_gamma, l.ln2_beta, eps, l.ffn_out.bias_or_null());
   return y;
@@ -90,7 +91,6 @@ void check_layout_supported(const EncoderLayout& l, const std::string& arch) {
   auto refuse = [&](const char* what) { throw Error(arch + ": " + what + " is not implemented in hfbatch yet"); };
   using L = EncoderLayout;
   if (l.ffn == L::Ffn::swiglu) refuse("a SwiGLU FFN");
-  if (l.ffn != L::Ffn::mlp && l.norm == L::Norm::post) refuse("a gated FFN in post-LayerNorm layers");
   if (l.pattern == L::AttentionPattern::sliding_window && l.positions != L::Positions::rotary)
     refuse("sliding-window attention without rotary positions");
   if (l.pattern == L::AttentionPattern::sliding_window && l.window < 0) refuse("sliding-window attention without a window");
@@ -204,7 +204,8 @@ core::Tensor TransformerEncoder::layer_forward(size_t li, const core::Tensor& x,
   if (layout.norm == EncoderLayout::Norm::pre) return pre_norm_layer(l, x, offsets, x_first);
   core::Tensor qkv = l.qkv(x);                                           // [tokens, 3H]
   core::Tensor ctx = attend(l, qkv, offsets, x_first != nullptr);        // [tokens or batch, H]
-  core::Tensor y = attention_output_and_ffn(l, ctx, x_first ? *x_first : x, layout.activation, layout.eps);
+  core::Tensor y = attention_output_and_ffn(l, ctx, x_first ? *x_first : x, layout.activation, layout.eps,
+                                            layout.ffn != EncoderLayout::Ffn::mlp);
   if (li == 0 && conv) {  // ConvLayer(embeddings, layer-0 output): LN(y + act(conv(embeddings)))
     core::Tensor c = ops::conv1d(x, offsets, conv->weight, conv->bias.empty() ? nullptr : &conv->bias);
     ops::activation(c, conv->activation);
@@ -329,20 +330,26 @@ void load_layer_norm(hf::WeightStore& w, const std::string& name, int64_t dim, c
   }
 }
 
-Linear fuse_linears(const Linear& a, const Linear& b, const Linear& c) {
-  const int64_t in = a.weight.dim(1);
-  const int64_t rows = a.weight.dim(0) + b.weight.dim(0) + c.weight.dim(0);
+namespace {
+Linear stack_rows(std::initializer_list<const Linear*> parts) {
+  const int64_t in = (*parts.begin())->weight.dim(1);
+  int64_t rows = 0;
+  for (const Linear* l : parts) rows += l->weight.dim(0);
   Linear f;
   f.weight = core::Tensor({rows, in});
   f.bias = core::Tensor::zeros({rows});
   int64_t r = 0;
-  for (const Linear* l : {&a, &b, &c}) {
+  for (const Linear* l : parts) {
     std::memcpy(f.weight.data<float>() + r * in, l->weight.data<float>(), l->weight.nbytes());
     if (!l->bias.empty()) std::memcpy(f.bias.data<float>() + r, l->bias.data<float>(), l->bias.nbytes());
     r += l->weight.dim(0);
   }
   return f;
 }
+}  // namespace
+
+Linear fuse_linears(const Linear& a, const Linear& b, const Linear& c) { return stack_rows({&a, &b, &c}); }
+Linear fuse_linears(const Linear& a, const Linear& b) { return stack_rows({&a, &b}); }
 
 const EncoderLayerNames kBertLayerNames = {
     "attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",

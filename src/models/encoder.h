@@ -81,8 +81,9 @@ struct EncoderLayer {
 // Everything of a post-LN layer after self-attention: a = LN1(ctx·Woᵀ + bo + x), then
 // LN2(act(a·W1ᵀ + b1)·W2ᵀ + b2 + a), with each bias fused into the pass that follows its GEMM.
 // ctx, x: [tokens, H] → [tokens, H].
+// gated: ffn_in is [2·I, H] and act(first half) ⊙ second half feeds ffn_out (GTE's post-LN GLU).
 core::Tensor attention_output_and_ffn(const EncoderLayer& l, const core::Tensor& ctx, const core::Tensor& x,
-                                      ops::Activation activation, float eps);
+                                      ops::Activation activation, float eps, bool gated = false);
 
 // DeBERTa-v2 ConvLayer after the first layer: y = LN(layer0(x) + act(conv1d(x))) over each sequence.
 struct ConvLayer {
@@ -199,6 +200,8 @@ Linear load_linear(hf::WeightStore& w, const std::string& name, int64_t out, int
 void load_layer_norm(hf::WeightStore& w, const std::string& name, int64_t dim, core::Tensor& gamma, core::Tensor& beta);
 // Rows of a, b, c stacked: [r_a + r_b + r_c, ...] (fused QKV).
 Linear fuse_linears(const Linear& a, const Linear& b, const Linear& c);
+// Rows of a and b stacked (a gated FFN's [gate | up] projection); a missing bias counts as zeros.
+Linear fuse_linears(const Linear& a, const Linear& b);
 // The state-dict names of one post-LN encoder layer, relative to the layer's prefix.
 struct EncoderLayerNames {
   const char *query, *key, *value, *attention_out, *attention_ln, *ffn_in, *ffn_out, *output_ln;

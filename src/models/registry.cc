@@ -30,6 +30,8 @@ const std::map<std::string, Builder>& registry() {
       {"XLMRobertaForSequenceClassification", build_roberta},
       {"ElectraModel", build_electra},
       {"ElectraForSequenceClassification", build_electra},
+      {"GteModel", build_gte},
+      {"GteForSequenceClassification", build_gte},
       {"ModernBertModel", build_modernbert},
       {"ModernBertForSequenceClassification", build_modernbert},
       {"MPNetModel", build_mpnet},
@@ -44,6 +46,7 @@ const std::map<std::string, std::string>& base_by_model_type() {
       {"xlm-roberta", "XLMRobertaModel"}, {"electra", "ElectraModel"},
       {"deberta-v2", "DebertaV2Model"},   {"deberta", "DebertaModel"},  {"mpnet", "MPNetModel"},
       {"albert", "AlbertModel"},        {"modernbert", "ModernBertModel"},
+      {"gte", "GteModel"},
   };
   return m;
 }
