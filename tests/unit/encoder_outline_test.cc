@@ -14,7 +14,9 @@
 #include "hfbatch/core/error.h"
 #include "hfbatch/hf/config.h"
 #include "hfbatch/models/model.h"
+#include "hfbatch/ops/activation.h"
 #include "hfbatch/ops/disentangled_attention.h"
+#include "hfbatch/ops/rotary.h"
 #include "models/encoder.h"
 #include "models/encoder_config.h"
 
@@ -227,6 +229,50 @@ TEST(ModernBert, ConfigErrorsNameTheField) {
   EXPECT_NE(e.find("classifier_pooling"), std::string::npos) << e;
   e = error([](nlohmann::json& c) { c["norm_bias"] = true; });  // the fixture has no LayerNorm biases
   EXPECT_NE(e.find("norm.bias"), std::string::npos) << e;
+}
+
+}  // namespace
+
+namespace {
+
+// RoPE's defining property, independent of the goldens: position 0 is unrotated, and the rotated q·k depends
+// only on the distance between the two positions.
+TEST(RotaryOp, IdentityAtZeroAndRelativeDotProducts) {
+  const int64_t heads = 2, d = 8, hidden = heads * d, len = 12;
+  core::Tensor qkv({len, 3 * hidden});
+  float* x = qkv.data<float>();
+  for (int64_t t = 0; t < len; ++t)  // the same q and k vector at every position
+    for (int64_t c = 0; c < 3 * hidden; ++c) x[t * 3 * hidden + c] = std::sin(0.7f * static_cast<float>(c % hidden) + 0.3f);
+  const std::vector<float> before(x, x + qkv.numel());
+  core::Tensor offsets({2}, core::DType::i32);
+  offsets.data<int32_t>()[0] = 0;
+  offsets.data<int32_t>()[1] = static_cast<int32_t>(len);
+  ops::rotary(qkv, offsets, heads, 10000.0f);
+  for (int64_t c = 0; c < 3 * hidden; ++c) EXPECT_EQ(x[c], before[c]) << "position 0, column " << c;
+  for (int64_t c = 2 * hidden; c < 3 * hidden; ++c) EXPECT_EQ(x[5 * 3 * hidden + c], before[5 * 3 * hidden + c]) << "V moved";
+  auto dot = [&](int64_t tq, int64_t tk, int64_t h) {
+    double s = 0;
+    for (int64_t i = 0; i < d; ++i) s += double(x[tq * 3 * hidden + h * d + i]) * x[tk * 3 * hidden + hidden + h * d + i];
+    return s;
+  };
+  for (int64_t h = 0; h < heads; ++h) {
+    EXPECT_NEAR(dot(1, 4, h), dot(6, 9, h), 1e-4);
+    EXPECT_NEAR(dot(7, 2, h), dot(10, 5, h), 1e-4);
+    EXPECT_GT(std::abs(dot(1, 4, h) - dot(1, 1, h)), 1e-3);  // distance matters
+  }
+}
+
+TEST(GatedActivationOp, ActOfFirstHalfTimesSecondHalf) {
+  core::Tensor x({2, 6});
+  for (int64_t i = 0; i < 12; ++i) x.data<float>()[i] = 0.25f * static_cast<float>(i) - 1.0f;
+  core::Tensor y = ops::gated_activation(x, ops::Activation::relu);
+  ASSERT_EQ(y.dim(0), 2);
+  ASSERT_EQ(y.dim(1), 3);
+  for (int64_t r = 0; r < 2; ++r)
+    for (int64_t i = 0; i < 3; ++i) {
+      const float a = x.data<float>()[r * 6 + i], g = x.data<float>()[r * 6 + 3 + i];
+      EXPECT_FLOAT_EQ(y.data<float>()[r * 3 + i], std::max(a, 0.0f) * g);
+    }
 }
 
 }  // namespace
