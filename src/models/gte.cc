@@ -1,93 +1,27 @@
 // GTE (transformers/models/gte/modeling_gte.py, native in transformers 5; the Alibaba-NLP gte-*-v1.5 layout
-// without remote code): GteModel, GteForSequenceClassification. Post-LN layers (q/k/v → RoPE → attention →
-// o_proj → + residual → LayerNorm; act(gate) ⊙ up → down_proj → + residual → LayerNorm), word (+ token type
-// when type_vocab_size > 0) embeddings → LayerNorm, no position table; RoPE theta from rope_parameters (only
-// rope_type "default"). Head: pooler (first token → dense → tanh) → classifier. Weight names are those
-// save_pretrained writes (transformers 5 converts back to the checkpoint layout, conversion_mapping.py "gte"):
-// encoder.layer.<i>.attention.qkv_proj [3H, H], attention.o_proj, attn_ln, mlp.up_gate_proj [2I, H] (rows
-// up, then gate), mlp.down_proj, mlp_ln.
-#include "hfbatch/core/error.h"
-#include "models/encoder.h"
-#include "models/encoder_config.h"
+// without remote code): GteModel, GteForSequenceClassification, built by rotary_bert.h. Names as
+// save_pretrained writes them (conversion_mapping.py "gte"): encoder.layer.<i>.attention.qkv_proj,
+// attention.o_proj, attn_ln, mlp.up_gate_proj [2I, H] (rows up, then gate), mlp.down_proj, mlp_ln; token
+// types only when type_vocab_size > 0 (gte-base-en-v1.5 has none); RoPE theta default 160000.
 #include "models/registry.h"
+#include "models/rotary_bert.h"
 
 namespace hfbatch::models {
-namespace {
-
-// rope_parameters.rope_theta (transformers 5), else rope_theta, else GteConfig.default_theta.
-float gte_rope_theta(const hf::Config& c) {
-  double theta = c.get_double("rope_theta", 160000.0);
-  if (c.has("rope_parameters") && c.json().at("rope_parameters").is_object()) {
-    const auto& p = c.json().at("rope_parameters");
-    if (p.contains("rope_type") && p.at("rope_type") != "default")
-      c.fail("rope_parameters", "only rope_type \"default\" is supported");
-    if (p.contains("rope_theta")) {
-      if (!p.at("rope_theta").is_number()) c.fail("rope_parameters", "rope_theta must be a number");
-      theta = p.at("rope_theta").get<double>();
-    }
-  }
-  if (c.has("rope_scaling") && !c.json().at("rope_scaling").is_null())
-    c.fail("rope_scaling", "is not supported (only unscaled RoPE)");
-  if (!(theta > 0)) c.fail("rope_parameters", "rope_theta must be positive");
-  return static_cast<float>(theta);
-}
-
-}  // namespace
 
 std::unique_ptr<Model> build_gte(const hf::Config& c, hf::WeightStore& w, const std::string& arch) {
-  const std::string p = "gte.";
-  w.set_prefix(p);
-  EncoderConfigKeys keys;
-  keys.max_positions_default = 8192;
-  const EncoderConfig ec = read_encoder_config(c, keys);
-  const int64_t hidden = ec.hidden;
-  if (c.has("head_dim") && !c.json().at("head_dim").is_null() && c.get_int("head_dim") != ec.head_dim())
-    c.fail("head_dim", "only hidden_size / num_attention_heads is supported");
-  if (ec.head_dim() % 2 != 0) c.fail("num_attention_heads", "gives an odd head size (RoPE needs an even one)");
-  const int64_t type_vocab = c.get_size("type_vocab_size", 1, 0, hf::Config::kMaxConfigSize);
-
-  EncoderParts parts;
-  parts.layout.positions = EncoderLayout::Positions::rotary;
-  parts.layout.ffn = EncoderLayout::Ffn::geglu;  // act(gate) ⊙ up with hidden_act (gelu for gte-*-v1.5)
-  parts.layout.heads = ec.heads;
-  parts.layout.activation = ec.activation;
-  parts.layout.eps = ec.eps;
-  parts.layout.rope_theta = gte_rope_theta(c);
-
-  Embeddings& e = parts.embeddings;
-  e.word = w.require(p + "embeddings.word_embeddings.weight", {ec.vocab, hidden});
-  if (type_vocab > 0) e.token_type = w.require(p + "embeddings.token_type_embeddings.weight", {type_vocab, hidden});
-  load_layer_norm(w, p + "embeddings.LayerNorm", hidden, e.ln_gamma, e.ln_beta);
-
-  for (int64_t i = 0; i < ec.layers; ++i) {
-    const std::string lp = p + "encoder.layer." + std::to_string(i) + ".";
-    EncoderLayer l;
-    l.qkv = load_linear(w, lp + "attention.qkv_proj", 3 * hidden, hidden);  // rows [Q | K | V]
-    l.attention_out = load_linear(w, lp + "attention.o_proj", hidden, hidden);
-    load_layer_norm(w, lp + "attn_ln", hidden, l.ln1_gamma, l.ln1_beta);
-    // [up | gate] on disk; gated_activation reads [input to act | multiplier] = [gate | up].
-    const Linear up_gate = load_linear(w, lp + "mlp.up_gate_proj", 2 * ec.intermediate, hidden);
-    check(up_gate.bias.empty(), [&] { return w.source() + ": " + lp + "mlp.up_gate_proj.bias: GTE's has none"; });
-    l.ffn_in = fuse_linears(Linear{up_gate.weight.slice_rows(ec.intermediate, 2 * ec.intermediate), {}},
-                            Linear{up_gate.weight.slice_rows(0, ec.intermediate), {}});
-    l.ffn_out = load_linear(w, lp + "mlp.down_proj", hidden, ec.intermediate);
-    load_layer_norm(w, lp + "mlp_ln", hidden, l.ln2_gamma, l.ln2_beta);
-    parts.layers.push_back(std::move(l));
-  }
-  check_no_extra_layers(c, w, "num_hidden_layers", ec.layers, p + "encoder.layer." + std::to_string(ec.layers) + ".mlp.up_gate_proj.weight");
-
-  int64_t num_labels = 0;
-  if (arch == "GteForSequenceClassification") {
-    ClassifierHead h;
-    h.dense = load_linear(w, p + "pooler.dense", hidden, hidden);
-    h.activation = ops::Activation::tanh;
-    num_labels = classifier_outputs(c, w, "classifier.weight");
-    h.out = load_linear(w, "classifier", num_labels, hidden);
-    parts.head = std::move(h);
-  }
-  ModelInfo info = make_model_info(c, w, arch, hidden, ec.vocab, ec.max_positions, num_labels);
-  info.type_vocab_size = type_vocab;
-  return std::make_unique<TransformerEncoder>(std::move(info), std::move(parts));
+  RotaryBertNames n;
+  n.prefix = "gte.";
+  n.embedding_ln = "embeddings.LayerNorm";
+  n.layers = "encoder.layer.";
+  n.qkv = "attention.qkv_proj";
+  n.out = "attention.o_proj";
+  n.ln1 = "attn_ln";
+  n.ln2 = "mlp_ln";
+  n.up_gate = "mlp.up_gate_proj";
+  n.down = "mlp.down_proj";
+  n.default_theta = 160000.0;  // GteConfig.default_theta
+  n.token_types_optional = true;
+  return build_rotary_bert(c, w, arch, n, arch == "GteForSequenceClassification");
 }
 
 }  // namespace hfbatch::models

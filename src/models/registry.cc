@@ -32,6 +32,8 @@ const std::map<std::string, Builder>& registry() {
       {"ElectraForSequenceClassification", build_electra},
       {"GteModel", build_gte},
       {"GteForSequenceClassification", build_gte},
+      {"NomicBertModel", build_nomic_bert},
+      {"NomicBertForSequenceClassification", build_nomic_bert},
       {"ModernBertModel", build_modernbert},
       {"ModernBertForSequenceClassification", build_modernbert},
       {"MPNetModel", build_mpnet},
@@ -46,7 +48,7 @@ const std::map<std::string, std::string>& base_by_model_type() {
       {"xlm-roberta", "XLMRobertaModel"}, {"electra", "ElectraModel"},
       {"deberta-v2", "DebertaV2Model"},   {"deberta", "DebertaModel"},  {"mpnet", "MPNetModel"},
       {"albert", "AlbertModel"},        {"modernbert", "ModernBertModel"},
-      {"gte", "GteModel"},
+      {"gte", "GteModel"},              {"nomic_bert", "NomicBertModel"},
   };
   return m;
 }

@@ -25,6 +25,8 @@ std::unique_ptr<Model> build_deberta_v2(const hf::Config&, hf::WeightStore&, con
 std::unique_ptr<Model> build_albert(const hf::Config&, hf::WeightStore&, const std::string& arch);
 // gte.cc
 std::unique_ptr<Model> build_gte(const hf::Config&, hf::WeightStore&, const std::string& arch);
+// nomic_bert.cc
+std::unique_ptr<Model> build_nomic_bert(const hf::Config&, hf::WeightStore&, const std::string& arch);
 // modernbert.cc
 std::unique_ptr<Model> build_modernbert(const hf::Config&, hf::WeightStore&, const std::string& arch);
 // mpnet.cc

@@ -12,7 +12,9 @@ Activation parse_activation(const std::string& name) {
   if (name == "relu") return Activation::relu;
   if (name == "tanh") return Activation::tanh;
   if (name == "sigmoid") return Activation::sigmoid;
-  throw Error("activation \"" + name + "\" is not supported (supported: gelu, gelu_new, gelu_pytorch_tanh, relu, tanh, sigmoid)");
+  if (name == "silu" || name == "swish") return Activation::silu;
+  throw Error("activation \"" + name +
+              "\" is not supported (supported: gelu, gelu_new, gelu_pytorch_tanh, relu, tanh, sigmoid, silu, swish)");
 }
 
 void activation(core::Tensor& x, Activation a) { bias_activation(x, nullptr, a); }

@@ -31,7 +31,7 @@ TEST(EncoderOutline, EveryArchitectureRunsTheOneOutline) {
   for (const char* name : {"bert-cls", "distilbert-cls", "roberta-cls", "xlmr-cls", "electra-cls", "st-mean",
                            "deberta-v1-tiny", "deberta-v2-tiny", "deberta-v3-tiny", "mpnet-cls", "st-mpnet",
                            "albert-cls", "albert-base", "modernbert-cls", "modernbert-mean",
-                           "st-modernbert", "gte-cls", "st-gte"}) {
+                           "st-modernbert", "gte-cls", "st-gte", "nomic-cls"}) {
     ASSERT_TRUE(fs::exists(fixture(name) / "config.json")) << name;
     std::unique_ptr<models::Model> m = models::load_model(fixture(name));
     EXPECT_NE(dynamic_cast<const models::TransformerEncoder*>(m.get()), nullptr)

@@ -13,6 +13,7 @@ enum class Activation {
   relu,
   tanh,
   sigmoid,
+  silu,      // "silu" / "swish": x·sigmoid(x)
 };
 
 // From a config's hidden_act / activation string; throws listing the supported names.
