@@ -60,21 +60,21 @@ def test_remote_code_only_config_is_refused_naming_auto_map(tmp_path):
     d = tmp_path / "remote"
     shutil.copytree(FIXTURES / "bert-cls", d)
     cfg = json.loads((d / "config.json").read_text())
-    cfg["architectures"] = ["NomicBertModel"]
-    cfg["auto_map"] = {"AutoConfig": "configuration_hf_nomic_bert.NomicBertConfig",
-                       "AutoModel": "modeling_hf_nomic_bert.NomicBertModel"}
+    cfg["architectures"] = ["NewModel"]  # gte-base-en-v1.5's Hub config: remote code only
+    cfg["auto_map"] = {"AutoConfig": "Alibaba-NLP/new-impl--configuration.NewConfig",
+                       "AutoModel": "Alibaba-NLP/new-impl--modeling.NewModel"}
     (d / "config.json").write_text(json.dumps(cfg))
-    (d / "modeling_hf_nomic_bert.py").write_text("raise SystemExit('remote code ran')\n")
+    (d / "modeling.py").write_text("raise SystemExit('remote code ran')\n")
     src = write_parquet(tmp_path / "in.parquet", {"text": ["a", "b"]})
     proc = run("embed", "--model", d, "--input", src, "--output", tmp_path / "out", "--text-column", "text", check=False)
-    assert_one_line_error(proc, "config.json", "auto_map", "NomicBertModel is remote code")
+    assert_one_line_error(proc, "config.json", "auto_map", "NewModel is remote code")
     assert not (tmp_path / "out").exists()
     proc = run("inspect", "--model", d, check=False)
     assert_one_line_error(proc, "config.json", "auto_map")
     del cfg["architectures"]
-    cfg["model_type"] = "nomic_bert"
+    cfg["model_type"] = "new"
     (d / "config.json").write_text(json.dumps(cfg))
-    assert_one_line_error(run("inspect", "--model", d, check=False), "auto_map", 'model_type "nomic_bert" is remote code')
+    assert_one_line_error(run("inspect", "--model", d, check=False), "auto_map", 'model_type "new" is remote code')
     cfg["architectures"] = ["BertForSequenceClassification"]  # native: auto_map is ignored, as transformers does
     (d / "config.json").write_text(json.dumps(cfg))
     assert run("inspect", "--model", d).stdout.startswith("architecture: BertForSequenceClassification")
