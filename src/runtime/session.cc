@@ -101,6 +101,10 @@ Session::Session(const SessionOptions& options) : options_(options) {
     max_length_ = static_cast<int32_t>(requested);
   } else {
     tokenizer_ = tokenizer::Tokenizer::from_path(tok_dir, {options.transformers_major});
+    if (options.task == Task::token_classify) {  // entities carry offsets: only where they equal tokenizers'
+      const std::string why = tokenizer_->offsets_unsupported();
+      check(why.empty(), why + " (token-classify supports WordPiece, WordLevel and byte-level BPE tokenizers)");
+    }
   }
   check_task(options, info);
   if (options.task == Task::classify) {

@@ -126,52 +126,69 @@ WordMap locate_word(std::string_view word, const std::string& normalized, size_t
   struct Piece {
     size_t word_begin, word_end, dec_begin, dec_end;
   };
-  std::vector<Piece> pieces;
-  std::string dec;
-  for (size_t i = 0; i < word.size();) {
-    const size_t b = i;
-    unicode::next_char(word, i);
-    const std::string_view ch = word.substr(b, i - b);
-    const size_t d = dec.size();
-    if (byte_level) {
-      auto it = byte_of_level_char().find(ch);
-      if (it != byte_of_level_char().end()) dec += static_cast<char>(it->second);
-      else dec += ch;
-    } else if (!space_replacement.empty() && word.compare(b, space_replacement.size(), space_replacement) == 0) {
-      i = b + space_replacement.size();
-      dec += ' ';
-    } else {
-      dec += ch;
+  struct Reading {
+    std::string dec;
+    std::vector<Piece> pieces;
+  };
+  // map_replacement: Metaspace's replacement reads as the space it replaced (else as itself: a normalizer
+  // such as Replace(" ", "▁") put it in the normalized text already).
+  auto read = [&](bool map_replacement) {
+    Reading r;
+    for (size_t i = 0; i < word.size();) {
+      const size_t b = i;
+      unicode::next_char(word, i);
+      const std::string_view ch = word.substr(b, i - b);
+      const size_t d = r.dec.size();
+      if (byte_level) {
+        auto it = byte_of_level_char().find(ch);
+        if (it != byte_of_level_char().end()) r.dec += static_cast<char>(it->second);
+        else r.dec += ch;
+      } else if (map_replacement && !space_replacement.empty() &&
+                 word.compare(b, space_replacement.size(), space_replacement) == 0) {
+        i = b + space_replacement.size();
+        r.dec += ' ';
+      } else {
+        r.dec += ch;
+      }
+      r.pieces.push_back({b, i, d, r.dec.size()});
     }
-    pieces.push_back({b, i, d, dec.size()});
+    return r;
+  };
+  // Candidates: the word as it is, with its replacements as spaces, and without a leading space or replacement
+  // the pre-tokenizer added (ByteLevel add_prefix_space, Metaspace prepend). The one found nearest to `from`
+  // wins (a later word may read like this one with its space); ties go to the earlier candidate.
+  const bool maps = !byte_level && !space_replacement.empty() && word.find(space_replacement) != std::string_view::npos;
+  std::vector<std::pair<Reading, bool>> candidates;  // (reading, first piece inserted)
+  if (maps) candidates.push_back({read(false), false});
+  candidates.push_back({read(true), false});
+  {
+    Reading r = read(true);
+    if (!r.pieces.empty() && r.dec.compare(0, 1, " ") == 0) candidates.push_back({std::move(r), true});
   }
-  // A leading space the pre-tokenizer added (ByteLevel add_prefix_space, Metaspace prepend) is not in the text.
-  // Whichever reading matches nearer to `from` wins (a later word may read like this one with its space).
-  size_t skip = 0;
-  size_t q = spaces_dropped && !dec.empty() && dec[0] == ' ' ? std::string::npos : normalized.find(dec, from);
-  if (!dec.empty() && dec[0] == ' ') {
-    const size_t q1 = normalized.find(std::string_view(dec).substr(1), from);
-    if (q1 != std::string::npos && (q == std::string::npos || q1 < q)) {
-      skip = 1;
-      q = q1;
-    }
+  const Reading* best = nullptr;
+  bool skip = false;
+  size_t q = std::string::npos;
+  for (const auto& [r, inserted] : candidates) {
+    if (!inserted && spaces_dropped && r.dec.compare(0, 1, " ") == 0) continue;
+    const size_t first = inserted ? r.pieces[0].dec_end : 0;
+    const size_t at = normalized.find(std::string_view(r.dec).substr(first), from);
+    if (at != std::string::npos && (q == std::string::npos || at < q)) best = &r, skip = inserted, q = at;
   }
   WordMap m;
   m.begin.assign(word.size(), static_cast<uint32_t>(from));
   m.end.assign(word.size(), static_cast<uint32_t>(from));
-  if (q == std::string::npos) return m;  // not found (should not happen): zero-width at the search point
-  const size_t base = q - skip;           // normalized position of dec[0] (one before q when it was inserted)
-  for (size_t k = 0; k < pieces.size(); ++k) {
-    const Piece& pc = pieces[k];
-    const bool inserted = skip && k == 0;
+  if (!best) return m;  // not found (should not happen): zero-width at the search point
+  const size_t base = q - (skip ? best->pieces[0].dec_end : 0);  // normalized position of dec[0]
+  for (size_t k = 0; k < best->pieces.size(); ++k) {
+    const Piece& pc = best->pieces[k];
     size_t b = base + pc.dec_begin, e = base + pc.dec_end;
-    if (inserted) b = e = q;  // NormalizedString::prepend: the next character's alignment
+    if (skip && k == 0) b = e = q;  // NormalizedString::prepend: the next character's alignment
     for (size_t i = pc.word_begin; i < pc.word_end; ++i) {
       m.begin[i] = static_cast<uint32_t>(b);
       m.end[i] = static_cast<uint32_t>(e);
     }
   }
-  from = base + dec.size();
+  from = base + best->dec.size();
   return m;
 }
 

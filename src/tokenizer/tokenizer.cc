@@ -38,6 +38,7 @@ class JsonTokenizer final : public Tokenizer {
       post_processor_ = make_default_post_processor();
     added_ = AddedVocabulary(read_added_tokens(root, at), normalizer_.get());
     init_offsets(root, at);
+    name_ = file;
   }
 
   Encoding encode(std::string_view text, const std::string_view* pair,
@@ -68,6 +69,15 @@ class JsonTokenizer final : public Tokenizer {
 
   OffsetEncoding encode_with_offsets(std::string_view raw, const TruncationOptions& trunc) const override;
 
+  std::string offsets_unsupported() const override {
+    if (pre_tokenizer_ && !pre_tokenizer_->space_replacement().empty())
+      return name_ + ": pre_tokenizer: Metaspace (SentencePiece-style) offsets are not reproduced yet";
+    const std::string kind = model_->kind();
+    if (kind == "Unigram") return name_ + ": model: Unigram offsets are not reproduced yet";
+    if (kind == "BPE" && !(pre_tokenizer_ && pre_tokenizer_->byte_level()))
+      return name_ + ": model: BPE without a ByteLevel pre-tokenizer: offsets are not reproduced yet";
+    return "";
+  }
   std::string id_to_token(int32_t id) const override {
     return id >= 0 && static_cast<size_t>(id) < token_table_.size() ? token_table_[id] : std::string();
   }
@@ -138,6 +148,7 @@ class JsonTokenizer final : public Tokenizer {
   // Appends the tokens of one sequence with their raw byte spans (the offsets path of encode_one).
   void encode_one_with_spans(std::string_view text, std::vector<int32_t>& ids, std::vector<ByteSpan>& spans) const;
 
+  std::string name_;  // the file, for messages
   std::vector<std::string> token_table_;
   std::unique_ptr<TokenDecoder> decoder_;
   std::optional<std::string> decoder_error_;
@@ -156,9 +167,13 @@ void JsonTokenizer::encode_one_with_spans(std::string_view text, std::vector<int
   const bool dropped = pre_tokenizer_ && pre_tokenizer_->drops_whitespace();
   ModelVocabInfo vocab{&token_table_, model_->unk_id(), model_->subword_prefix(), model_->word_suffix()};
   for (const AddedVocabulary::Span& r : added_.split_raw(text)) {
-    if (r.id >= 0) {
+    if (r.id >= 0) {  // the token's own characters: lstrip / rstrip whitespace is matched but not covered
       ids.push_back(r.id);
-      spans.push_back({static_cast<uint32_t>(r.begin), static_cast<uint32_t>(r.end)});
+      const std::string_view match = text.substr(r.begin, r.end - r.begin);
+      const std::string& content = id_to_token(r.id);
+      const size_t at = content.empty() ? std::string_view::npos : match.find(content);
+      if (at == std::string_view::npos) spans.push_back({static_cast<uint32_t>(r.begin), static_cast<uint32_t>(r.end)});
+      else spans.push_back({static_cast<uint32_t>(r.begin + at), static_cast<uint32_t>(r.begin + at + content.size())});
       continue;
     }
     // As AddedVocabulary::extract_and_normalize, keeping the piece's alignment to the text.

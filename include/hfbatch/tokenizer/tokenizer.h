@@ -105,6 +105,10 @@ class Tokenizer {
   // encode(text, nullptr, trunc) with offsets into `text` as Hugging Face `tokenizers` computes them
   // (NormalizedString alignments, trim_offsets of ByteLevel / RobertaProcessing); see tokenizer/offsets.h.
   virtual OffsetEncoding encode_with_offsets(std::string_view text, const TruncationOptions& trunc) const = 0;
+  // Why encode_with_offsets is not identical to `tokenizers` for this pipeline ("" when it is: WordPiece,
+  // WordLevel and byte-level BPE pipelines; tools/tokenizer_parity.py --offsets measures it). Metaspace /
+  // Unigram (SentencePiece) pipelines are not reproduced yet: token-classify refuses them with this reason.
+  virtual std::string offsets_unsupported() const = 0;
   // The token string of an id (convert_ids_to_tokens); "" for an id the vocabulary lacks.
   virtual std::string id_to_token(int32_t id) const = 0;
   // tokenizer.json's decoder applied to token strings (transformers' convert_tokens_to_string). Supported
