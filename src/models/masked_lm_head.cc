@@ -79,7 +79,10 @@ core::Tensor MaskedLmHead::logits(const core::Tensor& hidden) const {
 
 void Model::attach_masked_lm_head(std::shared_ptr<const MaskedLmHead> head) { mlm_head_ = std::move(head); }
 
-core::Tensor Model::sparse_pool(const TokenBatch& batch, bool sum, bool log1p_twice) const {
+int64_t Model::masked_lm_vocab() const { return mlm_head_ ? mlm_head_->decoder.dim(0) : 0; }
+
+void Model::sparse_pool(const TokenBatch& batch, bool sum, bool log1p_twice,
+                        const std::function<void(int32_t, const float*)>& emit) const {
   check(mlm_head_ != nullptr, [&] {
     return "config.json: architectures: " + info_.architecture +
            " has no masked-LM head (embed --sparse needs a *ForMaskedLM model, e.g. a SPLADE folder)";
@@ -87,8 +90,7 @@ core::Tensor Model::sparse_pool(const TokenBatch& batch, bool sum, bool log1p_tw
   core::ExecutionContext::Scope scope(*context_);
   const core::Tensor hidden = encode_batch(batch);  // [tokens, H]
   const int64_t vocab = mlm_head_->decoder.dim(0);
-  core::Tensor pooled = core::Tensor::zeros({batch.size(), vocab});  // every term is >= 0: 0 is max's identity
-  float* out = pooled.data<float>();
+  std::vector<float> row(static_cast<size_t>(vocab), 0.0f);  // every term is >= 0: 0 is max's identity
   // Blocks of tokens whose logits stay within 16 Mi floats (64 MiB).
   const int64_t block = std::max<int64_t>(1, (int64_t{1} << 24) / std::max<int64_t>(1, vocab));
   int32_t seq = 0;
@@ -97,17 +99,19 @@ core::Tensor Model::sparse_pool(const TokenBatch& batch, bool sum, bool log1p_tw
     const core::Tensor logits = mlm_head_->logits(hidden.slice_rows(t0, t1));  // [t1 - t0, V]
     const float* l = logits.data<float>();
     for (int64_t t = t0; t < t1; ++t) {
-      while (t >= batch.offsets[seq + 1]) ++seq;
-      float* row = out + static_cast<int64_t>(seq) * vocab;
       const float* x = l + (t - t0) * vocab;
       for (int64_t j = 0; j < vocab; ++j) {
         float y = x[j] > 0.0f ? std::log1p(x[j]) : 0.0f;
         if (log1p_twice) y = std::log1p(y);
         row[j] = sum ? row[j] + y : std::max(row[j], y);
       }
+      while (seq < batch.size() && t + 1 == batch.offsets[seq + 1]) {  // the sequence's last token
+        emit(seq++, row.data());
+        std::fill(row.begin(), row.end(), 0.0f);
+      }
     }
   }
-  return pooled;
+  while (seq < batch.size()) emit(seq++, row.data());  // empty sequences (none in practice)
 }
 
 }  // namespace hfbatch::models

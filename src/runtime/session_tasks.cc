@@ -242,13 +242,12 @@ Predictions Session::predict_task(const TokenizedChunk& chunk, StageStats& stats
     }
   } else {  // sparse_embed
     for_each_batch(seqs, stats, [&](const models::TokenBatch& batch, const std::vector<int32_t>& members) {
-      const core::Tensor pooled = model_->sparse_pool(batch, sparse_sum_, sparse_log1p_twice_);  // [batch, V]
-      const int64_t vocab = pooled.dim(1);
-      for (size_t b = 0; b < members.size(); ++b) {
+      const int64_t vocab = model_->masked_lm_vocab();
+      model_->sparse_pool(batch, sparse_sum_, sparse_log1p_twice_, [&](int32_t b, const float* pooled) {
         const int64_t row = live[members[b]];
-        sparse_terms(pooled.data<float>() + b * vocab, vocab, to.top_k, out.ranked[row], out.ranked_values[row]);
+        sparse_terms(pooled, vocab, to.top_k, out.ranked[row], out.ranked_values[row]);
         out.valid[row] = 1;
-      }
+      });
     });
   }
   stats.infer_s += seconds_since(t0);

@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -81,9 +82,12 @@ class Model {
   bool has_token_head() const { return token_head_ != nullptr; }
   // *ForMaskedLM (SPLADE, sentence-transformers SpladePooling): per sequence, the max (or `sum`) over its
   // tokens of log(1 + relu(MLM logits)) (log1p applied twice when `log1p_twice`: "log1p_relu"). The
-  // vocabulary-sized logits are computed a block of tokens at a time (never [tokens, vocab] for a whole
-  // batch). Returns [batch, vocab]. Throws when the model has no masked-LM head.
-  core::Tensor sparse_pool(const TokenBatch& batch, bool sum = false, bool log1p_twice = false) const;
+  // vocabulary-sized logits are computed a block of tokens at a time and each sequence's pooled row is handed
+  // to `emit(b, row[vocab])` as soon as its last token is done (memory: one block of logits and one row,
+  // never [tokens, vocab] or [batch, vocab]). Throws when the model has no masked-LM head.
+  void sparse_pool(const TokenBatch& batch, bool sum, bool log1p_twice,
+                   const std::function<void(int32_t, const float*)>& emit) const;
+  int64_t masked_lm_vocab() const;  // rows of the MLM decoder (0 without the head)
   bool has_masked_lm_head() const { return mlm_head_ != nullptr; }
   // load_model attaches these heads for *ForTokenClassification / *ForMaskedLM (labels: id2label).
   void attach_token_head(std::shared_ptr<const TokenHead> head, std::vector<std::string> labels);
