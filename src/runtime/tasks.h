@@ -37,11 +37,6 @@ int32_t entailment_id(const std::vector<std::string>& labels);
 void zero_shot_scores(const float* logits, int32_t n, int32_t num_labels, int32_t entail_id, bool multi_label,
                       std::vector<float>& scores, std::vector<int32_t>& order);
 
-// The folder's sentence-transformers SpladePooling config (modules.json → its path/config.json):
-// pooling_strategy "max" (default) or "sum", activation_function "relu" (default) or "log1p_relu".
-// max_seq_length: sentence_bert_config.json's, when set.
-void read_splade_pooling(const std::filesystem::path& dir, bool& sum, bool& log1p_twice, int32_t& max_seq_length);
-
 // The nonzero weights of `pooled` [vocab] (the top_k largest when top_k > 0), by ascending vocabulary id.
 void sparse_terms(const float* pooled, int64_t vocab, int32_t top_k, std::vector<int32_t>& ids,
                   std::vector<float>& values);

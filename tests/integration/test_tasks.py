@@ -121,3 +121,13 @@ def test_task_errors_name_the_field(command, model, extra, needles, tmp_path):
                "--text-column", "text", *extra, check=False)
     assert_one_line_error(proc, *needles)
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("part-*"))
+
+
+def test_resume_refuses_other_task_options(tmp_path):
+    src = write_parquet(tmp_path / "in.parquet", {"text": ["John lives in Paris", "Hello world"]})
+    out = tmp_path / "out"
+    base = ["token-classify", "--model", FIXTURES / "bert-ner", "--input", src, "--output", out, "--text-column", "text"]
+    run(*base, "--aggregation", "simple")
+    proc = run(*base, "--aggregation", "first", "--resume", check=False)
+    assert_one_line_error(proc, "task_options")
+    run(*base, "--aggregation", "simple", "--resume")  # the same job resumes (nothing left to do)

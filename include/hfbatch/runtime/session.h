@@ -163,4 +163,9 @@ class Session {
 int32_t resolve_max_length(int64_t requested, const std::filesystem::path& tokenizer_dir,
                            const models::ModelInfo& info, Task task, const models::PoolingConfig& pooling);
 
+// The folder's sentence-transformers SpladePooling config (modules.json → its path/config.json):
+// pooling_strategy "max" (default) or "sum", activation_function "relu" (default) or "log1p_relu";
+// max_seq_length: sentence_bert_config.json's, when set (runtime/session_tasks.cc).
+void read_splade_pooling(const std::filesystem::path& dir, bool& sum, bool& log1p_twice, int32_t& max_seq_length);
+
 }  // namespace hfbatch::runtime
