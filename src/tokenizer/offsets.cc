@@ -82,6 +82,14 @@ std::vector<ByteSpan> align_normalized(std::string_view raw, size_t base, const 
     const std::string_view text = raw.substr(c.begin, c.end - c.begin);
     std::string image = normalized_alone(text, normalizer);
     size_t q = image.empty() ? std::string::npos : normalized.find(image, p);
+    if ((q == std::string::npos || q - p > kMaxInserted) && normalizer) {
+      // Normalized otherwise at the ends of a text (Strip): the cluster's image between two letters.
+      std::string framed = normalized_alone("a" + std::string(text) + "a", normalizer);
+      if (framed.size() >= 2 && framed.front() == 'a' && framed.back() == 'a') {
+        image = framed.substr(1, framed.size() - 2);
+        q = image.empty() ? std::string::npos : normalized.find(image, p);
+      }
+    }
     if (q == std::string::npos || q - p > kMaxInserted) {
       // Normalized otherwise in context (a space Strip removes alone but keeps inside the text): kept as it is
       // when the text reads on with it, else removed (control characters, stripped spaces, accents).
