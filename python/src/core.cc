@@ -75,17 +75,32 @@ std::vector<std::optional<std::string_view>> texts_of(const Chunks& chunks, cons
   return out;
 }
 
+// The Python task names (hfbatch.Engine(task=...); embed_sparse is task="embed", sparse=True).
+const std::pair<const char*, runtime::Task> kTasks[] = {{"classify", runtime::Task::classify},
+                                                        {"embed", runtime::Task::embed},
+                                                        {"token_classify", runtime::Task::token_classify},
+                                                        {"zero_shot", runtime::Task::zero_shot},
+                                                        {"embed_sparse", runtime::Task::sparse_embed}};
+
 runtime::Task parse_task(const std::string& task) {
-  if (task == "classify") return runtime::Task::classify;
-  if (task == "embed") return runtime::Task::embed;
-  throw Error("task: '" + task + "' is not one of classify, embed");
+  for (const auto& [name, t] : kTasks)
+    if (task == name) return t;
+  throw Error("task: '" + task + "' is not one of classify, embed, token_classify, zero_shot, embed_sparse");
+}
+
+std::string task_name(runtime::Task task) {
+  for (const auto& [name, t] : kTasks)
+    if (task == t) return name;
+  return "?";
 }
 
 class Engine {
  public:
   Engine(const std::string& model, const std::optional<std::string>& tokenizer, const std::string& device,
          int32_t threads, const std::string& task, int64_t max_length, int64_t batch_tokens,
-         const std::string& prefix, const std::string& dtype, int32_t compat) {
+         const std::string& prefix, const std::string& dtype, int32_t compat, const std::string& aggregation,
+         const std::vector<std::string>& candidate_labels, const std::string& hypothesis_template, bool multi_label,
+         int32_t top_k) {
     check(device == "cpu", "device: '" + device + "' is not available in this build (cpu)");
     check(threads >= 0, "--threads: must be positive");
     check(max_length >= 0, "--max-length: must be positive");
@@ -99,12 +114,14 @@ class Engine {
     options.batch_tokens = batch_tokens;
     options.precision = models::parse_precision(dtype, "dtype");
     options.transformers_major = compat;
+    options.task_options = {aggregation, candidate_labels, hypothesis_template, multi_label, top_k};
+    check(top_k >= 0, "top_k: must be positive");
     {
       nb::gil_scoped_release release;
       session_ = std::make_unique<runtime::Session>(options);
     }
     spec_.task = options.task;
-    spec_.labels = session_->model_info().labels;
+    spec_.labels = options.task == runtime::Task::zero_shot ? candidate_labels : session_->model_info().labels;
     spec_.width = session_->output_width();
     spec_.prefix = prefix;
     dtype_ = models::precision_name(options.precision);
@@ -144,7 +161,7 @@ class Engine {
     return {s, a};
   }
 
-  std::string task() const { return spec_.task == runtime::Task::classify ? "classify" : "embed"; }
+  std::string task() const { return task_name(spec_.task); }
   const std::vector<std::string>& labels() const { return spec_.labels; }
   int32_t width() const { return spec_.width; }
   int32_t max_length() const { return session_->max_length(); }
@@ -184,9 +201,12 @@ NB_MODULE(_core, m) {
 
   nb::class_<Engine>(m, "Engine")
       .def(nb::init<const std::string&, const std::optional<std::string>&, const std::string&, int32_t,
-                    const std::string&, int64_t, int64_t, const std::string&, const std::string&, int32_t>(),
+                    const std::string&, int64_t, int64_t, const std::string&, const std::string&, int32_t,
+                    const std::string&, const std::vector<std::string>&, const std::string&, bool, int32_t>(),
            "model"_a, "tokenizer"_a.none(), "device"_a, "threads"_a, "task"_a, "max_length"_a, "batch_tokens"_a,
-           "prefix"_a, "dtype"_a, "compat"_a)
+           "prefix"_a, "dtype"_a, "compat"_a, "aggregation"_a = "none",
+           "candidate_labels"_a = std::vector<std::string>{}, "hypothesis_template"_a = "This example is {}.",
+           "multi_label"_a = false, "top_k"_a = 0)
       .def_prop_ro("dtype", &Engine::dtype)
       .def_prop_ro("compat", &Engine::compat)
       .def("run", &Engine::run, "texts"_a, "pairs"_a.none())

@@ -8,6 +8,7 @@
 #include "cpu/gemm_bf16.h"
 #include "cpu/vec_math.h"
 #include "hfbatch/core/error.h"
+#include "models/token_head.h"
 
 namespace hfbatch::models {
 namespace {
@@ -38,6 +39,18 @@ const std::map<std::string, Builder>& registry() {
       {"ModernBertForSequenceClassification", build_modernbert},
       {"MPNetModel", build_mpnet},
       {"MPNetForSequenceClassification", build_mpnet},
+      // Token-level heads on the same encoders (models/token_head.h), attached by load_model.
+      {"BertForTokenClassification", build_bert},
+      {"DistilBertForTokenClassification", build_distilbert},
+      {"RobertaForTokenClassification", build_roberta},
+      {"XLMRobertaForTokenClassification", build_roberta},
+      {"ElectraForTokenClassification", build_electra},
+      {"DebertaV2ForTokenClassification", build_deberta_v2},
+      {"DebertaForTokenClassification", build_deberta_v2},
+      {"BertForMaskedLM", build_bert},
+      {"DistilBertForMaskedLM", build_distilbert},
+      {"RobertaForMaskedLM", build_roberta},
+      {"XLMRobertaForMaskedLM", build_roberta},
   };
   return r;
 }
@@ -131,6 +144,15 @@ std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const LoadOp
   core::ExecutionContext::Scope scope(load_context);
   hf::WeightStore weights = hf::WeightStore::open(dir);
   std::unique_ptr<Model> model = registry().at(arch)(config, weights, arch);
+  if (is_token_classification(arch)) {
+    std::vector<std::string> labels;
+    auto head = load_token_head(config, weights, model->info(), labels);
+    model->attach_token_head(std::move(head), std::move(labels));
+  }
+  if (model->info().has_classifier) {  // a sentence-transformers CrossEncoder scores as its activation_fn says
+    if (auto p = cross_encoder_problem_type(dir, config, model->info().num_labels)) model->set_cross_encoder(*p);
+  }
+  if (is_masked_lm(arch)) model->attach_masked_lm_head(load_masked_lm_head(config, weights, model->info()));
   check_problem_type(config, model->info(), options.transformers_major);
   if (options.precision == Precision::int8) model->quantize_int8();
   if (options.precision == Precision::bf16) model->convert_bf16();

@@ -1,6 +1,7 @@
 // Architecture name (config.architectures[0]) → builder. Each architecture file defines its builders.
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "hfbatch/hf/config.h"
@@ -31,5 +32,10 @@ std::unique_ptr<Model> build_nomic_bert(const hf::Config&, hf::WeightStore&, con
 std::unique_ptr<Model> build_modernbert(const hf::Config&, hf::WeightStore&, const std::string& arch);
 // mpnet.cc
 std::unique_ptr<Model> build_mpnet(const hf::Config&, hf::WeightStore&, const std::string& arch);
+
+// cross_encoder.cc: the scoring rule of a sentence-transformers CrossEncoder folder (config.json
+// "sentence_transformers".activation_fn), nullopt for a plain transformers classifier.
+std::optional<ProblemType> cross_encoder_problem_type(const std::filesystem::path& dir, const hf::Config& config,
+                                                     int64_t num_labels);
 
 }  // namespace hfbatch::models
