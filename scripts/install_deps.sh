@@ -9,7 +9,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 debs=(build-essential cmake ninja-build pkg-config python3-venv
       libdnnl-dev libopenblas-dev libutf8proc-dev libonig-dev nlohmann-json3-dev libgtest-dev
       libopenmpi-dev openmpi-bin   # MPI: mpirun -np N hfbatch (docs/distributed.md); tests/integration/test_dist.py
-      clang libclang-rt-14-dev libomp-dev)  # clang + libFuzzer/ASan/UBSan runtimes, clang's OpenMP: tests/fuzz
+      clang libclang-rt-14-dev libomp-dev   # clang + libFuzzer/ASan/UBSan runtimes, clang's OpenMP: tests/fuzz
+      debootstrap)  # a clean Debian root for the wheel's install test (tests/packaging/test_wheel.py)
 missing=()
 for p in "${debs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 # PySpark (tests/spark) needs a Java 17+ runtime; Debian 12's default-jre-headless is OpenJDK 17.
