@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -102,6 +103,61 @@ json load_or_make_plan(const io::OutputDir& out, const io::InputScan& scan, cons
   json plan = make_plan(scan, ranks, per_rank, job);
   out.write_file("_plan.json", plan.dump() + "\n");
   return plan;
+}
+
+// What scan_inputs found, as rank 0 broadcasts it (files, row-group rows and uncompressed bytes).
+json scan_to_json(const io::InputScan& scan) {
+  std::vector<std::string> files;
+  for (const fs::path& f : scan.files) files.push_back(f.string());
+  return {{"files", files}, {"row_group_rows", scan.row_group_rows}, {"row_group_bytes", scan.row_group_bytes},
+          {"rows", scan.rows}};
+}
+
+io::InputScan scan_from_json(const json& j) {
+  io::InputScan scan;
+  for (const auto& f : j.at("files")) scan.files.emplace_back(f.get<std::string>());
+  scan.row_group_rows = j.at("row_group_rows").get<std::vector<std::vector<int64_t>>>();
+  scan.row_group_bytes = j.at("row_group_bytes").get<std::vector<std::vector<int64_t>>>();
+  scan.rows = j.at("rows").get<int64_t>();
+  return scan;
+}
+
+// The inputs' layout. Under MPI only rank 0 reads every footer (and checks every file's columns) and
+// broadcasts what it found: the others open only the files of their own units, so the footer reads of a job
+// stay O(files), not O(ranks × files) (docs/distributed.md "Simulation"). An input error on rank 0 ends
+// every rank (MPI_Abort) while they wait in the broadcast. One process and --shard copies scan themselves.
+io::InputScan job_inputs(const io::JobOptions& options, const Comm& comm, bool sharded) {
+  if (sharded || comm.size() == 1) return io::scan_inputs(options);
+  std::string text;
+  if (comm.rank() == 0) text = scan_to_json(io::scan_inputs(options)).dump();
+  return scan_from_json(json::parse(comm.broadcast(text)));
+}
+
+// --shard: the reports of all `size` copies when every one has written its own, else nullopt. Names are
+// counted in one listing of _shards/ and the reports are read only once all are there, so each finishing
+// copy costs one directory read instead of `size` lookups and reads (O(N²) over a job of N copies).
+std::optional<std::vector<json>> all_shard_reports(const io::OutputDir& out, int32_t size, int32_t* missing) {
+  const std::string suffix = "-of-" + std::to_string(size) + ".json";
+  std::vector<char> seen(size, 0);
+  int32_t found = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(out.root() / "_shards", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
+    const std::string k = name.substr(0, name.size() - suffix.size());
+    if (k.empty() || k.size() > 9 || k.find_first_not_of("0123456789") != std::string::npos) continue;
+    const int32_t rank = std::stoi(k);
+    if (rank < size && !seen[rank]) {
+      seen[rank] = 1;
+      ++found;
+    }
+  }
+  *missing = size - found;
+  if (*missing > 0) return std::nullopt;
+  std::vector<json> reports;
+  for (int32_t k = 0; k < size; ++k)
+    reports.push_back(json::parse(read_text(out.root() / "_shards" / (std::to_string(k) + suffix))));
+  return reports;
 }
 
 // Test hooks (tests/integration/test_dist.py), read from the environment:
@@ -231,7 +287,7 @@ RunResult run_job(const io::JobOptions& options, const DistOptions& dist, Comm& 
 
   // Every check before the first write (nothing is removed or written until all have passed). Cheap ones
   // first, before the model is loaded: the inputs and their columns (every rank), the output folder.
-  const io::InputScan scan = io::scan_inputs(options);
+  const io::InputScan scan = job_inputs(options, comm, sharded);
   io::check_output_apart_from_inputs(options.output, options.inputs, scan.files);
   if (!sharded && rank == 0 && !dist.resume) io::check_fresh_output(options.output, options.overwrite);
   if (sharded && !dist.resume && fs::exists(options.output / "_SUCCESS", ec)) {
@@ -241,7 +297,7 @@ RunResult run_job(const io::JobOptions& options, const DistOptions& dist, Comm& 
   auto t0 = Clock::now();
   const std::unique_ptr<io::UnitWorker> worker = io::make_unit_worker(options);
   const double load_s = seconds_since(t0);
-  io::check_part_schemas(scan, options, *worker);
+  if (sharded || rank == 0) io::check_part_schemas(scan, options, *worker);  // the others trust rank 0's
   const json job = io::job_fingerprint(options, *worker);
 
   // The output folder and the plan: rank 0 prepares both and broadcasts the plan; shards each load the
@@ -367,13 +423,9 @@ RunResult run_job(const io::JobOptions& options, const DistOptions& dist, Comm& 
   // --shard: report, and the shard that sees every report commits (once: an O_EXCL lock file).
   const std::string suffix = "-of-" + std::to_string(size) + ".json";
   out.write_file("_shards/" + std::to_string(rank) + suffix, report.dump() + "\n");
-  std::vector<json> reports;
-  for (int32_t k = 0; k < size; ++k) {
-    const fs::path p = out.root() / "_shards" / (std::to_string(k) + suffix);
-    if (fs::exists(p, ec)) reports.push_back(json::parse(read_text(p)));
-  }
-  const int32_t missing = size - static_cast<int32_t>(reports.size());
-  if (missing > 0) {
+  int32_t missing = 0;
+  const std::optional<std::vector<json>> all = all_shard_reports(out, size, &missing);
+  if (!all) {
     result.note = "shard " + std::to_string(rank) + "/" + std::to_string(size) + " done; waiting for " +
                   std::to_string(missing) + " more shard(s), the last one writes _SUCCESS";
     return result;
@@ -386,7 +438,7 @@ RunResult run_job(const io::JobOptions& options, const DistOptions& dist, Comm& 
     return result;
   }
   ::close(fd);
-  result.summary = commit_job(options, out, scan, plan, units, reports, mode, start);
+  result.summary = commit_job(options, out, scan, plan, units, *all, mode, start);
   result.committed = true;
   result.note = "shard " + std::to_string(rank) + "/" + std::to_string(size) + " done; all shards done, _SUCCESS written";
   return result;
