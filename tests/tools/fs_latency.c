@@ -152,6 +152,16 @@ DIR* opendir(const char* path) {
   return real_opendir(path);
 }
 
+// The counters so far: opens, matched opens, stats, renames, unlinks, dirs (bench/dist_sim.cc reads them).
+void hfbatch_fs_counts(long out[6]) {
+  out[0] = atomic_load(&n_open);
+  out[1] = atomic_load(&n_match);
+  out[2] = atomic_load(&n_stat);
+  out[3] = atomic_load(&n_rename);
+  out[4] = atomic_load(&n_unlink);
+  out[5] = atomic_load(&n_dir);
+}
+
 __attribute__((destructor)) static void report(void) {
   const char* file = getenv("HFBATCH_FS_COUNT_FILE");
   if (!file) return;
