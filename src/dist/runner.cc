@@ -87,6 +87,7 @@ io::InputScan job_inputs(const io::JobOptions& options, const Comm& comm, bool s
   if (sharded || comm.size() == 1) return io::scan_inputs(options);
   std::string text;
   if (comm.rank() == 0) text = scan_to_json(io::scan_inputs(options)).dump();
+  comm.idle_barrier();  // the others sleep meanwhile: OpenMPI's broadcast would spin on rank 0's cores
   return scan_from_json(json::parse(comm.broadcast(text)));
 }
 
