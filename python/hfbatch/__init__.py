@@ -217,6 +217,17 @@ class Engine:
                         "and candidate_labels")
         return self._run(texts, None)
 
+    def tokenize(self, texts: TextInput, pairs: Optional[TextInput] = None, padding: str = "none") -> pa.RecordBatch:
+        """The `hfbatch tokenize` job's columns for each text (and pair): input_ids, token_type_ids and
+        attention_mask (list<int32>), as transformers' tokenizer(texts, [pairs], truncation=True,
+        max_length=self.max_length, padding=...) gives them; null where the text or pair is null.
+        padding: "none" (real lengths) or "max_length" (padded to self.max_length, mask 0 on pads)."""
+        if padding not in ("none", "max_length"):
+            raise Error(f"padding: expected none or max_length, got {padding!r}")
+        pair_chunks = None if pairs is None else _chunks(pairs, "pairs")
+        return pa.record_batch(_Capsules(self._engine.tokenize(_chunks(texts, "texts"), pair_chunks,
+                                                               padding == "max_length")))
+
     def __call__(self, texts: TextInput, pairs: Optional[TextInput] = None) -> pa.RecordBatch:
         return self._run(texts, pairs)
 

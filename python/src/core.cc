@@ -12,6 +12,7 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -23,6 +24,8 @@
 #include "hfbatch/io/arrow_status.h"
 #include "hfbatch/io/prediction_columns.h"
 #include "hfbatch/io/text_column.h"
+#include "hfbatch/io/tokenize_unit.h"
+#include "hfbatch/runtime/encode_rows.h"
 #include "hfbatch/runtime/session.h"
 
 namespace nb = nanobind;
@@ -82,6 +85,21 @@ const std::pair<const char*, runtime::Task> kTasks[] = {{"classify", runtime::Ta
                                                         {"zero_shot", runtime::Task::zero_shot},
                                                         {"embed_sparse", runtime::Task::sparse_embed}};
 
+// `batch` as the (schema, array) capsules of the Arrow PyCapsule protocol.
+std::pair<nb::object, nb::object> export_batch(const arrow::RecordBatch& batch, const std::string& what) {
+  auto* c_schema = new ArrowSchema{};
+  auto* c_array = new ArrowArray{};
+  arrow::Status st = arrow::ExportRecordBatch(batch, c_array, c_schema);
+  if (!st.ok()) {
+    delete c_schema;
+    delete c_array;
+    io::arrow_check(st, "exporting " + what);
+  }
+  nb::object s = nb::steal(PyCapsule_New(c_schema, kSchemaCapsule, release_schema_capsule));
+  nb::object a = nb::steal(PyCapsule_New(c_array, kArrayCapsule, release_array_capsule));
+  return {s, a};
+}
+
 runtime::Task parse_task(const std::string& task) {
   for (const auto& [name, t] : kTasks)
     if (task == name) return t;
@@ -116,6 +134,8 @@ class Engine {
     options.transformers_major = compat;
     options.task_options = {aggregation, candidate_labels, hypothesis_template, multi_label, top_k};
     check(top_k >= 0, "top_k: must be positive");
+    threads_ = threads;
+    tokenizer_folder_ = io::tokenizer_folder(options.tokenizer_dir.value_or(options.model_dir));
     {
       nb::gil_scoped_release release;
       session_ = std::make_unique<runtime::Session>(options);
@@ -148,17 +168,45 @@ class Engine {
       runtime::Predictions pred = session_->run(text_views, pairs ? &pair_views : nullptr, stats_);
       batch = arrow::RecordBatch::Make(schema_, pred.rows, io::prediction_arrays(pred, spec_));
     }
-    auto* c_schema = new ArrowSchema{};
-    auto* c_array = new ArrowArray{};
-    arrow::Status st = arrow::ExportRecordBatch(*batch, c_array, c_schema);
-    if (!st.ok()) {
-      delete c_schema;
-      delete c_array;
-      io::arrow_check(st, "exporting predictions");
+    return export_batch(*batch, "predictions");
+  }
+
+  // The tokenize job's columns (io::token_fields: input_ids, token_type_ids, attention_mask) for the texts
+  // (and pairs): what the model is fed, truncated to max_length(); with pad_to_max_length padded to it as
+  // `hfbatch tokenize --padding max_length` does (the tokenizer's pad token, attention mask 0 on pads).
+  std::pair<nb::object, nb::object> tokenize(const Chunks& texts, const std::optional<Chunks>& pairs,
+                                             bool pad_to_max_length) {
+    std::vector<std::shared_ptr<arrow::Array>> arrays;
+    auto text_views = texts_of(texts, "texts", arrays);
+    std::vector<std::optional<std::string_view>> pair_views;
+    if (pairs) {
+      pair_views = texts_of(*pairs, "pairs", arrays);
+      check(pair_views.size() == text_views.size(),
+            "pairs: " + std::to_string(pair_views.size()) + " rows but texts has " +
+                std::to_string(text_views.size()));
     }
-    nb::object s = nb::steal(PyCapsule_New(c_schema, kSchemaCapsule, release_schema_capsule));
-    nb::object a = nb::steal(PyCapsule_New(c_array, kArrayCapsule, release_array_capsule));
-    return {s, a};
+    std::shared_ptr<arrow::RecordBatch> batch;
+    {
+      nb::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(mutex_);
+      std::optional<tokenizer::PaddingSpec> padding;
+      if (pad_to_max_length) {
+        padding = tokenizer::read_padding(tokenizer_folder_, session_->tokenizer());
+        check(padding.has_value(), tokenizer_folder_.string() +
+                                       ": the tokenizer has no pad token (pad_token in tokenizer_config.json); "
+                                       "padding='max_length' needs one, or use padding='none'");
+      }
+      if (!tokenize_pool_) tokenize_pool_ = std::make_unique<core::ThreadPool>(threads_);
+      tokenizer::TruncationOptions trunc;
+      trunc.max_length = session_->max_length();
+      // An empty pair is an empty second segment, as in the tokenize job (`tokenizer(texts, pairs)`).
+      auto rows = runtime::encode_rows(session_->tokenizer(), text_views, pairs ? &pair_views : nullptr, trunc,
+                                       runtime::EmptyPair::empty_segment, *tokenize_pool_);
+      auto masks = io::attention_masks(rows, padding, trunc.max_length);
+      batch = arrow::RecordBatch::Make(arrow::schema(io::token_fields()), static_cast<int64_t>(rows.size()),
+                                       io::token_arrays(rows, masks));
+    }
+    return export_batch(*batch, "token columns");
   }
 
   std::string task() const { return task_name(spec_.task); }
@@ -182,6 +230,9 @@ class Engine {
 
  private:
   std::unique_ptr<runtime::Session> session_;
+  std::filesystem::path tokenizer_folder_;  // where tokenizer_config.json (pad token) is read
+  int32_t threads_ = 0;
+  std::unique_ptr<core::ThreadPool> tokenize_pool_;  // tokenize(): made on first use
   std::string dtype_;
   int32_t compat_ = 5;
   io::PredictionSchema spec_;
@@ -210,6 +261,7 @@ NB_MODULE(_core, m) {
       .def_prop_ro("dtype", &Engine::dtype)
       .def_prop_ro("compat", &Engine::compat)
       .def("run", &Engine::run, "texts"_a, "pairs"_a.none())
+      .def("tokenize", &Engine::tokenize, "texts"_a, "pairs"_a.none(), "pad_to_max_length"_a)
       .def_prop_ro("task", &Engine::task)
       .def_prop_ro("labels", &Engine::labels)
       .def_prop_ro("width", &Engine::width)
