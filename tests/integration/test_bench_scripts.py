@@ -170,3 +170,69 @@ def test_peaks_keep_the_better_of_start_and_end_and_rescale_efficiencies():
     assert s["hfbatch-fp32"]["scoring_useful_flop_efficiency"] == pytest.approx(0.7)
     assert s["hfbatch-bf16"]["useful_flop_efficiency"] == pytest.approx(0.5)
     assert "start fp32 100.0" in report.gemm_peak_line(best) and "end fp32 200.0" in report.gemm_peak_line(best)
+
+
+def test_archs_profile_defaults(tmp_path):
+    """Issue 16's profile: MPNet and ModernBERT at base dims on W-short and W-long, hfbatch's three precisions
+    against the pipeline and OpenVINO, its own output file."""
+    fake = tmp_path / "hfbatch"
+    fake.write_text("#!/bin/sh\necho '  --dtype fp32|int8|bf16   numerics'\n")
+    fake.chmod(0o755)
+    a = run_bench.parse_args(["--profile", "archs", "--hfbatch", str(fake)])
+    assert a.systems == ["hfbatch-fp32", "hfbatch-bf16", "hfbatch-int8", "pipeline", "openvino"]
+    assert sorted(a.cells) == sorted((w, m) for w in ("w-short", "w-long") for m in ("mpnet-base", "modernbert-base"))
+    assert a.out.endswith("docs/benchmarks/cpu_bench_archs") and not a.agreement
+    writers = (ROOT / "bench/make_bench_models.py").read_text()  # needs torch to import: read, don't import
+    for _, m in a.cells:  # the models the cells name are ones the model script writes, with an OpenVINO copy
+        assert f'"{m}": write_' in writers and f'"{m}"' in writers.split("OPENVINO_MODELS =")[1].split("\n")[0]
+
+
+def test_a_failed_openvino_conversion_is_reported_not_dropped(tmp_path, monkeypatch):
+    monkeypatch.setattr(run_bench, "MODELS", tmp_path)
+    (tmp_path / "modernbert-base/openvino").mkdir(parents=True)
+    (tmp_path / "modernbert-base/openvino/FAILED.txt").write_text("ov.convert_model failed: OpConversionFailure: x\n")
+    a = type("A", (), {"dtypes": {"fp32"}})()
+    why = run_bench.skip_reason(a, "openvino", {"model": "modernbert-base", "workload": "w-short"})
+    assert why == "OpenVINO conversion failed: ov.convert_model failed: OpConversionFailure: x"
+    assert "no OpenVINO conversion" in run_bench.skip_reason(a, "openvino", {"model": "mpnet-base", "workload": "w-short"})
+
+
+def test_gated_ffn_counts_three_matrices(tmp_path, monkeypatch):
+    """useful FLOPs per token: 2·(4h² + k·h·f) per layer, k = 3 for ModernBERT's GeGLU, 2 for BERT's GELU."""
+    src = tmp_path / "in.parquet"
+    write_parquet(src, {"id": [0], "text": ["a b c"]})
+
+    class Tok:  # 5 tokens per row, whatever the model
+        def __call__(self, first, second=None, truncation=True, **kw):
+            return {"input_ids": [[0] * 5 for _ in first]}
+
+    import types  # the engine's venv has no transformers: the tokenizer is all tokens_and_flops takes from it
+    fake = types.SimpleNamespace(AutoTokenizer=types.SimpleNamespace(from_pretrained=lambda *a, **k: Tok()))
+    monkeypatch.setitem(sys.modules, "transformers", fake)
+    flops = {}
+    for model_type in ("bert", "modernbert"):
+        d = tmp_path / model_type
+        d.mkdir()
+        (d / "config.json").write_text(json.dumps({"model_type": model_type, "hidden_size": 4,
+                                                   "intermediate_size": 8, "num_hidden_layers": 1}))
+        flops[model_type] = run_bench.tokens_and_flops(d, src, ["text"])["model_limit"]["useful_flop"]
+    head = 2 * 16 + 2 * 4 * 2
+    assert flops["bert"] == 5 * 2 * (4 * 16 + 2 * 32) + 4 * 4 * 25 + head
+    assert flops["modernbert"] - flops["bert"] == 5 * 2 * 32
+
+
+def test_archs_report_shows_every_ratio_and_why_a_peer_did_not_run(tmp_path):
+    doc = bf16_doc()
+    doc["profile"] = "archs"
+    doc["note"] = "uptime before: load average: 8.1"
+    cell = doc["cells"][0]
+    cell["model"] = "modernbert-base"
+    cell["systems"]["pipeline"] = dict(cell["systems"]["hfbatch-fp32"], rows_per_s=5.0, scoring_rows_per_s=4.0)
+    cell["systems"]["openvino"] = {"skipped": "OpenVINO conversion failed: boom"}
+    report.write_markdown(doc, tmp_path / "r")
+    md = (tmp_path / "r.md").read_text()
+    assert "## hfbatch ÷ peers (issue 16" in md and "Targets (issue" not in md
+    assert "uptime before: load average: 8.1" in md
+    assert "| w-long / modernbert-base | hfbatch-bf16 ÷ pipeline | 8.00x | 10.00x |" in md
+    assert "| w-long / modernbert-base | hfbatch-fp32 ÷ openvino | not run (openvino: OpenVINO conversion failed: boom) |  |" in md
+    assert "- w-long / modernbert-base, `openvino`: skipped: OpenVINO conversion failed: boom" in md
