@@ -148,6 +148,26 @@ class JsonTokenizer final : public Tokenizer {
       }
     }
   }
+  // For each byte of `piece` (the normalizer's output for `raw`, at byte `base` of the text) its raw span:
+  // replayed exactly when the normalizer can (normalize_aligned), else recovered (align_normalized).
+  std::vector<ByteSpan> piece_alignment(std::string_view raw, size_t base, const std::string& piece) const {
+    if (normalizer_) {
+      AlignedText t{std::string(raw), {}};
+      t.align.reserve(raw.size());
+      for (size_t i = 0; i < raw.size();) {
+        const size_t b = i;
+        i += unicode::char_len(static_cast<unsigned char>(raw[i]));
+        i = std::min(i, raw.size());
+        for (size_t k = b; k < i; ++k) t.align.emplace_back(static_cast<uint32_t>(base + b), static_cast<uint32_t>(base + i));
+      }
+      if (normalizer_->normalize_aligned(t) && t.text == piece) {
+        std::vector<ByteSpan> out(t.align.size());
+        for (size_t i = 0; i < out.size(); ++i) out[i] = {t.align[i].first, t.align[i].second};
+        return out;
+      }
+    }
+    return align_normalized(raw, base, piece, normalizer_.get());
+  }
   // Appends the tokens of one sequence with their raw byte spans (the offsets path of encode_one).
   void encode_one_with_spans(std::string_view text, std::vector<int32_t>& ids, std::vector<ByteSpan>& spans) const;
 
@@ -188,7 +208,7 @@ void JsonTokenizer::encode_one_with_spans(std::string_view text, std::vector<int
       if (start_len) normalizer_->normalize_tracking(piece, start_len);
       else normalizer_->normalize(piece);
     }
-    const std::vector<ByteSpan> align = align_normalized(raw, r.begin, piece, normalizer_.get());
+    const std::vector<ByteSpan> align = piece_alignment(raw, r.begin, piece);
     // A normalized range [b, e) → the raw span (NormalizedString::convert_offsets); empty: the next byte's.
     auto raw_span = [&](size_t b, size_t e) -> ByteSpan {
       if (align.empty()) return {static_cast<uint32_t>(r.end), static_cast<uint32_t>(r.end)};
@@ -209,8 +229,12 @@ void JsonTokenizer::encode_one_with_spans(std::string_view text, std::vector<int
         if (w.text.empty()) continue;
         const WordMap m = locate_word(w.text, piece, from, byte_level, rep, dropped);
         const size_t first = ids.size();
-        model_->tokenize(w.text, ids);
-        for (const auto& [tb, te] : token_spans_in_word(w.text, ids, first, vocab)) {
+        std::vector<std::pair<size_t, size_t>> word_spans;
+        if (!model_->tokenize_spans(w.text, ids, word_spans)) {
+          model_->tokenize(w.text, ids);
+          word_spans = token_spans_in_word(w.text, ids, first, vocab);
+        }
+        for (const auto& [tb, te] : word_spans) {
           if (te > tb) spans.push_back(raw_span(m.begin[tb], m.end[te - 1]));
           else spans.push_back(raw_span(tb < m.begin.size() ? m.begin[tb] : from, tb < m.begin.size() ? m.begin[tb] : from));
         }
