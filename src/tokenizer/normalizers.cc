@@ -185,6 +185,37 @@ class UnicodeNormalizer final : public Normalizer {
     if (is_ascii(text)) return;
     text = unicode::encode(unicode::normalize(unicode::decode(text), form_));
   }
+  // The decomposing forms as unicode-normalization-alignments yields them: a character's decomposition is
+  // its first character (change 0) and new ones (1); runs of non-starters are then stably sorted by
+  // combining class, changes travelling with their characters. The composing forms are not replayed.
+  bool normalize_aligned(AlignedText& t) const override {
+    if (form_ != NormalizationForm::NFD && form_ != NormalizationForm::NFKD) return false;
+    struct Entry {
+      int ccc;
+      CharChange cc;
+    };
+    std::vector<Entry> buf;
+    size_t ready = 0;
+    auto sort_pending = [&] {
+      std::stable_sort(buf.begin() + static_cast<ptrdiff_t>(ready), buf.end(),
+                       [](const Entry& a, const Entry& b) { return a.ccc < b.ccc; });
+      ready = buf.size();
+    };
+    for (char32_t c : unicode::decode(t.text)) {
+      const std::u32string d = unicode::normalize(std::u32string_view(&c, 1), form_);
+      for (size_t k = 0; k < d.size(); ++k) {
+        const int ccc = unicode::combining_class(d[k]);
+        if (ccc == 0) sort_pending();
+        buf.push_back({ccc, {d[k], k ? 1 : 0}});
+      }
+    }
+    sort_pending();
+    std::vector<CharChange> dest;
+    dest.reserve(buf.size());
+    for (const Entry& e : buf) dest.push_back(e.cc);
+    transform_range(t, 0, t.text.size(), dest, 0);
+    return true;
+  }
 
  private:
   NormalizationForm form_;
