@@ -168,8 +168,11 @@ class JsonTokenizer final : public Tokenizer {
     }
     return align_normalized(raw, base, piece, normalizer_.get());
   }
-  // Appends the tokens of one sequence with their raw byte spans (the offsets path of encode_one).
-  void encode_one_with_spans(std::string_view text, std::vector<int32_t>& ids, std::vector<ByteSpan>& spans) const;
+  // Appends the tokens of one sequence with their raw byte spans (the offsets path of encode_one) and the
+  // value of added tokens matched in the raw text (their match, lstrip / rstrip whitespace included, as
+  // AddedVocabulary gives it; "" for the others: their vocabulary string).
+  void encode_one_with_spans(std::string_view text, std::vector<int32_t>& ids, std::vector<ByteSpan>& spans,
+                             std::vector<std::string>& values) const;
 
   std::string name_;  // the file, for messages
   std::vector<std::string> token_table_;
@@ -184,19 +187,17 @@ class JsonTokenizer final : public Tokenizer {
 };
 
 void JsonTokenizer::encode_one_with_spans(std::string_view text, std::vector<int32_t>& ids,
-                                         std::vector<ByteSpan>& spans) const {
+                                         std::vector<ByteSpan>& spans, std::vector<std::string>& values) const {
   const bool byte_level = pre_tokenizer_ && pre_tokenizer_->byte_level();
   const std::string rep = pre_tokenizer_ ? pre_tokenizer_->space_replacement() : "";
   const bool dropped = pre_tokenizer_ && pre_tokenizer_->drops_whitespace();
   ModelVocabInfo vocab{&token_table_, model_->unk_id(), model_->subword_prefix(), model_->word_suffix()};
   for (const AddedVocabulary::Span& r : added_.split_raw(text)) {
-    if (r.id >= 0) {  // the token's own characters: lstrip / rstrip whitespace is matched but not covered
+    if (r.id >= 0) {  // the whole match; a ByteLevel / Roberta processor's trim_offsets trims its whitespace
       ids.push_back(r.id);
-      const std::string_view match = text.substr(r.begin, r.end - r.begin);
-      const std::string& content = id_to_token(r.id);
-      const size_t at = content.empty() ? std::string_view::npos : match.find(content);
-      if (at == std::string_view::npos) spans.push_back({static_cast<uint32_t>(r.begin), static_cast<uint32_t>(r.end)});
-      else spans.push_back({static_cast<uint32_t>(r.begin + at), static_cast<uint32_t>(r.begin + at + content.size())});
+      spans.push_back({static_cast<uint32_t>(r.begin), static_cast<uint32_t>(r.end)});
+      values.resize(ids.size());
+      values.back() = std::string(text.substr(r.begin, r.end - r.begin));
       continue;
     }
     // As AddedVocabulary::extract_and_normalize, keeping the piece's alignment to the text.
@@ -252,7 +253,8 @@ OffsetEncoding JsonTokenizer::encode_with_offsets(std::string_view raw, const Tr
   }
   std::vector<int32_t> ids;
   std::vector<ByteSpan> spans;
-  encode_one_with_spans(text, ids, spans);
+  std::vector<std::string> values;
+  encode_one_with_spans(text, ids, spans, values);
   // Truncate token indices as encode() truncates ids; then the post-processor adds its tokens around the
   // indices, written as -1 - index so the added ones (ids >= 0) can be told apart.
   std::vector<int32_t> index(ids.size());
@@ -287,7 +289,9 @@ OffsetEncoding JsonTokenizer::encode_with_offsets(std::string_view raw, const Tr
     }
     const size_t i = static_cast<size_t>(-1 - v);
     ByteSpan s = spans[i];
-    if (trim_.on) trim_offsets(id_to_token(ids[i]), real, s, trim_.add_prefix_space);
+    if (trim_.on)
+      trim_offsets(i < values.size() && !values[i].empty() ? values[i] : id_to_token(ids[i]), real, s,
+                   trim_.add_prefix_space);
     ++real;
     e.ids.push_back(ids[i]);
     const size_t eb = std::min<size_t>(s.end, text.size());
