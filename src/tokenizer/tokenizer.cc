@@ -71,10 +71,14 @@ class JsonTokenizer final : public Tokenizer {
   OffsetEncoding encode_with_offsets(std::string_view raw, const TruncationOptions& trunc) const override;
 
   std::string offsets_unsupported() const override {
-    if (pre_tokenizer_ && !pre_tokenizer_->space_replacement().empty())
-      return name_ + ": pre_tokenizer: Metaspace (SentencePiece-style) offsets are not reproduced yet";
     const std::string kind = model_->kind();
-    if (kind == "Unigram") return name_ + ": model: Unigram offsets are not reproduced yet";
+    // SentencePiece-style pipelines (Metaspace, Unigram) need tokenizers' alignments replayed exactly (its
+    // quirks move offsets visibly there); a normalizer that does not replay them (NFC, NFKC, BertNormalizer:
+    // Normalizer::normalize_aligned false, probed on an empty text) is refused.
+    const bool spm = (pre_tokenizer_ && !pre_tokenizer_->space_replacement().empty()) || kind == "Unigram";
+    if (AlignedText probe; spm && normalizer_ && !normalizer_->normalize_aligned(probe))
+      return name_ + ": normalizer: NFC/NFKC/BertNormalizer alignments are not replayed, so SentencePiece-style " +
+             "(Metaspace / Unigram) offsets are not reproduced yet";
     if (kind == "BPE" && !(pre_tokenizer_ && pre_tokenizer_->byte_level()))
       return name_ + ": model: BPE without a ByteLevel pre-tokenizer: offsets are not reproduced yet";
     return "";
