@@ -35,7 +35,8 @@ TOKENIZERS = ["tests/fixtures/tokenizers/wordpiece-uncased", "tests/fixtures/tok
               "tests/golden/tokenizers/trained/xlmr_like.tokenizer.json",
               "tests/golden/tokenizers/trained/albert_like.tokenizer.json",
               "tests/golden/tokenizers/trained/debertav3_like.tokenizer.json",
-              "tests/golden/tokenizers/folders/spm_deberta", "tests/fixtures/compat/xlmr-spm-and-json",
+              "tests/golden/tokenizers/folders/spm_deberta", "tests/golden/tokenizers/folders/spm_xlmr",
+              "tests/fixtures/compat/xlmr-spm-and-json",
               "tests/fixtures/models/albert-base"]
 
 
