@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Offsets goldens: what Hugging Face `tokenizers` gives the token-classification pipeline
 (return_offsets_mapping, return_special_tokens_mask) for the tokenizer families whose offsets hfbatch
-reproduces (WordPiece, byte-level BPE, WordLevel; tokenizer/offsets.h).
+reproduces (WordPiece, byte-level BPE, WordLevel, Metaspace/Unigram with replayed normalizers;
+tokenizer/offsets.h).
 
     HF_HUB_OFFLINE=1 .venv-tools/bin/python tools/gen_offsets_goldens.py
 
@@ -29,7 +30,14 @@ TOKENIZERS = ["tests/fixtures/tokenizers/wordpiece-uncased", "tests/fixtures/tok
               "tests/fixtures/tokenizers/bytelevel-bpe", "tests/golden/tokenizers/folders/vocab_cased",
               "tests/golden/tokenizers/trained/mbert_like.tokenizer.json",
               "tests/golden/tokenizers/trained/modernbert_like.tokenizer.json",
-              "tests/golden/tokenizers/trained/wordlevel.tokenizer.json"]
+              "tests/golden/tokenizers/trained/wordlevel.tokenizer.json",
+              # SentencePiece-style: Metaspace + Unigram with Precompiled / Replace / NFKD / Strip normalizers
+              "tests/golden/tokenizers/trained/xlmr_like.tokenizer.json",
+              "tests/golden/tokenizers/trained/albert_like.tokenizer.json",
+              "tests/golden/tokenizers/trained/debertav3_like.tokenizer.json",
+              "tests/golden/tokenizers/folders/spm_deberta", "tests/golden/tokenizers/folders/spm_xlmr",
+              "tests/fixtures/compat/xlmr-spm-and-json",
+              "tests/fixtures/models/albert-base"]
 
 
 def load(ref):

@@ -8,6 +8,9 @@ Writes (deterministic: fixed seeds, one torch thread; rerunning rewrites the sam
                                           the wordpiece-uncased fixture tokenizer (has ## subwords: word rules)
   tests/fixtures/models/roberta-ner/      RobertaForTokenClassification, the bytelevel-bpe fixture tokenizer (no
                                           continuing_subword_prefix: the pipeline's space heuristic, ByteLevel decoder)
+  tests/fixtures/models/xlmr-ner/        XLMRobertaForTokenClassification, the XLM-R tokenizer of
+                                          tests/fixtures/compat/xlmr-spm-and-json (Precompiled + Metaspace + Unigram:
+                                          SentencePiece offsets, the Metaspace decoder)
   tests/fixtures/models/cross-encoder/    CrossEncoder(BertForSequenceClassification, num_labels 1).save: config.json
                                           "sentence_transformers": {"activation_fn": Sigmoid}
   tests/fixtures/models/cross-encoder-3/  the same with 3 labels and no activation_fn saved (CrossEncoder: Identity;
@@ -223,7 +226,13 @@ def main() -> None:
                                 intermediate_size=37, max_position_embeddings=66, type_vocab_size=1, pad_token_id=1,
                                 layer_norm_eps=1e-5)
     roberta_ner = make_ner("roberta-ner", TOK_DIR / "bytelevel-bpe", RobertaForTokenClassification, roberta_cfg, 22)
-    token_classify_goldens([bert_ner, roberta_ner])
+    from transformers import XLMRobertaConfig, XLMRobertaForTokenClassification
+    xlmr_cfg = XLMRobertaConfig(vocab_size=3002, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+                                intermediate_size=37, max_position_embeddings=514, type_vocab_size=1, pad_token_id=1,
+                                layer_norm_eps=1e-5)
+    xlmr_ner = make_ner("xlmr-ner", FIX / "compat" / "xlmr-spm-and-json", XLMRobertaForTokenClassification, xlmr_cfg,
+                        23)
+    token_classify_goldens([bert_ner, roberta_ner, xlmr_ner])
     zero_shot_goldens()
     rerank_goldens(make_cross_encoders())
     sparse_goldens(make_splade())

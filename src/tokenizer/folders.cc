@@ -303,9 +303,12 @@ json spm_tokenizer_json(const fs::path& folder, const fs::path& model_file, cons
   const bool lower_default = cls == "AlbertTokenizer";
   ClassFlags flags(cfg, cfg_file, cls);
   const bool lower = flags.get_bool("do_lower_case", lower_default);
+  // transformers 4's XLMRobertaTokenizer / AlbertTokenizer make the mask token lstrip; 5's converted spm
+  // folders do not (ids are the same either way after WhitespaceSplit; offsets cover the space or not).
+  const bool mask_lstrip = major == 4;
   if (cls == "XLMRobertaTokenizer")
     specials = {{"bos_token", "<s>"},   {"eos_token", "</s>"}, {"unk_token", "<unk>"}, {"sep_token", "</s>"},
-                {"pad_token", "<pad>"}, {"cls_token", "<s>"},  {"mask_token", "<mask>", false, true}};
+                {"pad_token", "<pad>"}, {"cls_token", "<s>"},  {"mask_token", "<mask>", false, mask_lstrip}};
   else if (cls == "DebertaV2Tokenizer")
     specials = {{"bos_token", "[CLS]"},         {"eos_token", "[SEP]"}, {"unk_token", "[UNK]", true},
                 {"sep_token", "[SEP]"},         {"pad_token", "[PAD]"}, {"cls_token", "[CLS]"},
@@ -313,7 +316,7 @@ json spm_tokenizer_json(const fs::path& folder, const fs::path& model_file, cons
   else
     specials = {{"bos_token", "[CLS]"}, {"eos_token", "[SEP]"}, {"unk_token", "<unk>"},
                 {"sep_token", "[SEP]"}, {"pad_token", "<pad>"}, {"cls_token", "[CLS]"},
-                {"mask_token", "[MASK]", false, true}};
+                {"mask_token", "[MASK]", false, mask_lstrip}};
   add_special_tokens(tok, specials, cfg, vocab_id, next_id, cfg_file);
 
   // Normalizer, pre-tokenizer, post-processor (convert_slow_tokenizer.py).

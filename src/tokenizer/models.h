@@ -178,6 +178,13 @@ class Model {
   virtual std::optional<int32_t> unk_id() const { return std::nullopt; }
   virtual std::string subword_prefix() const { return ""; }
   virtual std::string word_suffix() const { return ""; }
+  // As tokenize(), and appends each token's [begin, end) bytes in `word` to `spans` (the model's own Token
+  // offsets). false: this model does not report spans (nothing appended; the caller derives them).
+  virtual bool tokenize_spans(std::string_view word, std::vector<int32_t>& ids,
+                              std::vector<std::pair<size_t, size_t>>& spans) const {
+    (void)word, (void)ids, (void)spans;
+    return false;
+  }
 };
 
 // fill_token_table for a Vocab.

@@ -11,6 +11,33 @@ namespace hfbatch::tokenizer {
 
 namespace {
 
+// NormalizedString::filter: kept characters carry the count of removed ones after them; removed ones at
+// the start are the initial offset.
+template <class Keep>
+void filter_aligned(AlignedText& t, Keep keep) {
+  std::vector<CharChange> rev;
+  int64_t removed = 0;
+  const std::u32string chars = unicode::decode(t.text);
+  for (size_t i = chars.size(); i-- > 0;) {
+    if (!keep(chars[i])) {
+      ++removed;
+      continue;
+    }
+    rev.push_back({chars[i], -removed});
+    removed = 0;
+  }
+  std::reverse(rev.begin(), rev.end());
+  transform_range(t, 0, t.text.size(), rev, static_cast<size_t>(removed));
+}
+
+// NormalizedString::map: one character for one.
+template <class Map>
+void map_aligned(AlignedText& t, Map map) {
+  std::vector<CharChange> dest;
+  for (char32_t c : unicode::decode(t.text)) dest.push_back({map(c), 0});
+  transform_range(t, 0, t.text.size(), dest, 0);
+}
+
 using unicode::NormalizationForm;
 
 // Growth bound (see normalizers.h): the outermost Sequence of this thread sets the limit from its
@@ -136,6 +163,18 @@ class Lowercase final : public Normalizer {
     for (char32_t c : unicode::decode(text)) unicode::append_lowercase(out, c);
     text = unicode::encode(out);
   }
+  // NormalizedString::lowercase: a character's extra lowercase characters are new ones (change 1).
+  bool normalize_aligned(AlignedText& t) const override {
+    std::vector<CharChange> dest;
+    std::u32string lower;
+    for (char32_t c : unicode::decode(t.text)) {
+      lower.clear();
+      unicode::append_lowercase(lower, c);
+      for (size_t k = 0; k < lower.size(); ++k) dest.push_back({lower[k], k ? 1 : 0});
+    }
+    transform_range(t, 0, t.text.size(), dest, 0);
+    return true;
+  }
 };
 
 // normalizers/unicode.rs NFC/NFD/NFKC/NFKD.
@@ -145,6 +184,37 @@ class UnicodeNormalizer final : public Normalizer {
   void normalize(std::string& text) const override {
     if (is_ascii(text)) return;
     text = unicode::encode(unicode::normalize(unicode::decode(text), form_));
+  }
+  // The decomposing forms as unicode-normalization-alignments yields them: a character's decomposition is
+  // its first character (change 0) and new ones (1); runs of non-starters are then stably sorted by
+  // combining class, changes travelling with their characters. The composing forms are not replayed.
+  bool normalize_aligned(AlignedText& t) const override {
+    if (form_ != NormalizationForm::NFD && form_ != NormalizationForm::NFKD) return false;
+    struct Entry {
+      int ccc;
+      CharChange cc;
+    };
+    std::vector<Entry> buf;
+    size_t ready = 0;
+    auto sort_pending = [&] {
+      std::stable_sort(buf.begin() + static_cast<ptrdiff_t>(ready), buf.end(),
+                       [](const Entry& a, const Entry& b) { return a.ccc < b.ccc; });
+      ready = buf.size();
+    };
+    for (char32_t c : unicode::decode(t.text)) {
+      const std::u32string d = unicode::normalize(std::u32string_view(&c, 1), form_);
+      for (size_t k = 0; k < d.size(); ++k) {
+        const int ccc = unicode::combining_class(d[k]);
+        if (ccc == 0) sort_pending();
+        buf.push_back({ccc, {d[k], k ? 1 : 0}});
+      }
+    }
+    sort_pending();
+    std::vector<CharChange> dest;
+    dest.reserve(buf.size());
+    for (const Entry& e : buf) dest.push_back(e.cc);
+    transform_range(t, 0, t.text.size(), dest, 0);
+    return true;
   }
 
  private:
@@ -160,6 +230,10 @@ class StripAccents final : public Normalizer {
     for (char32_t c : unicode::decode(text))
       if (!unicode::is_combining_mark(c)) out.push_back(c);
     text = unicode::encode(out);
+  }
+  bool normalize_aligned(AlignedText& t) const override {
+    filter_aligned(t, [](char32_t c) { return !unicode::is_combining_mark(c); });
+    return true;
   }
 };
 
@@ -190,6 +264,20 @@ class Strip final : public Normalizer {
       }
     }
     text = text.substr(b, e - b);
+  }
+  // NormalizedString::lrstrip: leading spaces are the initial offset, the last kept character removes the
+  // trailing ones (HF compares a character index with a byte length there; only the end is affected).
+  bool normalize_aligned(AlignedText& t) const override {
+    const std::u32string chars = unicode::decode(t.text);
+    size_t lead = 0, trail = 0;
+    while (left_ && lead < chars.size() && unicode::is_whitespace(chars[lead])) ++lead;
+    while (right_ && trail < chars.size() - lead && unicode::is_whitespace(chars[chars.size() - 1 - trail])) ++trail;
+    if (lead == 0 && trail == 0) return true;
+    std::vector<CharChange> dest;
+    for (size_t i = lead; i + trail < chars.size(); ++i)
+      dest.push_back({chars[i], i + trail + 1 == t.text.size() ? -static_cast<int64_t>(trail) : 0});
+    transform_range(t, 0, t.text.size(), dest, lead);
+    return true;
   }
 
  private:
@@ -224,6 +312,23 @@ class Replace final : public Normalizer {
     std::vector<std::pair<size_t, size_t>> m;
     find(text, m);
     apply(text, m);
+  }
+  // NormalizedString::replace: each match is removed (initial offset) and the content's characters are new
+  // ones, aligned to the match's last byte.
+  bool normalize_aligned(AlignedText& t) const override {
+    std::vector<std::pair<size_t, size_t>> m;
+    find(t.text, m);
+    std::vector<CharChange> content;
+    for (char32_t c : unicode::decode(content_)) content.push_back({c, 1});
+    int64_t shift = 0;
+    for (auto [b, e] : m) {
+      const size_t nb = static_cast<size_t>(static_cast<int64_t>(b) + shift);
+      const size_t ne = static_cast<size_t>(static_cast<int64_t>(e) + shift);
+      const size_t removed = unicode::decode(std::string_view(t.text).substr(nb, ne - nb)).size();
+      transform_range(t, nb, ne, content, removed);
+      shift += static_cast<int64_t>(content_.size()) - static_cast<int64_t>(e - b);
+    }
+    return true;
   }
 
  private:
@@ -266,6 +371,17 @@ class Prepend final : public Normalizer {
   explicit Prepend(std::string p) : prepend_(std::move(p)) {}
   void normalize(std::string& text) const override {
     if (!text.empty()) text.insert(0, prepend_);
+  }
+  // NormalizedString::prepend: the first character is replaced by the prefix and comes back as a new one.
+  bool normalize_aligned(AlignedText& t) const override {
+    if (t.text.empty()) return true;
+    size_t i = 0;
+    const char32_t first = unicode::next_char(t.text, i);
+    std::vector<CharChange> dest;
+    for (char32_t c : unicode::decode(prepend_)) dest.push_back({c, dest.empty() ? 0 : 1});
+    dest.push_back({first, 1});
+    transform_range(t, 0, i, dest, 0);
+    return true;
   }
 
  private:
@@ -338,6 +454,52 @@ class Precompiled final : public Normalizer {
     }
     flush(n);
     text.swap(out);
+  }
+  // precompiled.rs normalize: transformations per grapheme; `replace` charges a shortening to the last
+  // transformation so far — at the text's start there is none, and HF's alignments then lag behind.
+  bool normalize_aligned(AlignedText& t) const override {
+    std::vector<CharChange> dest;
+    bool modified = false;
+    auto replace = [&](std::string_view old_part, std::string_view norm) {
+      const int64_t diff = static_cast<int64_t>(unicode::decode(norm).size()) -
+                           static_cast<int64_t>(unicode::decode(old_part).size());
+      for (char32_t c : unicode::decode(norm)) dest.push_back({c, 0});
+      if (diff > 0) {
+        for (int64_t k = 0; k < diff && k < static_cast<int64_t>(dest.size()); ++k) dest[dest.size() - 1 - k].change = 1;
+      } else if (diff < 0 && !dest.empty()) {
+        dest.back().change += diff;
+      }
+    };
+    std::vector<size_t> ends;
+    unicode::grapheme_ends(t.text, ends);
+    size_t b = 0;
+    bool has = false;
+    for (size_t e : ends) {
+      const std::string_view g = std::string_view(t.text).substr(b, e - b);
+      b = e;
+      if (g.size() < 6) {
+        const std::string_view norm = transform(g, has);
+        if (has) {
+          modified = true;
+          replace(g, norm);
+          continue;
+        }
+      }
+      for (size_t i = 0; i < g.size();) {
+        const size_t cb = i;
+        const char32_t c = unicode::next_char(g, i);
+        const std::string_view part = g.substr(cb, i - cb);
+        const std::string_view norm = transform(part, has);
+        if (has) {
+          modified = true;
+          replace(part, norm);
+        } else {
+          dest.push_back({c, 0});
+        }
+      }
+    }
+    if (modified) transform_range(t, 0, t.text.size(), dest, 0);
+    return true;
   }
 
  private:
@@ -434,6 +596,11 @@ class Nmt final : public Normalizer {
     }
     text.swap(out);
   }
+  bool normalize_aligned(AlignedText& t) const override {
+    filter_aligned(t, [](char32_t c) { return !removed(c); });
+    map_aligned(t, [](char32_t c) { return spaced(c) ? U' ' : c; });
+    return true;
+  }
 };
 
 // normalizers/byte_level.rs ByteLevel: every byte to its GPT-2 printable stand-in.
@@ -457,6 +624,11 @@ class SequenceNormalizer final : public Normalizer {
       items_[i]->normalize(text);
       budget.check(text.size(), fields_[i]);
     }
+  }
+  bool normalize_aligned(AlignedText& t) const override {
+    for (const auto& item : items_)
+      if (!item->normalize_aligned(t)) return false;
+    return true;
   }
   void normalize_tracking(std::string& text, size_t& start_len) const override {
     const Budget budget(text.size());

@@ -173,6 +173,11 @@ WordMap locate_word(std::string_view word, const std::string& normalized, size_t
     Reading r = read(true);
     if (!r.pieces.empty() && r.dec.compare(0, 1, " ") == 0) candidates.push_back({std::move(r), true});
   }
+  if (maps) {  // prepended to a text whose spaces a normalizer already replaced (Metaspace split: false)
+    Reading r = read(false);
+    if (!r.pieces.empty() && r.dec.compare(0, space_replacement.size(), space_replacement) == 0)
+      candidates.push_back({std::move(r), true});
+  }
   const Reading* best = nullptr;
   bool skip = false;
   size_t q = std::string::npos;

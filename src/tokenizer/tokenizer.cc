@@ -71,10 +71,14 @@ class JsonTokenizer final : public Tokenizer {
   OffsetEncoding encode_with_offsets(std::string_view raw, const TruncationOptions& trunc) const override;
 
   std::string offsets_unsupported() const override {
-    if (pre_tokenizer_ && !pre_tokenizer_->space_replacement().empty())
-      return name_ + ": pre_tokenizer: Metaspace (SentencePiece-style) offsets are not reproduced yet";
     const std::string kind = model_->kind();
-    if (kind == "Unigram") return name_ + ": model: Unigram offsets are not reproduced yet";
+    // SentencePiece-style pipelines (Metaspace, Unigram) need tokenizers' alignments replayed exactly (its
+    // quirks move offsets visibly there); a normalizer that does not replay them (NFC, NFKC, BertNormalizer:
+    // Normalizer::normalize_aligned false, probed on an empty text) is refused.
+    const bool spm = (pre_tokenizer_ && !pre_tokenizer_->space_replacement().empty()) || kind == "Unigram";
+    if (AlignedText probe; spm && normalizer_ && !normalizer_->normalize_aligned(probe))
+      return name_ + ": normalizer: NFC/NFKC/BertNormalizer alignments are not replayed, so SentencePiece-style " +
+             "(Metaspace / Unigram) offsets are not reproduced yet";
     if (kind == "BPE" && !(pre_tokenizer_ && pre_tokenizer_->byte_level()))
       return name_ + ": model: BPE without a ByteLevel pre-tokenizer: offsets are not reproduced yet";
     return "";
@@ -148,8 +152,31 @@ class JsonTokenizer final : public Tokenizer {
       }
     }
   }
-  // Appends the tokens of one sequence with their raw byte spans (the offsets path of encode_one).
-  void encode_one_with_spans(std::string_view text, std::vector<int32_t>& ids, std::vector<ByteSpan>& spans) const;
+  // For each byte of `piece` (the normalizer's output for `raw`, at byte `base` of the text) its raw span:
+  // replayed exactly when the normalizer can (normalize_aligned), else recovered (align_normalized).
+  std::vector<ByteSpan> piece_alignment(std::string_view raw, size_t base, const std::string& piece) const {
+    if (normalizer_) {
+      AlignedText t{std::string(raw), {}};
+      t.align.reserve(raw.size());
+      for (size_t i = 0; i < raw.size();) {
+        const size_t b = i;
+        i += unicode::char_len(static_cast<unsigned char>(raw[i]));
+        i = std::min(i, raw.size());
+        for (size_t k = b; k < i; ++k) t.align.emplace_back(static_cast<uint32_t>(base + b), static_cast<uint32_t>(base + i));
+      }
+      if (normalizer_->normalize_aligned(t) && t.text == piece) {
+        std::vector<ByteSpan> out(t.align.size());
+        for (size_t i = 0; i < out.size(); ++i) out[i] = {t.align[i].first, t.align[i].second};
+        return out;
+      }
+    }
+    return align_normalized(raw, base, piece, normalizer_.get());
+  }
+  // Appends the tokens of one sequence with their raw byte spans (the offsets path of encode_one) and the
+  // value of added tokens matched in the raw text (their match, lstrip / rstrip whitespace included, as
+  // AddedVocabulary gives it; "" for the others: their vocabulary string).
+  void encode_one_with_spans(std::string_view text, std::vector<int32_t>& ids, std::vector<ByteSpan>& spans,
+                             std::vector<std::string>& values) const;
 
   std::string name_;  // the file, for messages
   std::vector<std::string> token_table_;
@@ -164,19 +191,17 @@ class JsonTokenizer final : public Tokenizer {
 };
 
 void JsonTokenizer::encode_one_with_spans(std::string_view text, std::vector<int32_t>& ids,
-                                         std::vector<ByteSpan>& spans) const {
+                                         std::vector<ByteSpan>& spans, std::vector<std::string>& values) const {
   const bool byte_level = pre_tokenizer_ && pre_tokenizer_->byte_level();
   const std::string rep = pre_tokenizer_ ? pre_tokenizer_->space_replacement() : "";
   const bool dropped = pre_tokenizer_ && pre_tokenizer_->drops_whitespace();
   ModelVocabInfo vocab{&token_table_, model_->unk_id(), model_->subword_prefix(), model_->word_suffix()};
   for (const AddedVocabulary::Span& r : added_.split_raw(text)) {
-    if (r.id >= 0) {  // the token's own characters: lstrip / rstrip whitespace is matched but not covered
+    if (r.id >= 0) {  // the whole match; a ByteLevel / Roberta processor's trim_offsets trims its whitespace
       ids.push_back(r.id);
-      const std::string_view match = text.substr(r.begin, r.end - r.begin);
-      const std::string& content = id_to_token(r.id);
-      const size_t at = content.empty() ? std::string_view::npos : match.find(content);
-      if (at == std::string_view::npos) spans.push_back({static_cast<uint32_t>(r.begin), static_cast<uint32_t>(r.end)});
-      else spans.push_back({static_cast<uint32_t>(r.begin + at), static_cast<uint32_t>(r.begin + at + content.size())});
+      spans.push_back({static_cast<uint32_t>(r.begin), static_cast<uint32_t>(r.end)});
+      values.resize(ids.size());
+      values.back() = std::string(text.substr(r.begin, r.end - r.begin));
       continue;
     }
     // As AddedVocabulary::extract_and_normalize, keeping the piece's alignment to the text.
@@ -188,7 +213,7 @@ void JsonTokenizer::encode_one_with_spans(std::string_view text, std::vector<int
       if (start_len) normalizer_->normalize_tracking(piece, start_len);
       else normalizer_->normalize(piece);
     }
-    const std::vector<ByteSpan> align = align_normalized(raw, r.begin, piece, normalizer_.get());
+    const std::vector<ByteSpan> align = piece_alignment(raw, r.begin, piece);
     // A normalized range [b, e) → the raw span (NormalizedString::convert_offsets); empty: the next byte's.
     auto raw_span = [&](size_t b, size_t e) -> ByteSpan {
       if (align.empty()) return {static_cast<uint32_t>(r.end), static_cast<uint32_t>(r.end)};
@@ -209,8 +234,12 @@ void JsonTokenizer::encode_one_with_spans(std::string_view text, std::vector<int
         if (w.text.empty()) continue;
         const WordMap m = locate_word(w.text, piece, from, byte_level, rep, dropped);
         const size_t first = ids.size();
-        model_->tokenize(w.text, ids);
-        for (const auto& [tb, te] : token_spans_in_word(w.text, ids, first, vocab)) {
+        std::vector<std::pair<size_t, size_t>> word_spans;
+        if (!model_->tokenize_spans(w.text, ids, word_spans)) {
+          model_->tokenize(w.text, ids);
+          word_spans = token_spans_in_word(w.text, ids, first, vocab);
+        }
+        for (const auto& [tb, te] : word_spans) {
           if (te > tb) spans.push_back(raw_span(m.begin[tb], m.end[te - 1]));
           else spans.push_back(raw_span(tb < m.begin.size() ? m.begin[tb] : from, tb < m.begin.size() ? m.begin[tb] : from));
         }
@@ -228,7 +257,8 @@ OffsetEncoding JsonTokenizer::encode_with_offsets(std::string_view raw, const Tr
   }
   std::vector<int32_t> ids;
   std::vector<ByteSpan> spans;
-  encode_one_with_spans(text, ids, spans);
+  std::vector<std::string> values;
+  encode_one_with_spans(text, ids, spans, values);
   // Truncate token indices as encode() truncates ids; then the post-processor adds its tokens around the
   // indices, written as -1 - index so the added ones (ids >= 0) can be told apart.
   std::vector<int32_t> index(ids.size());
@@ -263,7 +293,9 @@ OffsetEncoding JsonTokenizer::encode_with_offsets(std::string_view raw, const Tr
     }
     const size_t i = static_cast<size_t>(-1 - v);
     ByteSpan s = spans[i];
-    if (trim_.on) trim_offsets(id_to_token(ids[i]), real, s, trim_.add_prefix_space);
+    if (trim_.on)
+      trim_offsets(i < values.size() && !values[i].empty() ? values[i] : id_to_token(ids[i]), real, s,
+                   trim_.add_prefix_space);
     ++real;
     e.ids.push_back(ids[i]);
     const size_t eb = std::min<size_t>(s.end, text.size());

@@ -211,6 +211,10 @@ bool is_numeric(char32_t c) {
 }
 bool is_mark_nonspacing(char32_t c) { return c >= 0x300 && (flags(c) & kFMarkNonspacing); }
 bool is_combining_mark(char32_t c) { return c >= 0x300 && (flags(c) & kFCombiningMark); }
+
+int combining_class(char32_t c) {
+  return c < 0x300 || c > 0x10FFFF ? 0 : utf8proc_get_property(static_cast<utf8proc_int32_t>(c))->combining_class;
+}
 bool is_norm_inert(char32_t c) { return c >= 0x80 && (flags(c) & kFNormInert); }
 bool is_word_char(char32_t c) {
   if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';

@@ -80,5 +80,7 @@ bool is_python_digit(char32_t c);
 
 enum class NormalizationForm { NFC, NFD, NFKC, NFKD };
 std::u32string normalize(std::u32string_view s, NormalizationForm form);
+// Canonical_Combining_Class (utf8proc's table).
+int combining_class(char32_t c);
 
 }  // namespace hfbatch::tokenizer::unicode

@@ -46,7 +46,16 @@ class Unigram final : public Model {
     cache_.store(word, ids.data() + mark, ids.size() - mark);
   }
 
-  void tokenize_uncached(std::string_view word, std::vector<int32_t>& ids) const {
+  // models/unigram/model.rs tokenize: a token covers its piece; every <0xNN> token of a byte-fallback
+  // piece covers the whole piece.
+  bool tokenize_spans(std::string_view word, std::vector<int32_t>& ids,
+                      std::vector<std::pair<size_t, size_t>>& spans) const override {
+    tokenize_uncached(word, ids, &spans);
+    return true;
+  }
+
+  void tokenize_uncached(std::string_view word, std::vector<int32_t>& ids,
+                         std::vector<std::pair<size_t, size_t>>* spans = nullptr) const {
     const size_t n = word.size();
     struct Node {
       int32_t id = -1;
@@ -102,20 +111,20 @@ class Unigram final : public Model {
     if (fusing) toks.emplace_back(fused_start, fused_end);
     for (auto it = toks.rbegin(); it != toks.rend(); ++it) {
       const std::string_view tok = word.substr(it->first, it->second - it->first);
+      const size_t before = ids.size();
       if (const int32_t v = flat_.find(tok); v >= 0) {
         ids.push_back(v);
-        continue;
-      }
-      if (byte_fallback_) {
-        bool all = true;
+      } else if (bool all = byte_fallback_; all) {
         for (unsigned char b : tok) all = all && byte_ids_[b] >= 0;
         if (all) {
           for (unsigned char b : tok) ids.push_back(byte_ids_[b]);
-          continue;
         }
       }
-      if (!unk_id_) throw Error("Unigram model: an unknown token needs model.unk_id, which is null");
-      ids.push_back(*unk_id_);
+      if (ids.size() == before) {
+        if (!unk_id_) throw Error("Unigram model: an unknown token needs model.unk_id, which is null");
+        ids.push_back(*unk_id_);
+      }
+      if (spans) spans->insert(spans->end(), ids.size() - before, *it);
     }
   }
 
