@@ -46,6 +46,23 @@ def resolve_path(path: Optional[str]) -> Optional[str]:
     return path
 
 
+def resolve_device(device: str) -> str:
+    """The device as this task sees it: plain "cuda" inside a Spark task with a GPU resource is the GPU Spark
+    assigned the task (TaskContext.resources()["gpu"].addresses[0]); anything else is returned as given."""
+    if device != "cuda":
+        return device
+    try:
+        from pyspark import TaskContext
+
+        tc = TaskContext.get()
+        gpu = tc.resources().get("gpu") if tc is not None else None
+        if gpu is not None and gpu.addresses:
+            return "cuda:" + str(int(gpu.addresses[0]))
+    except (ImportError, AttributeError, ValueError):  # not in a task, an old PySpark, or a non-numeric address
+        pass
+    return device
+
+
 def _default_threads() -> int:
     """The cores Spark gives this task (spark.task.cpus), so that concurrent tasks do not oversubscribe."""
     try:
@@ -60,19 +77,19 @@ def _default_threads() -> int:
 
 
 def get_engine(model: str, task: str = "classify", tokenizer: Optional[str] = None, threads: Optional[int] = None,
-               max_length: int = 0, batch_tokens: int = 8192, prefix: str = "", dtype: str = "fp32",
-               compat: int = 5) -> Engine:
+               max_length: int = 0, batch_tokens: int = 8192, prefix: str = "", dtype: Optional[str] = None,
+               compat: int = 5, device: str = "cpu") -> Engine:
     """This process's Engine for these arguments, created on first use and then reused."""
     global _created
     if threads is None:
         threads = _default_threads()
     key = (resolve_path(model), task, resolve_path(tokenizer), int(threads), int(max_length), int(batch_tokens),
-           prefix, dtype, int(compat))
+           prefix, dtype, int(compat), resolve_device(device))
     with _lock:
         engine = _engines.get(key)
         if engine is None:
             engine = Engine(key[0], tokenizer=key[2], task=task, threads=key[3], max_length=key[4],
-                            batch_tokens=key[5], prefix=prefix, dtype=dtype, compat=key[8])
+                            batch_tokens=key[5], prefix=prefix, dtype=dtype, compat=key[8], device=key[9])
             _engines[key] = engine
             _created += 1
         return engine
@@ -129,7 +146,7 @@ def _check_columns(df, text_col: str, pair_col: Optional[str], keep: Sequence[st
 
 def _score(df, task: str, model: str, text_col: str, keep: Optional[Sequence[str]], batch_tokens: int,
            threads: Optional[int], tokenizer: Optional[str], pair_col: Optional[str], prefix: str,
-           max_length: int, worker_col: Optional[str], dtype: str, compat: int):
+           max_length: int, worker_col: Optional[str], dtype: Optional[str], compat: int, device: str = "cpu"):
     from pyspark.sql.types import IntegerType, LongType, StructField, StructType
 
     _compat_arg(compat)  # on the driver, before any executor builds an Engine
@@ -142,7 +159,7 @@ def _score(df, task: str, model: str, text_col: str, keep: Optional[Sequence[str
                                                           StructField("engines", IntegerType())])))
     out_schema = StructType(fields)
     engine_args = dict(model=model, task=task, tokenizer=tokenizer, threads=threads, max_length=max_length,
-                       batch_tokens=batch_tokens, prefix=prefix, dtype=dtype, compat=compat)
+                       batch_tokens=batch_tokens, prefix=prefix, dtype=dtype, compat=compat, device=device)
 
     def score_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         engine = get_engine(**engine_args)
@@ -165,25 +182,26 @@ def _score(df, task: str, model: str, text_col: str, keep: Optional[Sequence[str
 def classify(df, model: str, text_col: str = "text", keep: Optional[Sequence[str]] = None,
              batch_tokens: int = 8192, threads: Optional[int] = None, tokenizer: Optional[str] = None,
              pair_col: Optional[str] = None, prefix: str = "", max_length: int = 0,
-             worker_col: Optional[str] = None, dtype: str = "fp32", compat: int = 5):
+             worker_col: Optional[str] = None, dtype: Optional[str] = None, compat: int = 5, device: str = "cpu"):
     """`df` with label, label_id, score, probabilities appended (after the `keep` columns; all by default).
 
     threads: engine threads per task; default spark.task.cpus. worker_col: when set, adds a column
     struct<pid, engines> saying which Python worker scored the row and how many engines it had built.
-    dtype: "fp32", "bf16" or "int8"; compat: 5 or 4, the transformers major whose tokenizer rules apply (see
-    hfbatch.Engine).
+    dtype: "fp32", "bf16" or "int8" (cpu), "fp16" or "bf16" (cuda); compat: 5 or 4, the transformers major
+    whose tokenizer rules apply (see hfbatch.Engine). device: "cpu" or "cuda" (each task then uses the GPU
+    Spark assigned it, TaskContext.resources()["gpu"]) or "cuda:N".
     """
     return _score(df, "classify", model, text_col, keep, batch_tokens, threads, tokenizer, pair_col, prefix,
-                  max_length, worker_col, dtype, compat)
+                  max_length, worker_col, dtype, compat, device)
 
 
 def embed(df, model: str, text_col: str = "text", keep: Optional[Sequence[str]] = None,
           batch_tokens: int = 8192, threads: Optional[int] = None, tokenizer: Optional[str] = None,
-          prefix: str = "", max_length: int = 0, worker_col: Optional[str] = None, dtype: str = "fp32",
-          compat: int = 5):
+          prefix: str = "", max_length: int = 0, worker_col: Optional[str] = None, dtype: Optional[str] = None,
+          compat: int = 5, device: str = "cpu"):
     """`df` with `embedding` (array<float>) appended; see classify()."""
     return _score(df, "embed", model, text_col, keep, batch_tokens, threads, tokenizer, None, prefix,
-                  max_length, worker_col, dtype, compat)
+                  max_length, worker_col, dtype, compat, device)
 
 
 def predict_udf(model: str, task: str = "classify", tokenizer: Optional[str] = None, pairs: bool = False,

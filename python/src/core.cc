@@ -23,6 +23,7 @@
 #include "hfbatch/io/arrow_status.h"
 #include "hfbatch/io/prediction_columns.h"
 #include "hfbatch/io/text_column.h"
+#include "hfbatch/runtime/device_choice.h"
 #include "hfbatch/runtime/session.h"
 
 namespace nb = nanobind;
@@ -86,7 +87,7 @@ class Engine {
   Engine(const std::string& model, const std::optional<std::string>& tokenizer, const std::string& device,
          int32_t threads, const std::string& task, int64_t max_length, int64_t batch_tokens,
          const std::string& prefix, const std::string& dtype, int32_t compat) {
-    check(device == "cpu", "device: '" + device + "' is not available in this build (cpu)");
+    const runtime::DeviceChoice choice = runtime::choose_device(device, dtype, "device", "dtype");  // before loading
     check(threads >= 0, "--threads: must be positive");
     check(max_length >= 0, "--max-length: must be positive");
     check(compat == 4 || compat == 5, "compat: expected 4 or 5 (the transformers major version), got " + std::to_string(compat));
@@ -97,7 +98,9 @@ class Engine {
     options.threads = threads;
     options.max_length = max_length;
     options.batch_tokens = batch_tokens;
-    options.precision = models::parse_precision(dtype, "dtype");
+    options.precision = choice.precision;
+    options.device = choice.device;
+    options.cuda_dtype = choice.cuda_dtype;
     options.transformers_major = compat;
     {
       nb::gil_scoped_release release;
@@ -107,7 +110,7 @@ class Engine {
     spec_.labels = session_->model_info().labels;
     spec_.width = session_->output_width();
     spec_.prefix = prefix;
-    dtype_ = models::precision_name(options.precision);
+    dtype_ = choice.dtype_name();
     compat_ = compat;
     schema_ = arrow::schema(io::prediction_fields(spec_));
   }

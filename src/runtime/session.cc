@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/cuda/device.h"
 #include "hfbatch/core/stopwatch.h"
 #include "hfbatch/hf/config.h"
 #include "hfbatch/runtime/encode_rows.h"
@@ -82,6 +83,11 @@ Session::Session(const SessionOptions& options) : options_(options) {
   core::check_thread_limit(options.threads, "--threads");  // before anything starts a thread
   core::check_thread_limit(options.tokenizer_threads, "--tokenizer-threads");
   const fs::path tok_dir = options.tokenizer_dir.value_or(options.model_dir);
+  if (options.device.kind == core::DeviceSpec::cuda) {  // checked before anything is loaded
+    cuda::require_usable(options.device, "--device " + options.device.name());
+    throw Error("--device " + options.device.name() +
+                ": models do not run on CUDA yet (the CUDA ops exist, the model path does not; issue 15)");
+  }
   models::LoadOptions load;
   load.threads = options.threads;
   load.precision = options.precision;
