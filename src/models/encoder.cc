@@ -127,7 +127,7 @@ core::Tensor TransformerEncoder::embed(const TokenBatch& batch) const {
       }
     }
   }
-  core::Tensor x({n, e.word.dim(1)});  // x: [tokens, E]
+  core::Tensor x({n, e.word.dim(1)}, e.word.dtype(), e.word.device());  // x: [tokens, E] (f16/bf16 on cuda)
   ops::embedding(e.word, batch.ids_tensor(), x, false, "word_embeddings");
   if (e.token_type) add_token_type_embeddings(*e.token_type, batch, x);
   ops::embedding(e.position, core::Tensor::borrow(pos.data(), {n}, core::DType::i32, nullptr), x, true,

@@ -27,7 +27,7 @@ void embedding(const core::Tensor& table, const core::Tensor& ids, core::Tensor&
 // head h = columns [h·d, (h+1)·d); out rows have stride out.dim(1). first_only: out row b = query offsets[b].
 void attention(const void* q, const void* k, const void* v, int64_t ld_in, const core::Tensor& offsets,
                int64_t heads, float scale, bool first_only, core::Tensor& out);
-// first_rows (mode null) or pool → out f32 [batch, H].
+// first_rows (mode null: out in x's dtype) or pool (out f32) → out [batch, H].
 void reduce_rows(const core::Tensor& x, const core::Tensor& offsets, const Pooling* mode, core::Tensor& out);
 // Rows of an f32 [rows, H] scaled to unit norm, x / max(‖x‖, 1e-12).
 void l2_normalize(core::Tensor& x);

@@ -39,7 +39,8 @@ void compute(B, core::Tensor& x) {
 
 core::Tensor reduce(const char* op, const core::Tensor& x, const core::Tensor& offsets, const Pooling* mode) {
   const int64_t batch = check_sequences(op, x, offsets);
-  core::Tensor out({batch, x.dim(1)}, core::DType::f32, x.device());
+  // pool: f32 (sums in fp32); first_rows: a gather, in x's dtype (the residual of a classifier's last layer).
+  core::Tensor out({batch, x.dim(1)}, mode ? core::DType::f32 : x.dtype(), x.device());
   dispatch<CpuF32 HFBATCH_CUDA_ALL>(op, x.device(), x.dtype(), [&](auto backend) { compute(backend, x, offsets, mode, out); });
   return out;
 }

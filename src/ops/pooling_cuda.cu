@@ -7,9 +7,9 @@
 namespace hfbatch::ops::cuda_kernels {
 namespace {
 
-template <typename T>
+template <typename T, typename O>
 __global__ void reduce_sequences(const T* __restrict__ x, const int32_t* __restrict__ offsets, int64_t h, int mode,
-                                 float* __restrict__ out) {
+                                 O* __restrict__ out) {
   const int64_t begin = offsets[blockIdx.x], end = offsets[blockIdx.x + 1];
   for (int64_t c = threadIdx.x; c < h; c += blockDim.x) {
     float acc;
@@ -24,7 +24,7 @@ __global__ void reduce_sequences(const T* __restrict__ x, const int32_t* __restr
       const float len = static_cast<float>(end - begin);
       acc = mode == static_cast<int>(Pooling::mean) ? acc / len : acc / sqrtf(len);
     }
-    out[blockIdx.x * h + c] = acc;
+    out[blockIdx.x * h + c] = hfbatch::cuda::from_float<O>(acc);
   }
 }
 
@@ -36,8 +36,14 @@ void reduce_rows(const core::Tensor& x, const core::Tensor& offsets, const Pooli
   const core::Tensor device_offsets = hfbatch::cuda::to_device(offsets, core::DType::i32);
   with_element_type(x.dtype(), "pool", [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
-    reduce_sequences<T><<<static_cast<unsigned>(batch), 128, 0, current_runtime().stream()>>>(
-        x.data<T>(), device_offsets.data<int32_t>(), h, mode ? static_cast<int>(*mode) : -1, out.data<float>());
+    const unsigned blocks = static_cast<unsigned>(batch);
+    cudaStream_t stream = current_runtime().stream();
+    if (mode)  // pool → f32
+      reduce_sequences<T, float><<<blocks, 128, 0, stream>>>(x.data<T>(), device_offsets.data<int32_t>(), h,
+                                                             static_cast<int>(*mode), out.data<float>());
+    else  // first_rows → x's dtype
+      reduce_sequences<T, T><<<blocks, 128, 0, stream>>>(x.data<T>(), device_offsets.data<int32_t>(), h, -1,
+                                                         out.data<T>());
   });
   check_launch("reduce_sequences");
 }

@@ -15,7 +15,7 @@ DeviceChoice choose_device(const std::string& device, const std::optional<std::s
   choice.device = core::parse_device(device, flag_device);
   if (choice.device.kind == core::DeviceSpec::cpu) {
     check(dtype.value_or("") != "fp16",
-          flag_dtype + ": fp16 runs on cuda only (on cpu: fp32, bf16 or int8)");
+          flag_dtype + ": fp16 runs on cuda only (on cpu: fp32, bf16, int8)");
     choice.precision = models::parse_precision(dtype.value_or("fp32"), flag_dtype);
     return choice;
   }

@@ -83,12 +83,10 @@ Session::Session(const SessionOptions& options) : options_(options) {
   core::check_thread_limit(options.threads, "--threads");  // before anything starts a thread
   core::check_thread_limit(options.tokenizer_threads, "--tokenizer-threads");
   const fs::path tok_dir = options.tokenizer_dir.value_or(options.model_dir);
-  if (options.device.kind == core::DeviceSpec::cuda) {  // checked before anything is loaded
-    cuda::require_usable(options.device, "--device " + options.device.name());
-    throw Error("--device " + options.device.name() +
-                ": models do not run on CUDA yet (the CUDA ops exist, the model path does not; issue 15)");
-  }
+  cuda::require_usable(options.device, "--device " + options.device.name());  // before anything is loaded
   models::LoadOptions load;
+  load.device = options.device;
+  load.cuda_dtype = options.cuda_dtype;
   load.threads = options.threads;
   load.precision = options.precision;
   load.stop = options.stop;

@@ -26,7 +26,7 @@ def test_bad_device_name_is_one_line(tmp_path):
 def test_fp16_is_cuda_only(tmp_path):
     proc, _ = run(tmp_path, "--dtype", "fp16")
     assert proc.returncode != 0
-    assert proc.stderr.strip() == "hfbatch: error: --dtype: fp16 runs on cuda only (on cpu: fp32, bf16 or int8)"
+    assert proc.stderr.strip() == "hfbatch: error: --dtype: fp16 runs on cuda only (on cpu: fp32, bf16, int8)"
 
 
 @pytest.mark.parametrize("device", ["cuda", "cuda:1"])

@@ -35,7 +35,7 @@ TEST(DeviceChoice, ParsesCpuCudaAndOrdinals) {
 TEST(DeviceChoice, CpuKeepsItsDtypesAndRefusesFp16) {
   EXPECT_EQ(choose_device("cpu", std::nullopt).dtype_name(), "fp32");
   EXPECT_EQ(choose_device("cpu", "int8").dtype_name(), "int8");
-  EXPECT_EQ(error_of([] { choose_device("cpu", "fp16"); }), "--dtype: fp16 runs on cuda only (on cpu: fp32, bf16 or int8)");
+  EXPECT_EQ(error_of([] { choose_device("cpu", "fp16"); }), "--dtype: fp16 runs on cuda only (on cpu: fp32, bf16, int8)");
 }
 
 TEST(DeviceChoice, CudaIsUsableOrAOneLineErrorBeforeLoading) {

@@ -1,0 +1,92 @@
+#include "models/cuda_placement.h"
+
+#include <atomic>
+#include <cstring>
+#include <iostream>
+
+#include "hfbatch/core/error.h"
+#include "hfbatch/cuda/device.h"
+#include "models/encoder.h"
+
+namespace hfbatch::models {
+
+void Model::for_each_tensor(const std::function<void(core::Tensor&)>&) {
+  throw Error(info_.architecture + ": --device cuda is not implemented for this model yet");
+}
+
+void Model::place_on_cuda(int ordinal, core::DType dtype, int32_t threads) {
+  check(info_.precision == Precision::fp32, "--device cuda: the weights must be fp32 before they move (no --dtype int8)");
+  std::shared_ptr<core::ExecutionContext> context = cuda::make_context(ordinal, threads);
+  core::ExecutionContext::Scope scope(*context);
+  for_each_tensor([&](core::Tensor& t) {
+    if (t.empty()) return;
+    // Matrices (linear weights, embedding tables) in the GPU dtype; vectors (biases, LayerNorm) in f32.
+    t = cuda::to_device(t, t.rank() == 2 ? dtype : core::DType::f32);
+  });
+  cuda::synchronize();
+  set_context(std::move(context));
+}
+
+// Every weight of the BERT-family encoder (encoder.h).
+void TransformerEncoder::for_each_tensor(const std::function<void(core::Tensor&)>& f) {
+  auto linear = [&](Linear& l) {
+    check(!l.int8 && !l.bf16, "--device cuda: the linears carry a cpu packing (int8 / bf16)");
+    f(l.weight);
+    f(l.bias);
+  };
+  Embeddings& e = embeddings_;
+  for (core::Tensor* t : {&e.word, &e.position, &e.ln_gamma, &e.ln_beta}) f(*t);
+  if (e.token_type) f(*e.token_type);
+  if (e.project) linear(*e.project);
+  for (EncoderLayer& l : layers_) {
+    for (Linear* lin : {&l.qkv, &l.attention_out, &l.ffn_in, &l.ffn_out}) linear(*lin);
+    for (core::Tensor* t : {&l.ln1_gamma, &l.ln1_beta, &l.ln2_gamma, &l.ln2_beta}) f(*t);
+  }
+  if (head_) {
+    linear(head_->dense);
+    linear(head_->out);
+  }
+}
+
+TokenBatch sub_batch(const TokenBatch& batch, int32_t begin, int32_t end) {
+  TokenBatch out;
+  const int32_t t0 = batch.offsets[begin], t1 = batch.offsets[end];
+  out.ids.assign(batch.ids.begin() + t0, batch.ids.begin() + t1);
+  if (!batch.type_ids.empty()) out.type_ids.assign(batch.type_ids.begin() + t0, batch.type_ids.begin() + t1);
+  out.offsets.clear();
+  for (int32_t b = begin; b <= end; ++b) out.offsets.push_back(batch.offsets[b] - t0);
+  return out;
+}
+
+namespace {
+
+core::Tensor concat_rows(const core::Tensor& a, const core::Tensor& b) {
+  std::vector<int64_t> shape = a.shape();
+  shape[0] += b.dim(0);
+  core::Tensor out(shape, a.dtype());
+  if (a.nbytes()) std::memcpy(out.raw(), a.raw(), a.nbytes());
+  if (b.nbytes()) std::memcpy(static_cast<char*>(out.raw()) + a.nbytes(), b.raw(), b.nbytes());
+  return out;
+}
+
+std::atomic<bool> g_split_logged{false};
+
+}  // namespace
+
+core::Tensor run_on_cuda(const TokenBatch& batch, const std::function<core::Tensor(const TokenBatch&)>& run) {
+  try {
+    return cuda::to_host(run(batch));
+  } catch (const core::DeviceOutOfMemory& e) {
+    if (batch.size() <= 1) throw;
+    if (!g_split_logged.exchange(true))
+      std::cerr << "hfbatch: warning: CUDA out of memory on a batch of " << batch.size() << " sequences ("
+                << batch.total_tokens() << " tokens); splitting batches in half and retrying (" << e.what()
+                << ")\n";
+    const int32_t mid = batch.size() / 2;
+    core::Tensor first = run_on_cuda(sub_batch(batch, 0, mid), run);
+    core::Tensor second = run_on_cuda(sub_batch(batch, mid, batch.size()), run);
+    return concat_rows(first, second);
+  }
+}
+
+}  // namespace hfbatch::models
