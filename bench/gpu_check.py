@@ -287,7 +287,7 @@ def main():
     for r in RESULTS["runs"]:
         lines.append(f"| {r['workload']} | {r['name']} | {r['rows_per_s']:.0f} | {r['seconds']:.2f} | "
                      f"{r['useful_tflops']:.1f} | {r.get('efficiency_vs_bf16_peak', 0):.1%} | "
-                     f"{r.get('label_agreement_vs_sdpa', float('nan')):.4f} | {fmt(r.get("tokenize_s"))} | {fmt(r.get("infer_s"))} |")
+                     f"{r.get('label_agreement_vs_sdpa', float('nan')):.4f} | {fmt(r.get('tokenize_s'))} | {fmt(r.get('infer_s'))} |")
     lines += ["", "Steps: " + ", ".join(f"{k}: {v['status']}" for k, v in RESULTS["steps"].items())]
     (out / "gpu_check.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
