@@ -22,11 +22,15 @@ mkdir -p "$OUT"
 exec > >(tee "$OUT/gpu_check.log") 2>&1
 export PYTHONUNBUFFERED=1
 summary=()
-step() {  # step NAME TIMEOUT_S CMD...: runs CMD under a timeout, records rc and seconds
+step() {  # step NAME TIMEOUT_S CMD...: runs CMD (a program, or a function of this script) under a timeout
   local name="$1" limit="$2" start=$SECONDS rc
   shift 2
   echo "===== $name (limit ${limit}s, at ${SECONDS}s)"
-  timeout --kill-after=10 "$limit" "$@"
+  if declare -F "$1" >/dev/null; then  # timeout runs programs: hand a function over to a child bash
+    timeout --kill-after=10 "$limit" bash -c "$(declare -f "$1"); $*"
+  else
+    timeout --kill-after=10 "$limit" "$@"
+  fi
   rc=$?
   echo "===== $name: rc=$rc in $((SECONDS - start))s"
   summary+=("$name rc=$rc $((SECONDS - start))s")
@@ -46,21 +50,21 @@ env_info() {
   python3 -c 'import sys, torch, transformers; print(sys.version.split()[0], "torch", torch.__version__, "cuda", torch.version.cuda, "transformers", transformers.__version__, torch.cuda.get_device_name(0))'
   git log -1 --format='%H %cd' 2>/dev/null || true
 }
-step env 60 bash -c "$(declare -f env_info); env_info" > "$OUT/env.txt" 2>&1; cat "$OUT/env.txt"
+step env 60 env_info > "$OUT/env.txt" 2>&1; cat "$OUT/env.txt"
 
-deps=/tmp/hfdeps/deps
+export deps=/tmp/hfdeps/deps
 unpack() { mkdir -p /tmp/hfdeps && tar -C /tmp/hfdeps -xJf .gpucarry/deps.tar.xz; }
 step deps 60 unpack || { echo "no .gpucarry/deps.tar.xz: run bench/gpu_check_prepare.sh here and carry .gpucarry"; exit 1; }
 export PKG_CONFIG_PATH="$deps/lib/pkgconfig" LD_LIBRARY_PATH="$deps/lib:${LD_LIBRARY_PATH:-}"
-pkgcfg=()
-if ! command -v pkg-config >/dev/null; then pkgcfg=(-DPKG_CONFIG_EXECUTABLE="$root/bench/pkg_config_shim.py"); fi
+export pkgcfg="-DHFBATCH_UNUSED=0"  # a pkg-config shim where the machine has none
+if ! command -v pkg-config >/dev/null; then pkgcfg="-DPKG_CONFIG_EXECUTABLE=$root/bench/pkg_config_shim.py"; fi
 arch="${CUDA_ARCH:-$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -1 | tr -d . )}"
-arch="${arch:-90}"
+export arch="${arch:-90}"
 
 configure() {
   cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DHFBATCH_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$arch" \
         -DHFBATCH_ARROW=OFF -DHFBATCH_MPI=OFF -DCMAKE_PREFIX_PATH="$deps" -DGTest_DIR="$deps/lib/x86_64-linux-gnu/cmake/GTest" \
-        -DDNNL_INCLUDE_DIR="$deps/include" -DDNNL_LIBRARY="$deps/lib/libdnnl.so" "${pkgcfg[@]}"
+        -DDNNL_INCLUDE_DIR="$deps/include" -DDNNL_LIBRARY="$deps/lib/libdnnl.so" "$pkgcfg"
 }
 step configure 120 configure || exit 1
 step build 300 cmake --build build-gpu -j "$(nproc)" --target hfbatch_tests hfbatch_gpu_bench hfbatch_cuda_stub_tests \

@@ -20,6 +20,9 @@ namespace hfbatch::cuda {
 // "<what>: <cudaGetErrorName>: <cudaGetErrorString>"; out-of-memory throws core::DeviceOutOfMemory.
 void check_cuda(cudaError_t status, const char* what);
 void check_cublas(cublasStatus_t status, const char* what);
+// Empty when cuBLASLt could be loaded (src/cuda/cublaslt_loader.cc: dlopen libcublasLt.so.<major>, or the
+// file HFBATCH_CUBLASLT names); else why not.
+std::string cublaslt_unavailable_reason();
 // After a kernel launch: the launch error, if any (cudaGetLastError).
 void check_launch(const char* kernel);
 

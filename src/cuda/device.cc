@@ -33,7 +33,7 @@ std::string unavailable_reason(int ordinal) {
   if (prop.major * 10 + prop.minor < 75)
     return "cuda:" + std::to_string(ordinal) + " (" + prop.name + ") has compute capability " +
            std::to_string(prop.major) + "." + std::to_string(prop.minor) + "; hfbatch needs 7.5 or later";
-  return "";
+  return cublaslt_unavailable_reason();
 }
 
 void require_usable(const core::DeviceSpec& device, const std::string& what) {
