@@ -118,6 +118,8 @@ core::Tensor to_host(const core::Tensor& device) {
   return out;
 }
 
+void use_context_device() { check_cuda(cudaSetDevice(current_runtime().ordinal()), "cudaSetDevice"); }
+
 void synchronize() { check_cuda(cudaStreamSynchronize(current_runtime().stream()), "cudaStreamSynchronize"); }
 
 }  // namespace hfbatch::cuda

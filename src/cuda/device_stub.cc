@@ -22,6 +22,7 @@ int local_rank_device(int fallback) { return fallback; }
 std::shared_ptr<core::ExecutionContext> make_context(int, int32_t) { throw Error(kNotBuilt); }
 core::Tensor to_device(const core::Tensor&, core::DType) { throw Error(kNotBuilt); }
 core::Tensor to_host(const core::Tensor&) { throw Error(kNotBuilt); }
+void use_context_device() {}
 void synchronize() {}
 
 }  // namespace hfbatch::cuda

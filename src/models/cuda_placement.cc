@@ -74,6 +74,7 @@ std::atomic<bool> g_split_logged{false};
 }  // namespace
 
 core::Tensor run_on_cuda(const TokenBatch& batch, const std::function<core::Tensor(const TokenBatch&)>& run) {
+  cuda::use_context_device();  // this thread's current device = the model's GPU
   try {
     return cuda::to_host(run(batch));
   } catch (const core::DeviceOutOfMemory& e) {

@@ -34,6 +34,9 @@ std::shared_ptr<core::ExecutionContext> make_context(int ordinal, int32_t thread
 // f32). to_host waits for the stream.
 core::Tensor to_device(const core::Tensor& host, core::DType dtype);
 core::Tensor to_host(const core::Tensor& device);
+// Makes the GPU of the cuda context entered on this thread the calling thread's current device (CUDA's
+// current device is per thread: a worker thread that runs a model on cuda:1 must select it first).
+void use_context_device();
 // Waits for everything queued on the context's stream; turns an asynchronous kernel fault into an Error.
 void synchronize();
 
