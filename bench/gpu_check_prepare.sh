@@ -12,7 +12,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 carry="$root/.gpucarry"
-grep -qx '/.gpucarry/' .git/info/exclude 2>/dev/null || echo '/.gpucarry/' >> "$(git rev-parse --git-path info/exclude)"
+exclude="$(git rev-parse --git-path info/exclude)"
+grep -qx '/.gpucarry/' "$exclude" 2>/dev/null || echo '/.gpucarry/' >> "$exclude"
 rm -rf "$carry" && mkdir -p "$carry/data"
 stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
