@@ -52,8 +52,18 @@ int run_inspect(const std::vector<std::string>& argv) {
   auto model = models::load_model(model_dir, load);
   auto tok = tokenizer::Tokenizer::from_path(tok_dir, {major});
   const models::ModelInfo& info = model->info();
-  const auto pooling = models::read_pooling_config(model_dir);
-  const auto task = info.has_classifier ? runtime::Task::classify : runtime::Task::embed;
+  // The task the folder is for: a token-classification head, a masked-LM head (SPLADE), a sequence head, or none.
+  const auto task = model->has_token_head()      ? runtime::Task::token_classify
+                    : model->has_masked_lm_head() ? runtime::Task::sparse_embed
+                    : info.has_classifier         ? runtime::Task::classify
+                                                  : runtime::Task::embed;
+  models::PoolingConfig pooling;
+  bool sparse_sum = false, sparse_log1p_twice = false;
+  if (task == runtime::Task::sparse_embed)
+    runtime::read_splade_pooling(model_dir, sparse_sum, sparse_log1p_twice, pooling.max_seq_length);
+  else
+    pooling = models::read_pooling_config(model_dir);
+  const char* task_names[] = {"classify", "embed", "token-classify", "zero-shot", "embed --sparse"};
 
   std::cout << "architecture: " << info.architecture << "\n"
             << "model_type: " << info.model_type << "\n"
@@ -62,7 +72,17 @@ int run_inspect(const std::vector<std::string>& argv) {
             << "stored_dtype: " << info.stored_dtype << "\n"
             << "dtype: " << models::precision_name(info.precision)
             << models::precision_detail(info.precision) << "\n"
-            << "task: " << (info.has_classifier ? "classify" : "embed") << "\n";
+            << "task: " << task_names[static_cast<int>(task)] << (info.cross_encoder ? " (CrossEncoder: rerank)" : "")
+            << "\n";
+  if (task == runtime::Task::sparse_embed)
+    std::cout << "splade_pooling: " << (sparse_sum ? "sum" : "max") << ", " << (sparse_log1p_twice ? "log1p_relu" : "relu")
+              << "\n";
+  if (task == runtime::Task::token_classify) {
+    std::cout << "labels:";
+    for (size_t i = 0; i < info.labels.size(); ++i) std::cout << (i ? ", " : " ") << i << "=" << info.labels[i];
+    const std::string why = tok->offsets_unsupported();
+    std::cout << "\noffsets: " << (why.empty() ? "as tokenizers computes them" : why) << "\n";
+  }
   if (info.has_classifier) {
     std::cout << "problem_type: " << problem_name(info.problem_type) << "\n" << "labels:";
     for (size_t i = 0; i < info.labels.size(); ++i) std::cout << (i ? ", " : " ") << i << "=" << info.labels[i];
@@ -71,6 +91,9 @@ int run_inspect(const std::vector<std::string>& argv) {
   std::cout << "tokenizer: " << tok->kind() << " (" << tok->vocab_size() << " ids)\n"
             << "max_length: " << runtime::resolve_max_length(0, tok_dir, info, task, pooling) << "\n";
   print_tokenizer_rules(tok_dir, major);
+  if (!tok->returns_type_ids() && info.type_vocab_size > 1)  // the model has token types it will not be given
+    std::cout << "token_type_ids: not passed to the model (the tokenizer class's model_input_names in transformers "
+              << major << "): text pairs run with type 0\n";
   return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <thread>
 #include <tuple>
 #include <iostream>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -36,6 +37,8 @@ constexpr const char* kUsage = R"(usage:
   hfbatch classify --model DIR --input PATH... --output DIR (--text-column C | --input-ids-column C) [options]
   hfbatch embed    --model DIR --input PATH... --output DIR (--text-column C | --input-ids-column C) [options]
   hfbatch tokenize --tokenizer DIR --input PATH... --output DIR --text-column C [options]
+  hfbatch token-classify --model DIR --input PATH... --output DIR --text-column C [--aggregation A] [options]
+  hfbatch zero-shot --model DIR --input PATH... --output DIR --text-column C --candidate-labels a,b,c [options]
   hfbatch inspect  --model DIR [--tokenizer DIR] [--dtype fp32|bf16|int8] [--transformers-compat 4|5]
 
 options (classify, embed):
@@ -65,6 +68,23 @@ options (classify, embed):
   --overwrite                replace an existing output folder
   --summary FILE             write the JSON summary to FILE instead of stderr
   --no-progress              no progress bar even on a terminal
+
+options (token-classify: pipeline("token-classification"); column entities, a list of struct<entity,
+         score, word, start, end> with start/end in characters of the text; also classify's options):
+  --aggregation A            none (default: one entity per token), simple, first, average or max, as the
+                             pipeline's aggregation_strategy; label "O" is dropped (ignore_labels)
+
+options (zero-shot: pipeline("zero-shot-classification") with an NLI model; columns labels (by descending
+         score) and scores; also classify's options):
+  --candidate-labels a,b,c   the labels (required); one (text, hypothesis) pair per label is scored
+  --hypothesis-template T    default "This example is {}."; {} stands for the label
+  --multi-label              score each label alone (entailment vs contradiction) instead of a softmax
+                             over the labels
+
+options (embed --sparse: SPLADE *ForMaskedLM folders as sentence-transformers SparseEncoder; columns
+         indices (ascending vocabulary ids) and values):
+  --sparse                   max over tokens of log(1 + relu(MLM logits)) (the folder's SpladePooling)
+  --top-k N                  keep the N largest weights (default: every nonzero one)
 
 options (tokenize: input_ids, token_type_ids, attention_mask as list<int32>, as transformers'
          tokenizer(texts, [pairs], truncation=True, max_length=N, padding=P) gives them):
@@ -165,15 +185,51 @@ int run_and_report(hfbatch::io::JobOptions& job, const hfbatch::dist::DistOption
   return 0;
 }
 
+// The options of token-classify, zero-shot and embed --sparse (runtime::TaskOptions); none for the others.
+void parse_task_options(const Args& args, hfbatch::io::JobOptions& job) {
+  using hfbatch::runtime::Task;
+  hfbatch::runtime::TaskOptions& t = job.session.task_options;
+  const Task task = job.session.task;
+  auto only_for = [&](const char* flag, bool allowed, const char* command) {
+    hfbatch::check(!args.has(flag) || allowed, std::string(flag) + ": only for " + command);
+  };
+  only_for("--aggregation", task == Task::token_classify, "token-classify");
+  only_for("--candidate-labels", task == Task::zero_shot, "zero-shot");
+  only_for("--hypothesis-template", task == Task::zero_shot, "zero-shot");
+  only_for("--multi-label", task == Task::zero_shot, "zero-shot");
+  only_for("--top-k", task == Task::sparse_embed, "embed --sparse");
+  if (task == Task::token_classify) t.aggregation = args.get_optional("--aggregation").value_or("none");
+  if (task == Task::zero_shot) {
+    // As the pipeline's _parse_labels: split on commas, stripped, empty ones dropped.
+    for (std::string label : hfbatch::cli::split_list(args.get_optional("--candidate-labels").value_or(""))) {
+      label.erase(0, label.find_first_not_of(" \t"));
+      label.erase(label.find_last_not_of(" \t") + 1);
+      if (!label.empty()) t.candidate_labels.push_back(label);
+    }
+    hfbatch::check(!t.candidate_labels.empty(), "--candidate-labels: required, at least one label (a,b,c)");
+    t.hypothesis_template = args.get_optional("--hypothesis-template").value_or(t.hypothesis_template);
+    t.multi_label = args.has("--multi-label");
+  }
+  if (task == Task::sparse_embed) {
+    const int64_t k = args.get_int("--top-k", 0);
+    hfbatch::check(k >= 0 && k <= INT32_MAX, "--top-k: must be a positive number");
+    t.top_k = static_cast<int32_t>(k);
+  }
+}
+
 int run_scoring(hfbatch::runtime::Task task, const std::vector<std::string>& argv) {
   Args args(argv,
             with(kCommonValueFlags, {"--input-ids-column", "--attention-mask-column", "--token-type-ids-column",
-                                     "--batch-tokens", "--prediction-prefix", "--dtype", "--device"}),
-            {"--input"}, kCommonSwitches);
+                                     "--batch-tokens", "--prediction-prefix", "--dtype", "--device", "--aggregation",
+                                     "--candidate-labels", "--hypothesis-template", "--top-k"}),
+            {"--input"}, with(kCommonSwitches, {"--multi-label", "--sparse"}));
   hfbatch::io::JobOptions job;
   hfbatch::dist::DistOptions dist;
   parse_common(args, job, dist);
+  hfbatch::check(!args.has("--sparse") || task == hfbatch::runtime::Task::embed, "--sparse: only for embed");
+  if (args.has("--sparse")) task = hfbatch::runtime::Task::sparse_embed;
   job.session.task = task;
+  parse_task_options(args, job);
   job.session.model_dir = args.get("--model");
   if (auto t = args.get_optional("--tokenizer")) job.session.tokenizer_dir = *t;
   job.session.batch_tokens = args.get_int("--batch-tokens", job.session.batch_tokens);
@@ -274,10 +330,13 @@ int main(int argc, char** argv) {
   int code = 0;
   // First, so that a SIGTERM at any time (even during argument checks or the model load) ends a job with
   // 130, never with the signal's default action.
-  if (command == "classify" || command == "embed" || command == "tokenize") hfbatch::io::install_stop_handlers();
+  using hfbatch::runtime::Task;
+  const std::map<std::string, Task> scoring = {{"classify", Task::classify}, {"embed", Task::embed},
+                                               {"token-classify", Task::token_classify}, {"zero-shot", Task::zero_shot}};
+  if (scoring.count(command) || command == "tokenize") hfbatch::io::install_stop_handlers();
   try {
-    if (command == "classify" || command == "embed") {
-      code = run_scoring(command == "classify" ? hfbatch::runtime::Task::classify : hfbatch::runtime::Task::embed, args);
+    if (scoring.count(command)) {
+      code = run_scoring(scoring.at(command), args);
       hfbatch::dist::Comm::world().finalize();
       return code;
     }
@@ -291,7 +350,7 @@ int main(int argc, char** argv) {
       std::cout << "hfbatch 0.1.0 (" << (hfbatch::dist::Comm::built_with_mpi() ? "MPI" : "no MPI") << ")\n";
       return 0;
     }
-    std::cerr << "hfbatch: error: unknown command '" << command << "' (classify, embed, tokenize, inspect)\n";
+    std::cerr << "hfbatch: error: unknown command '" << command << "' (classify, embed, token-classify, zero-shot, tokenize, inspect)\n";
     return 2;
   } catch (const std::exception& e) {
     code = dynamic_cast<const hfbatch::io::Interrupted*>(&e) ? 130 : 1;

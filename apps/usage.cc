@@ -50,7 +50,8 @@ std::string command_help(std::string_view usage, std::string_view command) {
   }
   if (usage_line.empty()) return "";
 
-  const bool job = command == "classify" || command == "embed" || command == "tokenize";
+  const bool job = command == "classify" || command == "embed" || command == "tokenize" ||
+                   command == "token-classify" || command == "zero-shot";
   std::string help = "usage:\n" + usage_line + "\n";
   for (size_t i = 1; i < parts.size(); ++i) {
     std::string_view head = parts[i].substr(0, parts[i].find('\n'));

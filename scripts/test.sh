@@ -20,4 +20,6 @@ bash tests/fuzz/build.sh run 20
 .venv/bin/python -m pytest -q tests/spark
 # `pip install .` with build isolation, as users run it, into a throwaway venv (its own build folder,
 # build-python/): the package works and build/ is left as it was. One more build of the libraries.
+# Then the self-contained wheel (scripts/build_wheel.sh, build-wheel/: another build) installed and run in
+# a clean debootstrap root (test_wheel.py, docs/packaging.md).
 .venv/bin/python -m pytest -q tests/packaging

@@ -808,6 +808,18 @@ def main() -> None:
 
     make_deberta_fixtures.main()
     print(f"deberta done ({time.time() - t0:.1f}s)")
+    import make_albert_fixtures  # ALBERT and MPNet: fixtures made under transformers 5; 4.x only writes goldens
+    import make_modernbert_fixtures
+    import make_mpnet_fixtures
+    import make_rotary_bert_fixtures
+
+    if make_mpnet_fixtures.MAJOR >= 5:
+        make_mpnet_fixtures.main()
+        make_albert_fixtures.main()
+        make_modernbert_fixtures.main()
+        make_rotary_bert_fixtures.main()
+    else:
+        print("mpnet/albert/modernbert fixtures: run tools/make_{mpnet,albert,modernbert}_fixtures.py with .venv-tools, then .venv-tools4")
 
     total = sum(f.stat().st_size for d in (FIX, GOLD) for f in d.rglob("*") if f.is_file() and not f.is_symlink())
     print(f"all done in {time.time() - t0:.1f}s; tests/fixtures + tests/golden = {total / 1e6:.2f} MB")

@@ -15,6 +15,9 @@ all-MiniLM-L6-v2 folder). The HF side follows the transformers major version of 
 `tokenizers.Tokenizer.from_file` for files, AutoTokenizer.from_pretrained(folder).backend_tokenizer for folders
 (what that transformers gives users); the C++ side is build/tests/hfbatch_tokenize_lines with
 `--transformers-compat <that major>`. Bar: 0 mismatches.
+--offsets compares, for the single-text cases only, ids + offsets (characters) + special_tokens_mask as
+`tokenizers` Encoding gives them (what pipeline("token-classification") reads) with the C++
+Tokenizer::encode_with_offsets.
 
 Run (after building hfbatch_tokenize_lines), once per reference venv:
   HF_HUB_OFFLINE=1 .venv-tools/bin/python tools/tokenizer_parity.py [--lines N] [--only NAME] [--install-fortunes]
@@ -223,6 +226,15 @@ def dedupe_files(files):
     return [(name, path, aliases[1:]) for name, path, aliases in first.values()]
 
 
+OFFSETS = False  # --offsets
+
+
+def encoding_key(e):
+    if OFFSETS:
+        return (e.ids, [list(o) for o in e.offsets], e.special_tokens_mask)
+    return (e.ids, e.type_ids)
+
+
 def encode_in_slices(tok, idx, inputs, out, size=2000):
     """out[i] = (ids, type_ids) for each i in idx. Slices keep memory bounded: an Encoding holds tokens,
     offsets and, when truncated, every overflowing piece as further Encodings (a long line cut at 8 tokens
@@ -230,7 +242,7 @@ def encode_in_slices(tok, idx, inputs, out, size=2000):
     whole corpus of them at once took > 20 GB, and slices of 2000 truncated pairs still reached 19 GB."""
     for b in range(0, len(idx), size):
         for i, e in zip(idx[b:b + size], tok.encode_batch(inputs[b:b + size])):
-            out[i] = (e.ids, e.type_ids)
+            out[i] = encoding_key(e)
 
 
 def hf_encode(tok, cases):
@@ -263,7 +275,10 @@ def cpp_start(binary, major, path, cases):
         files.append(name)
     with open(files[0], "w", encoding="utf-8") as f:
         for t, p, ml in cases:
-            f.write(json.dumps({"text": t, "pair": p, "max_length": ml}) + "\n")
+            case = {"text": t, "pair": p, "max_length": ml}
+            if OFFSETS:
+                case["offsets"] = True
+            f.write(json.dumps(case) + "\n")
     with open(files[0], "rb") as fin, open(files[1], "wb") as fout:
         proc = subprocess.Popen([binary, "--transformers-compat", str(major), path], stdin=fin, stdout=fout,
                                 stderr=subprocess.PIPE)
@@ -282,7 +297,12 @@ def cpp_finish(started, path, n_cases):
     out = []
     for line in text.splitlines():
         j = json.loads(line)
-        out.append(("error", j["error"]) if "error" in j else (j["input_ids"], j["token_type_ids"]))
+        if "error" in j:
+            out.append(("error", j["error"]))
+        elif OFFSETS:
+            out.append((j["input_ids"], j["offsets"], j["special_tokens_mask"]))
+        else:
+            out.append((j["input_ids"], j["token_type_ids"]))
     if len(out) != n_cases:
         raise RuntimeError(f"{path}: {len(out)} outputs for {n_cases} inputs")
     return out
@@ -295,7 +315,10 @@ def main():
     ap.add_argument("--binary", default=os.path.join(ROOT, "build", "tests", "hfbatch_tokenize_lines"))
     ap.add_argument("--install-fortunes", action="store_true")
     ap.add_argument("--show", type=int, default=3, help="mismatches to print per tokenizer")
+    ap.add_argument("--offsets", action="store_true", help="compare offsets of single texts (token-classify)")
     args = ap.parse_args()
+    global OFFSETS
+    OFFSETS = args.offsets
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if args.install_fortunes:
         install_fortunes()
@@ -306,6 +329,8 @@ def main():
           f"C++ side: --transformers-compat {major}")
     lines = corpus(args.lines)
     cases = cases_for(lines)
+    if OFFSETS:
+        cases = [c for c in cases if c[1] is None]
     langs = sorted({os.path.relpath(d, FORTUNES).split("/")[0] for d, _, _ in os.walk(FORTUNES)} - {"."})
     print(f"corpus: {len(lines)} lines (fortunes from {FORTUNES}: {', '.join(langs)} + edge cases), "
           f"{len(cases)} cases per tokenizer")
@@ -326,6 +351,12 @@ def main():
         for i in bad[: args.show]:
             t, p, ml = cases[i]
             print(f"  text={json.dumps(t)[:300]} pair={json.dumps(p)[:100]} max_length={ml}")
+            if OFFSETS and got[i][0] != "error":
+                diff = [k for k in range(min(len(want[i][1]), len(got[i][1]))) if want[i][1][k] != got[i][1][k]]
+                k = diff[0] if diff else 0
+                print(f"    ids equal: {want[i][0] == got[i][0]}; first offset difference at token {k}: "
+                      f"hf {want[i][1][k:k + 4]} cpp {got[i][1][k:k + 4]}; masks equal: {want[i][2] == got[i][2]}")
+                continue
             print(f"    hf  {want[i][0][:60]} types {want[i][1][:20]}")
             print(f"    cpp {got[i][0][:60] if got[i][0] != 'error' else got[i]}")
     print("\nsummary (tokenizer, cases, mismatches, seconds):")

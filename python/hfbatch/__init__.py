@@ -104,19 +104,26 @@ class Engine:
     device: "cpu" (default), "cuda" or "cuda:N" (docs/cuda.md; an error before loading where this build has no
         CUDA or the machine no such GPU).
     threads: CPU threads; 0 = all cores.
-    task: "classify" (label, label_id, score, probabilities) or "embed" (embedding).
+    task: "classify" (label, label_id, score, probabilities), "embed" (embedding; with sparse=True: indices,
+        values of a SPLADE *ForMaskedLM folder, as sentence-transformers SparseEncoder, top_k = the CLI's --top-k),
+        "token_classify" (entities: list of {entity, score, word, start, end}, as pipeline("token-classification")
+        with aggregation_strategy=`aggregation`) or "zero_shot" (labels by descending score, scores; as
+        pipeline("zero-shot-classification") with `candidate_labels`, `hypothesis_template`, `multi_label`).
     max_length: truncation in tokens; 0 = the model's limit.
     batch_tokens: padded tokens per encoder call.
     prefix: prepended to the prediction column names (e.g. "pred_").
-    dtype: on cpu "fp32" (default), "bf16" or "int8"; on cuda "fp16" (default) or "bf16" (the CLI's --dtype: bf16 / int8 encoder linears, docs/ops.md
-        "bf16" and "int8"; bf16 needs a CPU with AVX512-BF16 or AMX).
+    dtype: on cpu "fp32" (default), "bf16" or "int8"; on cuda "fp16" (default) or "bf16" (the CLI's --dtype:
+        bf16 / int8 encoder linears, docs/ops.md "bf16" and "int8"; bf16 needs a CPU with AVX512-BF16 or AMX).
+        token_classify and sparse run on cpu only so far (docs/cuda.md).
     compat: 5 (default) or 4: load the tokenizer folder as transformers 5 does, or as 4.x did (the CLI's
         --transformers-compat; docs/compat.md).
     """
 
     def __init__(self, model: str, tokenizer: Optional[str] = None, device: str = "cpu", threads: int = 0,
                  task: str = "classify", max_length: int = 0, batch_tokens: int = 8192,
-                 prefix: str = "", dtype: Optional[str] = None, compat: int = 5) -> None:
+                 prefix: str = "", dtype: Optional[str] = None, compat: int = 5, aggregation: str = "none",
+                 candidate_labels: Optional[Sequence[str]] = None, hypothesis_template: str = "This example is {}.",
+                 multi_label: bool = False, sparse: bool = False, top_k: int = 0) -> None:
         model = _path_arg("model", model)
         tokenizer = None if tokenizer is None else _path_arg("tokenizer", tokenizer)
         if dtype is None:  # fp32 on cpu, fp16 on cuda
@@ -127,8 +134,19 @@ class Engine:
         max_length = _int_arg("max_length", "--max-length", max_length, 2**63 - 1)
         batch_tokens = _int_arg("batch_tokens", "--batch-tokens", batch_tokens, 2**63 - 1)
         _compat_arg(compat)
-        self._engine = _core.Engine(model, tokenizer, device, threads, task, max_length, batch_tokens, prefix, dtype,
-                                    compat)
+        for name, value in (("aggregation", aggregation), ("hypothesis_template", hypothesis_template)):
+            _str_arg(name, value)
+        if isinstance(candidate_labels, str):  # "a,b,c" as the CLI and the pipeline take it
+            candidate_labels = [label.strip() for label in candidate_labels.split(",") if label.strip()]
+        labels = [] if candidate_labels is None else list(candidate_labels)
+        for label in labels:
+            _str_arg("candidate_labels", label)
+        top_k = _int_arg("top_k", "--top-k", top_k, 2**31 - 1)
+        if sparse and task != "embed":
+            raise Error("sparse: only for task='embed'")
+        core_task = "embed_sparse" if sparse else task
+        self._engine = _core.Engine(model, tokenizer, device, threads, core_task, max_length, batch_tokens, prefix,
+                                    dtype, compat, aggregation, labels, hypothesis_template, bool(multi_label), top_k)
 
     @property
     def task(self) -> str:
@@ -141,7 +159,7 @@ class Engine:
 
     @property
     def dtype(self) -> str:
-        """"fp32", "bf16" or "int8"."""
+        """"fp32", "bf16" or "int8" on cpu; "fp16" or "bf16" on cuda."""
         return self._engine.dtype
 
     @property
@@ -181,11 +199,38 @@ class Engine:
             raise Error("classify: this engine was created with task='embed'")
         return self._run(texts, pairs)
 
-    def embed(self, texts: TextInput) -> pa.RecordBatch:
-        """embedding (fixed_size_list<float32>) for each text (null where the text is null)."""
-        if self.task != "embed":
-            raise Error("embed: this engine was created with task='classify'; pass task='embed'")
+    def embed(self, texts: TextInput, sparse: bool = False) -> pa.RecordBatch:
+        """embedding (fixed_size_list<float32>) for each text (null where the text is null); sparse=True (an
+        engine made with task='embed', sparse=True): indices (list<int32>, ascending) and values (list<float32>)."""
+        if self.task not in ("embed", "embed_sparse"):
+            raise Error(f"embed: this engine was created with task='{self.task}'; pass task='embed'")
+        if sparse != (self.task == "embed_sparse"):
+            raise Error("embed: sparse=True needs an engine made with task='embed', sparse=True (and only it)")
         return self._run(texts, None)
+
+    def token_classify(self, texts: TextInput) -> pa.RecordBatch:
+        """entities (list<struct<entity, score, word, start, end>>) for each text (null where the text is null)."""
+        if self.task != "token_classify":
+            raise Error(f"token_classify: this engine was created with task='{self.task}'; pass task='token_classify'")
+        return self._run(texts, None)
+
+    def zero_shot(self, texts: TextInput) -> pa.RecordBatch:
+        """labels (by descending score) and scores for each text (null where the text is null)."""
+        if self.task != "zero_shot":
+            raise Error(f"zero_shot: this engine was created with task='{self.task}'; pass task='zero_shot' "
+                        "and candidate_labels")
+        return self._run(texts, None)
+
+    def tokenize(self, texts: TextInput, pairs: Optional[TextInput] = None, padding: str = "none") -> pa.RecordBatch:
+        """The `hfbatch tokenize` job's columns for each text (and pair): input_ids, token_type_ids and
+        attention_mask (list<int32>), as transformers' tokenizer(texts, [pairs], truncation=True,
+        max_length=self.max_length, padding=...) gives them; null where the text or pair is null.
+        padding: "none" (real lengths) or "max_length" (padded to self.max_length, mask 0 on pads)."""
+        if padding not in ("none", "max_length"):
+            raise Error(f"padding: expected none or max_length, got {padding!r}")
+        pair_chunks = None if pairs is None else _chunks(pairs, "pairs")
+        return pa.record_batch(_Capsules(self._engine.tokenize(_chunks(texts, "texts"), pair_chunks,
+                                                               padding == "max_length")))
 
     def __call__(self, texts: TextInput, pairs: Optional[TextInput] = None) -> pa.RecordBatch:
         return self._run(texts, pairs)

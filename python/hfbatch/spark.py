@@ -25,7 +25,8 @@ import pyarrow as pa
 
 from . import Engine, Error, _compat_arg
 
-__all__ = ["classify", "embed", "predict_udf", "get_engine", "engines_created", "prediction_schema"]
+__all__ = ["classify", "embed", "token_classify", "zero_shot", "predict_udf", "get_engine", "engines_created",
+           "prediction_schema"]
 
 SPARKFILES = "sparkfiles://"
 
@@ -78,18 +79,21 @@ def _default_threads() -> int:
 
 def get_engine(model: str, task: str = "classify", tokenizer: Optional[str] = None, threads: Optional[int] = None,
                max_length: int = 0, batch_tokens: int = 8192, prefix: str = "", dtype: Optional[str] = None,
-               compat: int = 5, device: str = "cpu") -> Engine:
-    """This process's Engine for these arguments, created on first use and then reused."""
+               compat: int = 5, device: str = "cpu", **task_options) -> Engine:
+    """This process's Engine for these arguments, created on first use and then reused. task_options: the
+    Engine's aggregation / candidate_labels / hypothesis_template / multi_label / sparse / top_k."""
     global _created
     if threads is None:
         threads = _default_threads()
+    options = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in task_options.items()))
     key = (resolve_path(model), task, resolve_path(tokenizer), int(threads), int(max_length), int(batch_tokens),
-           prefix, dtype, int(compat), resolve_device(device))
+           prefix, dtype, int(compat), resolve_device(device), options)
     with _lock:
         engine = _engines.get(key)
         if engine is None:
             engine = Engine(key[0], tokenizer=key[2], task=task, threads=key[3], max_length=key[4],
-                            batch_tokens=key[5], prefix=prefix, dtype=dtype, compat=key[8], device=key[9])
+                            batch_tokens=key[5], prefix=prefix, dtype=dtype, compat=key[8], device=key[9],
+                            **task_options)
             _engines[key] = engine
             _created += 1
         return engine
@@ -101,12 +105,23 @@ def engines_created() -> int:
 
 
 def _prediction_fields(task: str, prefix: str):
-    from pyspark.sql.types import ArrayType, FloatType, IntegerType, StringType, StructField
+    from pyspark.sql.types import ArrayType, FloatType, IntegerType, StringType, StructField, StructType
 
     if task == "embed":
         return [StructField(prefix + "embedding", ArrayType(FloatType(), containsNull=False))]
+    if task == "embed_sparse":
+        return [StructField(prefix + "indices", ArrayType(IntegerType(), containsNull=True)),
+                StructField(prefix + "values", ArrayType(FloatType(), containsNull=True))]
+    if task == "zero_shot":
+        return [StructField(prefix + "labels", ArrayType(StringType(), containsNull=True)),
+                StructField(prefix + "scores", ArrayType(FloatType(), containsNull=True))]
+    if task == "token_classify":
+        entity = StructType([StructField("entity", StringType()), StructField("score", FloatType()),
+                             StructField("word", StringType()), StructField("start", IntegerType()),
+                             StructField("end", IntegerType())])
+        return [StructField(prefix + "entities", ArrayType(entity, containsNull=True))]
     if task != "classify":
-        raise Error(f"task: '{task}' is not one of classify, embed")
+        raise Error(f"task: '{task}' is not one of classify, embed, embed_sparse, token_classify, zero_shot")
     return [StructField(prefix + "label", StringType()), StructField(prefix + "label_id", IntegerType()),
             StructField(prefix + "score", FloatType()),
             StructField(prefix + "probabilities", ArrayType(FloatType(), containsNull=False))]
@@ -146,12 +161,13 @@ def _check_columns(df, text_col: str, pair_col: Optional[str], keep: Sequence[st
 
 def _score(df, task: str, model: str, text_col: str, keep: Optional[Sequence[str]], batch_tokens: int,
            threads: Optional[int], tokenizer: Optional[str], pair_col: Optional[str], prefix: str,
-           max_length: int, worker_col: Optional[str], dtype: Optional[str], compat: int, device: str = "cpu"):
+           max_length: int, worker_col: Optional[str], dtype: Optional[str], compat: int, device: str = "cpu",
+           **task_options):
     from pyspark.sql.types import IntegerType, LongType, StructField, StructType
 
     _compat_arg(compat)  # on the driver, before any executor builds an Engine
     keep = list(df.columns) if keep is None else list(keep)
-    pred_fields = _prediction_fields(task, prefix)
+    pred_fields = _prediction_fields("embed_sparse" if task_options.get("sparse") else task, prefix)
     _check_columns(df, text_col, pair_col, keep, [f.name for f in pred_fields])
     fields = [df.schema[name] for name in keep] + pred_fields
     if worker_col:
@@ -159,7 +175,8 @@ def _score(df, task: str, model: str, text_col: str, keep: Optional[Sequence[str
                                                           StructField("engines", IntegerType())])))
     out_schema = StructType(fields)
     engine_args = dict(model=model, task=task, tokenizer=tokenizer, threads=threads, max_length=max_length,
-                       batch_tokens=batch_tokens, prefix=prefix, dtype=dtype, compat=compat, device=device)
+                       batch_tokens=batch_tokens, prefix=prefix, dtype=dtype, compat=compat, device=device,
+                       **task_options)
 
     def score_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         engine = get_engine(**engine_args)
@@ -198,10 +215,40 @@ def classify(df, model: str, text_col: str = "text", keep: Optional[Sequence[str
 def embed(df, model: str, text_col: str = "text", keep: Optional[Sequence[str]] = None,
           batch_tokens: int = 8192, threads: Optional[int] = None, tokenizer: Optional[str] = None,
           prefix: str = "", max_length: int = 0, worker_col: Optional[str] = None, dtype: Optional[str] = None,
-          compat: int = 5, device: str = "cpu"):
-    """`df` with `embedding` (array<float>) appended; see classify()."""
+          compat: int = 5, sparse: bool = False, top_k: int = 0, device: str = "cpu"):
+    """`df` with `embedding` (array<float>) appended; see classify(). sparse=True (a SPLADE *ForMaskedLM
+    folder): `indices` (array<int>, ascending vocabulary ids) and `values` (array<float>), the top_k largest
+    when top_k > 0 (hfbatch.Engine's sparse / top_k; cpu only so far)."""
+    options = dict(sparse=True, top_k=top_k) if sparse else {}
     return _score(df, "embed", model, text_col, keep, batch_tokens, threads, tokenizer, None, prefix,
-                  max_length, worker_col, dtype, compat, device)
+                  max_length, worker_col, dtype, compat, device, **options)
+
+
+def token_classify(df, model: str, text_col: str = "text", keep: Optional[Sequence[str]] = None,
+                   aggregation: str = "none", batch_tokens: int = 8192, threads: Optional[int] = None,
+                   tokenizer: Optional[str] = None, prefix: str = "", max_length: int = 0,
+                   worker_col: Optional[str] = None, dtype: Optional[str] = None, compat: int = 5,
+                   device: str = "cpu"):
+    """`df` with `entities` (array<struct<entity, score, word, start, end>>) appended, as
+    pipeline("token-classification", aggregation_strategy=aggregation); see classify() (cpu only so far)."""
+    return _score(df, "token_classify", model, text_col, keep, batch_tokens, threads, tokenizer, None, prefix,
+                  max_length, worker_col, dtype, compat, device, aggregation=aggregation)
+
+
+def zero_shot(df, model: str, candidate_labels: Sequence[str], text_col: str = "text",
+              keep: Optional[Sequence[str]] = None, hypothesis_template: str = "This example is {}.",
+              multi_label: bool = False, batch_tokens: int = 8192, threads: Optional[int] = None,
+              tokenizer: Optional[str] = None, prefix: str = "", max_length: int = 0,
+              worker_col: Optional[str] = None, dtype: Optional[str] = None, compat: int = 5, device: str = "cpu"):
+    """`df` with `labels` (array<string>, by descending score) and `scores` (array<float>) appended, as
+    pipeline("zero-shot-classification") with an NLI model; see classify()."""
+    if isinstance(candidate_labels, str):
+        candidate_labels = [label.strip() for label in candidate_labels.split(",") if label.strip()]
+    if not candidate_labels:  # on the driver, before any executor starts
+        raise Error("candidate_labels: needs at least one label")
+    return _score(df, "zero_shot", model, text_col, keep, batch_tokens, threads, tokenizer, None, prefix,
+                  max_length, worker_col, dtype, compat, device, candidate_labels=list(candidate_labels),
+                  hypothesis_template=hypothesis_template, multi_label=multi_label)
 
 
 def predict_udf(model: str, task: str = "classify", tokenizer: Optional[str] = None, pairs: bool = False,

@@ -132,6 +132,7 @@ dnnl::algorithm eltwise_of(Unary act) {
     case Unary::relu: return dnnl::algorithm::eltwise_relu;
     case Unary::tanh: return dnnl::algorithm::eltwise_tanh;
     case Unary::sigmoid: return dnnl::algorithm::eltwise_logistic;
+    case Unary::silu: return dnnl::algorithm::eltwise_swish;  // x·sigmoid(alpha·x), alpha 1 below
     default: break;
   }
   throw Error("gemm_bf16: activation has no oneDNN epilogue");
@@ -144,7 +145,7 @@ dnnl::matmul::primitive_desc matmul_desc(int64_t m, int64_t n, int64_t k, const 
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);  // one per-thread buffer, not one per primitive
   if (act != Unary::identity) {
     dnnl::post_ops ops;
-    ops.append_eltwise(1.0f, eltwise_of(act), 0.0f, 0.0f);
+    ops.append_eltwise(1.0f, eltwise_of(act), act == Unary::silu ? 1.0f : 0.0f, 0.0f);
     attr.set_post_ops(ops);
   }
   const memory::desc src({m, k}, Dt::bf16, Tag::ab), dst({m, n}, dnnl_type(y_type), Tag::ab);

@@ -26,6 +26,7 @@ enum class Unary {
   sigmoid,    // 1 / (1 + exp(-x))
   gelu_erf,   // 0.5·x·(1 + erf(x/√2))            (transformers "gelu")
   gelu_tanh,  // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))  ("gelu_new", "gelu_pytorch_tanh")
+  silu,       // x·sigmoid(x)                      ("silu", "swish": SwiGLU's gate)
 };
 
 // The kernels of one instruction set. All are serial; callers split rows over threads.

@@ -110,6 +110,7 @@ inline typename V::F apply(Unary f, typename V::F x) {
       const F e = vexp<V>(V::sub(V::set1(0.0f), V::abs(x)));
       return V::div(V::select(V::lt(x, V::set1(0.0f)), e, one), V::add(one, e));
     }
+    case Unary::silu: return V::mul(x, apply<V>(Unary::sigmoid, x));
     case Unary::gelu_erf:
       return V::mul(V::mul(half, x), V::add(one, verf<V>(V::mul(x, V::set1(0.70710678118654752f)))));
     case Unary::gelu_tanh: {
@@ -166,6 +167,7 @@ void map(Unary f, float* y, const float* bias, int64_t rows, int64_t cols) {
     case Unary::sigmoid: return map_rows<V, Unary::sigmoid>(y, bias, rows, cols);
     case Unary::gelu_erf: return map_rows<V, Unary::gelu_erf>(y, bias, rows, cols);
     case Unary::gelu_tanh: return map_rows<V, Unary::gelu_tanh>(y, bias, rows, cols);
+    case Unary::silu: return map_rows<V, Unary::silu>(y, bias, rows, cols);
   }
 }
 

@@ -11,11 +11,13 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <thread>
 
 #include "hfbatch/core/error.h"
 #include "hfbatch/core/stopwatch.h"
+#include "hfbatch/dist/protocol.h"
 #include "hfbatch/dist/sharding.h"
 #include "hfbatch/io/job_fingerprint.h"
 #include "hfbatch/io/output_guard.h"
@@ -29,33 +31,6 @@ namespace {
 
 using core::Clock;
 using core::seconds_since;
-
-constexpr int kPlanVersion = 2;  // 2: the plan records the job fingerprint ("job")
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  check(static_cast<bool>(in), p.string() + ": cannot read");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Static plans: one slice per rank, balanced by rows. Dynamic plans: `per_rank` slices per rank, balanced by
-// uncompressed bytes (a proxy for tokens), so that long-text regions are cut finer. `job`: the fingerprint.
-json make_plan(const io::InputScan& scan, int32_t ranks, int32_t per_rank, const json& job) {
-  json files = json::array();
-  for (size_t i = 0; i < scan.files.size(); ++i) {
-    int64_t rows = 0;
-    for (int64_t r : scan.row_group_rows[i]) rows += r;
-    files.push_back({{"path", scan.files[i].string()}, {"rows", rows}, {"row_groups", scan.row_group_rows[i]}});
-  }
-  const int32_t slices = ranks * per_rank;
-  const bool by_bytes = per_rank > 1;
-  const auto units = make_units(scan.row_group_rows, slices, by_bytes ? scan.row_group_bytes : std::vector<std::vector<int64_t>>{});
-  return {{"version", kPlanVersion}, {"job", job}, {"planned_for_ranks", ranks}, {"slices", slices},
-          {"balanced_by", by_bytes ? "bytes" : "rows"}, {"rows", scan.rows}, {"files", files},
-          {"units", units_to_json(units)}};
-}
 
 // Parts of the `saved` job (fingerprint) may only be joined by the same job: else an error that starts with
 // `refusal`, names the first differing field and ends with `hint`.
@@ -92,7 +67,7 @@ json load_or_make_plan(const io::OutputDir& out, const io::InputScan& scan, cons
   if (may_load && fs::exists(path, ec)) {
     json plan;
     try {
-      plan = json::parse(read_text(path));
+      plan = json::parse(read_file_text(path));
     } catch (const json::exception& e) {
       throw Error(path.string() + ": not a valid plan: " + e.what());
     }
@@ -102,6 +77,18 @@ json load_or_make_plan(const io::OutputDir& out, const io::InputScan& scan, cons
   json plan = make_plan(scan, ranks, per_rank, job);
   out.write_file("_plan.json", plan.dump() + "\n");
   return plan;
+}
+
+// The inputs' layout. Under MPI only rank 0 reads every footer (and checks every file's columns) and
+// broadcasts what it found: the others open only the files of their own units, so the footer reads of a job
+// stay O(files), not O(ranks × files) (docs/distributed.md "Simulation"). An input error on rank 0 ends
+// every rank (MPI_Abort) while they wait in the broadcast. One process and --shard copies scan themselves.
+io::InputScan job_inputs(const io::JobOptions& options, const Comm& comm, bool sharded) {
+  if (sharded || comm.size() == 1) return io::scan_inputs(options);
+  std::string text;
+  if (comm.rank() == 0) text = scan_to_json(io::scan_inputs(options)).dump();
+  comm.idle_barrier();  // the others sleep meanwhile: OpenMPI's broadcast would spin on rank 0's cores
+  return scan_from_json(json::parse(comm.broadcast(text)));
 }
 
 // Test hooks (tests/integration/test_dist.py), read from the environment:
@@ -124,95 +111,6 @@ struct TestHook {
   }
 };
 
-json worker_report(int rank, const std::vector<int32_t>& done, const std::vector<int32_t>& skipped,
-                   const std::vector<WorkUnit>& units, const io::JobSummary& s, double total_s) {
-  int64_t rows_in = 0;
-  for (int32_t i : done) rows_in += units[i].rows();
-  for (int32_t i : skipped) rows_in += units[i].rows();
-  char host[256] = {0};
-  gethostname(host, sizeof(host) - 1);
-  return {{"rank", rank},
-          {"host", host},
-          {"units", done},
-          {"skipped", skipped},
-          {"rows_in", rows_in},
-          {"rows_out", s.rows_out},
-          {"null_rows", s.null_rows},
-          {"tokens", s.stages.tokens},
-          {"batches", s.stages.batches},
-          {"arrow_peak_bytes", s.arrow_peak_bytes},
-          {"seconds",
-           {{"load", s.load_s}, {"read", s.read_s}, {"tokenize", s.stages.tokenize_s},
-            {"infer", s.stages.infer_s}, {"write", s.write_s}, {"total", total_s}}}};
-}
-
-// Checks the reports against the plan and writes the manifest, then _SUCCESS; removes _temporary/.
-io::JobSummary commit_job(const io::JobOptions& options, const io::OutputDir& out, const io::InputScan& scan,
-                          const json& plan, const std::vector<WorkUnit>& units, const std::vector<json>& reports,
-                          const std::string& mode, Clock::time_point start) {
-  io::JobSummary sum;
-  sum.files = static_cast<int64_t>(scan.files.size());
-  sum.rows_in = scan.rows;
-  std::vector<int> covered(units.size(), 0);
-  for (const json& r : reports) {
-    for (const char* key : {"units", "skipped"})
-      for (int32_t i : r.at(key).get<std::vector<int32_t>>()) {
-        check(i >= 0 && i < static_cast<int32_t>(units.size()), "report of rank " + r.at("rank").dump() + ": unknown unit");
-        covered[i]++;
-      }
-    sum.rows_out += r.at("rows_out").get<int64_t>();
-    sum.null_rows += r.at("null_rows").get<int64_t>();
-    sum.stages.tokens += r.at("tokens").get<int64_t>();
-    sum.stages.batches += r.at("batches").get<int64_t>();
-    sum.arrow_peak_bytes = std::max(sum.arrow_peak_bytes, r.value("arrow_peak_bytes", int64_t{0}));
-    const json& sec = r.at("seconds");
-    sum.load_s = std::max(sum.load_s, sec.at("load").get<double>());
-    sum.read_s += sec.at("read").get<double>();
-    sum.write_s += sec.at("write").get<double>();
-    sum.stages.tokenize_s += sec.at("tokenize").get<double>();
-    sum.stages.infer_s += sec.at("infer").get<double>();
-  }
-  json parts = json::array();
-  for (size_t i = 0; i < units.size(); ++i) {
-    const WorkUnit& u = units[i];
-    check(covered[i] == 1, u.part() + ": reported done by " + std::to_string(covered[i]) +
-                               " processes (expected exactly 1); no _SUCCESS written");
-    std::error_code ec;
-    check(fs::exists(out.root() / u.part(), ec), (out.root() / u.part()).string() + ": reported done but missing; no _SUCCESS written");
-    parts.push_back({{"input", scan.files[u.file].string()}, {"part", u.part()}, {"file", u.file},
-                     {"unit", u.index}, {"row_begin", u.row_begin}, {"row_end", u.row_end}, {"rows", u.rows()}});
-  }
-  check(sum.rows_out == sum.rows_in, "rows out (" + std::to_string(sum.rows_out) + ") != rows in (" +
-                                         std::to_string(sum.rows_in) + "); no _SUCCESS written");
-  sum.total_s = seconds_since(start);
-  json workers = json::array();
-  for (const json& r : reports) workers.push_back(r);
-  json manifest = {{"task", io::job_name(options)},
-                   {"model", io::job_source_dir(options).string()},
-                   {"mode", mode},
-                   {"rows_in", sum.rows_in},
-                   {"rows_out", sum.rows_out},
-                   {"units", units.size()},
-                   {"planned_for_ranks", plan.at("planned_for_ranks")},
-                   {"parts", parts},
-                   {"workers", workers},
-                   {"summary", json::parse(sum.to_json(options))}};
-  out.write_file("_manifest.json", manifest.dump(2) + "\n");
-  out.write_file("_SUCCESS", "");
-  out.cleanup();
-  if (reports.size() > 1) {  // the seed's "Worker i: Duration", one line per worker
-    for (const json& r : reports) {
-      char line[256];
-      std::snprintf(line, sizeof(line), "hfbatch: worker %d (%s): %zu units, %zu skipped, %lld rows, %.2f s\n",
-                    r.at("rank").get<int>(), r.at("host").get<std::string>().c_str(), r.at("units").size(),
-                    r.at("skipped").size(), static_cast<long long>(r.at("rows_out").get<int64_t>()),
-                    r.at("seconds").at("total").get<double>());
-      std::cerr << line;
-    }
-  }
-  return sum;
-}
-
 }  // namespace
 
 RunResult run_job(const io::JobOptions& options, const DistOptions& dist, Comm& comm) {
@@ -231,7 +129,7 @@ RunResult run_job(const io::JobOptions& options, const DistOptions& dist, Comm& 
 
   // Every check before the first write (nothing is removed or written until all have passed). Cheap ones
   // first, before the model is loaded: the inputs and their columns (every rank), the output folder.
-  const io::InputScan scan = io::scan_inputs(options);
+  const io::InputScan scan = job_inputs(options, comm, sharded);
   io::check_output_apart_from_inputs(options.output, options.inputs, scan.files);
   if (!sharded && rank == 0 && !dist.resume) io::check_fresh_output(options.output, options.overwrite);
   if (sharded && !dist.resume && fs::exists(options.output / "_SUCCESS", ec)) {
@@ -241,7 +139,7 @@ RunResult run_job(const io::JobOptions& options, const DistOptions& dist, Comm& 
   auto t0 = Clock::now();
   const std::unique_ptr<io::UnitWorker> worker = io::make_unit_worker(options);
   const double load_s = seconds_since(t0);
-  io::check_part_schemas(scan, options, *worker);
+  if (sharded || rank == 0) io::check_part_schemas(scan, options, *worker);  // the others trust rank 0's
   const json job = io::job_fingerprint(options, *worker);
 
   // The output folder and the plan: rank 0 prepares both and broadcasts the plan; shards each load the
@@ -367,13 +265,9 @@ RunResult run_job(const io::JobOptions& options, const DistOptions& dist, Comm& 
   // --shard: report, and the shard that sees every report commits (once: an O_EXCL lock file).
   const std::string suffix = "-of-" + std::to_string(size) + ".json";
   out.write_file("_shards/" + std::to_string(rank) + suffix, report.dump() + "\n");
-  std::vector<json> reports;
-  for (int32_t k = 0; k < size; ++k) {
-    const fs::path p = out.root() / "_shards" / (std::to_string(k) + suffix);
-    if (fs::exists(p, ec)) reports.push_back(json::parse(read_text(p)));
-  }
-  const int32_t missing = size - static_cast<int32_t>(reports.size());
-  if (missing > 0) {
+  int32_t missing = 0;
+  const std::optional<std::vector<json>> all = all_shard_reports(out, size, &missing);
+  if (!all) {
     result.note = "shard " + std::to_string(rank) + "/" + std::to_string(size) + " done; waiting for " +
                   std::to_string(missing) + " more shard(s), the last one writes _SUCCESS";
     return result;
@@ -386,7 +280,7 @@ RunResult run_job(const io::JobOptions& options, const DistOptions& dist, Comm& 
     return result;
   }
   ::close(fd);
-  result.summary = commit_job(options, out, scan, plan, units, reports, mode, start);
+  result.summary = commit_job(options, out, scan, plan, units, *all, mode, start);
   result.committed = true;
   result.note = "shard " + std::to_string(rank) + "/" + std::to_string(size) + " done; all shards done, _SUCCESS written";
   return result;

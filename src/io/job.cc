@@ -22,7 +22,16 @@ extern "C" void on_stop_signal(int) { g_stop.store(true); }
 
 }  // namespace
 
-const char* task_name(runtime::Task t) { return t == runtime::Task::classify ? "classify" : "embed"; }
+const char* task_name(runtime::Task t) {
+  switch (t) {
+    case runtime::Task::classify: return "classify";
+    case runtime::Task::embed: return "embed";
+    case runtime::Task::token_classify: return "token-classify";
+    case runtime::Task::zero_shot: return "zero-shot";
+    case runtime::Task::sparse_embed: return "embed-sparse";
+  }
+  return "?";
+}
 
 const char* job_name(const JobOptions& options) {
   return options.tokenize ? "tokenize" : task_name(options.session.task);
@@ -67,7 +76,8 @@ void check_part_schemas(const InputScan& scan, const JobOptions& options, const 
 UnitScorer::UnitScorer(const JobOptions& options) : options_(options) {
   session_ = std::make_unique<runtime::Session>(options.session);
   spec_.task = options.session.task;
-  spec_.labels = session_->model_info().labels;
+  spec_.labels = options.session.task == runtime::Task::zero_shot ? options.session.task_options.candidate_labels
+                                                                  : session_->model_info().labels;
   spec_.width = session_->output_width();
   spec_.prefix = options.prediction_prefix;
 }
@@ -77,8 +87,9 @@ std::shared_ptr<arrow::Schema> UnitScorer::part_schema(const ParquetSource& sour
 }
 
 UnitWorker::Resolved UnitScorer::resolved() const {
-  return {session_->max_length(), spec_.task == runtime::Task::classify ? spec_.labels : std::vector<std::string>{},
-          spec_.width};
+  const bool labelled = spec_.task == runtime::Task::classify || spec_.task == runtime::Task::token_classify ||
+                        spec_.task == runtime::Task::zero_shot;
+  return {session_->max_length(), labelled ? spec_.labels : std::vector<std::string>{}, spec_.width};
 }
 
 int64_t UnitScorer::score(const fs::path& file, int64_t row_begin, int64_t row_end, const std::string& part,

@@ -13,7 +13,7 @@ namespace {
 
 // Fields in the order they are compared: the first difference is the one reported, so settings the user
 // typed come before the files they may have swapped.
-const char* const kFields[] = {"task",          "dtype",           "transformers_compat", "max_length",       "prediction_prefix",
+const char* const kFields[] = {"task",          "task_options",    "dtype",           "transformers_compat", "max_length",       "prediction_prefix",
                                "padding",       "text_column",     "text_pair_column", "input_ids_column",
                                "attention_mask_column", "token_type_ids_column", "keep_columns", "keep_all",
                                "labels",        "output_width",    "model_files",      "tokenizer_files"};
@@ -74,7 +74,18 @@ std::string files_difference(const std::string& field, const json& saved, const 
 json job_fingerprint(const JobOptions& options, const UnitWorker& worker) {
   const ColumnSelection& c = options.columns;
   const UnitWorker::Resolved r = worker.resolved();
+  const runtime::TaskOptions& t = options.session.task_options;
+  json task_options = nullptr;  // the options of the list-valued tasks (runtime::TaskOptions)
+  switch (options.tokenize ? runtime::Task::classify : options.session.task) {
+    case runtime::Task::token_classify: task_options = {{"aggregation", t.aggregation}}; break;
+    case runtime::Task::zero_shot:
+      task_options = {{"hypothesis_template", t.hypothesis_template}, {"multi_label", t.multi_label}};
+      break;
+    case runtime::Task::sparse_embed: task_options = {{"top_k", t.top_k}}; break;
+    default: break;
+  }
   json j = {{"task", job_name(options)},
+            {"task_options", task_options},
             {"dtype", options.tokenize ? json(nullptr) : json(models::precision_name(options.session.precision))},
             {"transformers_compat", options.session.pretokenized ? json(nullptr) : json(options.session.transformers_major)},
             {"max_length", r.max_length},
@@ -106,7 +117,7 @@ std::string fingerprint_difference(const json& saved, const json& now) {
   for (const char* field : kFields) {
     const json a = saved.value(field, json(nullptr)), b = now.value(field, json(nullptr));
     if (a == b) continue;
-    if (a.is_object() && b.is_object()) return files_difference(field, a, b);
+    if (a.is_object() && b.is_object() && std::string(field) != "task_options") return files_difference(field, a, b);
     return std::string(field) + " differs (the output has " + shorten(a) + ", this run " + shorten(b) + ")";
   }
   return "";

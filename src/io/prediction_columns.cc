@@ -6,8 +6,86 @@
 namespace hfbatch::io {
 namespace fs = std::filesystem;
 
+namespace {
+
+std::shared_ptr<arrow::DataType> entity_type() {
+  return arrow::struct_({arrow::field("entity", arrow::utf8()), arrow::field("score", arrow::float32()),
+                         arrow::field("word", arrow::utf8()), arrow::field("start", arrow::int32()),
+                         arrow::field("end", arrow::int32())});
+}
+
+// token_classify: entities list<struct<entity, score, word, start, end>>.
+std::shared_ptr<arrow::Array> entity_lists(const runtime::Predictions& pred, const std::string& ctx) {
+  auto entity = std::make_shared<arrow::StructBuilder>(
+      entity_type(), arrow::default_memory_pool(),
+      std::vector<std::shared_ptr<arrow::ArrayBuilder>>{std::make_shared<arrow::StringBuilder>(),
+                                                        std::make_shared<arrow::FloatBuilder>(),
+                                                        std::make_shared<arrow::StringBuilder>(),
+                                                        std::make_shared<arrow::Int32Builder>(),
+                                                        std::make_shared<arrow::Int32Builder>()});
+  arrow::ListBuilder list(arrow::default_memory_pool(), entity, arrow::list(entity_type()));
+  auto& name = static_cast<arrow::StringBuilder&>(*entity->child_builder(0));
+  auto& score = static_cast<arrow::FloatBuilder&>(*entity->child_builder(1));
+  auto& word = static_cast<arrow::StringBuilder&>(*entity->child_builder(2));
+  auto& start = static_cast<arrow::Int32Builder&>(*entity->child_builder(3));
+  auto& end = static_cast<arrow::Int32Builder&>(*entity->child_builder(4));
+  for (int64_t i = 0; i < pred.rows; ++i) {
+    if (!pred.valid[i]) {
+      arrow_check(list.AppendNull(), ctx);
+      continue;
+    }
+    arrow_check(list.Append(), ctx);
+    for (const runtime::Entity& e : pred.entities[i]) {
+      arrow_check(entity->Append(), ctx);
+      arrow_check(name.Append(e.entity), ctx);
+      arrow_check(score.Append(e.score), ctx);
+      arrow_check(word.Append(e.word), ctx);
+      arrow_check(start.Append(e.start), ctx);
+      arrow_check(end.Append(e.end), ctx);
+    }
+  }
+  return arrow_value(list.Finish(), ctx);
+}
+
+// zero_shot: labels list<string> + scores list<float32>; sparse_embed: indices list<int32> + values list<float32>.
+std::vector<std::shared_ptr<arrow::Array>> ranked_lists(const runtime::Predictions& pred, const PredictionSchema& spec,
+                                                        const std::string& ctx) {
+  const bool zero_shot = spec.task == runtime::Task::zero_shot;
+  std::shared_ptr<arrow::ArrayBuilder> key_values;
+  if (zero_shot) key_values = std::make_shared<arrow::StringBuilder>();
+  else key_values = std::make_shared<arrow::Int32Builder>();
+  auto weights = std::make_shared<arrow::FloatBuilder>();
+  arrow::ListBuilder keys(arrow::default_memory_pool(), key_values);
+  arrow::ListBuilder values(arrow::default_memory_pool(), weights);
+  for (int64_t i = 0; i < pred.rows; ++i) {
+    if (!pred.valid[i]) {
+      arrow_check(keys.AppendNull(), ctx);
+      arrow_check(values.AppendNull(), ctx);
+      continue;
+    }
+    arrow_check(keys.Append(), ctx);
+    arrow_check(values.Append(), ctx);
+    for (int32_t k : pred.ranked[i]) {
+      if (zero_shot) arrow_check(static_cast<arrow::StringBuilder&>(*key_values).Append(spec.labels.at(k)), ctx);
+      else arrow_check(static_cast<arrow::Int32Builder&>(*key_values).Append(k), ctx);
+    }
+    arrow_check(weights->AppendValues(pred.ranked_values[i]), ctx);
+  }
+  return {arrow_value(keys.Finish(), ctx), arrow_value(values.Finish(), ctx)};
+}
+
+}  // namespace
+
 std::vector<std::shared_ptr<arrow::Field>> prediction_fields(const PredictionSchema& spec) {
   const std::string& p = spec.prefix;
+  switch (spec.task) {
+    case runtime::Task::token_classify: return {arrow::field(p + "entities", arrow::list(entity_type()))};
+    case runtime::Task::zero_shot:
+      return {arrow::field(p + "labels", arrow::list(arrow::utf8())), arrow::field(p + "scores", arrow::list(arrow::float32()))};
+    case runtime::Task::sparse_embed:
+      return {arrow::field(p + "indices", arrow::list(arrow::int32())), arrow::field(p + "values", arrow::list(arrow::float32()))};
+    default: break;
+  }
   if (spec.task == runtime::Task::embed) {
     return {arrow::field(p + "embedding", arrow::fixed_size_list(arrow::float32(), spec.width))};
   }
@@ -19,6 +97,8 @@ std::vector<std::shared_ptr<arrow::Field>> prediction_fields(const PredictionSch
 std::vector<std::shared_ptr<arrow::Array>> prediction_arrays(const runtime::Predictions& pred,
                                                              const PredictionSchema& spec) {
   const std::string ctx = "building prediction columns";
+  if (spec.task == runtime::Task::token_classify) return {entity_lists(pred, ctx)};
+  if (spec.task == runtime::Task::zero_shot || spec.task == runtime::Task::sparse_embed) return ranked_lists(pred, spec, ctx);
   const int64_t n = pred.rows;
   const int32_t w = pred.width;
   const uint8_t* valid = pred.valid.data();

@@ -15,13 +15,27 @@ namespace {
 using core::Clock;
 using core::seconds_since;
 
-// The folder holding tokenizer_config.json & co. (--tokenizer may name tokenizer.json itself).
+}  // namespace
+
 fs::path tokenizer_folder(const fs::path& p) {
   std::error_code ec;
   return fs::is_directory(p, ec) ? p : p.parent_path();
 }
 
-}  // namespace
+std::vector<std::vector<int32_t>> attention_masks(std::vector<std::optional<tokenizer::Encoding>>& rows,
+                                                  const std::optional<tokenizer::PaddingSpec>& padding,
+                                                  int32_t max_length) {
+  std::vector<std::vector<int32_t>> masks(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!rows[i]) continue;
+    if (padding) {
+      tokenizer::pad_encoding(*rows[i], masks[i], max_length, *padding);
+    } else {
+      masks[i].assign(rows[i]->ids.size(), 1);
+    }
+  }
+  return masks;
+}
 
 std::vector<std::shared_ptr<arrow::Field>> token_fields() {
   auto list = arrow::list(arrow::int32());
@@ -79,15 +93,7 @@ TokenizedRows UnitTokenizer::encode_chunk(const arrow::RecordBatch& chunk) const
   TokenizedRows out;
   out.rows = runtime::encode_rows(*tokenizer_, texts, cols.pair_column ? &pairs : nullptr, trunc,
                                   runtime::EmptyPair::empty_segment, *pool_, 0, options_.session.stop);
-  out.masks.assign(out.rows.size(), {});
-  for (size_t i = 0; i < out.rows.size(); ++i) {
-    if (!out.rows[i]) continue;
-    if (padding_) {
-      tokenizer::pad_encoding(*out.rows[i], out.masks[i], max_length_, *padding_);
-    } else {
-      out.masks[i].assign(out.rows[i]->ids.size(), 1);
-    }
-  }
+  out.masks = attention_masks(out.rows, padding_, max_length_);
   out.tokenize_s = seconds_since(t0);
   return out;
 }

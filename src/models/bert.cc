@@ -2,6 +2,7 @@
 // (pooler: first token → dense → tanh; classifier on the pooled output).
 #include "hfbatch/core/error.h"
 #include "models/bert_like.h"
+#include "models/encoder_config.h"
 #include "models/registry.h"
 
 namespace hfbatch::models {
@@ -10,24 +11,9 @@ std::unique_ptr<Model> build_bert_like(const hf::Config& c, hf::WeightStore& w, 
                                        const BertLikeOptions& o) {
   const std::string& p = o.prefix;
   w.set_prefix(p);
-  // Sizes: positive and bounded (hf::Config::get_size); the weights' shapes must match them exactly.
-  const int64_t hidden = c.get_size("hidden_size");
-  const int64_t layers = c.get_size("num_hidden_layers", 1, kMaxLayers);
-  const int64_t heads = c.get_size("num_attention_heads");
-  const int64_t intermediate = c.get_size("intermediate_size");
-  const int64_t vocab = c.get_size("vocab_size");
-  const int64_t max_pos = c.get_size("max_position_embeddings");
+  const EncoderConfig ec = read_encoder_config(c);
+  const int64_t hidden = ec.hidden, vocab = ec.vocab, max_pos = ec.max_positions;
   const int64_t type_vocab = c.get_size("type_vocab_size", 2, 1, hf::Config::kMaxConfigSize);
-  const float eps = static_cast<float>(c.get_double("layer_norm_eps", 1e-12));
-  const ops::Activation act = [&] {
-    try {
-      return ops::parse_activation(c.get_string("hidden_act", "gelu"));
-    } catch (const Error& e) {
-      c.fail("hidden_act", e.what());
-    }
-  }();
-  if (hidden % heads != 0)
-    c.fail("num_attention_heads", std::to_string(heads) + " does not divide hidden_size " + std::to_string(hidden));
   const std::string pos_type = c.get_string("position_embedding_type", "absolute");
   if (pos_type != "absolute") c.fail("position_embedding_type", "\"" + pos_type + "\" is not supported (only absolute)");
   const int64_t emb =
@@ -47,11 +33,11 @@ std::unique_ptr<Model> build_bert_like(const hf::Config& c, hf::WeightStore& w, 
   }
 
   std::vector<EncoderLayer> ls;
-  for (int64_t i = 0; i < layers; ++i)
+  for (int64_t i = 0; i < ec.layers; ++i)
     ls.push_back(load_encoder_layer(w, p + "encoder.layer." + std::to_string(i) + ".", kBertLayerNames, hidden,
-                                    intermediate));
-  if (w.contains(p + "encoder.layer." + std::to_string(layers) + ".output.dense.weight"))
-    c.fail("num_hidden_layers", std::to_string(layers) + " but " + w.source() + " has more encoder layers");
+                                    ec.intermediate));
+  check_no_extra_layers(c, w, "num_hidden_layers", ec.layers,
+                        p + "encoder.layer." + std::to_string(ec.layers) + ".output.dense.weight");
 
   std::optional<ClassifierHead> head;
   int64_t num_labels = 0;
@@ -72,10 +58,16 @@ std::unique_ptr<Model> build_bert_like(const hf::Config& c, hf::WeightStore& w, 
     head = std::move(h);
   }
 
+  EncoderParts parts;
+  parts.layout.heads = ec.heads;
+  parts.layout.activation = ec.activation;
+  parts.layout.eps = ec.eps;
+  parts.embeddings = std::move(e);
+  parts.layers = std::move(ls);
+  parts.head = std::move(head);
   ModelInfo info = make_model_info(c, w, arch, hidden, vocab, positions, num_labels);
   info.type_vocab_size = type_vocab;
-  return std::make_unique<TransformerEncoder>(std::move(info), std::move(e), std::move(ls), heads, act, eps,
-                                              std::move(head));
+  return std::make_unique<TransformerEncoder>(std::move(info), std::move(parts));
 }
 
 std::unique_ptr<Model> build_bert(const hf::Config& c, hf::WeightStore& w, const std::string& arch) {

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstring>
 #include <iostream>
+#include <string>
 
 #include "hfbatch/core/error.h"
 #include "hfbatch/cuda/device.h"
@@ -16,6 +17,7 @@ void Model::for_each_tensor(const std::function<void(core::Tensor&)>&) {
 
 void Model::place_on_cuda(int ordinal, core::DType dtype, int32_t threads) {
   check(info_.precision == Precision::fp32, "--device cuda: the weights must be fp32 before they move (no --dtype int8)");
+  for_each_tensor([](core::Tensor&) {});  // a model without CUDA kernels is refused before the GPU is touched
   std::shared_ptr<core::ExecutionContext> context = cuda::make_context(ordinal, threads);
   core::ExecutionContext::Scope scope(*context);
   for_each_tensor([&](core::Tensor& t) {
@@ -27,24 +29,50 @@ void Model::place_on_cuda(int ordinal, core::DType dtype, int32_t threads) {
   set_context(std::move(context));
 }
 
-// Every weight of the BERT-family encoder (encoder.h).
+namespace {
+
+// What of `parts` has no CUDA kernel yet, as "<what> (<op>)"; "" when the whole forward pass runs on cuda
+// (post-LN layers, absolute positions, a plain MLP FFN, global attention, a first-token head: the BERT family,
+// ALBERT).
+std::string cuda_missing_kernel(const EncoderParts& parts) {
+  using L = EncoderLayout;
+  const L& l = parts.layout;
+  if (l.positions == L::Positions::disentangled) return "disentangled attention (ops::disentangled_attention)";
+  if (l.positions == L::Positions::relative_bias) return "relative attention bias (ops::disentangled_attention)";
+  if (l.positions == L::Positions::rotary) return "rotary position embeddings (ops::rotary)";
+  if (l.pattern == L::AttentionPattern::sliding_window) return "sliding-window attention (ops::disentangled_attention)";
+  if (l.norm == L::Norm::pre) return "pre-norm layers (ops::add_residual)";
+  if (l.ffn != L::Ffn::mlp) return "a gated FFN (ops::gated_activation)";
+  if (parts.conv) return "the convolution layer (ops::conv1d)";
+  if (parts.head && parts.head->mean_pooling) return "a mean-pooling classifier head (its f32 pooled rows)";
+  return "";
+}
+
+}  // namespace
+
+// Every weight of the encoder outline (encoder.h), after checking that the layout runs on cuda: a layout
+// without a CUDA kernel is refused naming the architecture and the op, before `f` sees any tensor.
 void TransformerEncoder::for_each_tensor(const std::function<void(core::Tensor&)>& f) {
+  if (const std::string missing = cuda_missing_kernel(parts_); !missing.empty())
+    throw Error(info_.architecture + ": --device cuda: " + missing + " has no CUDA kernel yet; use --device cpu");
   auto linear = [&](Linear& l) {
     check(!l.int8 && !l.bf16, "--device cuda: the linears carry a cpu packing (int8 / bf16)");
     f(l.weight);
     f(l.bias);
   };
-  Embeddings& e = embeddings_;
+  Embeddings& e = parts_.embeddings;
   for (core::Tensor* t : {&e.word, &e.position, &e.ln_gamma, &e.ln_beta}) f(*t);
   if (e.token_type) f(*e.token_type);
   if (e.project) linear(*e.project);
-  for (EncoderLayer& l : layers_) {
+  for (EncoderLayer& l : parts_.layers) {  // shared layers (ALBERT's schedule) are stored, and moved, once
     for (Linear* lin : {&l.qkv, &l.attention_out, &l.ffn_in, &l.ffn_out}) linear(*lin);
     for (core::Tensor* t : {&l.ln1_gamma, &l.ln1_beta, &l.ln2_gamma, &l.ln2_beta}) f(*t);
   }
-  if (head_) {
-    linear(head_->dense);
-    linear(head_->out);
+  for (core::Tensor* t : {&parts_.final_gamma, &parts_.final_beta}) f(*t);
+  if (parts_.head) {
+    linear(parts_.head->dense);
+    for (core::Tensor* t : {&parts_.head->norm_gamma, &parts_.head->norm_beta}) f(*t);
+    linear(parts_.head->out);
   }
 }
 

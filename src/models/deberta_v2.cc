@@ -5,7 +5,8 @@
 // (content→position c2p and position→content p2c terms from a shared relative-position table, log-bucketed
 // in v3) and scaled by 1/√(d·(1 + #pos_att_type)); the absolute position table is optional
 // (position_biased_input), v2-xlarge-style configs add a convolution after the first layer, and the head
-// is ContextPooler (first token → dense → pooler_hidden_act) → classifier.
+// is ContextPooler (first token → dense → pooler_hidden_act) → classifier. All of it runs as the one
+// encoder outline (encoder.h) with Positions::disentangled; this file maps config and weights onto it.
 //
 // Sequence length: transformers itself does not bound it when position_biased_input is false (relative
 // positions are clamped/bucketed), but the models are pretrained on max_position_embeddings (512) tokens
@@ -18,130 +19,13 @@
 #include "hfbatch/core/error.h"
 #include "hfbatch/ops/conv1d.h"
 #include "hfbatch/ops/disentangled_attention.h"
-#include "hfbatch/ops/embedding.h"
 #include "hfbatch/ops/layer_norm.h"
-#include "hfbatch/ops/pooling.h"
 #include "models/encoder.h"
+#include "models/encoder_config.h"
 #include "models/registry.h"
 
 namespace hfbatch::models {
 namespace {
-
-struct DebertaLayer {
-  EncoderLayer base;              // qkv = query_proj | key_proj | value_proj, attention.output, FFN
-  core::Tensor pos_key, pos_query;  // [2·span, H]: key/query projections of LN(rel_embeddings), precomputed
-};
-
-struct ConvLayer {
-  ops::Conv1dWeight weight;  // [H, H/groups, k], packed for the kernel at load
-  core::Tensor bias;         // [H]
-  ops::Activation activation = ops::Activation::tanh;
-  core::Tensor ln_gamma, ln_beta;
-};
-
-class DebertaV2 final : public Model {
- public:
-  Embeddings embeddings;  // position table only with position_biased_input
-  std::vector<DebertaLayer> layers;
-  std::optional<ConvLayer> conv;
-  int64_t heads = 0;
-  float scale = 1;  // 1/√(d·scale_factor)
-  bool relative = false;
-  ops::RelativeAttention rel;  // span, buckets, max_relative_positions (tensors set per layer)
-  ops::Activation activation = ops::Activation::gelu;
-  float eps = 1e-7f;
-  std::optional<ClassifierHead> head;  // pooler.dense → pooler_hidden_act → classifier
-
-  void set_info(ModelInfo i) { info_ = std::move(i); }
-
-  core::Tensor embed(const TokenBatch& batch) const {
-    const int64_t n = batch.total_tokens();
-    const Embeddings& e = embeddings;
-    core::Tensor x({n, e.word.dim(1)});  // x: [tokens, E]
-    ops::embedding(e.word, batch.ids_tensor(), x, false, "word_embeddings");
-    if (!e.position.empty()) {
-      std::vector<int32_t> pos(n);
-      for (int32_t b = 0; b < batch.size(); ++b)
-        for (int32_t i = 0; i < batch.length(b); ++i) pos[batch.offsets[b] + i] = i;
-      ops::embedding(e.position, core::Tensor::borrow(pos.data(), {n}, core::DType::i32, nullptr), x, true,
-                     "position_embeddings");
-    }
-    if (e.token_type) add_token_type_embeddings(*e.token_type, batch, x);
-    if (e.project) x = (*e.project)(x);  // embed_proj: [tokens, H]
-    ops::layer_norm(x, e.ln_gamma, e.ln_beta, eps);
-    return x;
-  }
-
-  // Layer li on x [tokens, H] packed by offsets (i32 [batch + 1]). x_first: nullptr, or each sequence's
-  // first row of x [batch, H]: then only those rows are computed (keys and values still from every token)
-  // → [batch, H].
-  core::Tensor layer_forward(size_t li, const core::Tensor& x, const core::Tensor& offsets,
-                             const core::Tensor* x_first = nullptr) const {
-    // Layer 0's ConvLayer mixes neighbouring tokens: with it, the first rows come from the full layer.
-    if (x_first && li == 0 && conv) return ops::first_rows(layer_forward(li, x, offsets), offsets);
-    const DebertaLayer& l = layers[li];
-    core::Tensor qkv = l.base.qkv(x);  // [tokens, 3H]
-    ops::RelativeAttention r = rel;
-    r.pos_key = l.pos_key.empty() ? nullptr : &l.pos_key;
-    r.pos_query = l.pos_query.empty() ? nullptr : &l.pos_query;
-    core::Tensor ctx = ops::disentangled_attention(qkv, offsets, heads, scale, relative ? &r : nullptr,
-                                                   x_first != nullptr);  // [tokens or batch, H]
-    core::Tensor y = attention_output_and_ffn(l.base, ctx, x_first ? *x_first : x, activation, eps);
-    if (li == 0 && conv) {  // ConvLayer(embeddings, layer-0 output): LN(y + act(conv(embeddings)))
-      core::Tensor c = ops::conv1d(x, offsets, conv->weight, conv->bias.empty() ? nullptr : &conv->bias);
-      ops::activation(c, conv->activation);
-      ops::add_layer_norm(c, y, conv->ln_gamma, conv->ln_beta, eps);
-      y = std::move(c);
-    }
-    return y;
-  }
-
-  core::Tensor encode_batch(const TokenBatch& batch) const override {
-    validate_token_batch(batch, info_.max_positions);
-    const core::Tensor offsets = batch.offsets_tensor();
-    core::Tensor x = embed(batch);  // [tokens, H]
-    for (size_t li = 0; li < layers.size(); ++li) {
-      stop_.throw_if_requested();
-      x = layer_forward(li, x, offsets);
-    }
-    return x;
-  }
-
-  core::Tensor classify_batch(const TokenBatch& batch) const override {
-    check(head.has_value(), [&] { return info_.architecture + " has no classification head (use encode/embed)"; });
-    // ContextPooler reads [CLS] only: the last layer computes attention, output projection and FFN for
-    // each sequence's first token (as TransformerEncoder::classify does).
-    validate_token_batch(batch, info_.max_positions);
-    const core::Tensor offsets = batch.offsets_tensor();
-    core::Tensor x = embed(batch);  // [tokens, H]
-    if (layers.empty()) return head->logits(ops::first_rows(x, offsets));
-    for (size_t li = 0; li + 1 < layers.size(); ++li) {
-      stop_.throw_if_requested();
-      x = layer_forward(li, x, offsets);
-    }
-    const core::Tensor first = ops::first_rows(x, offsets);  // [batch, H]
-    return head->logits(layer_forward(layers.size() - 1, x, offsets, &first));  // [batch, num_labels]
-  }
-
- protected:
-  void quantize_linears_int8() override {  // the relative-position projections (pos_key/pos_query) stay fp32
-    std::vector<const EncoderLayer*> bases;
-    for (const DebertaLayer& l : layers) bases.push_back(&l.base);
-    const std::vector<int32_t> outliers = residual_outlier_channels(embeddings, bases);
-    for (DebertaLayer& l : layers) quantize_layer_int8(l.base, outliers);
-  }
-  void convert_linears_bf16() override {  // the relative-position projections stay fp32, as with int8
-    for (DebertaLayer& l : layers) convert_layer_bf16(l.base, false);
-  }
-};
-
-ops::Activation activation_of(const hf::Config& c, const std::string& key, const std::string& fallback) {
-  try {
-    return ops::parse_activation(c.get_string(key, fallback));
-  } catch (const Error& e) {
-    c.fail(key, e.what());
-  }
-}
 
 // pos_att_type: a list ["p2c", "c2p"], or the older string form "p2c|c2p", or null.
 std::vector<std::string> pos_att_types(const hf::Config& c) {
@@ -205,30 +89,28 @@ std::unique_ptr<Model> build_deberta_v2(const hf::Config& c, hf::WeightStore& w,
   w.set_prefix(p);
   // Sizes: positive and bounded (hf::Config::get_size); type_vocab_size 0 means no token-type table
   // (DebertaV2Embeddings). The weights' shapes must match them exactly.
-  const int64_t hidden = c.get_size("hidden_size");
-  const int64_t n_layers = c.get_size("num_hidden_layers", 1, kMaxLayers);
-  const int64_t heads = c.get_size("num_attention_heads");
-  const int64_t intermediate = c.get_size("intermediate_size");
-  const int64_t vocab = c.get_size("vocab_size");
-  const int64_t max_pos = c.get_size("max_position_embeddings", 512, 1, hf::Config::kMaxConfigSize);
+  EncoderConfigKeys keys;
+  keys.max_positions_default = 512;
+  keys.eps_default = 1e-7;
+  const EncoderConfig ec = read_encoder_config(c, keys);
+  const int64_t hidden = ec.hidden, heads = ec.heads, intermediate = ec.intermediate, vocab = ec.vocab;
+  const int64_t max_pos = ec.max_positions;
   const int64_t type_vocab = c.get_size("type_vocab_size", 0, 0, hf::Config::kMaxConfigSize);
   const int64_t emb = c.get_size("embedding_size", hidden, 1, hf::Config::kMaxConfigSize);
-  if (hidden % heads != 0)
-    c.fail("num_attention_heads", std::to_string(heads) + " does not divide hidden_size " + std::to_string(hidden));
   if (c.has("attention_head_size") && c.get_int("attention_head_size") != hidden / heads)
     c.fail("attention_head_size", "only hidden_size / num_attention_heads is supported");
-  const int64_t head_dim = hidden / heads;
+  const int64_t head_dim = ec.head_dim();
   const bool v1 = arch.rfind("DebertaV2", 0) != 0;  // DebertaModel / DebertaForSequenceClassification
   if (v1 && c.get_bool("talking_head", false)) c.fail("talking_head", "is not supported");
 
-  auto model = std::make_unique<DebertaV2>();
-  DebertaV2& m = *model;
-  m.heads = heads;
-  m.eps = static_cast<float>(c.get_double("layer_norm_eps", 1e-7));
-  m.activation = activation_of(c, "hidden_act", "gelu");
+  EncoderParts m;
+  m.layout.positions = EncoderLayout::Positions::disentangled;
+  m.layout.heads = heads;
+  m.layout.eps = ec.eps;
+  m.layout.activation = ec.activation;
   const std::vector<std::string> att = pos_att_types(c);
-  m.scale = 1.0f / std::sqrt(static_cast<float>(head_dim) * static_cast<float>(1 + att.size()));
-  m.relative = c.get_bool("relative_attention", false);
+  m.layout.attention_scale = 1.0f / std::sqrt(static_cast<float>(head_dim) * static_cast<float>(1 + att.size()));
+  m.relative_attention = c.get_bool("relative_attention", false);
   const bool share_att_key = c.get_bool("share_att_key", false);
 
   // Embeddings: word (+ position when position_biased_input) (+ token type when type_vocab_size > 0)
@@ -239,23 +121,24 @@ std::unique_ptr<Model> build_deberta_v2(const hf::Config& c, hf::WeightStore& w,
     e.position = w.require(p + "embeddings.position_embeddings.weight", {max_pos, emb});
   if (type_vocab > 0) e.token_type = w.require(p + "embeddings.token_type_embeddings.weight", {type_vocab, emb});
   if (emb != hidden) e.project = Linear{w.require(p + "embeddings.embed_proj.weight", {hidden, emb}), {}};
+  e.norm_after_project = true;
   load_layer_norm(w, p + "embeddings.LayerNorm", hidden, e.ln_gamma, e.ln_beta);
 
   // Relative-position table: [2·span, H], LayerNorm'ed when norm_rel_ebd has "layer_norm".
   core::Tensor rel_emb;
-  if (m.relative) {
+  if (m.relative_attention) {
     // HF sentinels: max_relative_positions < 1 → max_position_embeddings; position_buckets <= 0 → no
     // log bucketing. Only -1 and 0 are accepted below 1.
     int64_t max_rel = c.get_size("max_relative_positions", -1, -1, hf::Config::kMaxConfigSize);
     if (max_rel < 1) max_rel = max_pos;
     const int64_t buckets = v1 ? -1 : c.get_size("position_buckets", -1, -1, hf::Config::kMaxConfigSize);
-    m.rel.span = buckets > 0 ? buckets : max_rel;
-    m.rel.buckets = buckets;
-    m.rel.max_relative_positions = max_rel;
+    m.relative.span = buckets > 0 ? buckets : max_rel;
+    m.relative.buckets = buckets;
+    m.relative.max_relative_positions = max_rel;
     if (buckets > 0 && buckets / 2 < 2) c.fail("position_buckets", "must be at least 4");
     if (buckets > 0 && max_rel - 1 <= buckets / 2)
       c.fail("max_relative_positions", "must exceed position_buckets / 2 + 1 for log bucketing");
-    core::Tensor table = w.require(p + "encoder.rel_embeddings.weight", {2 * m.rel.span, hidden});
+    core::Tensor table = w.require(p + "encoder.rel_embeddings.weight", {2 * m.relative.span, hidden});
     rel_emb = core::Tensor(table.shape());
     std::memcpy(rel_emb.data<float>(), table.data<float>(), table.nbytes());
     std::string norm = c.get_string("norm_rel_ebd", "none");
@@ -263,29 +146,29 @@ std::unique_ptr<Model> build_deberta_v2(const hf::Config& c, hf::WeightStore& w,
     if (!v1 && norm.find("layer_norm") != std::string::npos) {
       core::Tensor g, b;
       load_layer_norm(w, p + "encoder.LayerNorm", hidden, g, b);
-      ops::layer_norm(rel_emb, g, b, m.eps);
+      ops::layer_norm(rel_emb, g, b, ec.eps);
     }
   }
 
-  for (int64_t i = 0; i < n_layers; ++i) {
+  for (int64_t i = 0; i < ec.layers; ++i) {
     const std::string lp = p + "encoder.layer." + std::to_string(i) + ".";
-    DebertaLayer l;
+    EncoderLayer l;
     if (v1) {
-      l.base.qkv = load_v1_qkv(w, lp, hidden, heads);
-      if (m.relative && has(att, "c2p"))
+      l.qkv = load_v1_qkv(w, lp, hidden, heads);
+      if (m.relative_attention && has(att, "c2p"))
         l.pos_key = load_linear(w, lp + "attention.self.pos_proj", hidden, hidden)(rel_emb);
-      if (m.relative && has(att, "p2c"))
+      if (m.relative_attention && has(att, "p2c"))
         l.pos_query = load_linear(w, lp + "attention.self.pos_q_proj", hidden, hidden)(rel_emb);
     }
     const Linear qw = v1 ? Linear{} : load_linear(w, lp + "attention.self.query_proj", hidden, hidden);
     const Linear kw = v1 ? Linear{} : load_linear(w, lp + "attention.self.key_proj", hidden, hidden);
-    if (!v1) l.base.qkv = fuse_linears(qw, kw, load_linear(w, lp + "attention.self.value_proj", hidden, hidden));
-    l.base.attention_out = load_linear(w, lp + "attention.output.dense", hidden, hidden);
-    load_layer_norm(w, lp + "attention.output.LayerNorm", hidden, l.base.ln1_gamma, l.base.ln1_beta);
-    l.base.ffn_in = load_linear(w, lp + "intermediate.dense", intermediate, hidden);
-    l.base.ffn_out = load_linear(w, lp + "output.dense", hidden, intermediate);
-    load_layer_norm(w, lp + "output.LayerNorm", hidden, l.base.ln2_gamma, l.base.ln2_beta);
-    if (m.relative && !v1) {  // PosK / PosQ depend only on weights: project the relative table once, here.
+    if (!v1) l.qkv = fuse_linears(qw, kw, load_linear(w, lp + "attention.self.value_proj", hidden, hidden));
+    l.attention_out = load_linear(w, lp + "attention.output.dense", hidden, hidden);
+    load_layer_norm(w, lp + "attention.output.LayerNorm", hidden, l.ln1_gamma, l.ln1_beta);
+    l.ffn_in = load_linear(w, lp + "intermediate.dense", intermediate, hidden);
+    l.ffn_out = load_linear(w, lp + "output.dense", hidden, intermediate);
+    load_layer_norm(w, lp + "output.LayerNorm", hidden, l.ln2_gamma, l.ln2_beta);
+    if (m.relative_attention && !v1) {  // PosK / PosQ depend only on weights: project the relative table once, here.
       if (has(att, "c2p"))
         l.pos_key = (share_att_key ? kw : load_linear(w, lp + "attention.self.pos_key_proj", hidden, hidden))(rel_emb);
       if (has(att, "p2c"))
@@ -293,8 +176,8 @@ std::unique_ptr<Model> build_deberta_v2(const hf::Config& c, hf::WeightStore& w,
     }
     m.layers.push_back(std::move(l));
   }
-  if (w.contains(p + "encoder.layer." + std::to_string(n_layers) + ".output.dense.weight"))
-    c.fail("num_hidden_layers", std::to_string(n_layers) + " but " + w.source() + " has more encoder layers");
+  check_no_extra_layers(c, w, "num_hidden_layers", ec.layers,
+                        p + "encoder.layer." + std::to_string(ec.layers) + ".output.dense.weight");
 
   if (!v1 && c.get_size("conv_kernel_size", 0, 0, hf::Config::kMaxConfigSize) > 0) {  // 0 = no ConvLayer
     ConvLayer cv;
@@ -302,7 +185,7 @@ std::unique_ptr<Model> build_deberta_v2(const hf::Config& c, hf::WeightStore& w,
     const int64_t groups = c.get_size("conv_groups", 1, 1, hidden);
     if (k % 2 == 0) c.fail("conv_kernel_size", std::to_string(k) + " is even (transformers needs an odd kernel)");
     if (hidden % groups != 0) c.fail("conv_groups", "must divide hidden_size");
-    cv.activation = activation_of(c, "conv_act", "tanh");
+    cv.activation = read_activation(c, "conv_act", "tanh");
     cv.weight = ops::pack_conv1d_weight(w.require(p + "encoder.conv.conv.weight", {hidden, hidden / groups, k}), groups);
     if (auto b = w.optional(p + "encoder.conv.conv.bias", {hidden})) cv.bias = std::move(*b);
     load_layer_norm(w, p + "encoder.conv.LayerNorm", hidden, cv.ln_gamma, cv.ln_beta);
@@ -315,7 +198,7 @@ std::unique_ptr<Model> build_deberta_v2(const hf::Config& c, hf::WeightStore& w,
     if (pooler != hidden) c.fail("pooler_hidden_size", "must equal hidden_size (the classifier reads hidden_size)");
     ClassifierHead h;
     h.dense = load_linear(w, "pooler.dense", hidden, hidden);
-    h.activation = activation_of(c, "pooler_hidden_act", "gelu");
+    h.activation = read_activation(c, "pooler_hidden_act", "gelu");
     num_labels = classifier_outputs(c, w, "classifier.weight");
     h.out = load_linear(w, "classifier", num_labels, hidden);
     m.head = std::move(h);
@@ -323,8 +206,7 @@ std::unique_ptr<Model> build_deberta_v2(const hf::Config& c, hf::WeightStore& w,
 
   ModelInfo info = make_model_info(c, w, arch, hidden, vocab, max_pos, num_labels);
   info.type_vocab_size = type_vocab;
-  m.set_info(std::move(info));
-  return model;
+  return std::make_unique<TransformerEncoder>(std::move(info), std::move(m));
 }
 
 }  // namespace hfbatch::models

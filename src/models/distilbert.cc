@@ -4,6 +4,7 @@
 // post-LN layer. Head: pre_classifier → ReLU → classifier on the first token.
 #include "hfbatch/core/error.h"
 #include "models/encoder.h"
+#include "models/encoder_config.h"
 #include "models/registry.h"
 
 namespace hfbatch::models {
@@ -11,22 +12,15 @@ namespace hfbatch::models {
 std::unique_ptr<Model> build_distilbert(const hf::Config& c, hf::WeightStore& w, const std::string& arch) {
   const std::string p = "distilbert.";
   w.set_prefix(p);
-  const int64_t hidden = c.get_size("dim");
-  const int64_t layers = c.get_size("n_layers", 1, kMaxLayers);
-  const int64_t heads = c.get_size("n_heads");
-  const int64_t intermediate = c.get_size("hidden_dim");
-  const int64_t vocab = c.get_size("vocab_size");
-  const int64_t max_pos = c.get_size("max_position_embeddings");
-  const float eps = 1e-12f;
-  const ops::Activation act = [&] {
-    try {
-      return ops::parse_activation(c.get_string("activation", "gelu"));
-    } catch (const Error& e) {
-      c.fail("activation", e.what());
-    }
-  }();
-  if (hidden % heads != 0)
-    c.fail("n_heads", std::to_string(heads) + " does not divide dim " + std::to_string(hidden));
+  EncoderConfigKeys keys;
+  keys.hidden = "dim";
+  keys.layers = "n_layers";
+  keys.heads = "n_heads";
+  keys.intermediate = "hidden_dim";
+  keys.activation = "activation";
+  keys.eps = nullptr;  // DistilBERT's LayerNorms use 1e-12, not a config field
+  const EncoderConfig ec = read_encoder_config(c, keys);
+  const int64_t hidden = ec.hidden, vocab = ec.vocab, max_pos = ec.max_positions;
 
   Embeddings e;
   e.word = w.require(p + "embeddings.word_embeddings.weight", {vocab, hidden});
@@ -34,12 +28,11 @@ std::unique_ptr<Model> build_distilbert(const hf::Config& c, hf::WeightStore& w,
   load_layer_norm(w, p + "embeddings.LayerNorm", hidden, e.ln_gamma, e.ln_beta);
 
   std::vector<EncoderLayer> ls;
-  for (int64_t i = 0; i < layers; ++i) {
+  for (int64_t i = 0; i < ec.layers; ++i) {
     ls.push_back(load_encoder_layer(w, p + "transformer.layer." + std::to_string(i) + ".", kDistilBertLayerNames,
-                                    hidden, intermediate));
+                                    hidden, ec.intermediate));
   }
-  if (w.contains(p + "transformer.layer." + std::to_string(layers) + ".ffn.lin1.weight"))
-    c.fail("n_layers", std::to_string(layers) + " but " + w.source() + " has more transformer layers");
+  check_no_extra_layers(c, w, "n_layers", ec.layers, p + "transformer.layer." + std::to_string(ec.layers) + ".ffn.lin1.weight");
 
   std::optional<ClassifierHead> head;
   int64_t num_labels = 0;
@@ -52,9 +45,15 @@ std::unique_ptr<Model> build_distilbert(const hf::Config& c, hf::WeightStore& w,
     head = std::move(h);
   }
 
+  EncoderParts parts;
+  parts.layout.heads = ec.heads;
+  parts.layout.activation = ec.activation;
+  parts.layout.eps = ec.eps;
+  parts.embeddings = std::move(e);
+  parts.layers = std::move(ls);
+  parts.head = std::move(head);
   ModelInfo info = make_model_info(c, w, arch, hidden, vocab, max_pos, num_labels);
-  return std::make_unique<TransformerEncoder>(std::move(info), std::move(e), std::move(ls), heads, act, eps,
-                                              std::move(head));
+  return std::make_unique<TransformerEncoder>(std::move(info), std::move(parts));
 }
 
 }  // namespace hfbatch::models

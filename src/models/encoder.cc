@@ -1,15 +1,19 @@
 #include "models/encoder.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <map>
 
 #include "hfbatch/core/error.h"
 #include "hfbatch/ops/attention.h"
+#include "hfbatch/ops/conv1d.h"
+#include "hfbatch/ops/disentangled_attention.h"
 #include "hfbatch/ops/embedding.h"
 #include "hfbatch/ops/layer_norm.h"
 #include "hfbatch/ops/linear.h"
 #include "hfbatch/ops/pooling.h"
+#include "hfbatch/ops/rotary.h"
 
 namespace hfbatch::models {
 
@@ -34,10 +38,11 @@ core::Tensor Linear::matmul_bias_activation(const core::Tensor& x, ops::Activati
 }
 
 core::Tensor attention_output_and_ffn(const EncoderLayer& l, const core::Tensor& ctx, const core::Tensor& x,
-                                      ops::Activation activation, float eps) {
+                                      ops::Activation activation, float eps, bool gated) {
   core::Tensor a = l.attention_out.matmul(ctx);  // [tokens, H]
   ops::add_layer_norm(a, x, l.ln1_gamma, l.ln1_beta, eps, l.attention_out.bias_or_null());
-  core::Tensor f = l.ffn_in.matmul_bias_activation(a, activation);  // [tokens, I]
+  core::Tensor f = gated ? ops::gated_activation(l.ffn_in(a), activation)          // [tokens, I]
+                         : l.ffn_in.matmul_bias_activation(a, activation);  // [tokens, I]
   core::Tensor y = l.ffn_out.matmul(f);  // [tokens, H]
   ops::add_layer_norm(y, a, l.ln2_gamma, l.ln2_beta, eps, l.ffn_out.bias_or_null());
   return y;
@@ -55,13 +60,13 @@ void quantize_layer_int8(EncoderLayer& layer, const std::vector<int32_t>& outlie
   quantize(layer.ffn_out, {}, 2);
 }
 
-void convert_layer_bf16(EncoderLayer& layer, bool bf16_attention) {
+void convert_layer_bf16(EncoderLayer& layer, bool bf16_attention, bool gated_ffn) {
   auto convert = [](Linear& l, core::DType output) {
     l.bf16 = std::make_shared<const ops::Bf16Weight>(ops::pack_weight_bf16(l.weight, output));
   };
   convert(layer.qkv, bf16_attention ? core::DType::bf16 : core::DType::f32);
   convert(layer.attention_out, core::DType::f32);  // read by residual + LayerNorm
-  convert(layer.ffn_in, core::DType::bf16);
+  convert(layer.ffn_in, gated_ffn ? core::DType::f32 : core::DType::bf16);
   convert(layer.ffn_out, core::DType::f32);
 }
 
@@ -71,25 +76,40 @@ std::vector<int32_t> residual_outlier_channels(const Embeddings& e, const std::v
     gammas.push_back(&e.ln_gamma);
     betas.push_back(&e.ln_beta);
   }
-  for (const EncoderLayer* l : layers) {
-    gammas.insert(gammas.end(), {&l->ln1_gamma, &l->ln2_gamma});
-    betas.insert(betas.end(), {&l->ln1_beta, &l->ln2_beta});
-  }
+  for (const EncoderLayer* l : layers)
+    for (auto [g, b] : {std::pair{&l->ln1_gamma, &l->ln1_beta}, std::pair{&l->ln2_gamma, &l->ln2_beta}})
+      if (!g->empty()) {  // ModernBERT's layer 0 has no attention LayerNorm
+        gammas.push_back(g);
+        betas.push_back(b);
+      }
   if (gammas.empty()) return {};
   // At most 1/16 of the channels (tiny test models: the int8 path must stay the main path).
   return ops::layer_norm_outlier_channels(gammas, betas, std::min<int64_t>(ops::kOutlierChannels, gammas[0]->numel() / 16));
 }
 
-TransformerEncoder::TransformerEncoder(ModelInfo info, Embeddings embeddings, std::vector<EncoderLayer> layers,
-                                       int64_t heads, ops::Activation activation, float eps,
-                                       std::optional<ClassifierHead> head)
-    : embeddings_(std::move(embeddings)),
-      layers_(std::move(layers)),
-      heads_(heads),
-      activation_(activation),
-      eps_(eps),
-      head_(std::move(head)) {
+void check_layout_supported(const EncoderLayout& l, const std::string& arch) {
+  auto refuse = [&](const char* what) { throw Error(arch + ": " + what + " is not implemented in hfbatch yet"); };
+  using L = EncoderLayout;
+  if (l.ffn == L::Ffn::swiglu) refuse("a SwiGLU FFN");
+  if (l.pattern == L::AttentionPattern::sliding_window && l.positions != L::Positions::rotary)
+    refuse("sliding-window attention without rotary positions");
+  if (l.pattern == L::AttentionPattern::sliding_window && l.window < 0) refuse("sliding-window attention without a window");
+  check(l.heads > 0, "EncoderLayout: heads must be positive");
+}
+
+TransformerEncoder::TransformerEncoder(ModelInfo info, EncoderParts parts) : parts_(std::move(parts)) {
   info_ = std::move(info);
+  check_layout_supported(parts_.layout, info_.architecture);
+  for (int32_t i : parts_.schedule)
+    check(i >= 0 && static_cast<size_t>(i) < parts_.layers.size(), "TransformerEncoder: schedule names no layer");
+}
+
+size_t TransformerEncoder::depth() const {
+  return parts_.schedule.empty() ? parts_.layers.size() : parts_.schedule.size();
+}
+
+const EncoderLayer& TransformerEncoder::layer_at(size_t li) const {
+  return parts_.layers[parts_.schedule.empty() ? li : static_cast<size_t>(parts_.schedule[li])];
 }
 
 void validate_token_batch(const TokenBatch& batch, int64_t max_positions) {
@@ -111,29 +131,33 @@ void validate_token_batch(const TokenBatch& batch, int64_t max_positions) {
 
 core::Tensor TransformerEncoder::embed(const TokenBatch& batch) const {
   const int64_t n = batch.total_tokens();
-  const Embeddings& e = embeddings_;
-  // Position ids per token, restarting at each sequence.
-  std::vector<int32_t> pos(n);
-  for (int32_t b = 0; b < batch.size(); ++b) {
-    int32_t start = batch.offsets[b];
-    if (e.padding_idx < 0) {
-      for (int32_t i = 0; i < batch.length(b); ++i) pos[start + i] = i;
-    } else {  // RoBERTa: padding_idx + cumsum(id != pad) for non-pad tokens, padding_idx for pad tokens
-      int32_t count = 0;
-      for (int32_t i = 0; i < batch.length(b); ++i) {
-        bool real = batch.ids[start + i] != e.padding_idx;
-        count += real;
-        pos[start + i] = static_cast<int32_t>(e.padding_idx) + (real ? count : 0);
-      }
-    }
-  }
+  const Embeddings& e = parts_.embeddings;
   core::Tensor x({n, e.word.dim(1)}, e.word.dtype(), e.word.device());  // x: [tokens, E] (f16/bf16 on cuda)
   ops::embedding(e.word, batch.ids_tensor(), x, false, "word_embeddings");
   if (e.token_type) add_token_type_embeddings(*e.token_type, batch, x);
-  ops::embedding(e.position, core::Tensor::borrow(pos.data(), {n}, core::DType::i32, nullptr), x, true,
-                 "position_embeddings");
-  ops::layer_norm(x, e.ln_gamma, e.ln_beta, eps_);
-  if (e.project) x = (*e.project)(x);  // x: [tokens, H]
+  if (!e.position.empty()) {
+    // Position ids per token, restarting at each sequence.
+    std::vector<int32_t> pos(n);
+    for (int32_t b = 0; b < batch.size(); ++b) {
+      int32_t start = batch.offsets[b];
+      if (e.padding_idx < 0) {
+        for (int32_t i = 0; i < batch.length(b); ++i) pos[start + i] = i;
+      } else {  // RoBERTa, MPNet: padding_idx + cumsum(id != pad) for non-pad tokens, padding_idx for pad tokens
+        int32_t count = 0;
+        for (int32_t i = 0; i < batch.length(b); ++i) {
+          bool real = batch.ids[start + i] != e.padding_idx;
+          count += real;
+          pos[start + i] = static_cast<int32_t>(e.padding_idx) + (real ? count : 0);
+        }
+      }
+    }
+    ops::embedding(e.position, core::Tensor::borrow(pos.data(), {n}, core::DType::i32, nullptr), x, true,
+                   "position_embeddings");
+  }
+  const float eps = parts_.layout.eps;
+  if (e.project && e.norm_after_project) x = (*e.project)(x);  // x: [tokens, H]
+  ops::layer_norm(x, e.ln_gamma, e.ln_beta, eps);
+  if (e.project && !e.norm_after_project) x = (*e.project)(x);  // x: [tokens, H]
   return x;
 }
 
@@ -144,47 +168,125 @@ void add_token_type_embeddings(const core::Tensor& table, const TokenBatch& batc
   ops::embedding(table, types, x, true, "token_type_embeddings");
 }
 
-core::Tensor TransformerEncoder::run_layers(core::Tensor x, const core::Tensor& offsets, size_t count) const {
-  for (size_t i = 0; i < count; ++i) {
-    stop_.throw_if_requested();
-    const EncoderLayer& l = layers_[i];
-    core::Tensor qkv = l.qkv(x);                              // [tokens, 3H]
-    core::Tensor ctx = ops::attention(qkv, offsets, heads_);  // [tokens, H]
-    x = attention_output_and_ffn(l, ctx, x, activation_, eps_);
+core::Tensor TransformerEncoder::attend(const EncoderLayer& l, core::Tensor& qkv, const core::Tensor& offsets,
+                                       bool first_query_only) const {
+  const EncoderLayout& layout = parts_.layout;
+  if (layout.positions == EncoderLayout::Positions::rotary) {
+    ops::rotary(qkv, offsets, layout.heads, l.local_attention ? layout.rope_theta_local : layout.rope_theta);
+    if (l.local_attention) {
+      ops::RelativeAttention window;
+      window.window = layout.window;
+      const float scale = 1.0f / std::sqrt(static_cast<float>(qkv.dim(1) / 3 / layout.heads));
+      return ops::disentangled_attention(qkv, offsets, layout.heads, scale, &window, first_query_only);
+    }
   }
+  if (layout.positions == EncoderLayout::Positions::absolute || layout.positions == EncoderLayout::Positions::rotary) {
+    return first_query_only ? ops::attention_first_query(qkv, offsets, layout.heads)
+                            : ops::attention(qkv, offsets, layout.heads);
+  }
+  ops::RelativeAttention r = parts_.relative;  // disentangled or relative_bias
+  r.pos_key = l.pos_key.empty() ? nullptr : &l.pos_key;
+  r.pos_query = l.pos_query.empty() ? nullptr : &l.pos_query;
+  r.bias_table = parts_.relative_bias_table.empty() ? nullptr : &parts_.relative_bias_table;
+  const bool relative = layout.positions == EncoderLayout::Positions::relative_bias || parts_.relative_attention;
+  const int64_t head_dim = qkv.dim(1) / 3 / layout.heads;
+  const float scale = layout.attention_scale > 0 ? layout.attention_scale : 1.0f / std::sqrt(static_cast<float>(head_dim));
+  return ops::disentangled_attention(qkv, offsets, layout.heads, scale, relative ? &r : nullptr, first_query_only);
+}
+
+core::Tensor TransformerEncoder::layer_forward(size_t li, const core::Tensor& x, const core::Tensor& offsets,
+                                               const core::Tensor* x_first) const {
+  const std::optional<ConvLayer>& conv = parts_.conv;
+  // Layer 0's ConvLayer mixes neighbouring tokens: with it, the first rows come from the full layer.
+  if (x_first && li == 0 && conv) return ops::first_rows(layer_forward(li, x, offsets), offsets);
+  const EncoderLayer& l = layer_at(li);
+  const EncoderLayout& layout = parts_.layout;
+  if (layout.norm == EncoderLayout::Norm::pre) return pre_norm_layer(l, x, offsets, x_first);
+  core::Tensor qkv = l.qkv(x);                                           // [tokens, 3H]
+  core::Tensor ctx = attend(l, qkv, offsets, x_first != nullptr);        // [tokens or batch, H]
+  core::Tensor y = attention_output_and_ffn(l, ctx, x_first ? *x_first : x, layout.activation, layout.eps,
+                                            layout.ffn != EncoderLayout::Ffn::mlp);
+  if (li == 0 && conv) {  // ConvLayer(embeddings, layer-0 output): LN(y + act(conv(embeddings)))
+    core::Tensor c = ops::conv1d(x, offsets, conv->weight, conv->bias.empty() ? nullptr : &conv->bias);
+    ops::activation(c, conv->activation);
+    ops::add_layer_norm(c, y, conv->ln_gamma, conv->ln_beta, layout.eps);
+    y = std::move(c);
+  }
+  return y;
+}
+
+namespace {
+core::Tensor normalized(const core::Tensor& x, const core::Tensor& gamma, const core::Tensor& beta, float eps) {
+  core::Tensor y(x.shape());
+  std::memcpy(y.data<float>(), x.data<float>(), x.nbytes());
+  ops::layer_norm(y, gamma, beta, eps);
+  return y;
+}
+}  // namespace
+
+core::Tensor TransformerEncoder::pre_norm_layer(const EncoderLayer& l, const core::Tensor& x, const core::Tensor& offsets,
+                                                const core::Tensor* x_first) const {
+  const EncoderLayout& layout = parts_.layout;
+  const core::Tensor h = l.ln1_gamma.empty() ? x : normalized(x, l.ln1_gamma, l.ln1_beta, layout.eps);
+  core::Tensor qkv = l.qkv(h);                                      // [tokens, 3H]
+  core::Tensor ctx = attend(l, qkv, offsets, x_first != nullptr);   // [tokens or batch, H]
+  core::Tensor y = l.attention_out.matmul(ctx);
+  ops::add_residual(y, x_first ? *x_first : x, l.attention_out.bias_or_null());  // y = x + attn
+  const core::Tensor m = normalized(y, l.ln2_gamma, l.ln2_beta, layout.eps);
+  core::Tensor f = layout.ffn == EncoderLayout::Ffn::mlp ? l.ffn_in.matmul_bias_activation(m, layout.activation)
+                                                         : ops::gated_activation(l.ffn_in(m), layout.activation);
+  core::Tensor out = l.ffn_out.matmul(f);  // [rows, H]
+  ops::add_residual(out, y, l.ffn_out.bias_or_null());  // y + FFN
+  return out;
+}
+
+core::Tensor TransformerEncoder::final_norm(core::Tensor x) const {
+  if (!parts_.final_gamma.empty()) ops::layer_norm(x, parts_.final_gamma, parts_.final_beta, parts_.layout.eps);
   return x;
 }
 
 core::Tensor TransformerEncoder::encode_batch(const TokenBatch& batch) const {
   validate_token_batch(batch, info_.max_positions);
-  return run_layers(embed(batch), batch.offsets_tensor(), layers_.size());  // [tokens, H]
+  const core::Tensor offsets = batch.offsets_tensor();
+  core::Tensor x = embed(batch);  // [tokens, H]
+  for (size_t li = 0; li < depth(); ++li) {
+    stop_.throw_if_requested();
+    x = layer_forward(li, x, offsets);
+  }
+  return final_norm(std::move(x));
 }
 
-void TransformerEncoder::quantize_linears_int8() {
+void TransformerEncoder::quantize_linears_int8() {  // relative-position projections (pos_key/pos_query) stay fp32
   std::vector<const EncoderLayer*> layers;
-  for (const EncoderLayer& l : layers_) layers.push_back(&l);
-  const std::vector<int32_t> outliers = residual_outlier_channels(embeddings_, layers);
-  for (EncoderLayer& l : layers_) quantize_layer_int8(l, outliers);
+  for (const EncoderLayer& l : parts_.layers) layers.push_back(&l);
+  const std::vector<int32_t> outliers = residual_outlier_channels(parts_.embeddings, layers);
+  for (EncoderLayer& l : parts_.layers) quantize_layer_int8(l, outliers);
 }
 
 void TransformerEncoder::convert_linears_bf16() {
-  for (EncoderLayer& l : layers_) convert_layer_bf16(l, true);
+  // The bf16 attention kernel is plain scaled dot-product attention; the relative-position ops are fp32 only.
+  const bool bf16_attention = parts_.layout.positions == EncoderLayout::Positions::absolute;
+  const bool gated = parts_.layout.ffn != EncoderLayout::Ffn::mlp;
+  for (EncoderLayer& l : parts_.layers) convert_layer_bf16(l, bf16_attention, gated);
 }
 
 core::Tensor TransformerEncoder::classify_batch(const TokenBatch& batch) const {
-  check(head_.has_value(), [&] { return info_.architecture + " has no classification head (use encode/embed)"; });
+  const std::optional<ClassifierHead>& head = parts_.head;
+  check(head.has_value(), [&] { return info_.architecture + " has no classification head (use encode/embed)"; });
   // The head reads only each sequence's first token, so the last layer computes keys and values for all
   // tokens but attention, output projection and FFN for the first tokens only: the same logits with
   // about 3/4 of the last layer's work left out.
   validate_token_batch(batch, info_.max_positions);
   const core::Tensor offsets = batch.offsets_tensor();
-  if (layers_.empty()) return head_->logits(ops::first_rows(embed(batch), offsets));
-  core::Tensor x = run_layers(embed(batch), offsets, layers_.size() - 1);  // [tokens, H]
-  const EncoderLayer& last = layers_.back();
-  core::Tensor qkv = last.qkv(x);                                          // [tokens, 3H]
-  core::Tensor ctx = ops::attention_first_query(qkv, offsets, heads_);      // [batch, H]
-  core::Tensor first = ops::first_rows(x, offsets);                         // [batch, H]: the residual
-  return head_->logits(attention_output_and_ffn(last, ctx, first, activation_, eps_));  // [batch, num_labels]
+  if (head->mean_pooling) return head->logits(ops::pool(encode_batch(batch), offsets, ops::Pooling::mean));
+  core::Tensor x = embed(batch);  // [tokens, H]
+  if (depth() == 0) return head->logits(ops::first_rows(final_norm(std::move(x)), offsets));
+  for (size_t li = 0; li + 1 < depth(); ++li) {
+    stop_.throw_if_requested();
+    x = layer_forward(li, x, offsets);
+  }
+  const core::Tensor first = ops::first_rows(x, offsets);  // [batch, H]: the residual
+  return head->logits(final_norm(layer_forward(depth() - 1, x, offsets, &first)));  // [batch, num_labels]
 }
 
 core::Tensor ClassifierHead::operator()(const core::Tensor& hidden, const TokenBatch& batch) const {
@@ -194,6 +296,7 @@ core::Tensor ClassifierHead::operator()(const core::Tensor& hidden, const TokenB
 core::Tensor ClassifierHead::logits(const core::Tensor& first) const {
   core::Tensor d = dense(first);
   ops::activation(d, activation);
+  if (!norm_gamma.empty()) ops::layer_norm(d, norm_gamma, norm_beta, norm_eps);
   return out(d);  // [batch, num_labels]
 }
 
@@ -227,20 +330,26 @@ void load_layer_norm(hf::WeightStore& w, const std::string& name, int64_t dim, c
   }
 }
 
-Linear fuse_linears(const Linear& a, const Linear& b, const Linear& c) {
-  const int64_t in = a.weight.dim(1);
-  const int64_t rows = a.weight.dim(0) + b.weight.dim(0) + c.weight.dim(0);
+namespace {
+Linear stack_rows(std::initializer_list<const Linear*> parts) {
+  const int64_t in = (*parts.begin())->weight.dim(1);
+  int64_t rows = 0;
+  for (const Linear* l : parts) rows += l->weight.dim(0);
   Linear f;
   f.weight = core::Tensor({rows, in});
   f.bias = core::Tensor::zeros({rows});
   int64_t r = 0;
-  for (const Linear* l : {&a, &b, &c}) {
+  for (const Linear* l : parts) {
     std::memcpy(f.weight.data<float>() + r * in, l->weight.data<float>(), l->weight.nbytes());
     if (!l->bias.empty()) std::memcpy(f.bias.data<float>() + r, l->bias.data<float>(), l->bias.nbytes());
     r += l->weight.dim(0);
   }
   return f;
 }
+}  // namespace
+
+Linear fuse_linears(const Linear& a, const Linear& b, const Linear& c) { return stack_rows({&a, &b, &c}); }
+Linear fuse_linears(const Linear& a, const Linear& b) { return stack_rows({&a, &b}); }
 
 const EncoderLayerNames kBertLayerNames = {
     "attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",

@@ -8,12 +8,15 @@
 #include "cpu/gemm_bf16.h"
 #include "cpu/vec_math.h"
 #include "hfbatch/core/error.h"
+#include "models/token_head.h"
 
 namespace hfbatch::models {
 namespace {
 
 const std::map<std::string, Builder>& registry() {
   static const std::map<std::string, Builder> r = {
+      {"AlbertModel", build_albert},
+      {"AlbertForSequenceClassification", build_albert},
       {"BertModel", build_bert},
       {"BertForSequenceClassification", build_bert},
       {"DebertaModel", build_deberta_v2},
@@ -28,6 +31,26 @@ const std::map<std::string, Builder>& registry() {
       {"XLMRobertaForSequenceClassification", build_roberta},
       {"ElectraModel", build_electra},
       {"ElectraForSequenceClassification", build_electra},
+      {"GteModel", build_gte},
+      {"GteForSequenceClassification", build_gte},
+      {"NomicBertModel", build_nomic_bert},
+      {"NomicBertForSequenceClassification", build_nomic_bert},
+      {"ModernBertModel", build_modernbert},
+      {"ModernBertForSequenceClassification", build_modernbert},
+      {"MPNetModel", build_mpnet},
+      {"MPNetForSequenceClassification", build_mpnet},
+      // Token-level heads on the same encoders (models/token_head.h), attached by load_model.
+      {"BertForTokenClassification", build_bert},
+      {"DistilBertForTokenClassification", build_distilbert},
+      {"RobertaForTokenClassification", build_roberta},
+      {"XLMRobertaForTokenClassification", build_roberta},
+      {"ElectraForTokenClassification", build_electra},
+      {"DebertaV2ForTokenClassification", build_deberta_v2},
+      {"DebertaForTokenClassification", build_deberta_v2},
+      {"BertForMaskedLM", build_bert},
+      {"DistilBertForMaskedLM", build_distilbert},
+      {"RobertaForMaskedLM", build_roberta},
+      {"XLMRobertaForMaskedLM", build_roberta},
   };
   return r;
 }
@@ -36,7 +59,9 @@ const std::map<std::string, std::string>& base_by_model_type() {
   static const std::map<std::string, std::string> m = {
       {"bert", "BertModel"},       {"distilbert", "DistilBertModel"}, {"roberta", "RobertaModel"},
       {"xlm-roberta", "XLMRobertaModel"}, {"electra", "ElectraModel"},
-      {"deberta-v2", "DebertaV2Model"},   {"deberta", "DebertaModel"},
+      {"deberta-v2", "DebertaV2Model"},   {"deberta", "DebertaModel"},  {"mpnet", "MPNetModel"},
+      {"albert", "AlbertModel"},        {"modernbert", "ModernBertModel"},
+      {"gte", "GteModel"},              {"nomic_bert", "NomicBertModel"},
   };
   return m;
 }
@@ -89,13 +114,23 @@ std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const LoadOp
   hf::Config config = hf::Config::load(dir / "config.json");
   std::string arch;
   std::vector<std::string> archs = config.get_strings("architectures");
+  // A model whose code lives in the folder (auto_map → custom modeling_*.py, trust_remote_code): never run;
+  // refused naming the field unless the architecture is one we implement natively.
+  auto refuse_remote_code = [&](const std::string& what) {
+    if (config.has("auto_map"))
+      config.fail("auto_map", what + " is remote code (custom modeling files named by auto_map); hfbatch runs no "
+                                     "remote code and has no native " + what + " (supported: " + supported_list() + ")");
+  };
   if (!archs.empty()) {
     arch = archs.front();
-    if (!registry().count(arch))
+    if (!registry().count(arch)) {
+      refuse_remote_code(arch);
       config.fail("architectures", arch + " is not supported (supported: " + supported_list() + ")");
+    }
   } else {
     std::string type = config.get_string("model_type");
     auto it = base_by_model_type().find(type);
+    if (it == base_by_model_type().end()) refuse_remote_code("model_type \"" + type + "\"");
     if (it == base_by_model_type().end())
       config.fail("model_type", "\"" + type + "\" has no architectures entry and no supported base model (supported: " +
                                     supported_list() + ")");
@@ -109,6 +144,15 @@ std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const LoadOp
   core::ExecutionContext::Scope scope(load_context);
   hf::WeightStore weights = hf::WeightStore::open(dir);
   std::unique_ptr<Model> model = registry().at(arch)(config, weights, arch);
+  if (is_token_classification(arch)) {
+    std::vector<std::string> labels;
+    auto head = load_token_head(config, weights, model->info(), labels);
+    model->attach_token_head(std::move(head), std::move(labels));
+  }
+  if (model->info().has_classifier) {  // a sentence-transformers CrossEncoder scores as its activation_fn says
+    if (auto p = cross_encoder_problem_type(dir, config, model->info().num_labels)) model->set_cross_encoder(*p);
+  }
+  if (is_masked_lm(arch)) model->attach_masked_lm_head(load_masked_lm_head(config, weights, model->info()));
   check_problem_type(config, model->info(), options.transformers_major);
   if (options.precision == Precision::int8) model->quantize_int8();
   if (options.precision == Precision::bf16) model->convert_bf16();

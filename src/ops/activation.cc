@@ -1,5 +1,7 @@
 #include "hfbatch/ops/activation.h"
 
+#include <algorithm>
+
 #include "ops/cuda_kernels.h"
 #include "ops/dispatch.h"
 
@@ -11,7 +13,9 @@ Activation parse_activation(const std::string& name) {
   if (name == "relu") return Activation::relu;
   if (name == "tanh") return Activation::tanh;
   if (name == "sigmoid") return Activation::sigmoid;
-  throw Error("activation \"" + name + "\" is not supported (supported: gelu, gelu_new, gelu_pytorch_tanh, relu, tanh, sigmoid)");
+  if (name == "silu" || name == "swish") return Activation::silu;
+  throw Error("activation \"" + name +
+              "\" is not supported (supported: gelu, gelu_new, gelu_pytorch_tanh, relu, tanh, sigmoid, silu, swish)");
 }
 
 void activation(core::Tensor& x, Activation a) { bias_activation(x, nullptr, a); }
@@ -38,6 +42,21 @@ void bias_activation(core::Tensor& y, const core::Tensor* bias, Activation a) {
   });
   if (bias) check_operand("activation", "bias", *bias, y.device(), core::DType::f32);
   dispatch<CpuF32 HFBATCH_CUDA_ALL>("activation", y.device(), y.dtype(), [&](auto backend) { compute(backend, y, bias, rows, cols, a); });
+}
+
+core::Tensor gated_activation(const core::Tensor& x, Activation a) {
+  check(x.rank() == 2 && x.dim(1) % 2 == 0, [&] { return "gated_activation: x must be [rows, 2·I], got " + x.shape_string(); });
+  const int64_t rows = x.dim(0), inner = x.dim(1) / 2;
+  core::Tensor y({rows, inner}, core::DType::f32, x.device());
+  dispatch<CpuF32>("gated_activation", x.device(), x.dtype(), [&](auto) {
+    const float* in = x.data<float>();
+    float* out = y.data<float>();
+    for (int64_t r = 0; r < rows; ++r) std::copy(in + r * 2 * inner, in + r * 2 * inner + inner, out + r * inner);
+    kernels::activation_cpu(out, nullptr, rows, inner, a);  // act(input), vectorised
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t i = 0; i < inner; ++i) out[r * inner + i] *= in[r * 2 * inner + inner + i];  // ⊙ gate
+  });
+  return y;
 }
 
 }  // namespace hfbatch::ops

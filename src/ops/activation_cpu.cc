@@ -12,6 +12,7 @@ cpu::Unary unary_of(Activation a) {
     case Activation::relu: return cpu::Unary::relu;
     case Activation::tanh: return cpu::Unary::tanh;
     case Activation::sigmoid: return cpu::Unary::sigmoid;
+    case Activation::silu: return cpu::Unary::silu;
   }
   return cpu::Unary::identity;
 }

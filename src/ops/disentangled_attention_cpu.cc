@@ -11,7 +11,8 @@ namespace hfbatch::ops::kernels {
 void disentangled_attention_cpu(const float* q, const float* k, const float* v, int64_t ld_in, float* out,
                                 int64_t ld_out, const int32_t* offsets, int64_t batch, int64_t heads, int64_t head_dim,
                                 float scale, const float* pos_k, const float* pos_q, int64_t pos_ld,
-                                const std::vector<int32_t>& rel_index, int64_t max_len, bool first_query_only) {
+                                const std::vector<int32_t>& rel_index, int64_t max_len, bool first_query_only,
+                                const float* bias) {
   cpu::parallel_for(batch * heads, [&](int64_t item, int32_t) {
     const int64_t b = item / heads, h = item % heads;
     const int64_t start = offsets[b], len = offsets[b + 1] - offsets[b];
@@ -50,6 +51,13 @@ void disentangled_attention_cpu(const float* q, const float* k, const float* v, 
           if (pos_k) s[j] += c2p[i * rows + c];
           if (pos_q) s[j] += p2c[j * rows + c];
         }
+      }
+    }
+    if (bias) {  // score[i, j] += bias[h, Δ + max_len - 1], Δ = i - j
+      const float* bh = bias + h * (2 * max_len - 1) + (max_len - 1);
+      for (int64_t i = 0; i < m; ++i) {
+        float* s = scores.data() + i * len;
+        for (int64_t j = 0; j < len; ++j) s[j] += bh[i - j];
       }
     }
     softmax_cpu(scores.data(), m, len, len);

@@ -16,6 +16,7 @@ __device__ __forceinline__ float apply(float v, int act) {
     case static_cast<int>(Activation::relu): return v > 0.0f ? v : 0.0f;
     case static_cast<int>(Activation::tanh): return tanhf(v);
     case static_cast<int>(Activation::sigmoid): return 1.0f / (1.0f + expf(-v));
+    case static_cast<int>(Activation::silu): return v / (1.0f + expf(-v));
     default: return v;
   }
 }

@@ -50,4 +50,20 @@ void add_layer_norm(core::Tensor& x, const core::Tensor& residual, const core::T
   run(x, &residual, bias, gamma, beta, eps);
 }
 
+void add_residual(core::Tensor& x, const core::Tensor& residual, const core::Tensor* bias) {
+  check(x.rank() == 2 && residual.shape() == x.shape(),
+        [&] { return "add_residual: residual " + residual.shape_string() + " does not match x " + x.shape_string(); });
+  check(!bias || bias->numel() == x.dim(1), "add_residual: bias does not match hidden size");
+  check_operand("add_residual", "residual", residual, x.device(), x.dtype());
+  if (bias) check_operand("add_residual", "bias", *bias, x.device(), core::DType::f32);
+  dispatch<CpuF32>("add_residual", x.device(), x.dtype(), [&](auto) {
+    float* y = x.data<float>();
+    const float* r = residual.data<float>();
+    const float* b = bias ? bias->data<float>() : nullptr;
+    const int64_t rows = x.dim(0), cols = x.dim(1);
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j) y[i * cols + j] += r[i * cols + j] + (b ? b[j] : 0.0f);
+  });
+}
+
 }  // namespace hfbatch::ops

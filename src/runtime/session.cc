@@ -11,6 +11,7 @@
 #include "hfbatch/hf/config.h"
 #include "hfbatch/runtime/encode_rows.h"
 #include "hfbatch/runtime/scheduler.h"
+#include "runtime/tasks.h"
 
 namespace hfbatch::runtime {
 namespace fs = std::filesystem;
@@ -48,7 +49,7 @@ int32_t resolve_max_length(int64_t requested, const fs::path& tokenizer_dir, con
   }
   int64_t limit = model_limit;
   if (auto t = tokenizer_config_limit(tokenizer_dir)) limit = limit > 0 ? std::min(limit, *t) : *t;
-  if (task == Task::embed && pooling.max_seq_length > 0) limit = pooling.max_seq_length;
+  if ((task == Task::embed || task == Task::sparse_embed) && pooling.max_seq_length > 0) limit = pooling.max_seq_length;
   check(limit > 0, (tokenizer_dir / "tokenizer_config.json").string() +
                        ": no model_max_length and the model has no position limit; pass --max-length");
   return static_cast<int32_t>(limit);
@@ -83,7 +84,8 @@ Session::Session(const SessionOptions& options) : options_(options) {
   core::check_thread_limit(options.threads, "--threads");  // before anything starts a thread
   core::check_thread_limit(options.tokenizer_threads, "--tokenizer-threads");
   const fs::path tok_dir = options.tokenizer_dir.value_or(options.model_dir);
-  cuda::require_usable(options.device, "--device " + options.device.name());  // before anything is loaded
+  check_task_device(options);  // before anything is loaded
+  cuda::require_usable(options.device, "--device " + options.device.name());
   models::LoadOptions load;
   load.device = options.device;
   load.cuda_dtype = options.cuda_dtype;
@@ -104,7 +106,12 @@ Session::Session(const SessionOptions& options) : options_(options) {
     max_length_ = static_cast<int32_t>(requested);
   } else {
     tokenizer_ = tokenizer::Tokenizer::from_path(tok_dir, {options.transformers_major});
+    if (options.task == Task::token_classify) {  // entities carry offsets: only where they equal tokenizers'
+      const std::string why = tokenizer_->offsets_unsupported();
+      check(why.empty(), why + " (token-classify supports WordPiece, WordLevel and byte-level BPE tokenizers)");
+    }
   }
+  check_task(options, info);
   if (options.task == Task::classify) {
     check(info.has_classifier, (options.model_dir / "config.json").string() + ": architectures: " +
                                    info.architecture + " has no classification head; use `hfbatch embed`");
@@ -115,7 +122,10 @@ Session::Session(const SessionOptions& options) : options_(options) {
                 std::to_string(info.vocab_size) + " rows (config.json vocab_size)");
   }
   if (tokenizer_) pair_type_error_ = check_special_tokens(*tokenizer_, info);
-  pooling_ = models::read_pooling_config(options.model_dir);
+  if (options.task == Task::sparse_embed)  // MLMTransformer + SpladePooling instead of Transformer + Pooling
+    read_splade_pooling(options.model_dir, sparse_sum_, sparse_log1p_twice_, pooling_.max_seq_length);
+  else
+    pooling_ = models::read_pooling_config(options.model_dir);
   if (!options.pretokenized) max_length_ = resolve_max_length(options.max_length, tok_dir, info, options.task, pooling_);
   check(options.batch_tokens > 0, "--batch-tokens: must be positive");
   check(options.tokenizer_threads >= 0, "--tokenizer-threads: must be positive");
@@ -162,7 +172,11 @@ Predictions Session::run_tokens(const std::vector<std::optional<TokenRow>>& rows
 
 int32_t Session::output_width() const {
   const auto& info = model_->info();
-  return static_cast<int32_t>(options_.task == Task::classify ? info.num_labels : info.hidden_size);
+  switch (options_.task) {
+    case Task::classify: return static_cast<int32_t>(info.num_labels);
+    case Task::embed: return static_cast<int32_t>(info.hidden_size);
+    default: return 0;  // list-valued
+  }
 }
 
 Predictions Session::run(const std::vector<std::optional<std::string_view>>& texts,
@@ -175,27 +189,38 @@ Predictions Session::run(const std::vector<std::optional<std::string_view>>& tex
 TokenizedChunk Session::tokenize(const std::vector<std::optional<std::string_view>>& texts,
                                  const std::vector<std::optional<std::string_view>>* pairs,
                                  int32_t workers) const {
+  if (options_.task != Task::classify && options_.task != Task::embed) {
+    check(pairs == nullptr, "--text-pair-column: not used by this task");
+    return tokenize_task(texts, workers);
+  }
   if (pairs && pair_type_error_) throw Error(*pair_type_error_);
   const auto t0 = Clock::now();
   tokenizer::TruncationOptions trunc;
   trunc.max_length = max_length_;
   TokenizedChunk chunk;
   // An empty pair encodes as a single text, as in the transformers pipeline (`if text_pair` in encode_plus).
-  chunk.encodings = encode_rows(tokenizer(), texts, pairs, trunc, EmptyPair::single_text, *tokenizer_pool_, workers,
-                                options_.stop);
+  // CrossEncoder.predict tokenizes pairs batched: an empty pair is an empty second segment there.
+  const EmptyPair empty = model_->info().cross_encoder ? EmptyPair::empty_segment : EmptyPair::single_text;
+  chunk.encodings = encode_rows(tokenizer(), texts, pairs, trunc, empty, *tokenizer_pool_, workers, options_.stop);
   chunk.tokenize_s = seconds_since(t0);
   return chunk;
 }
 
 Predictions Session::predict(const TokenizedChunk& chunk, StageStats& stats) const {
+  if (options_.task != Task::classify && options_.task != Task::embed) return predict_task(chunk, stats);
   Predictions out = empty_predictions(static_cast<int64_t>(chunk.encodings.size()));
   std::vector<int64_t> live;  // rows that get a prediction
   for (size_t i = 0; i < chunk.encodings.size(); ++i)
     if (chunk.encodings[i]) live.push_back(static_cast<int64_t>(i));
   const auto& enc = chunk.encodings;
+  // A tokenizer class without token_type_ids in model_input_names (transformers 5's AlbertTokenizer): the
+  // model gets none, i.e. type 0 everywhere, as in the pipeline.
+  static const std::vector<int32_t> no_types;
+  const bool types = !tokenizer_ || tokenizer_->returns_type_ids();
   infer(
       live, [&](size_t k) -> const std::vector<int32_t>& { return enc[live[k]]->ids; },
-      [&](size_t k) -> const std::vector<int32_t>& { return enc[live[k]]->type_ids; }, out, stats);
+      [&](size_t k) -> const std::vector<int32_t>& { return types ? enc[live[k]]->type_ids : no_types; }, out,
+      stats);
   return out;
 }
 

@@ -115,6 +115,22 @@ void AddedVocabulary::find_matches(std::string_view s, const Trie& trie, std::ve
   if (start_offset != s.size()) out.push_back({-1, start_offset, s.size()});
 }
 
+std::vector<AddedVocabulary::Span> AddedVocabulary::split_raw(std::string_view s) const {
+  std::vector<Match> m;
+  find_matches(s, raw_trie_, m);
+  std::vector<Span> out;
+  for (const Match& x : m) out.push_back({x.id, x.begin, x.end});
+  return out;
+}
+
+std::vector<AddedVocabulary::Span> AddedVocabulary::split_normalized(std::string_view s) const {
+  std::vector<Match> m;
+  find_matches(s, normalized_trie_, m);
+  std::vector<Span> out;
+  for (const Match& x : m) out.push_back({x.id, x.begin, x.end});
+  return out;
+}
+
 void AddedVocabulary::extract_and_normalize(std::string_view text, const Normalizer* normalizer,
                                             std::vector<AddedSplit>& out) const {
   std::vector<Match> first, second;

@@ -42,6 +42,17 @@ class AddedVocabulary {
   // are dropped.
   void extract_and_normalize(std::string_view text, const Normalizer* normalizer, std::vector<AddedSplit>& out) const;
 
+  // The two matching passes of extract_and_normalize, for offsets (tokenizer/offsets.cc): added tokens with
+  // normalized=false found in the raw text / with normalized=true in a normalized piece, as (id or -1 for
+  // text, begin, end) byte ranges covering `s` in order.
+  struct Span {
+    int32_t id;
+    size_t begin, end;
+  };
+  std::vector<Span> split_raw(std::string_view s) const;
+  std::vector<Span> split_normalized(std::string_view s) const;
+  const std::vector<AddedToken>& tokens() const { return tokens_; }
+
   std::optional<int32_t> token_to_id(std::string_view content) const;
   int32_t max_id() const;
 

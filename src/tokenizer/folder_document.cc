@@ -49,6 +49,21 @@ json canonical(const json& c) {
 
 bool same_effect(const json& a, const json& b) { return canonical(a) == canonical(b); }
 
+// model_input_names without "token_type_ids": the class attribute of transformers <major>'s class
+// (models/*/tokenization_*.py; 4.x: the *Fast classes), or tokenizer_config.json's list when it has one.
+bool class_returns_type_ids(const std::string& cls, const json& cfg, int major) {
+  if (cfg.is_object() && cfg.contains("model_input_names") && cfg["model_input_names"].is_array()) {
+    for (const json& n : cfg["model_input_names"])
+      if (n.is_string() && n.get<std::string>() == "token_type_ids") return true;
+    return false;
+  }
+  std::string name = cls;
+  if (name.size() > 4 && name.compare(name.size() - 4, 4, "Fast") == 0) name.resize(name.size() - 4);
+  for (const char* without : {"DistilBertTokenizer", "RobertaTokenizer", "XLMRobertaTokenizer", "MPNetTokenizer"})
+    if (name == without) return false;
+  return !(major >= 5 && name == "AlbertTokenizer");
+}
+
 }  // namespace
 
 FolderDocument folder_document(const fs::path& folder, int major) {
@@ -76,6 +91,7 @@ FolderDocument folder_document(const fs::path& folder, int major) {
   }
   d.class_name = cls.name + " (" + cls.source + ")";
   d.flags = apply_class_rules(d.doc, cls, cfg, cfg_file, major, origin);
+  d.returns_type_ids = class_returns_type_ids(cls.name, cfg, major);
   return d;
 }
 

@@ -14,6 +14,7 @@ struct FolderDocument {
   std::string class_name;  // "BertTokenizer (tokenizer_config.json tokenizer_class)"
   std::string flags;       // the class flags read, with their origin
   bool from_tokenizer_json = false;
+  bool returns_type_ids = true;  // Tokenizer::returns_type_ids
 };
 
 // Throws hfbatch::Error naming the file at fault.

@@ -171,7 +171,23 @@ class Model {
   virtual std::optional<int32_t> token_to_id(std::string_view token) const = 0;
   virtual int32_t max_id() const = 0;  // -1 when the vocabulary is empty
   virtual std::string kind() const = 0;
+  // For offsets and token strings (Tokenizer::encode_with_offsets): sets table[id] = token for every vocab
+  // entry (the table is grown as needed), and the model's unk id, continuing_subword_prefix and
+  // end_of_word_suffix ("" when the model has none).
+  virtual void fill_token_table(std::vector<std::string>& table) const = 0;
+  virtual std::optional<int32_t> unk_id() const { return std::nullopt; }
+  virtual std::string subword_prefix() const { return ""; }
+  virtual std::string word_suffix() const { return ""; }
 };
+
+// fill_token_table for a Vocab.
+inline void fill_table_from_vocab(const Vocab& vocab, std::vector<std::string>& table) {
+  for (const auto& [token, id] : vocab) {
+    if (id < 0) continue;
+    if (static_cast<size_t>(id) >= table.size()) table.resize(static_cast<size_t>(id) + 1);
+    table[static_cast<size_t>(id)] = token;
+  }
+}
 
 // Reads "model.vocab" ({token: id}); names the field on error.
 Vocab read_vocab(const json& model, const JsonAt& at);

@@ -128,6 +128,7 @@ Behavior parse_behavior(const json& j, const JsonAt& at, Behavior fallback) {
 // pre_tokenizers/bert.rs: split on whitespace (removed) then on punctuation (isolated), by hand.
 class BertPreTokenizer final : public PreTokenizer {
  public:
+  bool drops_whitespace() const override { return true; }
   void pre_tokenize(std::vector<Piece>& pieces) const override {
     for_each_piece(pieces, [](const Piece& p, std::vector<Piece>& out) {
       const std::string& s = p.text;
@@ -152,6 +153,7 @@ class BertPreTokenizer final : public PreTokenizer {
 // \w+|[^\w\s]+, i.e. runs of word characters and runs of other non-space characters.
 class WhitespacePreTokenizer final : public PreTokenizer {
  public:
+  bool drops_whitespace() const override { return true; }
   void pre_tokenize(std::vector<Piece>& pieces) const override {
     for_each_piece(pieces, [](const Piece& p, std::vector<Piece>& out) {
       const std::string& s = p.text;
@@ -176,6 +178,7 @@ class WhitespacePreTokenizer final : public PreTokenizer {
 // pre_tokenizers/whitespace.rs WhitespaceSplit: split on White_Space, removed.
 class WhitespaceSplit final : public PreTokenizer {
  public:
+  bool drops_whitespace() const override { return true; }
   void pre_tokenize(std::vector<Piece>& pieces) const override {
     for_each_piece(pieces, [](const Piece& p, std::vector<Piece>& out) {
       split_with(p, char_matches(p.text, unicode::is_whitespace), Behavior::Removed, false, out);
@@ -382,6 +385,8 @@ class Metaspace final : public PreTokenizer {
     });
   }
 
+ std::string space_replacement() const override { return rep_; }
+
  private:
   std::string rep_;
   Prepend prepend_;
@@ -393,6 +398,16 @@ class SequencePreTokenizer final : public PreTokenizer {
   explicit SequencePreTokenizer(std::vector<std::unique_ptr<PreTokenizer>> items) : items_(std::move(items)) {}
   void pre_tokenize(std::vector<Piece>& pieces) const override {
     for (const auto& p : items_) p->pre_tokenize(pieces);
+  }
+  bool drops_whitespace() const override {
+    for (const auto& p : items_)
+      if (p->drops_whitespace()) return true;
+    return false;
+  }
+  std::string space_replacement() const override {
+    for (const auto& p : items_)
+      if (!p->space_replacement().empty()) return p->space_replacement();
+    return "";
   }
   bool byte_level() const override {
     for (const auto& p : items_)

@@ -27,6 +27,12 @@ class PreTokenizer {
   virtual void pre_tokenize(std::vector<Piece>& pieces) const = 0;
   // True when words come out byte-level encoded (GPT-2 byte-to-unicode alphabet).
   virtual bool byte_level() const { return false; }
+  // Metaspace's replacement for ' ' (offsets map it back to a space, or to nothing where it was prepended);
+  // "" when there is none.
+  virtual std::string space_replacement() const { return ""; }
+  // True when it drops whitespace (Whitespace, WhitespaceSplit, BertPreTokenizer): a space a later step puts at
+  // the start of a word (Metaspace, ByteLevel add_prefix_space) is then never one of the text's.
+  virtual bool drops_whitespace() const { return false; }
 };
 
 // Supported: BertPreTokenizer, ByteLevel, Whitespace, WhitespaceSplit, Punctuation, Split, Digits,

@@ -121,6 +121,11 @@ class Unigram final : public Model {
 
   std::optional<int32_t> token_to_id(std::string_view token) const override { return vocab_lookup(vocab_, token); }
   int32_t max_id() const override { return static_cast<int32_t>(pieces_.size()) - 1; }
+  void fill_token_table(std::vector<std::string>& table) const override {
+    if (table.size() < pieces_.size()) table.resize(pieces_.size());
+    for (size_t id = 0; id < pieces_.size(); ++id) table[id] = pieces_[id].first;
+  }
+  std::optional<int32_t> unk_id() const override { return unk_id_; }
   std::string kind() const override { return "Unigram"; }
 
  private:

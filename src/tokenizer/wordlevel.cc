@@ -18,6 +18,8 @@ class WordLevel final : public Model {
   }
   std::optional<int32_t> token_to_id(std::string_view token) const override { return vocab_lookup(vocab_, token); }
   int32_t max_id() const override { return max_id_; }
+  void fill_token_table(std::vector<std::string>& table) const override { fill_table_from_vocab(vocab_, table); }
+  std::optional<int32_t> unk_id() const override { return vocab_lookup(vocab_, unk_); }
   std::string kind() const override { return "WordLevel"; }
 
  private:

@@ -237,3 +237,33 @@ def test_shards_must_agree_on_n_unless_resume(refs, tmp_path):
     proc = run(*args(src, out, "--shard", "1/2", "--resume"))
     assert "_SUCCESS written" in proc.stdout
     assert_same(out, ref)
+
+
+FS_SHIM = pathlib.Path(BIN).parent.parent / "tests" / "libhfbatch_fs_latency.so"
+
+
+@needs_mpi
+def test_mpi_only_rank_0_reads_every_footer(tmp_path):
+    """Rank 0 reads the footers of all inputs and broadcasts the layout; the other ranks open only the files of
+    their own units (counted by the LD_PRELOAD shim tests/tools/fs_latency.c). Before, every rank opened every
+    input twice (scan + column check): O(ranks × files) footer reads on a shared file system."""
+    assert FS_SHIM.is_file(), f"{FS_SHIM} not built (cmake --build build)"
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(12):  # 12 one-row-group files; 3 ranks get 4 files each
+        write_parquet(src / f"f{i:02d}.parquet", {"id": [2 * i, 2 * i + 1], "text": texts(2, i)},
+                      schema=pa.schema([("id", pa.int64()), ("text", pa.string())]))
+    run(*args(src, tmp_path / "ref"))
+    counts = tmp_path / "fs_counts.txt"
+    mpi(3, *args(src, tmp_path / "out"),  # mpirun passes its environment on to local ranks
+        env={"LD_PRELOAD": str(FS_SHIM), "HFBATCH_FS_MATCH": str(src) + "/", "HFBATCH_FS_COUNT_FILE": str(counts)})
+    assert_same(tmp_path / "out", tmp_path / "ref")
+    opens = {}
+    for line in counts.read_text().splitlines():
+        fields = dict(kv.split("=", 1) for kv in line.split())
+        if fields["rank"] != "-":
+            opens[int(fields["rank"])] = int(fields["matched_opens"])
+    assert sorted(opens) == [0, 1, 2], counts.read_text()
+    assert opens[0] >= 12, opens  # rank 0 scanned every input
+    for r in (1, 2):  # 4 files of its own, each opened for its unit only
+        assert 4 <= opens[r] <= 8, opens

@@ -73,7 +73,7 @@ def test_unsupported_architecture_lists_supported(tmp_path):
         (d / "config.json").write_text(json.dumps(cfg))
     proc, out = classify(tmp_path, broken_model(tmp_path, edit), good_input(tmp_path))
     # The list is long: the CLI cuts error lines to 300 characters (issue 12), so only its start is checked.
-    assert_one_line_error(proc, "GPT2LMHeadModel", "is not supported (supported: BertForSequenceClassification")
+    assert_one_line_error(proc, "GPT2LMHeadModel", "is not supported (supported: AlbertForSequenceClassification")
     assert_no_output(out)
 
 

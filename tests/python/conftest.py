@@ -20,3 +20,21 @@ def cli_error(*args):
     lines = [l for l in proc.stderr.splitlines() if l.strip()]
     assert len(lines) == 1 and lines[0].startswith("hfbatch: error: "), proc.stderr
     return lines[0][len("hfbatch: error: "):]
+
+
+def default_model():
+    """The real default model's folder (all-MiniLM-L6-v2, "@minilm" in a golden): $HFBATCH_DEFAULT_MODEL_DIR,
+    else what scripts/default_model.sh prints; missing, it fails in CI (CI / HFBATCH_REQUIRE_DEFAULT_MODEL)
+    and skips elsewhere, with the reason."""
+    import os
+    import pytest
+    path = os.environ.get("HFBATCH_DEFAULT_MODEL_DIR")
+    if not path:
+        proc = subprocess.run(["bash", str(ROOT / "scripts" / "default_model.sh")], capture_output=True, text=True)
+        path = proc.stdout.strip() if proc.returncode == 0 else ""
+    if path and (pathlib.Path(path) / "config.json").is_file():
+        return pathlib.Path(path)
+    why = f"default model not found ({path or 'scripts/default_model.sh printed nothing'}): run scripts/install_deps.sh"
+    if any(os.environ.get(v, "").lower() not in ("", "0", "false") for v in ("CI", "HFBATCH_REQUIRE_DEFAULT_MODEL")):
+        pytest.fail(why)
+    pytest.skip(why)

@@ -1,7 +1,9 @@
 // hfbatch_tokenize_lines [--transformers-compat 4|5] TOKENIZER: loads TOKENIZER (a folder by the class rules of
 // that transformers major version, default 5; a tokenizer.json file raw), reads JSON lines
 // {"text": str, "pair": str|null, "max_length": int} on stdin and writes one line
-// {"input_ids": [...], "token_type_ids": [...]} per input (or {"error": msg}) to stdout.
+// {"input_ids": [...], "token_type_ids": [...]} per input (or {"error": msg}) to stdout. With "offsets": true
+// in a case (single texts only) the line also has "offsets" ([[start, end], ...] in characters) and
+// "special_tokens_mask" (Tokenizer::encode_with_offsets).
 // Used by tools/tokenizer_parity.py to compare with Hugging Face `tokenizers` on large corpora.
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -63,9 +65,17 @@ int main(int argc, char** argv) {
       const std::string_view pv = pair;
       hfbatch::tokenizer::TruncationOptions t;
       t.max_length = c.value("max_length", 0);
-      const auto e = tok->encode(text, has_pair ? &pv : nullptr, t);
-      out["input_ids"] = e.ids;
-      out["token_type_ids"] = e.type_ids;
+      if (c.value("offsets", false)) {
+        const auto e = tok->encode_with_offsets(text, t);
+        out["input_ids"] = e.ids;
+        out["token_type_ids"] = e.type_ids;
+        out["offsets"] = e.offsets;
+        out["special_tokens_mask"] = e.special;
+      } else {
+        const auto e = tok->encode(text, has_pair ? &pv : nullptr, t);
+        out["input_ids"] = e.ids;
+        out["token_type_ids"] = e.type_ids;
+      }
     } catch (const std::exception& e) {
       out = {{"error", e.what()}};
     }

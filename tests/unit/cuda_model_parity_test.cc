@@ -1,5 +1,5 @@
-// Model-level parity of the CUDA backend (issue 15): every BERT-family golden model (tests/golden/models/*.json,
-// their committed input ids) classified / encoded by hfbatch on cuda in fp16 and bf16 against hfbatch on cpu
+// Model-level parity of the CUDA backend (issue 15): every BERT-family and ALBERT golden model
+// (tests/golden/models/*.json, their committed input ids) classified / encoded by hfbatch on cuda in fp16 and bf16 against hfbatch on cpu
 // in fp32: probabilities within a stated bound and the same labels wherever the cpu's top-2 margin exceeds the
 // bound. Skipped, with the reason printed, where no GPU is usable or the build has no CUDA.
 #include <gtest/gtest.h>
@@ -22,7 +22,7 @@ using hfbatch::core::DType;
 double bound_of(DType dt) { return dt == DType::f16 ? 1e-2 : 3e-2; }
 
 const char* kModels[] = {"bert-cls", "bert-multilabel", "distilbert-cls", "electra-cls", "minilm-cls",
-                         "roberta-cls", "xlmr-cls", "st-mean"};
+                         "roberta-cls", "xlmr-cls", "st-mean", "albert-cls", "albert-base"};
 
 std::vector<double> softmax_row(const float* v, int64_t n) {
   std::vector<double> p(v, v + n);

@@ -143,3 +143,65 @@ TEST(Sharding, WeightedSlicesCutHeavyRowsFiner) {
   EXPECT_EQ(slice_boundaries({{3}}, 2, {{0}}), (std::vector<int64_t>{0, 1, 3}));
   expect_covers(make_units({{3}}, 8, {{30}}), {{3}});
 }
+
+namespace {
+
+// make_units as it was before the O(files + slices) walk (every file scanned every slice from 0, row groups
+// found by a linear search): the reference the faster plan must reproduce unit for unit.
+std::vector<WorkUnit> reference_units(const std::vector<std::vector<int64_t>>& files, int32_t slices,
+                                      const std::vector<std::vector<int64_t>>& weights) {
+  const std::vector<int64_t> bounds = slice_boundaries(files, slices, weights);
+  std::vector<WorkUnit> units;
+  int64_t offset = 0;
+  for (size_t f = 0; f < files.size(); ++f) {
+    const auto& groups = files[f];
+    const int64_t rows = std::accumulate(groups.begin(), groups.end(), int64_t{0});
+    auto group_of = [&](int64_t row) {
+      int64_t start = 0;
+      for (int32_t g = 0; g < static_cast<int32_t>(groups.size()); ++g) {
+        if (row < start + groups[g]) return g;
+        start += groups[g];
+      }
+      return static_cast<int32_t>(groups.size());
+    };
+    int32_t index = 0;
+    if (rows == 0) {
+      int32_t k = 0;
+      while (k + 1 < slices && bounds[k + 1] <= offset) ++k;
+      units.push_back({static_cast<int32_t>(f), index++, 0, 0, 0, 0, k});
+      continue;
+    }
+    for (int32_t k = 0; k < slices; ++k) {
+      const int64_t b = std::max(bounds[k], offset), e = std::min(bounds[k + 1], offset + rows);
+      if (b >= e) continue;
+      units.push_back({static_cast<int32_t>(f), index++, b - offset, e - offset, group_of(b - offset),
+                       group_of(e - offset - 1) + 1, k});
+    }
+    offset += rows;
+  }
+  return units;
+}
+
+}  // namespace
+
+TEST(Sharding, LinearPlanEqualsTheReferencePlan) {
+  uint64_t state = 12345;
+  auto next = [&](uint64_t n) { state = state * 6364136223846793005ULL + 1442695040888963407ULL; return (state >> 33) % n; };
+  for (int trial = 0; trial < 300; ++trial) {
+    std::vector<std::vector<int64_t>> files(1 + next(12)), weights;
+    for (auto& f : files) {
+      f.resize(next(6));  // some files empty, some row groups of 0 rows
+      for (auto& r : f) r = static_cast<int64_t>(next(4) == 0 ? 0 : next(50));
+    }
+    if (trial % 2) {
+      for (const auto& f : files) {
+        weights.emplace_back();
+        for (size_t g = 0; g < f.size(); ++g) weights.back().push_back(static_cast<int64_t>(next(1000)));
+      }
+    }
+    for (int32_t slices : {1, 2, 3, 7, 16, 64}) {
+      EXPECT_EQ(make_units(files, slices, weights), reference_units(files, slices, weights))
+          << "trial " << trial << " slices " << slices;
+    }
+  }
+}

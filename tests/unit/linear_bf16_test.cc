@@ -62,6 +62,7 @@ double apply(ops::Activation a, double v) {
     case ops::Activation::relu: return v > 0 ? v : 0;
     case ops::Activation::tanh: return std::tanh(v);
     case ops::Activation::sigmoid: return 1.0 / (1.0 + std::exp(-v));
+    case ops::Activation::silu: return v / (1.0 + std::exp(-v));
   }
   return v;
 }
@@ -102,7 +103,7 @@ TEST(LinearBf16, MatchesBf16RoundedReferenceForEveryShapeAndEpilogue) {
   const Shape shapes[] = {{48, 32}, {5, 40}, {1152, 384}};
   const int64_t rows[] = {1, 2, 7, 33, 64, 257, 1100};  // 1,100 only for the small shapes (test time)
   const ops::Activation acts[] = {ops::Activation::gelu, ops::Activation::gelu_new, ops::Activation::tanh,
-                                  ops::Activation::relu};
+                                  ops::Activation::relu, ops::Activation::silu};
   for (const Shape& s : shapes) {
     const Tensor w = random_tensor({s.out, s.in}, 0.05f, rng);
     const Tensor b = random_tensor({s.out}, 0.5f, rng);

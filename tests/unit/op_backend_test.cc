@@ -160,6 +160,7 @@ double ref_act(ops::Activation a, double v) {
     case ops::Activation::relu: return v > 0 ? v : 0.0;
     case ops::Activation::tanh: return std::tanh(v);
     case ops::Activation::sigmoid: return 1 / (1 + std::exp(-v));
+    case ops::Activation::silu: return v / (1 + std::exp(-v));
   }
   return v;
 }
@@ -281,7 +282,7 @@ std::vector<Case> cases() {
                                      error_ratio(ops::linear_bf16(xin, packed, &b, &gelu), ref_act_out, t));
                    }});
   for (ops::Activation a : {ops::Activation::gelu, ops::Activation::gelu_new, ops::Activation::relu,
-                            ops::Activation::tanh, ops::Activation::sigmoid})
+                            ops::Activation::tanh, ops::Activation::sigmoid, ops::Activation::silu})
     c.push_back({"bias_activation " + std::to_string(static_cast<int>(a)), DType::f32, true, [a](std::mt19937& rng, Tolerance t) {
                    Tensor x = random({9, 70}, rng, 3.0f), b = random({70}, rng), y = act(x), b_in = param(b);
                    ops::bias_activation(y, &b_in, a);

@@ -68,7 +68,9 @@ TEST(Ops, GeluFormsDifferAndNamesParse) {
   for (int i = 0; i < 100; ++i) diff = std::max(diff, double(std::abs(a.data<float>()[i] - b.data<float>()[i])));
   EXPECT_GT(diff, 1e-4);
   EXPECT_EQ(ops::parse_activation("gelu_pytorch_tanh"), ops::Activation::gelu_new);
-  EXPECT_THROW(ops::parse_activation("swish"), hfbatch::Error);
+  EXPECT_THROW(ops::parse_activation("mish"), hfbatch::Error);
+  EXPECT_EQ(ops::parse_activation("swish"), ops::Activation::silu);
+  EXPECT_EQ(ops::parse_activation("silu"), ops::Activation::silu);
 }
 
 // Naive padded reference: pad every sequence to the longest, mask padded keys with -inf, per head.

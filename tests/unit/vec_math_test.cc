@@ -63,6 +63,7 @@ const UnaryCase kUnary[] = {
     {cpu::Unary::sigmoid, "sigmoid", [](double v) { return 1 / (1 + std::exp(-v)); }, 3, false},
     {cpu::Unary::gelu_erf, "gelu_erf", gelu_erf, 2, true},
     {cpu::Unary::gelu_tanh, "gelu_tanh", gelu_tanh, 2, true},
+    {cpu::Unary::silu, "silu", [](double v) { return v / (1 + std::exp(-v)); }, 4, true},
 };
 
 }  // namespace

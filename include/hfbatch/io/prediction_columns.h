@@ -1,6 +1,9 @@
 // The prediction columns of classify / embed (written after the kept input columns by io::PartWriter):
 //   classify: label (string, id2label), label_id (int32), score (float32), probabilities (list<float32>)
 //   embed:    embedding (fixed_size_list<float32>[hidden])
+//   token_classify: entities (list<struct<entity: string, score: float32, word: string, start: int32, end: int32>>)
+//   zero_shot: labels (list<string>, by descending score), scores (list<float32>)
+//   sparse_embed: indices (list<int32>, ascending vocabulary ids), values (list<float32>)
 // A row whose prediction is null (null text) has null in every prediction column.
 #pragma once
 #include <arrow/api.h>
@@ -17,7 +20,7 @@ namespace hfbatch::io {
 
 struct PredictionSchema {
   runtime::Task task = runtime::Task::classify;
-  std::vector<std::string> labels;  // classify: id2label in id order
+  std::vector<std::string> labels;  // classify: id2label in id order; zero_shot: the candidate labels
   int32_t width = 0;                // num_labels or hidden size
   std::string prefix;               // prepended to prediction column names
 };

@@ -24,6 +24,15 @@ std::vector<std::shared_ptr<arrow::Array>> token_arrays(
     const std::vector<std::optional<tokenizer::Encoding>>& rows,
     const std::vector<std::vector<int32_t>>& masks);
 
+// The folder holding tokenizer_config.json & co. (--tokenizer may name tokenizer.json itself).
+std::filesystem::path tokenizer_folder(const std::filesystem::path& tokenizer_path);
+
+// The attention mask of each row: all ones (`padding` unset: --padding none), or — with `padding` — the row
+// padded to `max_length` in place and 0 on the pads (--padding max_length). A null row gets an empty mask.
+std::vector<std::vector<int32_t>> attention_masks(std::vector<std::optional<tokenizer::Encoding>>& rows,
+                                                  const std::optional<tokenizer::PaddingSpec>& padding,
+                                                  int32_t max_length);
+
 // One chunk tokenized: rows[i] nullopt for a null text (or pair); masks[i] its attention mask.
 struct TokenizedRows {
   std::vector<std::optional<tokenizer::Encoding>> rows;

@@ -60,7 +60,13 @@ struct ModelInfo {
   std::string stored_dtype;     // dtype of the weights on disk ("F32", "F16", "BF16", mixed "F32+F16")
   bool has_classifier = false;
   Precision precision = Precision::fp32;  // what the encoder layers' linears run in (LoadOptions)
+  // A sentence-transformers CrossEncoder folder (models/cross_encoder.cc): scored by its activation_fn, and
+  // an empty pair text is an empty second segment (CrossEncoder tokenizes pairs batched).
+  bool cross_encoder = false;
 };
+
+struct TokenHead;     // models/token_head.h: *ForTokenClassification's classifier
+struct MaskedLmHead;  // models/masked_lm_head.h: *ForMaskedLM's prediction head (SPLADE sparse embeddings)
 
 class Model {
  public:
@@ -71,7 +77,28 @@ class Model {
   core::Tensor encode(const TokenBatch& batch) const;
   // Sequence-classification logits. Returns [batch, num_labels]. Throws when the model has no head.
   core::Tensor classify(const TokenBatch& batch) const;
-  // Both run under this model's execution context, entered on the calling thread only (its thread count
+  // *ForTokenClassification: the classifier on every token's last hidden state. Returns [total_tokens,
+  // num_labels] (info().labels are its id2label). Throws when the model has no token-classification head.
+  core::Tensor token_logits(const TokenBatch& batch) const;
+  bool has_token_head() const { return token_head_ != nullptr; }
+  // *ForMaskedLM (SPLADE, sentence-transformers SpladePooling): per sequence, the max (or `sum`) over its
+  // tokens of log(1 + relu(MLM logits)) (log1p applied twice when `log1p_twice`: "log1p_relu"). The
+  // vocabulary-sized logits are computed a block of tokens at a time and each sequence's pooled row is handed
+  // to `emit(b, row[vocab])` as soon as its last token is done (memory: one block of logits and one row,
+  // never [tokens, vocab] or [batch, vocab]). Throws when the model has no masked-LM head.
+  void sparse_pool(const TokenBatch& batch, bool sum, bool log1p_twice,
+                   const std::function<void(int32_t, const float*)>& emit) const;
+  int64_t masked_lm_vocab() const;  // rows of the MLM decoder (0 without the head)
+  bool has_masked_lm_head() const { return mlm_head_ != nullptr; }
+  // load_model attaches these heads for *ForTokenClassification / *ForMaskedLM (labels: id2label).
+  void attach_token_head(std::shared_ptr<const TokenHead> head, std::vector<std::string> labels);
+  void attach_masked_lm_head(std::shared_ptr<const MaskedLmHead> head);
+  // load_model: a sentence-transformers CrossEncoder folder's activation_fn overrides the pipeline's rule.
+  void set_cross_encoder(ProblemType p) {
+    info_.problem_type = p;
+    info_.cross_encoder = true;
+  }
+  // All of these run under this model's execution context, entered on the calling thread only (its thread count
   // and tensor arena; core/execution_context.h). load_model gives every model one built from LoadOptions.
   const core::ExecutionContext& context() const { return *context_; }
   void set_context(std::shared_ptr<const core::ExecutionContext> context) { context_ = std::move(context); }
@@ -102,6 +129,8 @@ class Model {
   virtual core::Tensor classify_batch(const TokenBatch& batch) const = 0;
 
   ModelInfo info_;
+  std::shared_ptr<const TokenHead> token_head_;
+  std::shared_ptr<const MaskedLmHead> mlm_head_;
   core::StopToken stop_;
   std::shared_ptr<const core::ExecutionContext> context_ =
       std::make_shared<const core::ExecutionContext>(core::ExecutionContext::Options{});

@@ -13,6 +13,7 @@ enum class Activation {
   relu,
   tanh,
   sigmoid,
+  silu,      // "silu" / "swish": x·sigmoid(x)
 };
 
 // From a config's hidden_act / activation string; throws listing the supported names.
@@ -21,6 +22,9 @@ void activation(core::Tensor& x, Activation a);
 // y = act(y + bias) row-wise, in place: the bias + activation epilogue of a linear computed without bias.
 // y: [rows, cols]; bias: [cols] or null.
 void bias_activation(core::Tensor& y, const core::Tensor* bias, Activation a);
+// Gated linear unit (GeGLU with gelu, SwiGLU with silu...): x: [rows, 2·I] = [input | gate] (as
+// Wi(x).chunk(2, -1) splits it) → [rows, I] = act(input) ⊙ gate. ModernBertMLP.
+core::Tensor gated_activation(const core::Tensor& x, Activation a);
 
 namespace kernels {
 // y: [rows, cols] in place; bias: [cols] or null.

@@ -6,6 +6,9 @@
 // projection; scale = 1/√(d·(1 + #pos_att_type)). Relative positions restart at 0 in every sequence,
 // which is what transformers computes for an unpadded sequence (the padded rows it masks never reach
 // the real ones). bucket() is make_log_bucket_position when position_buckets > 0, else the identity.
+// MPNet's relative attention bias is the other relative term this op adds, unscaled, per head h:
+//   score[i, j] += bias_table[relative_position_bucket(j - i), h]
+// (transformers/models/mpnet/modeling_mpnet.py MPNetEncoder.compute_position_bias / relative_position_bucket).
 // Reference: transformers/models/deberta_v2/modeling_deberta_v2.py (DisentangledSelfAttention,
 // disentangled_attention_bias, build_relative_position, make_log_bucket_position).
 #pragma once
@@ -22,7 +25,17 @@ struct RelativeAttention {
   int64_t span = 0;                         // att_span: position_buckets if > 0, else max_relative_positions
   int64_t buckets = -1;                     // position_buckets (≤ 0: no log bucketing)
   int64_t max_relative_positions = 0;
+  const core::Tensor* bias_table = nullptr;  // [≥ bias_buckets, heads] (MPNet relative_attention_bias), or null
+  int64_t bias_buckets = 32;                 // relative_position_bucket's num_buckets
+  int64_t bias_max_distance = 128;           // and max_distance
+  // ≥ 0: bidirectional sliding window, token i sees j only where |i − j| ≤ window (ModernBERT's local layers,
+  // masking_utils.sliding_window_bidirectional_overlay); -1: every token of the sequence.
+  int64_t window = -1;
 };
+
+// MPNet / T5 relative_position_bucket(relative_position = j - i, num_buckets, max_distance), float32 math as
+// transformers computes it.
+int64_t relative_position_bucket(int64_t relative_position, int64_t num_buckets, int64_t max_distance);
 
 // make_log_bucket_position(rel, bucket_size, max_position) for one relative position (float32 math, as
 // transformers computes it in the model's default dtype).
@@ -36,11 +49,13 @@ core::Tensor disentangled_attention(const core::Tensor& qkv, const core::Tensor&
 
 namespace kernels {
 // rel_index[Δ + max_len - 1] = r for Δ = i - j in [-(max_len - 1), max_len - 1]. pos_k / pos_q: [2·span,
-// hidden] row-major, or null. Rows of q/k/v have stride ld_in, out rows stride ld_out.
+// hidden] row-major, or null. bias: [heads, 2·max_len - 1] added to score[i, j] at column Δ + max_len - 1,
+// or null. Rows of q/k/v have stride ld_in, out rows stride ld_out.
 void disentangled_attention_cpu(const float* q, const float* k, const float* v, int64_t ld_in, float* out,
                                 int64_t ld_out, const int32_t* offsets, int64_t batch, int64_t heads, int64_t head_dim,
                                 float scale, const float* pos_k, const float* pos_q, int64_t pos_ld,
-                                const std::vector<int32_t>& rel_index, int64_t max_len, bool first_query_only = false);
+                                const std::vector<int32_t>& rel_index, int64_t max_len, bool first_query_only = false,
+                                const float* bias = nullptr);
 }
 
 }  // namespace hfbatch::ops

@@ -11,6 +11,10 @@ void layer_norm(core::Tensor& x, const core::Tensor& gamma, const core::Tensor& 
 void add_layer_norm(core::Tensor& x, const core::Tensor& residual, const core::Tensor& gamma, const core::Tensor& beta,
                     float eps, const core::Tensor* bias = nullptr);
 
+// x += residual (+ bias): the pre-LN residual connection, x = x + sublayer(...). x, residual: [rows, hidden] f32;
+// bias: [hidden] or null.
+void add_residual(core::Tensor& x, const core::Tensor& residual, const core::Tensor* bias = nullptr);
+
 namespace kernels {
 // residual ([rows, cols]) and bias ([cols]) may be null.
 void layer_norm_cpu(float* x, const float* residual, const float* bias, const float* gamma, const float* beta,

@@ -19,12 +19,34 @@
 
 namespace hfbatch::runtime {
 
-enum class Task { classify, embed };
+// classify / embed: one fixed-width prediction per row. token_classify (pipeline("token-classification")),
+// zero_shot (pipeline("zero-shot-classification")) and sparse_embed (sentence-transformers SparseEncoder):
+// variable-length lists per row (Predictions::entities / ranked), options in TaskOptions.
+enum class Task { classify, embed, token_classify, zero_shot, sparse_embed };
+
+// The options of the list-valued tasks (runtime/tasks.h has their rules).
+struct TaskOptions {
+  std::string aggregation = "none";  // token_classify: none | simple | first | average | max
+  std::vector<std::string> candidate_labels;                  // zero_shot
+  std::string hypothesis_template = "This example is {}.";  // zero_shot: "{}" stands for the label
+  bool multi_label = false;                                   // zero_shot
+  int32_t top_k = 0;  // sparse_embed: keep the k largest weights (0: every nonzero one)
+};
+
+// One entity of token_classify, as the pipeline's dict: entity (or entity_group), score, word, start, end
+// (characters of the text).
+struct Entity {
+  std::string entity;
+  float score = 0;
+  std::string word;
+  int32_t start = 0, end = 0;
+};
 
 struct SessionOptions {
   std::filesystem::path model_dir;
   std::optional<std::filesystem::path> tokenizer_dir;  // default: model_dir
   Task task = Task::classify;
+  TaskOptions task_options;
   int64_t max_length = 0;        // 0: the model's limit (see resolve_max_length); checked against it
   // Padded tokens per encoder call. Activations grow with it: a MiniLM job on W-short peaks at 0.42 GB RSS
   // with 8192, 0.64 GB with 16384 (measured), at about the same speed.
@@ -61,13 +83,21 @@ struct Predictions {
   std::vector<int32_t> label_id;   // [rows] classify only
   std::vector<float> score;        // [rows] classify only: probability (or value) of label_id
   std::vector<float> values;       // [rows × width] probabilities in label order, or the embedding
+  std::vector<std::vector<Entity>> entities;  // [rows] token_classify
+  // [rows] zero_shot: candidate label indices by descending score / sparse_embed: vocabulary ids, ascending.
+  std::vector<std::vector<int32_t>> ranked;
+  std::vector<std::vector<float>> ranked_values;  // [rows] the scores / weights of `ranked`, same order
 };
 
 // The tokenized rows of one chunk (nullopt: a null text or pair, which gets a null prediction). Made by
 // Session::tokenize, consumed by Session::predict — two steps so a job can tokenize the next chunk while the
 // model runs on this one.
 struct TokenizedChunk {
-  std::vector<std::optional<tokenizer::Encoding>> encodings;  // [rows of the chunk]
+  // [rows of the chunk]; zero_shot: [rows × candidate labels], row-major (one (text, hypothesis) pair each).
+  std::vector<std::optional<tokenizer::Encoding>> encodings;
+  // token_classify: the rows' offsets and special-token masks, and their texts (offsets index them).
+  std::vector<std::optional<tokenizer::OffsetEncoding>> offsets;
+  std::vector<std::optional<std::string>> texts;
   double tokenize_s = 0;                                      // wall time spent tokenizing it
 };
 
@@ -108,6 +138,12 @@ class Session {
 
  private:
   Predictions empty_predictions(int64_t rows) const;
+  // The list-valued tasks (session_tasks.cc).
+  TokenizedChunk tokenize_task(const std::vector<std::optional<std::string_view>>& texts, int32_t workers) const;
+  Predictions predict_task(const TokenizedChunk& chunk, StageStats& stats) const;
+  // Calls run(batch, members) for batches of the sequences `seqs` cut by the token budget.
+  void for_each_batch(const std::vector<const tokenizer::Encoding*>& seqs, StageStats& stats,
+                      const std::function<void(const models::TokenBatch&, const std::vector<int32_t>&)>& run) const;
   // Batches rows live[k] (ids_of(k), types_of(k)) by token budget and fills their predictions.
   void infer(const std::vector<int64_t>& live, const std::function<const std::vector<int32_t>&(size_t)>& ids_of,
              const std::function<const std::vector<int32_t>&(size_t)>& types_of, Predictions& out,
@@ -121,6 +157,8 @@ class Session {
   std::optional<std::string> pair_type_error_;  // the tokenizer's pair template has a type id the model lacks
   int32_t tokenizer_threads_ = 1;
   std::unique_ptr<core::ThreadPool> tokenizer_pool_;
+  // sparse_embed: the folder's SpladePooling (pooling_strategy "sum", activation_function "log1p_relu").
+  bool sparse_sum_ = false, sparse_log1p_twice_ = false;
 };
 
 // The truncation length a job uses: `requested` if > 0 (must not exceed the model's position table);
@@ -128,5 +166,10 @@ class Session {
 // embed, sentence-transformers' max_seq_length wins when present, as SentenceTransformer does.
 int32_t resolve_max_length(int64_t requested, const std::filesystem::path& tokenizer_dir,
                            const models::ModelInfo& info, Task task, const models::PoolingConfig& pooling);
+
+// The folder's sentence-transformers SpladePooling config (modules.json → its path/config.json):
+// pooling_strategy "max" (default) or "sum", activation_function "relu" (default) or "log1p_relu";
+// max_seq_length: sentence_bert_config.json's, when set (runtime/session_tasks.cc).
+void read_splade_pooling(const std::filesystem::path& dir, bool& sum, bool& log1p_twice, int32_t& max_seq_length);
 
 }  // namespace hfbatch::runtime

@@ -33,6 +33,17 @@ struct Encoding {
   std::vector<int32_t> type_ids;  // token_type_ids, same length as ids
 };
 
+// One encoded text with what transformers' token-classification pipeline asks the tokenizer for
+// (return_offsets_mapping=True, return_special_tokens_mask=True).
+struct OffsetEncoding {
+  std::vector<int32_t> ids;
+  std::vector<int32_t> type_ids;
+  // Per token: [start, end) in characters (Unicode code points, as Python str indices) of the input text;
+  // (0, 0) for the tokens the post-processor added.
+  std::vector<std::pair<int32_t, int32_t>> offsets;
+  std::vector<uint8_t> special;  // 1: added by the post-processor (special_tokens_mask)
+};
+
 enum class TruncationStrategy { longest_first, only_first, only_second };
 enum class TruncationSide { right, left };
 
@@ -91,6 +102,24 @@ class Tokenizer {
   virtual Encoding encode(std::string_view text, const std::string_view* pair,
                           const TruncationOptions& trunc) const = 0;
 
+  // encode(text, nullptr, trunc) with offsets into `text` as Hugging Face `tokenizers` computes them
+  // (NormalizedString alignments, trim_offsets of ByteLevel / RobertaProcessing); see tokenizer/offsets.h.
+  virtual OffsetEncoding encode_with_offsets(std::string_view text, const TruncationOptions& trunc) const = 0;
+  // Why encode_with_offsets is not identical to `tokenizers` for this pipeline ("" when it is: WordPiece,
+  // WordLevel and byte-level BPE pipelines; tools/tokenizer_parity.py --offsets measures it). Metaspace /
+  // Unigram (SentencePiece) pipelines are not reproduced yet: token-classify refuses them with this reason.
+  virtual std::string offsets_unsupported() const = 0;
+  // The token string of an id (convert_ids_to_tokens); "" for an id the vocabulary lacks.
+  virtual std::string id_to_token(int32_t id) const = 0;
+  // tokenizer.json's decoder applied to token strings (transformers' convert_tokens_to_string). Supported
+  // decoders: WordPiece, ByteLevel, Metaspace, BPEDecoder, Sequence of them, none (joined by spaces); others
+  // throw naming tokenizer.json's decoder.type.
+  virtual std::string tokens_to_string(const std::vector<std::string>& tokens) const = 0;
+  // Whether model.continuing_subword_prefix is set (the token-classification pipeline's is_subword rule).
+  virtual bool has_subword_prefix() const = 0;
+  // The model's unk token id, if it has one.
+  virtual std::optional<int32_t> unk_token_id() const = 0;
+
   // Number of ids the tokenizer can produce: max id (vocab and added tokens) + 1.
   virtual int32_t vocab_size() const = 0;
   // The model kind in tokenizer.json ("WordPiece", "BPE", "Unigram", "WordLevel").
@@ -101,6 +130,11 @@ class Tokenizer {
   virtual int32_t num_special_tokens(bool pair) const = 0;
   // Every special token and type id the post-processor can emit (single and pair templates).
   virtual std::vector<EmittedToken> emitted_tokens() const = 0;
+  // Whether transformers' tokenizer(text, pair) hands the model token_type_ids: the folder's tokenizer class's
+  // model_input_names (transformers 5's AlbertTokenizer, RobertaTokenizer... have none; tokenizer_config.json
+  // "model_input_names" overrides). When false the model sees type 0 everywhere (encode() still reports the
+  // post-processor's type ids, as `return_token_type_ids=True` would). A tokenizer.json file alone: true.
+  virtual bool returns_type_ids() const { return true; }
 };
 
 }  // namespace hfbatch::tokenizer

@@ -1,0 +1,38 @@
+#include "models/encoder_config.h"
+
+#include "hfbatch/core/error.h"
+
+namespace hfbatch::models {
+
+EncoderConfig read_encoder_config(const hf::Config& c, const EncoderConfigKeys& k) {
+  EncoderConfig e;
+  e.hidden = c.get_size(k.hidden);
+  e.layers = c.get_size(k.layers, 1, kMaxLayers);
+  e.heads = c.get_size(k.heads);
+  e.intermediate = c.get_size(k.intermediate);
+  e.vocab = c.get_size(k.vocab);
+  e.max_positions = k.max_positions_default < 0
+                        ? c.get_size(k.max_positions)
+                        : c.get_size(k.max_positions, k.max_positions_default, 1, hf::Config::kMaxConfigSize);
+  e.activation = read_activation(c, k.activation, k.activation_default);
+  e.eps = static_cast<float>(k.eps ? c.get_double(k.eps, k.eps_default) : k.eps_default);
+  if (e.hidden % e.heads != 0)
+    c.fail(k.heads, std::to_string(e.heads) + " does not divide " + k.hidden + " " + std::to_string(e.hidden));
+  return e;
+}
+
+ops::Activation read_activation(const hf::Config& c, const std::string& key, const std::string& fallback) {
+  try {
+    return ops::parse_activation(c.get_string(key, fallback));
+  } catch (const Error& e) {
+    c.fail(key, e.what());
+  }
+}
+
+void check_no_extra_layers(const hf::Config& c, const hf::WeightStore& w, const std::string& layers_key,
+                           int64_t layers, const std::string& next_layer_weight) {
+  if (w.contains(next_layer_weight))
+    c.fail(layers_key, std::to_string(layers) + " but " + w.source() + " has more layers");
+}
+
+}  // namespace hfbatch::models
