@@ -25,6 +25,7 @@
 #include "hfbatch/io/part_writer.h"
 
 #include "hfbatch/models/model.h"
+#include "hfbatch/runtime/device_choice.h"
 #include "inspect.h"
 #include "usage.h"
 
@@ -58,6 +59,8 @@ options (classify, embed):
   --dtype fp32|bf16|int8     numerics of the encoder layers' linears (default fp32; bf16: bf16 weights
                              and inputs, fp32 accumulation, needs AVX512-BF16 or AMX; int8: per-channel
                              weights, per-token activations; docs/ops.md "bf16", "int8")
+  --device cpu|cuda[:N]      where the model runs (default cpu; cuda: --dtype fp16 (default) or bf16 on
+                             sm_80+; plain cuda under MPI = the local rank's GPU; docs/cuda.md)
   --transformers-compat 4|5  load the tokenizer folder as transformers 5 does (default) or as 4.x did
                              (docs/compat.md; `hfbatch inspect` says whether they differ for a folder)
   --chunk-rows N             rows read per chunk / output row group (default 4096)
@@ -217,7 +220,7 @@ void parse_task_options(const Args& args, hfbatch::io::JobOptions& job) {
 int run_scoring(hfbatch::runtime::Task task, const std::vector<std::string>& argv) {
   Args args(argv,
             with(kCommonValueFlags, {"--input-ids-column", "--attention-mask-column", "--token-type-ids-column",
-                                     "--batch-tokens", "--prediction-prefix", "--dtype", "--aggregation",
+                                     "--batch-tokens", "--prediction-prefix", "--dtype", "--device", "--aggregation",
                                      "--candidate-labels", "--hypothesis-template", "--top-k"}),
             {"--input"}, with(kCommonSwitches, {"--multi-label", "--sparse"}));
   hfbatch::io::JobOptions job;
@@ -230,7 +233,11 @@ int run_scoring(hfbatch::runtime::Task task, const std::vector<std::string>& arg
   job.session.model_dir = args.get("--model");
   if (auto t = args.get_optional("--tokenizer")) job.session.tokenizer_dir = *t;
   job.session.batch_tokens = args.get_int("--batch-tokens", job.session.batch_tokens);
-  job.session.precision = hfbatch::cli::dtype_flag(args);
+  const hfbatch::runtime::DeviceChoice device = hfbatch::runtime::choose_device(
+      args.get_optional("--device").value_or("cpu"), args.get_optional("--dtype"));
+  job.session.device = device.device;
+  job.session.precision = device.precision;
+  job.session.cuda_dtype = device.cuda_dtype;
   job.columns.ids_column = args.get_optional("--input-ids-column");
   job.columns.mask_column = args.get_optional("--attention-mask-column");
   job.columns.type_ids_column = args.get_optional("--token-type-ids-column");

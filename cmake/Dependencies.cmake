@@ -5,7 +5,12 @@ find_package(PkgConfig REQUIRED)
 find_package(nlohmann_json 3 REQUIRED)
 pkg_check_modules(utf8proc REQUIRED IMPORTED_TARGET libutf8proc)
 pkg_check_modules(onig REQUIRED IMPORTED_TARGET oniguruma)
-include(ArrowFromPyarrow)
+# HFBATCH_ARROW=OFF leaves Arrow/Parquet out and with them io, dist, the CLI and the Python module: what is
+# left (core … runtime, the GPU op tests and bench/gpu_bench) builds where no pyarrow is (bench/gpu_check.sh).
+option(HFBATCH_ARROW "Build the Parquet I/O layers, the CLI and the Python module (needs pyarrow)" ON)
+if(HFBATCH_ARROW)
+  include(ArrowFromPyarrow)
+endif()
 
 # GEMM: oneDNN (dnnl_sgemm, OpenMP) by default — chosen by measurement, see docs/gemm.md — or OpenBLAS.
 set(HFBATCH_GEMM "onednn" CACHE STRING "CPU GEMM library: onednn or openblas")

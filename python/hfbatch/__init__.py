@@ -101,7 +101,8 @@ class Engine:
 
     model: a folder written by save_pretrained (config.json, weights, tokenizer.json).
     tokenizer: tokenizer folder when it is not the model folder.
-    device: "cpu".
+    device: "cpu" (default), "cuda" or "cuda:N" (docs/cuda.md; an error before loading where this build has no
+        CUDA or the machine no such GPU).
     threads: CPU threads; 0 = all cores.
     task: "classify" (label, label_id, score, probabilities), "embed" (embedding; with sparse=True: indices,
         values of a SPLADE *ForMaskedLM folder, as sentence-transformers SparseEncoder, top_k = the CLI's --top-k),
@@ -111,19 +112,22 @@ class Engine:
     max_length: truncation in tokens; 0 = the model's limit.
     batch_tokens: padded tokens per encoder call.
     prefix: prepended to the prediction column names (e.g. "pred_").
-    dtype: "fp32" (default), "bf16" or "int8" (the CLI's --dtype: bf16 / int8 encoder linears, docs/ops.md
-        "bf16" and "int8"; bf16 needs a CPU with AVX512-BF16 or AMX).
+    dtype: on cpu "fp32" (default), "bf16" or "int8"; on cuda "fp16" (default) or "bf16" (the CLI's --dtype:
+        bf16 / int8 encoder linears, docs/ops.md "bf16" and "int8"; bf16 needs a CPU with AVX512-BF16 or AMX).
+        token_classify and sparse run on cpu only so far (docs/cuda.md).
     compat: 5 (default) or 4: load the tokenizer folder as transformers 5 does, or as 4.x did (the CLI's
         --transformers-compat; docs/compat.md).
     """
 
     def __init__(self, model: str, tokenizer: Optional[str] = None, device: str = "cpu", threads: int = 0,
                  task: str = "classify", max_length: int = 0, batch_tokens: int = 8192,
-                 prefix: str = "", dtype: str = "fp32", compat: int = 5, aggregation: str = "none",
+                 prefix: str = "", dtype: Optional[str] = None, compat: int = 5, aggregation: str = "none",
                  candidate_labels: Optional[Sequence[str]] = None, hypothesis_template: str = "This example is {}.",
                  multi_label: bool = False, sparse: bool = False, top_k: int = 0) -> None:
         model = _path_arg("model", model)
         tokenizer = None if tokenizer is None else _path_arg("tokenizer", tokenizer)
+        if dtype is None:  # fp32 on cpu, fp16 on cuda
+            dtype = "fp32" if device == "cpu" else "fp16"
         for name, value in (("device", device), ("task", task), ("prefix", prefix), ("dtype", dtype)):
             _str_arg(name, value)
         threads = _int_arg("threads", "--threads", threads, 2**31 - 1)
@@ -155,7 +159,7 @@ class Engine:
 
     @property
     def dtype(self) -> str:
-        """"fp32", "bf16" or "int8"."""
+        """"fp32", "bf16" or "int8" on cpu; "fp16" or "bf16" on cuda."""
         return self._engine.dtype
 
     @property

@@ -47,6 +47,23 @@ def resolve_path(path: Optional[str]) -> Optional[str]:
     return path
 
 
+def resolve_device(device: str) -> str:
+    """The device as this task sees it: plain "cuda" inside a Spark task with a GPU resource is the GPU Spark
+    assigned the task (TaskContext.resources()["gpu"].addresses[0]); anything else is returned as given."""
+    if device != "cuda":
+        return device
+    try:
+        from pyspark import TaskContext
+
+        tc = TaskContext.get()
+        gpu = tc.resources().get("gpu") if tc is not None else None
+        if gpu is not None and gpu.addresses:
+            return "cuda:" + str(int(gpu.addresses[0]))
+    except (ImportError, AttributeError, ValueError):  # not in a task, an old PySpark, or a non-numeric address
+        pass
+    return device
+
+
 def _default_threads() -> int:
     """The cores Spark gives this task (spark.task.cpus), so that concurrent tasks do not oversubscribe."""
     try:
@@ -61,8 +78,8 @@ def _default_threads() -> int:
 
 
 def get_engine(model: str, task: str = "classify", tokenizer: Optional[str] = None, threads: Optional[int] = None,
-               max_length: int = 0, batch_tokens: int = 8192, prefix: str = "", dtype: str = "fp32",
-               compat: int = 5, **task_options) -> Engine:
+               max_length: int = 0, batch_tokens: int = 8192, prefix: str = "", dtype: Optional[str] = None,
+               compat: int = 5, device: str = "cpu", **task_options) -> Engine:
     """This process's Engine for these arguments, created on first use and then reused. task_options: the
     Engine's aggregation / candidate_labels / hypothesis_template / multi_label / sparse / top_k."""
     global _created
@@ -70,12 +87,13 @@ def get_engine(model: str, task: str = "classify", tokenizer: Optional[str] = No
         threads = _default_threads()
     options = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in task_options.items()))
     key = (resolve_path(model), task, resolve_path(tokenizer), int(threads), int(max_length), int(batch_tokens),
-           prefix, dtype, int(compat), options)
+           prefix, dtype, int(compat), resolve_device(device), options)
     with _lock:
         engine = _engines.get(key)
         if engine is None:
             engine = Engine(key[0], tokenizer=key[2], task=task, threads=key[3], max_length=key[4],
-                            batch_tokens=key[5], prefix=prefix, dtype=dtype, compat=key[8], **task_options)
+                            batch_tokens=key[5], prefix=prefix, dtype=dtype, compat=key[8], device=key[9],
+                            **task_options)
             _engines[key] = engine
             _created += 1
         return engine
@@ -143,7 +161,8 @@ def _check_columns(df, text_col: str, pair_col: Optional[str], keep: Sequence[st
 
 def _score(df, task: str, model: str, text_col: str, keep: Optional[Sequence[str]], batch_tokens: int,
            threads: Optional[int], tokenizer: Optional[str], pair_col: Optional[str], prefix: str,
-           max_length: int, worker_col: Optional[str], dtype: str, compat: int, **task_options):
+           max_length: int, worker_col: Optional[str], dtype: Optional[str], compat: int, device: str = "cpu",
+           **task_options):
     from pyspark.sql.types import IntegerType, LongType, StructField, StructType
 
     _compat_arg(compat)  # on the driver, before any executor builds an Engine
@@ -156,7 +175,8 @@ def _score(df, task: str, model: str, text_col: str, keep: Optional[Sequence[str
                                                           StructField("engines", IntegerType())])))
     out_schema = StructType(fields)
     engine_args = dict(model=model, task=task, tokenizer=tokenizer, threads=threads, max_length=max_length,
-                       batch_tokens=batch_tokens, prefix=prefix, dtype=dtype, compat=compat, **task_options)
+                       batch_tokens=batch_tokens, prefix=prefix, dtype=dtype, compat=compat, device=device,
+                       **task_options)
 
     def score_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         engine = get_engine(**engine_args)
@@ -179,45 +199,47 @@ def _score(df, task: str, model: str, text_col: str, keep: Optional[Sequence[str
 def classify(df, model: str, text_col: str = "text", keep: Optional[Sequence[str]] = None,
              batch_tokens: int = 8192, threads: Optional[int] = None, tokenizer: Optional[str] = None,
              pair_col: Optional[str] = None, prefix: str = "", max_length: int = 0,
-             worker_col: Optional[str] = None, dtype: str = "fp32", compat: int = 5):
+             worker_col: Optional[str] = None, dtype: Optional[str] = None, compat: int = 5, device: str = "cpu"):
     """`df` with label, label_id, score, probabilities appended (after the `keep` columns; all by default).
 
     threads: engine threads per task; default spark.task.cpus. worker_col: when set, adds a column
     struct<pid, engines> saying which Python worker scored the row and how many engines it had built.
-    dtype: "fp32", "bf16" or "int8"; compat: 5 or 4, the transformers major whose tokenizer rules apply (see
-    hfbatch.Engine).
+    dtype: "fp32", "bf16" or "int8" (cpu), "fp16" or "bf16" (cuda); compat: 5 or 4, the transformers major
+    whose tokenizer rules apply (see hfbatch.Engine). device: "cpu" or "cuda" (each task then uses the GPU
+    Spark assigned it, TaskContext.resources()["gpu"]) or "cuda:N".
     """
     return _score(df, "classify", model, text_col, keep, batch_tokens, threads, tokenizer, pair_col, prefix,
-                  max_length, worker_col, dtype, compat)
+                  max_length, worker_col, dtype, compat, device)
 
 
 def embed(df, model: str, text_col: str = "text", keep: Optional[Sequence[str]] = None,
           batch_tokens: int = 8192, threads: Optional[int] = None, tokenizer: Optional[str] = None,
-          prefix: str = "", max_length: int = 0, worker_col: Optional[str] = None, dtype: str = "fp32",
-          compat: int = 5, sparse: bool = False, top_k: int = 0):
+          prefix: str = "", max_length: int = 0, worker_col: Optional[str] = None, dtype: Optional[str] = None,
+          compat: int = 5, sparse: bool = False, top_k: int = 0, device: str = "cpu"):
     """`df` with `embedding` (array<float>) appended; see classify(). sparse=True (a SPLADE *ForMaskedLM
     folder): `indices` (array<int>, ascending vocabulary ids) and `values` (array<float>), the top_k largest
-    when top_k > 0 (hfbatch.Engine's sparse / top_k)."""
+    when top_k > 0 (hfbatch.Engine's sparse / top_k; cpu only so far)."""
     options = dict(sparse=True, top_k=top_k) if sparse else {}
     return _score(df, "embed", model, text_col, keep, batch_tokens, threads, tokenizer, None, prefix,
-                  max_length, worker_col, dtype, compat, **options)
+                  max_length, worker_col, dtype, compat, device, **options)
 
 
 def token_classify(df, model: str, text_col: str = "text", keep: Optional[Sequence[str]] = None,
                    aggregation: str = "none", batch_tokens: int = 8192, threads: Optional[int] = None,
                    tokenizer: Optional[str] = None, prefix: str = "", max_length: int = 0,
-                   worker_col: Optional[str] = None, dtype: str = "fp32", compat: int = 5):
+                   worker_col: Optional[str] = None, dtype: Optional[str] = None, compat: int = 5,
+                   device: str = "cpu"):
     """`df` with `entities` (array<struct<entity, score, word, start, end>>) appended, as
-    pipeline("token-classification", aggregation_strategy=aggregation); see classify()."""
+    pipeline("token-classification", aggregation_strategy=aggregation); see classify() (cpu only so far)."""
     return _score(df, "token_classify", model, text_col, keep, batch_tokens, threads, tokenizer, None, prefix,
-                  max_length, worker_col, dtype, compat, aggregation=aggregation)
+                  max_length, worker_col, dtype, compat, device, aggregation=aggregation)
 
 
 def zero_shot(df, model: str, candidate_labels: Sequence[str], text_col: str = "text",
               keep: Optional[Sequence[str]] = None, hypothesis_template: str = "This example is {}.",
               multi_label: bool = False, batch_tokens: int = 8192, threads: Optional[int] = None,
               tokenizer: Optional[str] = None, prefix: str = "", max_length: int = 0,
-              worker_col: Optional[str] = None, dtype: str = "fp32", compat: int = 5):
+              worker_col: Optional[str] = None, dtype: Optional[str] = None, compat: int = 5, device: str = "cpu"):
     """`df` with `labels` (array<string>, by descending score) and `scores` (array<float>) appended, as
     pipeline("zero-shot-classification") with an NLI model; see classify()."""
     if isinstance(candidate_labels, str):
@@ -225,7 +247,7 @@ def zero_shot(df, model: str, candidate_labels: Sequence[str], text_col: str = "
     if not candidate_labels:  # on the driver, before any executor starts
         raise Error("candidate_labels: needs at least one label")
     return _score(df, "zero_shot", model, text_col, keep, batch_tokens, threads, tokenizer, None, prefix,
-                  max_length, worker_col, dtype, compat, candidate_labels=list(candidate_labels),
+                  max_length, worker_col, dtype, compat, device, candidate_labels=list(candidate_labels),
                   hypothesis_template=hypothesis_template, multi_label=multi_label)
 
 

@@ -25,6 +25,7 @@
 #include "hfbatch/io/prediction_columns.h"
 #include "hfbatch/io/text_column.h"
 #include "hfbatch/io/tokenize_unit.h"
+#include "hfbatch/runtime/device_choice.h"
 #include "hfbatch/runtime/encode_rows.h"
 #include "hfbatch/runtime/session.h"
 
@@ -119,7 +120,7 @@ class Engine {
          const std::string& prefix, const std::string& dtype, int32_t compat, const std::string& aggregation,
          const std::vector<std::string>& candidate_labels, const std::string& hypothesis_template, bool multi_label,
          int32_t top_k) {
-    check(device == "cpu", "device: '" + device + "' is not available in this build (cpu)");
+    const runtime::DeviceChoice choice = runtime::choose_device(device, dtype, "device", "dtype");  // before loading
     check(threads >= 0, "--threads: must be positive");
     check(max_length >= 0, "--max-length: must be positive");
     check(compat == 4 || compat == 5, "compat: expected 4 or 5 (the transformers major version), got " + std::to_string(compat));
@@ -130,7 +131,9 @@ class Engine {
     options.threads = threads;
     options.max_length = max_length;
     options.batch_tokens = batch_tokens;
-    options.precision = models::parse_precision(dtype, "dtype");
+    options.precision = choice.precision;
+    options.device = choice.device;
+    options.cuda_dtype = choice.cuda_dtype;
     options.transformers_major = compat;
     options.task_options = {aggregation, candidate_labels, hypothesis_template, multi_label, top_k};
     check(top_k >= 0, "top_k: must be positive");
@@ -144,7 +147,7 @@ class Engine {
     spec_.labels = options.task == runtime::Task::zero_shot ? candidate_labels : session_->model_info().labels;
     spec_.width = session_->output_width();
     spec_.prefix = prefix;
-    dtype_ = models::precision_name(options.precision);
+    dtype_ = choice.dtype_name();
     compat_ = compat;
     schema_ = arrow::schema(io::prediction_fields(spec_));
   }
@@ -214,7 +217,7 @@ class Engine {
   int32_t width() const { return spec_.width; }
   int32_t max_length() const { return session_->max_length(); }
   std::string architecture() const { return session_->model_info().architecture; }
-  std::string dtype() const { return dtype_; }  // "fp32" | "bf16" | "int8"
+  std::string dtype() const { return dtype_; }  // "fp32" | "bf16" | "int8" (cpu), "fp16" | "bf16" (cuda)
   int32_t compat() const { return compat_; }    // 5 | 4: the transformers major whose tokenizer rules apply
 
   nb::dict stats() {

@@ -41,11 +41,20 @@ static int64_t count(const std::vector<int64_t>& shape) {
 
 Tensor::Tensor(std::vector<int64_t> shape, DType dtype, Device device)
     : shape_(std::move(shape)), dtype_(dtype), device_(device) {
-  check(device == Device::cpu, "Tensor: only cpu allocation is built in this binary");
   const size_t bytes = static_cast<size_t>(count(shape_)) * dtype_size(dtype_);
+  const ExecutionContext* context = current_context();
+  if (device != Device::cpu) {  // device memory: from the runtime of the context entered on this thread
+    DeviceRuntime* runtime = context ? context->device_runtime() : nullptr;
+    check(runtime != nullptr, "Tensor: a cuda tensor is made inside a cuda execution context (cuda::make_context)");
+    if (bytes == 0) return;
+    size_t bucket = 0;
+    void* p = runtime->allocate(bytes, &bucket);
+    storage_ = std::shared_ptr<void>(p, [rt = context->shared_device_runtime(), bucket](void* q) { rt->release(q, bucket); });
+    data_ = p;
+    return;
+  }
   if (bytes == 0) return;
   // Inside an execution context with an arena, the block comes from (and goes back to) the arena.
-  const ExecutionContext* context = current_context();
   if (context && context->arena()) {
     size_t bucket = 0;
     void* p = context->arena()->allocate(bytes, &bucket);
@@ -66,6 +75,13 @@ Tensor Tensor::borrow(void* data, std::vector<int64_t> shape, DType dtype, std::
   t.dtype_ = dtype;
   t.storage_ = std::move(keep_alive);
   t.data_ = data;
+  return t;
+}
+
+Tensor Tensor::borrow(void* data, std::vector<int64_t> shape, DType dtype, Device device,
+                      std::shared_ptr<void> keep_alive) {
+  Tensor t = borrow(data, std::move(shape), dtype, std::move(keep_alive));
+  t.device_ = device;
   return t;
 }
 

@@ -132,7 +132,7 @@ void validate_token_batch(const TokenBatch& batch, int64_t max_positions) {
 core::Tensor TransformerEncoder::embed(const TokenBatch& batch) const {
   const int64_t n = batch.total_tokens();
   const Embeddings& e = parts_.embeddings;
-  core::Tensor x({n, e.word.dim(1)});  // x: [tokens, E]
+  core::Tensor x({n, e.word.dim(1)}, e.word.dtype(), e.word.device());  // x: [tokens, E] (f16/bf16 on cuda)
   ops::embedding(e.word, batch.ids_tensor(), x, false, "word_embeddings");
   if (e.token_type) add_token_type_embeddings(*e.token_type, batch, x);
   if (!e.position.empty()) {

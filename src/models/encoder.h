@@ -156,6 +156,7 @@ class TransformerEncoder final : public Model {
   void convert_linears_bf16() override;
   core::Tensor encode_batch(const TokenBatch& batch) const override;
   core::Tensor classify_batch(const TokenBatch& batch) const override;
+  void for_each_tensor(const std::function<void(core::Tensor&)>& f) override;  // models/cuda_placement.cc
 
  private:
   core::Tensor embed(const TokenBatch& batch) const;  // → [tokens, H]

@@ -87,6 +87,9 @@ void Model::sparse_pool(const TokenBatch& batch, bool sum, bool log1p_twice,
     return "config.json: architectures: " + info_.architecture +
            " has no masked-LM head (embed --sparse needs a *ForMaskedLM model, e.g. a SPLADE folder)";
   });
+  check(context_->device() == core::Device::cpu,  // its weights stay on the cpu (runtime check_task_device)
+        "--device cuda: embed --sparse does not run on cuda yet (the masked-LM head has no CUDA "
+        "placement); use --device cpu");
   core::ExecutionContext::Scope scope(*context_);
   const core::Tensor hidden = encode_batch(batch);  // [tokens, H]
   const int64_t vocab = mlm_head_->decoder.dim(0);

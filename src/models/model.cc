@@ -1,5 +1,6 @@
 #include "hfbatch/core/error.h"
 #include "hfbatch/models/model.h"
+#include "models/cuda_placement.h"
 
 namespace hfbatch::models {
 
@@ -44,11 +45,13 @@ Precision parse_precision(const std::string& name, const std::string& what) {
 
 core::Tensor Model::encode(const TokenBatch& batch) const {
   core::ExecutionContext::Scope scope(*context_);
+  if (context_->device() == core::Device::cuda) return run_on_cuda(batch, [this](const TokenBatch& b) { return encode_batch(b); });
   return encode_batch(batch);
 }
 
 core::Tensor Model::classify(const TokenBatch& batch) const {
   core::ExecutionContext::Scope scope(*context_);
+  if (context_->device() == core::Device::cuda) return run_on_cuda(batch, [this](const TokenBatch& b) { return classify_batch(b); });
   return classify_batch(batch);
 }
 

@@ -158,6 +158,8 @@ std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const LoadOp
   if (options.precision == Precision::bf16) model->convert_bf16();
   model->set_stop(options.stop);
   model->set_context(std::move(context));
+  if (options.device.kind == core::DeviceSpec::cuda)  // weights to the GPU once; a cuda context replaces it
+    model->place_on_cuda(options.device.ordinal, options.cuda_dtype, options.threads);
   return model;
 }
 

@@ -42,6 +42,9 @@ core::Tensor Model::token_logits(const TokenBatch& batch) const {
     return "config.json: architectures: " + info_.architecture +
            " has no token-classification head (a *ForTokenClassification model is needed)";
   });
+  check(context_->device() == core::Device::cpu,  // its weights stay on the cpu (runtime check_task_device)
+        "--device cuda: token-classify does not run on cuda yet (the token-classification head has no CUDA "
+        "placement); use --device cpu");
   core::ExecutionContext::Scope scope(*context_);
   const core::Tensor hidden = encode_batch(batch);  // [tokens, H]
   return ops::linear(hidden, token_head_->weight, &token_head_->bias);  // [tokens, num_labels]

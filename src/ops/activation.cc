@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "ops/cuda_kernels.h"
 #include "ops/dispatch.h"
 
 namespace hfbatch::ops {
@@ -25,6 +26,12 @@ void compute(CpuF32, core::Tensor& y, const core::Tensor* bias, int64_t rows, in
   kernels::activation_cpu(y.data<float>(), bias ? bias->data<float>() : nullptr, rows, cols, a);
 }
 
+template <typename B>
+  requires is_cuda<B>
+void compute(B, core::Tensor& y, const core::Tensor* bias, int64_t, int64_t, Activation a) {
+  cuda_kernels::bias_activation(y, bias, a);
+}
+
 }  // namespace
 
 void bias_activation(core::Tensor& y, const core::Tensor* bias, Activation a) {
@@ -34,7 +41,7 @@ void bias_activation(core::Tensor& y, const core::Tensor* bias, Activation a) {
     return "activation: bias " + (bias ? bias->shape_string() : "") + " does not match " + y.shape_string();
   });
   if (bias) check_operand("activation", "bias", *bias, y.device(), core::DType::f32);
-  dispatch<CpuF32>("activation", y.device(), y.dtype(), [&](auto backend) { compute(backend, y, bias, rows, cols, a); });
+  dispatch<CpuF32 HFBATCH_CUDA_ALL>("activation", y.device(), y.dtype(), [&](auto backend) { compute(backend, y, bias, rows, cols, a); });
 }
 
 core::Tensor gated_activation(const core::Tensor& x, Activation a) {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "ops/cuda_kernels.h"
 #include "ops/dispatch.h"
 
 namespace hfbatch::ops {
@@ -46,11 +47,19 @@ void compute(CpuBf16, const bf16_t* q, const bf16_t* k, const bf16_t* v, int64_t
                                 scale_of(d));
 }
 
+// cuda, f16 / bf16 (ops/cuda_kernels.h: the varlen flash-style kernel).
+template <typename B, typename T>
+  requires is_cuda<B>
+void compute(B, const T* q, const T* k, const T* v, int64_t ld_in, const core::Tensor& offsets, int64_t heads,
+             bool first_query_only, core::Tensor& out) {
+  cuda_kernels::attention(q, k, v, ld_in, offsets, heads, scale_of(out.dim(1) / heads), first_query_only, out);
+}
+
 core::Tensor fused(const core::Tensor& qkv, const core::Tensor& offsets, int64_t heads, bool first_query_only) {
   const int64_t hidden = check_qkv(qkv, offsets, heads);
   const int64_t rows = first_query_only ? offsets.dim(0) - 1 : qkv.dim(0);
   core::Tensor out({rows, hidden}, qkv.dtype(), qkv.device());  // f32 → f32, bf16 → bf16
-  dispatch<CpuF32, CpuBf16>("attention", qkv.device(), qkv.dtype(), [&](auto backend) {
+  dispatch<CpuF32, CpuBf16 HFBATCH_CUDA_HALF>("attention", qkv.device(), qkv.dtype(), [&](auto backend) {
     using T = typename decltype(backend)::type;
     const T* p = qkv.data<T>();
     compute(backend, p, p + hidden, p + 2 * hidden, 3 * hidden, offsets, heads, first_query_only, out);
@@ -79,8 +88,8 @@ core::Tensor attention(const core::Tensor& q, const core::Tensor& k, const core:
   check_offsets("attention", offsets, q.dim(0));
   check_operand("attention", "k", k, q.device(), q.dtype());
   check_operand("attention", "v", v, q.device(), q.dtype());
-  core::Tensor out({q.dim(0), hidden}, core::DType::f32, q.device());
-  dispatch<CpuF32>("attention", q.device(), q.dtype(), [&](auto backend) {
+  core::Tensor out({q.dim(0), hidden}, q.dtype(), q.device());
+  dispatch<CpuF32 HFBATCH_CUDA_HALF>("attention", q.device(), q.dtype(), [&](auto backend) {
     using T = typename decltype(backend)::type;
     compute(backend, q.data<T>(), k.data<T>(), v.data<T>(), hidden, offsets, heads, false, out);
   });

@@ -18,8 +18,13 @@ struct bf16_t {  // storage type of DType::bf16 (the upper half of an IEEE float
   uint16_t bits;
 };
 
+struct f16_t {  // storage type of DType::f16 (IEEE binary16; the CUDA kernels read it as __half)
+  uint16_t bits;
+};
+
 template <typename T> constexpr core::DType dtype_of();
 template <> constexpr core::DType dtype_of<float>() { return core::DType::f32; }
+template <> constexpr core::DType dtype_of<f16_t>() { return core::DType::f16; }
 template <> constexpr core::DType dtype_of<bf16_t>() { return core::DType::bf16; }
 template <> constexpr core::DType dtype_of<int32_t>() { return core::DType::i32; }
 template <> constexpr core::DType dtype_of<int8_t>() { return core::DType::i8; }
@@ -33,6 +38,24 @@ struct Backend {
 };
 using CpuF32 = Backend<core::Device::cpu, float>;
 using CpuBf16 = Backend<core::Device::cpu, bf16_t>;
+// The CUDA backend (src/ops/*_cuda.cu, ops/cuda_kernels.h): fp16/bf16 activations with fp32 accumulation and
+// fp32 statistics; f32 for the small tensors after pooling (embeddings, logits).
+using CudaF16 = Backend<core::Device::cuda, f16_t>;
+using CudaBf16 = Backend<core::Device::cuda, bf16_t>;
+using CudaF32 = Backend<core::Device::cuda, float>;
+template <typename B> constexpr bool is_cuda = B::device == core::Device::cuda;
+
+// Appended to an op's backend list: its CUDA rows when this build has the backend (HFBATCH_HAVE_CUDA), so a
+// build without CUDA never references a CUDA kernel and answers "no kernel for F16 on cuda".
+#if HFBATCH_HAVE_CUDA
+#define HFBATCH_CUDA_HALF , CudaF16, CudaBf16
+#define HFBATCH_CUDA_ALL , CudaF16, CudaBf16, CudaF32
+#define HFBATCH_CUDA_F32 , CudaF32
+#else
+#define HFBATCH_CUDA_HALF
+#define HFBATCH_CUDA_ALL
+#define HFBATCH_CUDA_F32
+#endif
 
 const char* device_name(core::Device d);  // "cpu" | "cuda"
 

@@ -1,5 +1,6 @@
 #include "hfbatch/ops/embedding.h"
 
+#include "ops/cuda_kernels.h"
 #include "ops/dispatch.h"
 
 namespace hfbatch::ops {
@@ -8,6 +9,12 @@ namespace {
 void compute(CpuF32, const core::Tensor& table, const core::Tensor& ids, core::Tensor& out, bool accumulate) {
   kernels::embedding_cpu(table.data<float>(), table.dim(1), ids.data<int32_t>(), ids.numel(), out.data<float>(),
                          accumulate);
+}
+
+template <typename B>
+  requires is_cuda<B>
+void compute(B, const core::Tensor& table, const core::Tensor& ids, core::Tensor& out, bool accumulate) {
+  cuda_kernels::embedding(table, ids, out, accumulate);
 }
 
 }  // namespace
@@ -29,7 +36,7 @@ void embedding(const core::Tensor& table, const core::Tensor& ids, core::Tensor&
     check(id[i] >= 0 && id[i] < rows, [&] {
       return std::string(what) + ": id " + std::to_string(id[i]) + " out of range [0, " + std::to_string(rows) + ")";
     });
-  dispatch<CpuF32>("embedding", table.device(), table.dtype(),
+  dispatch<CpuF32 HFBATCH_CUDA_HALF>("embedding", table.device(), table.dtype(),
                    [&](auto backend) { compute(backend, table, ids, out, accumulate); });
 }
 

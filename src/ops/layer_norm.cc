@@ -1,5 +1,6 @@
 #include "hfbatch/ops/layer_norm.h"
 
+#include "ops/cuda_kernels.h"
 #include "ops/dispatch.h"
 
 namespace hfbatch::ops {
@@ -10,6 +11,13 @@ void compute(CpuF32, core::Tensor& x, const core::Tensor* residual, const core::
   kernels::layer_norm_cpu(x.data<float>(), residual ? residual->data<float>() : nullptr,
                           bias ? bias->data<float>() : nullptr, gamma.data<float>(), beta.data<float>(), x.dim(0),
                           x.dim(1), eps);
+}
+
+template <typename B>
+  requires is_cuda<B>
+void compute(B, core::Tensor& x, const core::Tensor* residual, const core::Tensor* bias, const core::Tensor& gamma,
+             const core::Tensor& beta, float eps) {
+  cuda_kernels::layer_norm(x, residual, bias, gamma, beta, eps);
 }
 
 void run(core::Tensor& x, const core::Tensor* residual, const core::Tensor* bias, const core::Tensor& gamma,
@@ -27,7 +35,7 @@ void run(core::Tensor& x, const core::Tensor* residual, const core::Tensor* bias
   check_operand("layer_norm", "gamma", gamma, x.device(), core::DType::f32);
   check_operand("layer_norm", "beta", beta, x.device(), core::DType::f32);
   if (bias) check_operand("layer_norm", "bias", *bias, x.device(), core::DType::f32);
-  dispatch<CpuF32>("layer_norm", x.device(), x.dtype(),
+  dispatch<CpuF32 HFBATCH_CUDA_HALF>("layer_norm", x.device(), x.dtype(),
                    [&](auto backend) { compute(backend, x, residual, bias, gamma, beta, eps); });
 }
 

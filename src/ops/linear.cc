@@ -1,5 +1,6 @@
 #include "hfbatch/ops/linear.h"
 
+#include "ops/cuda_kernels.h"
 #include "ops/dispatch.h"
 
 namespace hfbatch::ops {
@@ -8,6 +9,12 @@ namespace {
 void compute(CpuF32, const core::Tensor& x, const core::Tensor& w, const core::Tensor* b, core::Tensor& y) {
   kernels::linear_cpu(x.data<float>(), w.data<float>(), b ? b->data<float>() : nullptr, y.data<float>(), x.dim(0),
                       x.dim(1), w.dim(0));
+}
+
+template <typename B>
+  requires is_cuda<B>
+void compute(B, const core::Tensor& x, const core::Tensor& w, const core::Tensor* b, core::Tensor& y) {
+  cuda_kernels::linear(x, w, b, y);
 }
 
 }  // namespace
@@ -19,8 +26,8 @@ core::Tensor linear(const core::Tensor& x, const core::Tensor& w, const core::Te
         [&] { return "linear: bias does not match weight " + w.shape_string(); });
   check_operand("linear", "weight", w, x.device(), x.dtype());
   if (b) check_operand("linear", "bias", *b, x.device(), core::DType::f32);
-  core::Tensor y({x.dim(0), w.dim(0)}, core::DType::f32, x.device());
-  dispatch<CpuF32>("linear", x.device(), x.dtype(), [&](auto backend) { compute(backend, x, w, b, y); });
+  core::Tensor y({x.dim(0), w.dim(0)}, x.dtype(), x.device());  // f32 on cpu; f16/bf16 on cuda
+  dispatch<CpuF32 HFBATCH_CUDA_HALF>("linear", x.device(), x.dtype(), [&](auto backend) { compute(backend, x, w, b, y); });
   return y;
 }
 

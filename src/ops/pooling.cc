@@ -1,5 +1,6 @@
 #include "hfbatch/ops/pooling.h"
 
+#include "ops/cuda_kernels.h"
 #include "ops/dispatch.h"
 
 namespace hfbatch::ops {
@@ -25,10 +26,22 @@ void compute(CpuF32, const core::Tensor& x, const core::Tensor& offsets, const P
 
 void compute(CpuF32, core::Tensor& x) { kernels::l2_normalize_cpu(x.data<float>(), x.dim(0), x.dim(1)); }
 
+template <typename B>
+  requires is_cuda<B>
+void compute(B, const core::Tensor& x, const core::Tensor& offsets, const Pooling* mode, core::Tensor& out) {
+  cuda_kernels::reduce_rows(x, offsets, mode, out);
+}
+template <typename B>
+  requires is_cuda<B>
+void compute(B, core::Tensor& x) {
+  cuda_kernels::l2_normalize(x);
+}
+
 core::Tensor reduce(const char* op, const core::Tensor& x, const core::Tensor& offsets, const Pooling* mode) {
   const int64_t batch = check_sequences(op, x, offsets);
-  core::Tensor out({batch, x.dim(1)}, core::DType::f32, x.device());
-  dispatch<CpuF32>(op, x.device(), x.dtype(), [&](auto backend) { compute(backend, x, offsets, mode, out); });
+  // pool: f32 (sums in fp32); first_rows: a gather, in x's dtype (the residual of a classifier's last layer).
+  core::Tensor out({batch, x.dim(1)}, mode ? core::DType::f32 : x.dtype(), x.device());
+  dispatch<CpuF32 HFBATCH_CUDA_ALL>(op, x.device(), x.dtype(), [&](auto backend) { compute(backend, x, offsets, mode, out); });
   return out;
 }
 
@@ -44,7 +57,7 @@ core::Tensor pool(const core::Tensor& x, const core::Tensor& offsets, Pooling mo
 
 void l2_normalize(core::Tensor& x) {
   check(x.rank() == 2, [&] { return "l2_normalize: x must be [rows, hidden], got " + x.shape_string(); });
-  dispatch<CpuF32>("l2_normalize", x.device(), x.dtype(), [&](auto backend) { compute(backend, x); });
+  dispatch<CpuF32 HFBATCH_CUDA_F32>("l2_normalize", x.device(), x.dtype(), [&](auto backend) { compute(backend, x); });
 }
 
 }  // namespace hfbatch::ops

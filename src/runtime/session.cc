@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hfbatch/core/error.h"
+#include "hfbatch/cuda/device.h"
 #include "hfbatch/core/stopwatch.h"
 #include "hfbatch/hf/config.h"
 #include "hfbatch/runtime/encode_rows.h"
@@ -83,7 +84,11 @@ Session::Session(const SessionOptions& options) : options_(options) {
   core::check_thread_limit(options.threads, "--threads");  // before anything starts a thread
   core::check_thread_limit(options.tokenizer_threads, "--tokenizer-threads");
   const fs::path tok_dir = options.tokenizer_dir.value_or(options.model_dir);
+  check_task_device(options);  // before anything is loaded
+  cuda::require_usable(options.device, "--device " + options.device.name());
   models::LoadOptions load;
+  load.device = options.device;
+  load.cuda_dtype = options.cuda_dtype;
   load.threads = options.threads;
   load.precision = options.precision;
   load.stop = options.stop;

@@ -40,6 +40,16 @@ void check_task(const SessionOptions& o, const models::ModelInfo& info) {
               " has no masked-LM head (embed --sparse needs a SPLADE-style *ForMaskedLM model)");
 }
 
+void check_task_device(const SessionOptions& o) {
+  if (o.device.kind == core::DeviceSpec::cpu) return;
+  auto refuse = [&](const char* task, const char* head) {
+    throw Error("--device " + o.device.name() + ": " + task + " does not run on cuda yet (" + head +
+                " has no CUDA placement); use --device cpu");
+  };
+  if (o.task == Task::token_classify) refuse("token-classify", "the token-classification head");
+  if (o.task == Task::sparse_embed) refuse("embed --sparse", "the masked-LM head");
+}
+
 void read_splade_pooling(const fs::path& dir, bool& sum, bool& log1p_twice, int32_t& max_seq_length) {
   sum = log1p_twice = false;
   if (const fs::path st = dir / "sentence_bert_config.json"; fs::exists(st)) {

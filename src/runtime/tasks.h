@@ -19,6 +19,9 @@ namespace hfbatch::runtime {
 
 // Throws (one line naming the option or field) when `options` cannot run on a model described by `info`.
 void check_task(const SessionOptions& options, const models::ModelInfo& info);
+// Before the model loads: the tasks whose heads run on the cpu only (token_classify's TokenHead, sparse_embed's
+// MaskedLmHead) refused on --device cuda, one line naming the task.
+void check_task_device(const SessionOptions& options);
 
 enum class Aggregation { none, simple, first, average, max };
 Aggregation parse_aggregation(const std::string& name);  // "--aggregation: ..." on anything else

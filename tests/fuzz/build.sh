@@ -94,6 +94,7 @@ compile tokenizer
 tokenizer_objs=("${objs[@]}")
 objs=()
 compile cpu
+compile cuda device_stub.cc  # the CUDA API without CUDA (models/cuda_placement.cc calls it)
 compile ops
 compile models
 model_objs=("${objs[@]}")

@@ -245,8 +245,8 @@ def test_faster_dtype_runs_and_stays_close(engine, dtype, bound):
     pf = np.array(fast.classify(texts).column("probabilities").to_pylist())
     assert not np.array_equal(pf, p32)
     assert np.abs(pf - p32).max() <= bound
-    with pytest.raises(hfbatch.Error, match='dtype: "fp16" is not a supported dtype'):
-        hfbatch.Engine(str(BERT), dtype="fp16")
+    with pytest.raises(hfbatch.Error, match='dtype: "fp8" is not a supported dtype'):  # (fp16: cuda only)
+        hfbatch.Engine(str(BERT), dtype="fp8")
 
 
 # Issue 12 item 14: wrong argument types and sizes raise TypeError / hfbatch.Error in the CLI's wording,
@@ -295,3 +295,38 @@ def test_compat_selects_the_transformers_tokenizer_rules():
     assert p5[1] == p4[1]
     with pytest.raises(hfbatch.Error, match="compat: expected 4 or 5"):
         hfbatch.Engine(str(BERT), compat=3)
+
+
+def test_device_cuda_is_a_one_line_error_before_loading_without_a_gpu():
+    """Engine(device="cuda"): no CUDA in the build, or no GPU here → hfbatch.Error naming the device, before the
+    model loads (a missing model folder is not what it reports). Skipped, saying so, where a GPU is usable."""
+    with pytest.raises(hfbatch.Error) as e:
+        hfbatch.Engine(str(FIXTURES / "bert-cls"), device="cuda:0")
+    message = str(e.value)
+    if "no CUDA device" not in message and "built without CUDA" not in message:
+        pytest.skip("a usable GPU is present here: " + message)
+    assert message.startswith("device cuda:0: ") and "\n" not in message
+    with pytest.raises(hfbatch.Error, match="device: expected cpu, cuda or cuda:N, got 'gpu'"):
+        hfbatch.Engine(str(FIXTURES / "bert-cls"), device="gpu")
+    with pytest.raises(hfbatch.Error, match="dtype: fp16 runs on cuda only"):
+        hfbatch.Engine(str(FIXTURES / "bert-cls"), dtype="fp16")
+
+
+def test_spark_task_gpu_becomes_the_cuda_ordinal(monkeypatch):
+    """hfbatch.spark.resolve_device: plain "cuda" inside a task = the GPU Spark assigned it; else as given."""
+    pyspark = pytest.importorskip("pyspark")
+    from hfbatch import spark as hs
+
+    class Resource:
+        addresses = ["3"]
+
+    class Task:
+        def resources(self):
+            return {"gpu": Resource()}
+
+    monkeypatch.setattr(pyspark.TaskContext, "get", staticmethod(lambda: Task()))
+    assert hs.resolve_device("cuda") == "cuda:3"
+    assert hs.resolve_device("cuda:1") == "cuda:1"
+    assert hs.resolve_device("cpu") == "cpu"
+    monkeypatch.setattr(pyspark.TaskContext, "get", staticmethod(lambda: None))
+    assert hs.resolve_device("cuda") == "cuda"

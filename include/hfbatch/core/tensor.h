@@ -19,10 +19,14 @@ const char* dtype_name(DType t);
 class Tensor {
  public:
   Tensor() = default;
-  // Allocates an owned, uninitialised tensor.
+  // Allocates an owned, uninitialised tensor. A cuda tensor takes device memory from the cuda execution
+  // context entered on this thread (core/execution_context.h), else it is an error.
   Tensor(std::vector<int64_t> shape, DType dtype = DType::f32, Device device = Device::cpu);
   // Wraps memory owned elsewhere; `keep_alive` (may be null) is held for the tensor's lifetime.
   static Tensor borrow(void* data, std::vector<int64_t> shape, DType dtype, std::shared_ptr<void> keep_alive);
+  // The same for device memory (a view into a cuda tensor).
+  static Tensor borrow(void* data, std::vector<int64_t> shape, DType dtype, Device device,
+                       std::shared_ptr<void> keep_alive);
   static Tensor zeros(std::vector<int64_t> shape, DType dtype = DType::f32);
 
   const std::vector<int64_t>& shape() const { return shape_; }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "hfbatch/core/device_runtime.h"
 #include "hfbatch/core/execution_context.h"
 #include "hfbatch/core/stop.h"
 #include "hfbatch/core/tensor.h"
@@ -110,6 +111,13 @@ class Model {
   // info().precision; load_model calls it for LoadOptions::precision == bf16. Throws "--dtype bf16: ..."
   // where the CPU has no bf16 GEMM, and for models without a bf16 path.
   void convert_bf16();
+  // Moves the weights to cuda:`ordinal` once (matrices in `dtype`, f16 or bf16; vectors — biases, LayerNorm —
+  // in f32) and gives the model a cuda execution context; encode/classify then run on the GPU and return host
+  // f32 tensors. A batch that runs out of device memory is split in half and retried, down to one sequence
+  // (logged once). models/cuda_placement.cc; throws for models without for_each_tensor.
+  void place_on_cuda(int ordinal, core::DType dtype, int32_t threads);
+  // Calls f on every weight tensor of the model (for place_on_cuda); the default throws "not on CUDA".
+  virtual void for_each_tensor(const std::function<void(core::Tensor&)>& f);
 
  protected:
   // Gives every encoder-layer Linear its quantized weight (encoder.h quantize_layer_int8).
@@ -135,6 +143,9 @@ struct LoadOptions {
   // Whose config rules apply (--transformers-compat): transformers 5 refuses a single-label classifier with one
   // output (configuration_utils.py:464), which 4.x scored with a sigmoid.
   int transformers_major = 5;
+  // --device cuda[:N] (runtime/device_choice.h): the weights go to that GPU in cuda_dtype (place_on_cuda).
+  core::DeviceSpec device;
+  core::DType cuda_dtype = core::DType::f16;
 };
 
 // Reads config.json + weights (model.safetensors, sharded index, ...) from `dir`, picks the builder for

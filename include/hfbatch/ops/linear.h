@@ -1,4 +1,5 @@
 // y = x · Wᵀ + b, the nn.Linear of transformers. x: [tokens, in] (packed), W: [out, in], b: [out] → [tokens, out].
+// cpu: f32. cuda: x, W and y f16 or bf16 (cuBLASLt, fp32 accumulation), b f32.
 #pragma once
 #include "hfbatch/core/tensor.h"
 

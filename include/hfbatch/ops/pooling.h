@@ -1,5 +1,6 @@
 // Per-sequence reductions over a packed batch (the heads' inputs), and row normalisation.
-// x: [tokens, H] f32 packed by offsets (i32 [batch + 1]); every sequence must be non-empty.
+// x: [tokens, H] packed by offsets (i32 [batch + 1]); every sequence must be non-empty. cpu: f32; cuda: f16 / bf16,
+// pool → f32 (sums in fp32), first_rows → x's dtype.
 // Reference: sentence_transformers/models/Pooling.py, Normalize.py (torch.nn.functional.normalize).
 #pragma once
 #include <cstdint>

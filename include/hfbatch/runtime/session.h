@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hfbatch/core/device_runtime.h"
 #include "hfbatch/core/stop.h"
 #include "hfbatch/core/thread_pool.h"
 #include "hfbatch/models/heads.h"
@@ -55,6 +56,9 @@ struct SessionOptions {
   // so they share the cores with the GEMMs); 0: a quarter of `threads`, at least 1. run() uses all threads.
   int32_t tokenizer_threads = 0;
   models::Precision precision = models::Precision::fp32;  // --dtype: the encoder layers' linears
+  // --device (runtime/device_choice.h): cpu, or a GPU with its dtype (fp16 / bf16).
+  core::DeviceSpec device;
+  core::DType cuda_dtype = core::DType::f16;
   // Rows arrive as token ids (run_tokens): no tokenizer is loaded; max_length is `max_length` if > 0,
   // else the model's position limit, and longer rows are an error (never truncated).
   bool pretokenized = false;
