@@ -253,14 +253,15 @@ def zero_shot(df, model: str, candidate_labels: Sequence[str], text_col: str = "
 
 def predict_udf(model: str, task: str = "classify", tokenizer: Optional[str] = None, pairs: bool = False,
                 batch_tokens: int = 8192, threads: Optional[int] = None, max_length: int = 0,
-                dtype: str = "fp32", compat: int = 5) -> Callable:
+                dtype: Optional[str] = None, compat: int = 5, device: str = "cpu") -> Callable:
     """A pandas_udf returning a struct of the prediction columns, for ``df.select(predict("text"))``
-    (``predict("text", "pair")`` with pairs=True). mapInArrow (classify/embed) avoids pandas and is faster."""
+    (``predict("text", "pair")`` with pairs=True). mapInArrow (classify/embed) avoids pandas and is faster.
+    dtype None: the device's default (fp32 on cpu, fp16 on cuda); device as in classify()."""
     import pandas as pd
     from pyspark.sql.functions import pandas_udf
 
     engine_args = dict(model=model, task=task, tokenizer=tokenizer, threads=threads, max_length=max_length,
-                       batch_tokens=batch_tokens, dtype=dtype, compat=compat)
+                       batch_tokens=batch_tokens, dtype=dtype, compat=compat, device=device)
     return_type = prediction_schema(task)
 
     def to_pandas(rb: pa.RecordBatch) -> "pd.DataFrame":

@@ -21,7 +21,7 @@ using hfbatch::core::DType;
 // Max |p_gpu − p_cpu| over every probability: fp16 keeps 11 significant bits through the layers, bf16 8.
 double bound_of(DType dt) { return dt == DType::f16 ? 1e-2 : 3e-2; }
 
-const char* kModels[] = {"bert-cls", "bert-multilabel", "distilbert-cls", "electra-cls", "minilm-cls",
+const char* kModels[] = {"bert-cls", "bert-multilabel", "distilbert-cls", "electra-cls",
                          "roberta-cls", "xlmr-cls", "st-mean", "albert-cls", "albert-base"};
 
 std::vector<double> softmax_row(const float* v, int64_t n) {
