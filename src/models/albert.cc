@@ -62,12 +62,8 @@ std::unique_ptr<Model> build_albert(const hf::Config& c, hf::WeightStore& w, con
 
   int64_t num_labels = 0;
   if (arch == "AlbertForSequenceClassification") {
-    ClassifierHead h;
-    h.dense = load_linear(w, p + "pooler", hidden, hidden);
-    h.activation = ops::Activation::tanh;
-    num_labels = classifier_outputs(c, w, "classifier.weight");
-    h.out = load_linear(w, "classifier", num_labels, hidden);
-    parts.head = std::move(h);
+    parts.head = load_dense_classifier_head(c, w, p + "pooler", ops::Activation::tanh, "classifier", hidden);
+    num_labels = parts.head->out.weight.dim(0);
   }
   ModelInfo info = make_model_info(c, w, arch, hidden, ec.vocab, ec.max_positions, num_labels);
   info.type_vocab_size = type_vocab;

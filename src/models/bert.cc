@@ -42,20 +42,13 @@ std::unique_ptr<Model> build_bert_like(const hf::Config& c, hf::WeightStore& w, 
   std::optional<ClassifierHead> head;
   int64_t num_labels = 0;
   if (o.head != BertLikeHead::none) {
-    ClassifierHead h;
-    std::string out_name;
-    if (o.head == BertLikeHead::bert) {
-      h.dense = load_linear(w, p + "pooler.dense", hidden, hidden);
-      h.activation = ops::Activation::tanh;
-      out_name = "classifier";
-    } else {
-      h.dense = load_linear(w, "classifier.dense", hidden, hidden);
-      h.activation = o.head == BertLikeHead::roberta ? ops::Activation::tanh : ops::Activation::gelu;
-      out_name = "classifier.out_proj";
-    }
-    num_labels = classifier_outputs(c, w, out_name + ".weight");
-    h.out = load_linear(w, out_name, num_labels, hidden);
-    head = std::move(h);
+    if (o.head == BertLikeHead::bert)
+      head = load_dense_classifier_head(c, w, p + "pooler.dense", ops::Activation::tanh, "classifier", hidden);
+    else  // RobertaClassificationHead / ElectraClassificationHead: dense, activation, out_proj
+      head = load_dense_classifier_head(c, w, "classifier.dense",
+                                        o.head == BertLikeHead::roberta ? ops::Activation::tanh : ops::Activation::gelu,
+                                        "classifier.out_proj", hidden);
+    num_labels = head->out.weight.dim(0);
   }
 
   EncoderParts parts;

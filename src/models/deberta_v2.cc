@@ -196,12 +196,9 @@ std::unique_ptr<Model> build_deberta_v2(const hf::Config& c, hf::WeightStore& w,
   if (arch == "DebertaV2ForSequenceClassification" || arch == "DebertaForSequenceClassification") {
     const int64_t pooler = c.get_size("pooler_hidden_size", hidden, 1, hf::Config::kMaxConfigSize);
     if (pooler != hidden) c.fail("pooler_hidden_size", "must equal hidden_size (the classifier reads hidden_size)");
-    ClassifierHead h;
-    h.dense = load_linear(w, "pooler.dense", hidden, hidden);
-    h.activation = read_activation(c, "pooler_hidden_act", "gelu");
-    num_labels = classifier_outputs(c, w, "classifier.weight");
-    h.out = load_linear(w, "classifier", num_labels, hidden);
-    m.head = std::move(h);
+    m.head = load_dense_classifier_head(c, w, "pooler.dense", read_activation(c, "pooler_hidden_act", "gelu"),
+                                        "classifier", hidden);
+    num_labels = m.head->out.weight.dim(0);
   }
 
   ModelInfo info = make_model_info(c, w, arch, hidden, vocab, max_pos, num_labels);

@@ -37,12 +37,8 @@ std::unique_ptr<Model> build_distilbert(const hf::Config& c, hf::WeightStore& w,
   std::optional<ClassifierHead> head;
   int64_t num_labels = 0;
   if (arch == "DistilBertForSequenceClassification") {
-    ClassifierHead h;
-    h.dense = load_linear(w, "pre_classifier", hidden, hidden);
-    h.activation = ops::Activation::relu;
-    num_labels = classifier_outputs(c, w, "classifier.weight");
-    h.out = load_linear(w, "classifier", num_labels, hidden);
-    head = std::move(h);
+    head = load_dense_classifier_head(c, w, "pre_classifier", ops::Activation::relu, "classifier", hidden);
+    num_labels = head->out.weight.dim(0);
   }
 
   EncoderParts parts;

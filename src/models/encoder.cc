@@ -313,6 +313,16 @@ int64_t classifier_outputs(const hf::Config& c, const hf::WeightStore& w, const 
   return shape[0];
 }
 
+ClassifierHead load_dense_classifier_head(const hf::Config& c, hf::WeightStore& w, const std::string& dense,
+                                          ops::Activation activation, const std::string& out, int64_t hidden) {
+  ClassifierHead h;
+  h.dense = load_linear(w, dense, hidden, hidden);
+  h.activation = activation;
+  const int64_t num_labels = classifier_outputs(c, w, out + ".weight");
+  h.out = load_linear(w, out, num_labels, hidden);
+  return h;
+}
+
 Linear load_linear(hf::WeightStore& w, const std::string& name, int64_t out, int64_t in) {
   Linear l;
   l.weight = w.require(name + ".weight", {out, in});

@@ -197,6 +197,11 @@ std::vector<int32_t> residual_outlier_channels(const Embeddings& e, const std::v
 // states num_labels (and no id2label, which fill_label_info checks) it must agree, naming the field.
 int64_t classifier_outputs(const hf::Config& c, const hf::WeightStore& w, const std::string& name);
 Linear load_linear(hf::WeightStore& w, const std::string& name, int64_t out, int64_t in);
+// The usual sequence-classification head: `dense` [H, H] + activation on the first token (BERT's pooler,
+// RobertaClassificationHead.dense, DistilBERT's pre_classifier...), then `out` [num_labels, H]; num_labels
+// from `out`'s weight (classifier_outputs).
+ClassifierHead load_dense_classifier_head(const hf::Config& c, hf::WeightStore& w, const std::string& dense,
+                                          ops::Activation activation, const std::string& out, int64_t hidden);
 // LayerNorm "<name>.weight"/"<name>.bias" (or the legacy "<name>.gamma"/"<name>.beta").
 void load_layer_norm(hf::WeightStore& w, const std::string& name, int64_t dim, core::Tensor& gamma, core::Tensor& beta);
 // Rows of a, b, c stacked: [r_a + r_b + r_c, ...] (fused QKV).

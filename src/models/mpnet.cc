@@ -59,12 +59,9 @@ std::unique_ptr<Model> build_mpnet(const hf::Config& c, hf::WeightStore& w, cons
 
   int64_t num_labels = 0;
   if (arch == "MPNetForSequenceClassification") {
-    ClassifierHead h;
-    h.dense = load_linear(w, "classifier.dense", hidden, hidden);
-    h.activation = ops::Activation::tanh;
-    num_labels = classifier_outputs(c, w, "classifier.out_proj.weight");
-    h.out = load_linear(w, "classifier.out_proj", num_labels, hidden);
-    parts.head = std::move(h);
+    parts.head = load_dense_classifier_head(c, w, "classifier.dense", ops::Activation::tanh, "classifier.out_proj",
+                                           hidden);
+    num_labels = parts.head->out.weight.dim(0);
   }
   ModelInfo info = make_model_info(c, w, arch, hidden, ec.vocab, positions, num_labels);
   return std::make_unique<TransformerEncoder>(std::move(info), std::move(parts));
