@@ -79,6 +79,20 @@ std::vector<std::optional<std::string_view>> texts_of(const Chunks& chunks, cons
   return out;
 }
 
+// texts_of for the texts and, when given, their pairs (then as many rows as the texts; else empty).
+std::pair<std::vector<std::optional<std::string_view>>, std::vector<std::optional<std::string_view>>>
+text_and_pair_views(const Chunks& texts, const std::optional<Chunks>& pairs,
+                    std::vector<std::shared_ptr<arrow::Array>>& arrays) {
+  auto text_views = texts_of(texts, "texts", arrays);
+  std::vector<std::optional<std::string_view>> pair_views;
+  if (pairs) {
+    pair_views = texts_of(*pairs, "pairs", arrays);
+    check(pair_views.size() == text_views.size(),
+          "pairs: " + std::to_string(pair_views.size()) + " rows but texts has " + std::to_string(text_views.size()));
+  }
+  return {std::move(text_views), std::move(pair_views)};
+}
+
 // The Python task names (hfbatch.Engine(task=...); embed_sparse is task="embed", sparse=True).
 const std::pair<const char*, runtime::Task> kTasks[] = {{"classify", runtime::Task::classify},
                                                         {"embed", runtime::Task::embed},
@@ -156,14 +170,7 @@ class Engine {
   // a RecordBatch with the prediction columns, one row per input row.
   std::pair<nb::object, nb::object> run(const Chunks& texts, const std::optional<Chunks>& pairs) {
     std::vector<std::shared_ptr<arrow::Array>> arrays;
-    auto text_views = texts_of(texts, "texts", arrays);
-    std::vector<std::optional<std::string_view>> pair_views;
-    if (pairs) {
-      pair_views = texts_of(*pairs, "pairs", arrays);
-      check(pair_views.size() == text_views.size(),
-            "pairs: " + std::to_string(pair_views.size()) + " rows but texts has " +
-                std::to_string(text_views.size()));
-    }
+    auto [text_views, pair_views] = text_and_pair_views(texts, pairs, arrays);
     std::shared_ptr<arrow::RecordBatch> batch;
     {
       nb::gil_scoped_release release;
@@ -180,14 +187,7 @@ class Engine {
   std::pair<nb::object, nb::object> tokenize(const Chunks& texts, const std::optional<Chunks>& pairs,
                                              bool pad_to_max_length) {
     std::vector<std::shared_ptr<arrow::Array>> arrays;
-    auto text_views = texts_of(texts, "texts", arrays);
-    std::vector<std::optional<std::string_view>> pair_views;
-    if (pairs) {
-      pair_views = texts_of(*pairs, "pairs", arrays);
-      check(pair_views.size() == text_views.size(),
-            "pairs: " + std::to_string(pair_views.size()) + " rows but texts has " +
-                std::to_string(text_views.size()));
-    }
+    auto [text_views, pair_views] = text_and_pair_views(texts, pairs, arrays);
     std::shared_ptr<arrow::RecordBatch> batch;
     {
       nb::gil_scoped_release release;
