@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -111,68 +112,145 @@ struct TestHook {
   }
 };
 
-}  // namespace
-
-RunResult run_job(const io::JobOptions& options, const DistOptions& dist, Comm& comm) {
-  const auto start = Clock::now();
-  const bool sharded = dist.shards > 0;
+// Every check before the first write (nothing is removed or written until all have passed). Cheap ones
+// first, before the model is loaded: the inputs and their columns (every rank), the output folder.
+io::InputScan check_before_first_write(const io::JobOptions& options, const DistOptions& dist, const Comm& comm,
+                                       bool sharded, int32_t rank) {
   if (sharded) {
     check(comm.size() == 1, "--shard: cannot be combined with mpirun (MPI already splits the job over ranks)");
     check(!options.overwrite, "--shard: --overwrite is refused (the copies share the output folder and start at "
                               "different times; remove the folder before launching them)");
   }
+  io::InputScan scan = job_inputs(options, comm, sharded);
+  io::check_output_apart_from_inputs(options.output, options.inputs, scan.files);
+  if (!sharded && rank == 0 && !dist.resume) io::check_fresh_output(options.output, options.overwrite);
+  std::error_code ec;
+  if (sharded && !dist.resume && fs::exists(options.output / "_SUCCESS", ec)) {
+    throw Error(options.output.string() + ": output is already complete (_SUCCESS); pass --resume to keep it");
+  }
+  return scan;
+}
+
+// Under MPI (or alone): rank 0 opens the output folder and makes (or, with --resume, loads) the plan, then
+// broadcasts it; every rank must run rank 0's job (a node may read its own model copy) — a rank that does not
+// ends the whole job (MPI_Abort) before rank 0, waiting in the barrier, touches the folder.
+json open_output_and_plan(const io::JobOptions& options, const DistOptions& dist, Comm& comm, const io::InputScan& scan,
+                          const json& job, int32_t per_rank, std::optional<io::OutputDir>& out) {
+  const int32_t rank = comm.rank();
+  const json job0 = json::parse(comm.broadcast(job.dump()));
+  if (rank != 0)
+    check_same_job(job0, job, options.output.string() + ": this rank runs another job than rank 0",
+                   "give every rank the same model files and options");
+  comm.barrier();
+  std::string text;
+  if (rank == 0) {
+    out.emplace(dist.resume ? io::OutputDir::open_existing(options.output)
+                            : io::OutputDir(options.output, options.overwrite));
+    text = load_or_make_plan(*out, scan, job, comm.size(), per_rank, dist.resume).dump();
+  }
+  text = comm.broadcast(text);
+  if (rank != 0) out.emplace(io::OutputDir::open_existing(options.output));
+  return json::parse(text);
+}
+
+// --shard K/N: each copy loads the saved plan or makes the same one. Sibling copies must agree on N: each
+// reports as K-of-N and the committer waits for N reports.
+json open_output_and_plan_shard(const io::JobOptions& options, const DistOptions& dist, const io::InputScan& scan,
+                                const json& job, int32_t per_rank, std::optional<io::OutputDir>& out) {
+  out.emplace(io::OutputDir::open_existing(options.output));
+  json plan = load_or_make_plan(*out, scan, job, dist.shards, per_rank, true);
+  const int32_t planned = plan.at("planned_for_ranks").get<int32_t>();
+  check(dist.resume || planned == dist.shards,
+        "--shard " + std::to_string(dist.shard) + "/" + std::to_string(dist.shards) + ": the output was planned for " +
+            std::to_string(planned) + " shards; use the same N, or --resume to finish it with " +
+            std::to_string(dist.shards));
+  return plan;
+}
+
+// Dynamic scheduling: rank 0 serves units on demand (with MPI_THREAD_MULTIPLE from a thread, working too);
+// the other ranks ask for units until there are none.
+void run_dynamic_units(Comm& comm, int64_t n_units, const std::function<void(int32_t)>& do_unit) {
+  if (comm.rank() != 0) {
+    for (int64_t v; (v = comm.request_unit()) >= 0;) do_unit(static_cast<int32_t>(v));
+    return;
+  }
+  std::atomic<int64_t> next{0};
+  auto take = [&]() -> int64_t {
+    if (io::stop_requested().load()) return -1;
+    const int64_t v = next.fetch_add(1);
+    return v < n_units ? v : -1;
+  };
+  if (!comm.thread_multiple()) {
+    comm.serve_units(take);
+    return;
+  }
+  std::thread server([&] { comm.serve_units(take); });
+  try {
+    for (int64_t v; (v = take()) >= 0;) do_unit(static_cast<int32_t>(v));
+  } catch (const std::exception& e) {  // the server thread still runs: end the whole job now
+    std::cerr << "hfbatch: error: rank 0: " << e.what() << "\n";
+    comm.abort(dynamic_cast<const io::Interrupted*>(&e) ? 130 : 1);
+  }
+  server.join();
+}
+
+// A single process owns the folder: after a failure with nothing committed, leave it as empty as we found it
+// (the plan only matters to --resume).
+void clean_up_single_process_output(const io::OutputDir& out) {
+  out.cleanup();
+  std::error_code ec;
+  bool any_part = false;
+  for (const auto& e : fs::directory_iterator(out.root(), ec)) any_part |= e.path().extension() == ".parquet";
+  if (!any_part) fs::remove(out.root() / "_plan.json", ec);
+}
+
+// --shard: write this copy's report; the copy that sees every report commits (once: an O_EXCL lock file).
+void report_and_maybe_commit_shard(const io::JobOptions& options, const DistOptions& dist, const io::OutputDir& out,
+                                   const io::InputScan& scan, const json& plan, const std::vector<WorkUnit>& units,
+                                   const json& report, Clock::time_point start, RunResult& result) {
+  const std::string who = "shard " + std::to_string(dist.shard) + "/" + std::to_string(dist.shards) + " done; ";
+  const std::string suffix = "-of-" + std::to_string(dist.shards) + ".json";
+  out.write_file("_shards/" + std::to_string(dist.shard) + suffix, report.dump() + "\n");
+  int32_t missing = 0;
+  const std::optional<std::vector<json>> all = all_shard_reports(out, dist.shards, &missing);
+  if (!all) {
+    result.note = who + "waiting for " + std::to_string(missing) + " more shard(s), the last one writes _SUCCESS";
+    return;
+  }
+  std::error_code ec;
+  const fs::path lock = out.root() / "_shards" / "_commit.lock";
+  if (dist.resume && !fs::exists(out.root() / "_SUCCESS", ec)) fs::remove(lock, ec);  // a committer that died
+  const int fd = ::open(lock.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0644);
+  if (fd < 0) {
+    result.note = who + "another shard commits";
+    return;
+  }
+  ::close(fd);
+  result.summary = commit_job(options, out, scan, plan, units, *all, "shard", start);
+  result.committed = true;
+  result.note = who + "all shards done, _SUCCESS written";
+}
+
+}  // namespace
+
+RunResult run_job(const io::JobOptions& options, const DistOptions& dist, Comm& comm) {
+  const auto start = Clock::now();
+  const bool sharded = dist.shards > 0;
   const int32_t rank = sharded ? dist.shard : comm.rank();
   const int32_t size = sharded ? dist.shards : comm.size();
   const int32_t per_rank = dist.dynamic ? 8 : 1;
   const bool dynamic = dist.dynamic && comm.is_mpi() && size > 1;
-  std::error_code ec;
 
-  // Every check before the first write (nothing is removed or written until all have passed). Cheap ones
-  // first, before the model is loaded: the inputs and their columns (every rank), the output folder.
-  const io::InputScan scan = job_inputs(options, comm, sharded);
-  io::check_output_apart_from_inputs(options.output, options.inputs, scan.files);
-  if (!sharded && rank == 0 && !dist.resume) io::check_fresh_output(options.output, options.overwrite);
-  if (sharded && !dist.resume && fs::exists(options.output / "_SUCCESS", ec)) {
-    throw Error(options.output.string() + ": output is already complete (_SUCCESS); pass --resume to keep it");
-  }
-
+  const io::InputScan scan = check_before_first_write(options, dist, comm, sharded, rank);
   auto t0 = Clock::now();
   const std::unique_ptr<io::UnitWorker> worker = io::make_unit_worker(options);
   const double load_s = seconds_since(t0);
   if (sharded || rank == 0) io::check_part_schemas(scan, options, *worker);  // the others trust rank 0's
   const json job = io::job_fingerprint(options, *worker);
 
-  // The output folder and the plan: rank 0 prepares both and broadcasts the plan; shards each load the
-  // saved plan or make the same one.
   std::optional<io::OutputDir> out_holder;
-  json plan;
-  if (!sharded) {
-    // Every rank must run rank 0's job (a node may read its own model copy); a rank that does not ends the
-    // whole job (MPI_Abort) before rank 0, waiting in the barrier, touches the folder.
-    const json job0 = json::parse(comm.broadcast(job.dump()));
-    if (rank != 0)
-      check_same_job(job0, job, options.output.string() + ": this rank runs another job than rank 0",
-                     "give every rank the same model files and options");
-    comm.barrier();
-    std::string text;
-    if (rank == 0) {
-      out_holder.emplace(dist.resume ? io::OutputDir::open_existing(options.output)
-                                     : io::OutputDir(options.output, options.overwrite));
-      text = load_or_make_plan(*out_holder, scan, job, size, per_rank, dist.resume).dump();
-    }
-    text = comm.broadcast(text);
-    if (rank != 0) out_holder.emplace(io::OutputDir::open_existing(options.output));
-    plan = json::parse(text);
-  } else {
-    out_holder.emplace(io::OutputDir::open_existing(options.output));
-    plan = load_or_make_plan(*out_holder, scan, job, size, per_rank, true);
-    // Sibling copies must agree on N: each reports as K-of-N and the committer waits for N reports.
-    const int32_t planned = plan.at("planned_for_ranks").get<int32_t>();
-    check(dist.resume || planned == size,
-          "--shard " + std::to_string(rank) + "/" + std::to_string(size) + ": the output was planned for " +
-              std::to_string(planned) + " shards; use the same N, or --resume to finish it with " +
-              std::to_string(size));
-  }
+  const json plan = sharded ? open_output_and_plan_shard(options, dist, scan, job, per_rank, out_holder)
+                            : open_output_and_plan(options, dist, comm, scan, job, per_rank, out_holder);
   const io::OutputDir& out = *out_holder;
   const std::vector<WorkUnit> units = units_from_json(plan.at("units"));
 
@@ -202,41 +280,14 @@ RunResult run_job(const io::JobOptions& options, const DistOptions& dist, Comm& 
   };
 
   try {
-    if (!dynamic) {
+    if (dynamic) {
+      run_dynamic_units(comm, static_cast<int64_t>(units.size()), do_unit);
+    } else {
       const auto assigned = assign_static(units, plan.at("slices").get<int32_t>(), size);
       for (int32_t i : assigned[rank]) do_unit(i);
-    } else if (rank == 0) {
-      // Rank 0 serves units on demand; with MPI_THREAD_MULTIPLE it serves from a thread and works too.
-      std::atomic<int64_t> next{0};
-      const int64_t n = static_cast<int64_t>(units.size());
-      auto take = [&]() -> int64_t {
-        if (io::stop_requested().load()) return -1;
-        const int64_t v = next.fetch_add(1);
-        return v < n ? v : -1;
-      };
-      if (comm.thread_multiple()) {
-        std::thread server([&] { comm.serve_units(take); });
-        try {
-          for (int64_t v; (v = take()) >= 0;) do_unit(static_cast<int32_t>(v));
-        } catch (const std::exception& e) {  // the server thread still runs: end the whole job now
-          std::cerr << "hfbatch: error: rank 0: " << e.what() << "\n";
-          comm.abort(dynamic_cast<const io::Interrupted*>(&e) ? 130 : 1);
-        }
-        server.join();
-      } else {
-        comm.serve_units(take);
-      }
-    } else {
-      for (int64_t v; (v = comm.request_unit()) >= 0;) do_unit(static_cast<int32_t>(v));
     }
   } catch (...) {
-    if (!comm.is_mpi() && !sharded) {  // a single process owns the folder
-      out.cleanup();
-      // Nothing committed: leave the folder as empty as we found it (the plan only matters to --resume).
-      bool any_part = false;
-      for (const auto& e : fs::directory_iterator(out.root(), ec)) any_part |= e.path().extension() == ".parquet";
-      if (!any_part) fs::remove(out.root() / "_plan.json", ec);
-    }
+    if (!comm.is_mpi() && !sharded) clean_up_single_process_output(out);
     throw;
   }
   progress.finish();
@@ -247,42 +298,20 @@ RunResult run_job(const io::JobOptions& options, const DistOptions& dist, Comm& 
   result.summary.rows_in = report.at("rows_in").get<int64_t>();
   result.summary.files = static_cast<int64_t>(scan.files.size());
   result.summary.total_s = seconds_since(start);
-  const std::string mode = sharded ? "shard" : comm.is_mpi() ? (dynamic ? "mpi-dynamic" : "mpi") : "single";
-
-  if (!sharded) {
-    comm.idle_barrier();  // then the gather finds every rank there
-    const std::vector<std::string> texts = comm.gather(report.dump());
-    result.leader = rank == 0;
-    if (rank == 0) {
-      std::vector<json> reports;
-      for (const std::string& t : texts) reports.push_back(json::parse(t));
-      result.summary = commit_job(options, out, scan, plan, units, reports, mode, start);
-      result.committed = true;
-    }
+  if (sharded) {
+    report_and_maybe_commit_shard(options, dist, out, scan, plan, units, report, start, result);
     return result;
   }
-
-  // --shard: report, and the shard that sees every report commits (once: an O_EXCL lock file).
-  const std::string suffix = "-of-" + std::to_string(size) + ".json";
-  out.write_file("_shards/" + std::to_string(rank) + suffix, report.dump() + "\n");
-  int32_t missing = 0;
-  const std::optional<std::vector<json>> all = all_shard_reports(out, size, &missing);
-  if (!all) {
-    result.note = "shard " + std::to_string(rank) + "/" + std::to_string(size) + " done; waiting for " +
-                  std::to_string(missing) + " more shard(s), the last one writes _SUCCESS";
-    return result;
+  comm.idle_barrier();  // then the gather finds every rank there
+  const std::vector<std::string> texts = comm.gather(report.dump());
+  result.leader = rank == 0;
+  if (rank == 0) {
+    std::vector<json> reports;
+    for (const std::string& t : texts) reports.push_back(json::parse(t));
+    const std::string mode = comm.is_mpi() ? (dynamic ? "mpi-dynamic" : "mpi") : "single";
+    result.summary = commit_job(options, out, scan, plan, units, reports, mode, start);
+    result.committed = true;
   }
-  const fs::path lock = out.root() / "_shards" / "_commit.lock";
-  if (dist.resume && !fs::exists(out.root() / "_SUCCESS", ec)) fs::remove(lock, ec);  // a committer that died
-  const int fd = ::open(lock.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0644);
-  if (fd < 0) {
-    result.note = "shard " + std::to_string(rank) + "/" + std::to_string(size) + " done; another shard commits";
-    return result;
-  }
-  ::close(fd);
-  result.summary = commit_job(options, out, scan, plan, units, *all, mode, start);
-  result.committed = true;
-  result.note = "shard " + std::to_string(rank) + "/" + std::to_string(size) + " done; all shards done, _SUCCESS written";
   return result;
 }
 
