@@ -246,23 +246,12 @@ std::string spm_class(const json& cfg, const fs::path& folder, const std::string
   return "DebertaV2Tokenizer";
 }
 
-// transformers 5 (SentencePieceExtractor.extract, convert_slow_tokenizer.py convert_from_spm) keeps the piece
-// scores as they are and adds only control pieces as tokens; 4.x's converters lower the score of "<digit>,"
-// pieces by 100 (AlbertConverter.vocab) and add user-defined pieces as well.
-json spm_tokenizer_json(const fs::path& folder, const fs::path& model_file, const json& cfg, int major) {
-  const std::string file = model_file.string();
-  const std::string cfg_file = (folder / "tokenizer_config.json").string();
-  const std::string cls = spm_class(cfg, folder, model_file.filename().string());
-  if (cls != "DebertaV2Tokenizer" && cls != "XLMRobertaTokenizer" && cls != "AlbertTokenizer")
-    throw Error(cfg_file + ": tokenizer_class: unsupported SentencePiece tokenizer '" + cls +
-                "' (supported: DebertaV2Tokenizer, XLMRobertaTokenizer, AlbertTokenizer)");
-  const SpmModel spm = parse_spm(read_file(model_file), file);
-  if (spm.model_type != 1)
-    throw Error(file + ": trainer_spec.model_type: only unigram SentencePiece models are supported for " + cls);
-
-  // Model vocabulary (the converter's vocab()) and unk id.
+// The Unigram model's vocabulary (the converter's vocab()) as [piece, score] pairs; sets unk_id. transformers 5
+// (SentencePieceExtractor.extract, convert_slow_tokenizer.py convert_from_spm) keeps the piece scores as they
+// are; 4.x's converters lower the score of "<digit>," pieces by 100 (AlbertConverter.vocab).
+json spm_vocab(const SpmModel& spm, const std::string& cls, int major, int32_t& unk_id) {
   json vocab = json::array();
-  int32_t unk_id = spm.unk_id;
+  unk_id = spm.unk_id;
   if (cls == "XLMRobertaTokenizer") {
     // fairseq layout: 4 fixed tokens, the pieces from index 3, <mask> last.
     for (const char* t : {"<s>", "<pad>", "</s>", "<unk>"}) vocab.push_back(json::array({t, 0.0}));
@@ -270,56 +259,37 @@ json spm_tokenizer_json(const fs::path& folder, const fs::path& model_file, cons
       vocab.push_back(json::array({spm.pieces[i].piece, static_cast<double>(spm.pieces[i].score)}));
     vocab.push_back(json::array({"<mask>", 0.0}));
     unk_id = 3;
-  } else {
-    for (const auto& p : spm.pieces) {
-      double score = static_cast<double>(p.score);
-      if (major == 4 && cls == "AlbertTokenizer" && !check_number_comma(p.piece)) score -= 100;
-      vocab.push_back(json::array({p.piece, score}));
-    }
+    return vocab;
   }
-  if (unk_id < 0 || static_cast<size_t>(unk_id) >= vocab.size())
-    throw Error(file + ": trainer_spec.unk_id: out of range of the vocabulary");
-  std::unordered_map<std::string, int32_t> ids;
-  for (size_t i = 0; i < vocab.size(); ++i) ids[vocab[i][0].get<std::string>()] = static_cast<int32_t>(i);
-  auto vocab_id = [&](const std::string& t) -> std::optional<int32_t> {
-    auto it = ids.find(t);
-    if (it == ids.end()) return std::nullopt;
-    return it->second;
-  };
-  int32_t next_id = static_cast<int32_t>(vocab.size());
-
-  json tok = json::object();
-  tok["added_tokens"] = json::array();
-  // Control (3) and user-defined (4) pieces become added tokens, matched on the raw text.
   for (const auto& p : spm.pieces) {
-    if (p.type != 3 && (p.type != 4 || major != 4)) continue;
-    auto id = vocab_id(p.piece);
-    if (!id) continue;  // XLM-R drops pieces 0..2
-    bool dup = false;
-    for (const auto& a : tok["added_tokens"]) dup = dup || a["content"] == p.piece;
-    if (!dup) tok["added_tokens"].push_back(added_token(*id, p.piece, p.type == 3, false));
+    double score = static_cast<double>(p.score);
+    if (major == 4 && cls == "AlbertTokenizer" && !check_number_comma(p.piece)) score -= 100;
+    vocab.push_back(json::array({p.piece, score}));
   }
-  std::vector<SpecialDefault> specials;
-  const bool lower_default = cls == "AlbertTokenizer";
-  ClassFlags flags(cfg, cfg_file, cls);
-  const bool lower = flags.get_bool("do_lower_case", lower_default);
-  // transformers 4's XLMRobertaTokenizer / AlbertTokenizer make the mask token lstrip; 5's converted spm
-  // folders do not (ids are the same either way after WhitespaceSplit; offsets cover the space or not).
+  return vocab;
+}
+
+// The class's special tokens and their defaults. transformers 4's XLMRobertaTokenizer / AlbertTokenizer make
+// the mask token lstrip; 5's converted spm folders do not (ids are the same either way after WhitespaceSplit;
+// offsets cover the space or not).
+std::vector<SpecialDefault> spm_specials(const std::string& cls, int major) {
   const bool mask_lstrip = major == 4;
   if (cls == "XLMRobertaTokenizer")
-    specials = {{"bos_token", "<s>"},   {"eos_token", "</s>"}, {"unk_token", "<unk>"}, {"sep_token", "</s>"},
-                {"pad_token", "<pad>"}, {"cls_token", "<s>"},  {"mask_token", "<mask>", false, mask_lstrip}};
-  else if (cls == "DebertaV2Tokenizer")
-    specials = {{"bos_token", "[CLS]"},         {"eos_token", "[SEP]"}, {"unk_token", "[UNK]", true},
-                {"sep_token", "[SEP]"},         {"pad_token", "[PAD]"}, {"cls_token", "[CLS]"},
-                {"mask_token", "[MASK]"}};
-  else
-    specials = {{"bos_token", "[CLS]"}, {"eos_token", "[SEP]"}, {"unk_token", "<unk>"},
-                {"sep_token", "[SEP]"}, {"pad_token", "<pad>"}, {"cls_token", "[CLS]"},
-                {"mask_token", "[MASK]", false, mask_lstrip}};
-  add_special_tokens(tok, specials, cfg, vocab_id, next_id, cfg_file);
+    return {{"bos_token", "<s>"},   {"eos_token", "</s>"}, {"unk_token", "<unk>"}, {"sep_token", "</s>"},
+            {"pad_token", "<pad>"}, {"cls_token", "<s>"},  {"mask_token", "<mask>", false, mask_lstrip}};
+  if (cls == "DebertaV2Tokenizer")
+    return {{"bos_token", "[CLS]"},         {"eos_token", "[SEP]"}, {"unk_token", "[UNK]", true},
+            {"sep_token", "[SEP]"},         {"pad_token", "[PAD]"}, {"cls_token", "[CLS]"},
+            {"mask_token", "[MASK]"}};
+  return {{"bos_token", "[CLS]"}, {"eos_token", "[SEP]"}, {"unk_token", "<unk>"},
+          {"sep_token", "[SEP]"}, {"pad_token", "<pad>"}, {"cls_token", "[CLS]"},
+          {"mask_token", "[MASK]", false, mask_lstrip}};
+}
 
-  // Normalizer, pre-tokenizer, post-processor (convert_slow_tokenizer.py).
+// Normalizer and pre-tokenizer (convert_slow_tokenizer.py: XLMRobertaConverter, DebertaV2Converter,
+// AlbertConverter).
+void spm_normalizer_and_pre_tokenizer(json& tok, const SpmModel& spm, const std::string& cls, ClassFlags& flags) {
+  const bool lower = flags.get_bool("do_lower_case", cls == "AlbertTokenizer");
   json norms = json::array();
   const bool has_map = !spm.precompiled_charsmap.empty();
   json precompiled = {{"type", "Precompiled"}, {"precompiled_charsmap", base64_encode(spm.precompiled_charsmap)}};
@@ -352,6 +322,48 @@ json spm_tokenizer_json(const fs::path& folder, const fs::path& model_file, cons
   } else {
     tok["pre_tokenizer"] = metaspace("always");
   }
+}
+
+// A tokenizer.json for a SentencePiece folder (the slow tokenizer's converter). transformers 5 adds only
+// control pieces as tokens; 4.x adds user-defined pieces as well.
+json spm_tokenizer_json(const fs::path& folder, const fs::path& model_file, const json& cfg, int major) {
+  const std::string file = model_file.string();
+  const std::string cfg_file = (folder / "tokenizer_config.json").string();
+  const std::string cls = spm_class(cfg, folder, model_file.filename().string());
+  if (cls != "DebertaV2Tokenizer" && cls != "XLMRobertaTokenizer" && cls != "AlbertTokenizer")
+    throw Error(cfg_file + ": tokenizer_class: unsupported SentencePiece tokenizer '" + cls +
+                "' (supported: DebertaV2Tokenizer, XLMRobertaTokenizer, AlbertTokenizer)");
+  const SpmModel spm = parse_spm(read_file(model_file), file);
+  if (spm.model_type != 1)
+    throw Error(file + ": trainer_spec.model_type: only unigram SentencePiece models are supported for " + cls);
+
+  int32_t unk_id = 0;
+  const json vocab = spm_vocab(spm, cls, major, unk_id);
+  if (unk_id < 0 || static_cast<size_t>(unk_id) >= vocab.size())
+    throw Error(file + ": trainer_spec.unk_id: out of range of the vocabulary");
+  std::unordered_map<std::string, int32_t> ids;
+  for (size_t i = 0; i < vocab.size(); ++i) ids[vocab[i][0].get<std::string>()] = static_cast<int32_t>(i);
+  auto vocab_id = [&](const std::string& t) -> std::optional<int32_t> {
+    auto it = ids.find(t);
+    if (it == ids.end()) return std::nullopt;
+    return it->second;
+  };
+  int32_t next_id = static_cast<int32_t>(vocab.size());
+
+  json tok = json::object();
+  tok["added_tokens"] = json::array();
+  // Control (3) and user-defined (4) pieces become added tokens, matched on the raw text.
+  for (const auto& p : spm.pieces) {
+    if (p.type != 3 && (p.type != 4 || major != 4)) continue;
+    auto id = vocab_id(p.piece);
+    if (!id) continue;  // XLM-R drops pieces 0..2
+    bool dup = false;
+    for (const auto& a : tok["added_tokens"]) dup = dup || a["content"] == p.piece;
+    if (!dup) tok["added_tokens"].push_back(added_token(*id, p.piece, p.type == 3, false));
+  }
+  ClassFlags flags(cfg, cfg_file, cls);
+  add_special_tokens(tok, spm_specials(cls, major), cfg, vocab_id, next_id, cfg_file);
+  spm_normalizer_and_pre_tokenizer(tok, spm, cls, flags);
   auto id_of = [&](const std::string& t) -> int32_t {
     if (auto v = vocab_id(t)) return *v;
     for (const auto& a : tok["added_tokens"])
