@@ -11,6 +11,10 @@ Writes (deterministic: fixed seeds, one torch thread; rerunning rewrites the sam
   tests/fixtures/models/xlmr-ner/        XLMRobertaForTokenClassification, the XLM-R tokenizer of
                                           tests/fixtures/compat/xlmr-spm-and-json (Precompiled + Metaspace + Unigram:
                                           SentencePiece offsets, the Metaspace decoder)
+  tests/fixtures/models/{deberta-v3,distilbert,electra}-ner/   DebertaV2/DistilBert/ElectraForTokenClassification
+                                          with the config and tokenizer of the deberta-v3-tiny (SentencePiece
+                                          Unigram, relative attention), distilbert-cls (no token types) and
+                                          electra-cls (cased, embedding projection) fixtures
   tests/fixtures/models/cross-encoder/    CrossEncoder(BertForSequenceClassification, num_labels 1).save: config.json
                                           "sentence_transformers": {"activation_fn": Sigmoid}
   tests/fixtures/models/cross-encoder-3/  the same with 3 labels and no activation_fn saved (CrossEncoder: Identity;
@@ -232,7 +236,13 @@ def main() -> None:
                                 layer_norm_eps=1e-5)
     xlmr_ner = make_ner("xlmr-ner", FIX / "compat" / "xlmr-spm-and-json", XLMRobertaForTokenClassification, xlmr_cfg,
                         23)
-    token_classify_goldens([bert_ner, roberta_ner, xlmr_ner])
+    from transformers import (AutoConfig, DebertaV2ForTokenClassification, DistilBertForTokenClassification,
+                              ElectraForTokenClassification)
+    others = [make_ner(name, MODEL_DIR / like, cls, AutoConfig.from_pretrained(str(MODEL_DIR / like)), seed)
+              for name, like, cls, seed in (("deberta-v3-ner", "deberta-v3-tiny", DebertaV2ForTokenClassification, 24),
+                                            ("distilbert-ner", "distilbert-cls", DistilBertForTokenClassification, 25),
+                                            ("electra-ner", "electra-cls", ElectraForTokenClassification, 26))]
+    token_classify_goldens([bert_ner, roberta_ner, xlmr_ner, *others])
     zero_shot_goldens()
     rerank_goldens(make_cross_encoders())
     sparse_goldens(make_splade())
