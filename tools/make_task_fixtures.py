@@ -55,6 +55,11 @@ EXTRA_TEXTS = ["John Smith lives in New York City.", "Marie Curie worked in Pari
                "unbelievable tokenization of naïve café owners", "  leading spaces and trailing  ",
                "Hello World", "a", "O'Neil's dog-house"]
 
+# Special tokens typed inside the text: the tokenizer matches them as added tokens, but their
+# special_tokens_mask is 0, so the pipeline reports them as entities like any word. Only in the token-classify
+# goldens (center_token_head and the other tasks use texts()).
+SPECIAL_TOKEN_TEXTS = ["John [SEP] Smith lives [CLS] in [MASK] York", "Ann <s> Lee </s> in <mask> Rome <pad> ok"]
+
 
 def texts() -> list[str]:
     return [t for t, _ in single_cases()] + EXTRA_TEXTS
@@ -98,7 +103,7 @@ def token_classify_goldens(folders: list[Path]) -> None:
     for folder in folders:
         for agg in AGGREGATIONS:
             pipe = pipeline("token-classification", model=str(folder), aggregation_strategy=agg)
-            for t in texts():
+            for t in texts() + SPECIAL_TOKEN_TEXTS:
                 if not t.strip():
                     continue  # the pipeline gives [] (nothing but specials): covered by the empty-text test
                 ents = pipe(t)
