@@ -21,13 +21,11 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-import numpy as np
 import torch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +33,6 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import make_fixtures as mf  # noqa: E402
 import transformers  # noqa: E402
-from fixture_inputs import single_cases  # noqa: E402
 
 MAJOR = int(transformers.__version__.split(".")[0])
 LABELS = {0: "negative", 1: "positive"}
@@ -86,28 +83,15 @@ def make_classifier(tok) -> None:
 
 
 def make_embedder(tok) -> None:
-    from sentence_transformers import SentenceTransformer
-    from sentence_transformers import models as st_models
     from transformers import AlbertModel
 
     torch.manual_seed(402)
     base = AlbertModel(config(len(tok), num_hidden_layers=3, num_hidden_groups=1, inner_group_num=1))
     mf.randomize(base, 402)
     out = mf.MODEL_DIR / "albert-base"
-    with tempfile.TemporaryDirectory() as tmp:
-        base.save_pretrained(tmp, safe_serialization=True)
-        mf.save_tokenizer(tok, Path(tmp))
-        tr = st_models.Transformer(tmp, max_seq_length=mf.ST_MAX_SEQ)
-        st = SentenceTransformer(modules=[tr, st_models.Pooling(32, pooling_mode="mean")], device="cpu")
-        st.eval()
-        reference = st.encode([t for t, _ in single_cases()], batch_size=1, convert_to_numpy=True)
-        st.save(str(out), create_model_card=False)
-    for sub in out.iterdir():
-        if sub.is_dir() and not any(sub.iterdir()):
-            sub.rmdir()
+    reference = mf.save_st_embedder(base, tok, out, "mean", False)
     portable_tokenizer_config(out)
-    got = mf.embed_golden("albert-base", out)
-    assert np.allclose(got, reference, atol=1e-6, rtol=0), np.abs(got - reference).max()
+    mf.check_st_golden("albert-base", out, reference)
 
 
 def goldens_4x() -> None:

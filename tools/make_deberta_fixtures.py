@@ -99,6 +99,16 @@ def save_folder(model, tok, folder: Path, fmt: str, **kw) -> None:
     mf.save_tokenizer(tok, folder)
 
 
+def save_bin_shared(model, tok, folder: Path) -> None:
+    """pytorch_model.bin that keeps share_matrices' sharing (each matrix stored once), as 4.x's save_pretrained
+    wrote it; transformers 5's save_pretrained refuses tensors shared without a tied-weights declaration."""
+    folder.mkdir(parents=True, exist_ok=True)
+    model.config.dtype = next(model.parameters()).dtype
+    model.config.save_pretrained(str(folder))
+    torch.save(model.state_dict(), folder / "pytorch_model.bin")
+    mf.save_tokenizer(tok, folder)
+
+
 def make_models(tok) -> None:
     vocab = len(tok)
     specs = [("deberta-v3-tiny", V3, 201, vocab), ("deberta-v2-tiny", V2, 202, vocab)]
@@ -136,7 +146,7 @@ def make_models(tok) -> None:
     m.float()
     mf.center_head(m, tok)
     m.half()
-    save_folder(m, tok, folder, "bin")
+    save_bin_shared(m, tok, folder)
     mf.classify_golden("deberta-v3-xsmall", folder)
     size = sum(f.stat().st_size for f in folder.iterdir())
     print(f"deberta-v3-xsmall: {size / 1e6:.2f} MB")

@@ -226,7 +226,7 @@ def train_wordpiece(corpus: list[str], lowercase: bool) -> Tokenizer:
             special_tokens=[("[CLS]", cls), ("[SEP]", sep)],
         )
     else:
-        tok.post_processor = processors.BertProcessing(sep=("[SEP]", sep), cls=("[CLS]", cls))
+        tok.post_processor = processors.BertProcessing(("[SEP]", sep), ("[CLS]", cls))  # tokenizers 0.23 takes no keywords here
     return tok
 
 
@@ -241,9 +241,9 @@ def train_bytelevel_bpe(corpus: list[str]) -> Tokenizer:
         show_progress=False,
     )
     tok.train_from_iterator(corpus, trainer=trainer)
-    tok.post_processor = processors.RobertaProcessing(
-        sep=("</s>", tok.token_to_id("</s>")),
-        cls=("<s>", tok.token_to_id("<s>")),
+    tok.post_processor = processors.RobertaProcessing(  # tokenizers 0.23: sep and cls positional only
+        ("</s>", tok.token_to_id("</s>")),
+        ("<s>", tok.token_to_id("<s>")),
         trim_offsets=True,
         add_prefix_space=True,
     )
@@ -617,14 +617,48 @@ def write_classic_st_layout(out: Path, hf_tok, pooling: str, normalize: bool, di
     }, indent=2))
     # the tokenizer keeps its own model_max_length (64): max_seq_length (48) must win, as for MiniLM (512 vs 256)
     for f in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
-        (out / f).unlink()
+        (out / f).unlink(missing_ok=True)  # transformers 5 writes no special_tokens_map.json
     save_tokenizer(hf_tok, out)
 
 
-def make_embedders(toks: dict) -> None:
+def save_st_embedder(base, hf_tok, out: Path, pooling: str, normalize: bool, drop_legacy_vocab: bool = False):
+    """Saves `base` and `hf_tok` as a sentence-transformers folder `out` (Transformer -> Pooling [-> Normalize]);
+    returns what that in-memory SentenceTransformer encodes for single_cases(), to check the folder against
+    after it is rewritten (check_st_golden)."""
     from sentence_transformers import SentenceTransformer
     from sentence_transformers import models as st_models
 
+    with tempfile.TemporaryDirectory() as tmp:
+        base.save_pretrained(tmp, safe_serialization=True)
+        save_tokenizer(hf_tok, Path(tmp))
+        tr = st_models.Transformer(tmp, max_seq_length=ST_MAX_SEQ)
+        mods = [tr, st_models.Pooling(tr.get_word_embedding_dimension(), pooling_mode=pooling)]
+        if normalize:
+            mods.append(st_models.Normalize())
+        st = SentenceTransformer(modules=mods, device="cpu")
+        st.eval()
+        reference = st.encode([t for t, _ in single_cases()], batch_size=1, convert_to_numpy=True)
+        st.save(str(out), create_model_card=False)
+    if drop_legacy_vocab:  # the Transformer module saves the tokenizer again: drop the legacy vocab copies
+        for f in ("vocab.txt", "vocab.json", "merges.txt", "added_tokens.json"):
+            if (out / f).exists():
+                (out / f).unlink()
+    # git keeps no empty folder (2_Normalize has no files); sentence-transformers loads Normalize without it
+    for sub in out.iterdir():
+        if sub.is_dir() and not any(sub.iterdir()):
+            sub.rmdir()
+    return reference
+
+
+def check_st_golden(name: str, out: Path, reference) -> np.ndarray:
+    """Writes the embed golden of folder `out`: the folder on disk (as rewritten) must behave exactly like the
+    in-memory model that was saved."""
+    got = embed_golden(name, out)
+    assert np.allclose(got, reference, atol=1e-6, rtol=0), (name, np.abs(got - reference).max())
+    return got
+
+
+def make_embedders(toks: dict) -> None:
     # layout "classic": modules.json / sentence_bert_config.json (max_seq_length) / 1_Pooling keys as written by
     # sentence-transformers 2.x-4.x and found on the Hub (all-MiniLM-L6-v2 is one). layout "st5": exactly what
     # sentence-transformers 5.x SentenceTransformer.save writes (module types under sentence_transformers.base/...,
@@ -641,31 +675,11 @@ def make_embedders(toks: dict) -> None:
         torch.manual_seed(seed)
         base = BertModel(cfg)
         randomize(base, seed)
-        with tempfile.TemporaryDirectory() as tmp:
-            base.save_pretrained(tmp, safe_serialization=True)
-            save_tokenizer(hf_tok, Path(tmp))
-            tr = st_models.Transformer(tmp, max_seq_length=ST_MAX_SEQ)
-            mods = [tr, st_models.Pooling(tr.get_word_embedding_dimension(), pooling_mode=pooling)]
-            if normalize:
-                mods.append(st_models.Normalize())
-            st = SentenceTransformer(modules=mods, device="cpu")
-            st.eval()
-            reference = st.encode([t for t, _ in single_cases()], batch_size=1, convert_to_numpy=True)
-            out = MODEL_DIR / name
-            st.save(str(out), create_model_card=False)
-        # the Transformer module saves the tokenizer again: drop the legacy vocab copies
-        for f in ("vocab.txt", "vocab.json", "merges.txt", "added_tokens.json"):
-            if (out / f).exists():
-                (out / f).unlink()
-        # git keeps no empty folder (2_Normalize has no files); sentence-transformers loads Normalize without it
-        for sub in out.iterdir():
-            if sub.is_dir() and not any(sub.iterdir()):
-                sub.rmdir()
+        out = MODEL_DIR / name
+        reference = save_st_embedder(base, hf_tok, out, pooling, normalize, drop_legacy_vocab=True)
         if layout == "classic":
             write_classic_st_layout(out, hf_tok, pooling, normalize, dim=cfg.hidden_size)
-        got = embed_golden(name, out)
-        # the folder on disk (as rewritten) behaves exactly like the in-memory model that was saved
-        assert np.allclose(got, reference, atol=1e-6, rtol=0), (name, np.abs(got - reference).max())
+        got = check_st_golden(name, out, reference)
         if normalize:
             assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
 

@@ -23,13 +23,11 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-import numpy as np
 import torch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +35,6 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import make_fixtures as mf  # noqa: E402
 import transformers  # noqa: E402
-from fixture_inputs import single_cases  # noqa: E402
 
 MAJOR = int(transformers.__version__.split(".")[0])
 LABELS = {0: "contradiction", 1: "neutral", 2: "entailment"}
@@ -77,34 +74,15 @@ def make_classifier(tok) -> None:
 
 
 def make_embedder(tok) -> None:
-    from sentence_transformers import SentenceTransformer
-    from sentence_transformers import models as st_models
     from transformers import MPNetModel
 
     torch.manual_seed(302)
     base = MPNetModel(config(len(tok)))
     mf.randomize(base, 302)
     out = mf.MODEL_DIR / "st-mpnet"
-    with tempfile.TemporaryDirectory() as tmp:
-        base.save_pretrained(tmp, safe_serialization=True)
-        mf.save_tokenizer(tok, Path(tmp))
-        tr = st_models.Transformer(tmp, max_seq_length=mf.ST_MAX_SEQ)
-        st = SentenceTransformer(modules=[tr, st_models.Pooling(32, pooling_mode="mean"), st_models.Normalize()],
-                                 device="cpu")
-        st.eval()
-        reference = st.encode([t for t, _ in single_cases()], batch_size=1, convert_to_numpy=True)
-        st.save(str(out), create_model_card=False)
-    for f in ("vocab.txt", "vocab.json", "merges.txt", "added_tokens.json"):
-        if (out / f).exists():
-            (out / f).unlink()
-    for sub in out.iterdir():
-        if sub.is_dir() and not any(sub.iterdir()):
-            sub.rmdir()
-    for f in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
-        (out / f).touch()  # transformers 5 writes no special_tokens_map.json; write_classic_st_layout replaces all three
+    reference = mf.save_st_embedder(base, tok, out, "mean", True, drop_legacy_vocab=True)
     mf.write_classic_st_layout(out, tok, "mean", True, dim=32)  # all-mpnet-base-v2 is a classic-layout folder
-    got = mf.embed_golden("st-mpnet", out)
-    assert np.allclose(got, reference, atol=1e-6, rtol=0), np.abs(got - reference).max()
+    mf.check_st_golden("st-mpnet", out, reference)
 
 
 def bucket_golden() -> None:

@@ -19,13 +19,11 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-import numpy as np
 import torch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +31,6 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import make_fixtures as mf  # noqa: E402
 import transformers  # noqa: E402
-from fixture_inputs import single_cases  # noqa: E402
 
 MAJOR = int(transformers.__version__.split(".")[0])
 LABELS = {0: "negative", 1: "positive"}
@@ -69,31 +66,15 @@ def make_classifier(tok) -> None:
 
 
 def make_embedder(tok) -> None:
-    from sentence_transformers import SentenceTransformer
-    from sentence_transformers import models as st_models
     from transformers import GteModel
 
     torch.manual_seed(602)
     base = GteModel(config(len(tok), type_vocab_size=0))
     mf.randomize(base, 602)
     out = mf.MODEL_DIR / "st-gte"
-    with tempfile.TemporaryDirectory() as tmp:
-        base.save_pretrained(tmp, safe_serialization=True)
-        mf.save_tokenizer(tok, Path(tmp))
-        tr = st_models.Transformer(tmp, max_seq_length=mf.ST_MAX_SEQ)
-        st = SentenceTransformer(modules=[tr, st_models.Pooling(32, pooling_mode="cls"), st_models.Normalize()],
-                                 device="cpu")
-        st.eval()
-        reference = st.encode([t for t, _ in single_cases()], batch_size=1, convert_to_numpy=True)
-        st.save(str(out), create_model_card=False)
-    for sub in out.iterdir():
-        if sub.is_dir() and not any(sub.iterdir()):
-            sub.rmdir()
-    for f in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
-        (out / f).touch()
+    reference = mf.save_st_embedder(base, tok, out, "cls", True)
     mf.write_classic_st_layout(out, tok, "cls", True, dim=32)
-    got = mf.embed_golden("st-gte", out)
-    assert np.allclose(got, reference, atol=1e-6, rtol=0), np.abs(got - reference).max()
+    mf.check_st_golden("st-gte", out, reference)
 
 
 def make_nomic(tok) -> None:
