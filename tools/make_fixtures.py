@@ -823,6 +823,7 @@ def main() -> None:
     make_deberta_fixtures.main()
     print(f"deberta done ({time.time() - t0:.1f}s)")
     import make_albert_fixtures  # ALBERT and MPNet: fixtures made under transformers 5; 4.x only writes goldens
+    import make_eurobert_fixtures
     import make_modernbert_fixtures
     import make_mpnet_fixtures
     import make_rotary_bert_fixtures
@@ -832,6 +833,7 @@ def main() -> None:
         make_albert_fixtures.main()
         make_modernbert_fixtures.main()
         make_rotary_bert_fixtures.main()
+        make_eurobert_fixtures.main()
     else:
         print("mpnet/albert/modernbert fixtures: run tools/make_{mpnet,albert,modernbert}_fixtures.py with .venv-tools, then .venv-tools4")
 

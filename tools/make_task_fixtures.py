@@ -15,6 +15,8 @@ Writes (deterministic: fixed seeds, one torch thread; rerunning rewrites the sam
                                           with the config and tokenizer of the deberta-v3-tiny (SentencePiece
                                           Unigram, relative attention), distilbert-cls (no token types) and
                                           electra-cls (cased, embedding projection) fixtures
+  tests/fixtures/models/eurobert-ner/     EuroBertForTokenClassification with eurobert-cls's config (RMSNorm, RoPE,
+                                          grouped-query attention) and tokenizer (byte-level BPE)
   tests/fixtures/models/cross-encoder/    CrossEncoder(BertForSequenceClassification, num_labels 1).save: config.json
                                           "sentence_transformers": {"activation_fn": Sigmoid}
   tests/fixtures/models/cross-encoder-3/  the same with 3 labels and no activation_fn saved (CrossEncoder: Identity;
@@ -242,11 +244,12 @@ def main() -> None:
     xlmr_ner = make_ner("xlmr-ner", FIX / "compat" / "xlmr-spm-and-json", XLMRobertaForTokenClassification, xlmr_cfg,
                         23)
     from transformers import (AutoConfig, DebertaV2ForTokenClassification, DistilBertForTokenClassification,
-                              ElectraForTokenClassification)
+                              ElectraForTokenClassification, EuroBertForTokenClassification)
     others = [make_ner(name, MODEL_DIR / like, cls, AutoConfig.from_pretrained(str(MODEL_DIR / like)), seed)
               for name, like, cls, seed in (("deberta-v3-ner", "deberta-v3-tiny", DebertaV2ForTokenClassification, 24),
                                             ("distilbert-ner", "distilbert-cls", DistilBertForTokenClassification, 25),
-                                            ("electra-ner", "electra-cls", ElectraForTokenClassification, 26))]
+                                            ("electra-ner", "electra-cls", ElectraForTokenClassification, 26),
+                                            ("eurobert-ner", "eurobert-cls", EuroBertForTokenClassification, 27))]
     token_classify_goldens([bert_ner, roberta_ner, xlmr_ner, *others])
     zero_shot_goldens()
     rerank_goldens(make_cross_encoders())

@@ -37,6 +37,7 @@ namespace {
 std::string cuda_missing_kernel(const EncoderParts& parts) {
   using L = EncoderLayout;
   const L& l = parts.layout;
+  if (l.norm_kind == L::NormKind::rms_norm) return "RMSNorm (ops::rms_norm)";
   if (l.positions == L::Positions::disentangled) return "disentangled attention (ops::disentangled_attention)";
   if (l.positions == L::Positions::relative_bias) return "relative attention bias (ops::disentangled_attention)";
   if (l.positions == L::Positions::rotary) return "rotary position embeddings (ops::rotary)";
@@ -44,7 +45,8 @@ std::string cuda_missing_kernel(const EncoderParts& parts) {
   if (l.norm == L::Norm::pre) return "pre-norm layers (ops::add_residual)";
   if (l.ffn != L::Ffn::mlp) return "a gated FFN (ops::gated_activation)";
   if (parts.conv) return "the convolution layer (ops::conv1d)";
-  if (parts.head && parts.head->mean_pooling) return "a mean-pooling classifier head (its f32 pooled rows)";
+  if (parts.head && (parts.head->mean_pooling || parts.head->late_pooling))
+    return "a mean-pooling classifier head (its f32 pooled rows)";
   return "";
 }
 

@@ -94,6 +94,7 @@ void check_layout_supported(const EncoderLayout& l, const std::string& arch) {
   if (l.pattern == L::AttentionPattern::sliding_window && l.positions != L::Positions::rotary)
     refuse("sliding-window attention without rotary positions");
   if (l.pattern == L::AttentionPattern::sliding_window && l.window < 0) refuse("sliding-window attention without a window");
+  if (l.norm_kind == L::NormKind::rms_norm && l.norm == L::Norm::post) refuse("RMSNorm in post-norm layers");
   check(l.heads > 0, "EncoderLayout: heads must be positive");
 }
 
@@ -156,7 +157,7 @@ core::Tensor TransformerEncoder::embed(const TokenBatch& batch) const {
   }
   const float eps = parts_.layout.eps;
   if (e.project && e.norm_after_project) x = (*e.project)(x);  // x: [tokens, H]
-  ops::layer_norm(x, e.ln_gamma, e.ln_beta, eps);
+  if (!e.ln_gamma.empty()) ops::layer_norm(x, e.ln_gamma, e.ln_beta, eps);
   if (e.project && !e.norm_after_project) x = (*e.project)(x);  // x: [tokens, H]
   return x;
 }
@@ -216,10 +217,17 @@ core::Tensor TransformerEncoder::layer_forward(size_t li, const core::Tensor& x,
 }
 
 namespace {
-core::Tensor normalized(const core::Tensor& x, const core::Tensor& gamma, const core::Tensor& beta, float eps) {
+// The pre-norm layers' and the final norm: LayerNorm or RMSNorm (layout.norm_kind), in place.
+void normalize(core::Tensor& x, const EncoderLayout& layout, const core::Tensor& gamma, const core::Tensor& beta) {
+  if (layout.norm_kind == EncoderLayout::NormKind::rms_norm) ops::rms_norm(x, gamma, layout.eps);
+  else ops::layer_norm(x, gamma, beta, layout.eps);
+}
+
+core::Tensor normalized(const core::Tensor& x, const EncoderLayout& layout, const core::Tensor& gamma,
+                        const core::Tensor& beta) {
   core::Tensor y(x.shape());
   std::memcpy(y.data<float>(), x.data<float>(), x.nbytes());
-  ops::layer_norm(y, gamma, beta, eps);
+  normalize(y, layout, gamma, beta);
   return y;
 }
 }  // namespace
@@ -227,12 +235,12 @@ core::Tensor normalized(const core::Tensor& x, const core::Tensor& gamma, const 
 core::Tensor TransformerEncoder::pre_norm_layer(const EncoderLayer& l, const core::Tensor& x, const core::Tensor& offsets,
                                                 const core::Tensor* x_first) const {
   const EncoderLayout& layout = parts_.layout;
-  const core::Tensor h = l.ln1_gamma.empty() ? x : normalized(x, l.ln1_gamma, l.ln1_beta, layout.eps);
+  const core::Tensor h = l.ln1_gamma.empty() ? x : normalized(x, layout, l.ln1_gamma, l.ln1_beta);
   core::Tensor qkv = l.qkv(h);                                      // [tokens, 3H]
   core::Tensor ctx = attend(l, qkv, offsets, x_first != nullptr);   // [tokens or batch, H]
   core::Tensor y = l.attention_out.matmul(ctx);
   ops::add_residual(y, x_first ? *x_first : x, l.attention_out.bias_or_null());  // y = x + attn
-  const core::Tensor m = normalized(y, l.ln2_gamma, l.ln2_beta, layout.eps);
+  const core::Tensor m = normalized(y, layout, l.ln2_gamma, l.ln2_beta);
   core::Tensor f = layout.ffn == EncoderLayout::Ffn::mlp ? l.ffn_in.matmul_bias_activation(m, layout.activation)
                                                          : ops::gated_activation(l.ffn_in(m), layout.activation);
   core::Tensor out = l.ffn_out.matmul(f);  // [rows, H]
@@ -241,7 +249,7 @@ core::Tensor TransformerEncoder::pre_norm_layer(const EncoderLayer& l, const cor
 }
 
 core::Tensor TransformerEncoder::final_norm(core::Tensor x) const {
-  if (!parts_.final_gamma.empty()) ops::layer_norm(x, parts_.final_gamma, parts_.final_beta, parts_.layout.eps);
+  if (!parts_.final_gamma.empty()) normalize(x, parts_.layout, parts_.final_gamma, parts_.final_beta);
   return x;
 }
 
@@ -279,6 +287,7 @@ core::Tensor TransformerEncoder::classify_batch(const TokenBatch& batch) const {
   validate_token_batch(batch, info_.max_positions);
   const core::Tensor offsets = batch.offsets_tensor();
   if (head->mean_pooling) return head->logits(ops::pool(encode_batch(batch), offsets, ops::Pooling::mean));
+  if (head->late_pooling) return ops::pool(head->logits(encode_batch(batch)), offsets, ops::Pooling::mean);
   core::Tensor x = embed(batch);  // [tokens, H]
   if (depth() == 0) return head->logits(ops::first_rows(final_norm(std::move(x)), offsets));
   for (size_t li = 0; li + 1 < depth(); ++li) {
@@ -327,6 +336,13 @@ Linear load_linear(hf::WeightStore& w, const std::string& name, int64_t out, int
   Linear l;
   l.weight = w.require(name + ".weight", {out, in});
   if (auto b = w.optional(name + ".bias", {out})) l.bias = std::move(*b);
+  return l;
+}
+
+Linear load_linear(hf::WeightStore& w, const std::string& name, int64_t out, int64_t in, bool bias) {
+  Linear l;
+  l.weight = w.require(name + ".weight", {out, in});
+  if (bias) l.bias = w.require(name + ".bias", {out});
   return l;
 }
 

@@ -55,6 +55,10 @@ struct EncoderLayout {
   int64_t heads = 1;
   ops::Activation activation = ops::Activation::gelu;  // the FFN's
   float eps = 1e-12f;                                  // every LayerNorm's
+  // layer_norm: (x − mean) / σ · γ + β; rms_norm: x / rms(x) · γ (EuroBERT; pre-norm only, no β, embeddings
+  // without a norm).
+  enum class NormKind { layer_norm, rms_norm };
+  NormKind norm_kind = NormKind::layer_norm;
   float attention_scale = 0;  // 0: 1/√head_dim; DeBERTa: 1/√(head_dim·(1 + #pos_att_type))
   float rope_theta = 10000;        // Positions::rotary: global layers' base
   float rope_theta_local = 10000;  // and sliding-window layers' (ModernBERT: separate thetas)
@@ -98,7 +102,7 @@ struct Embeddings {
   core::Tensor word;                       // [V, E]
   core::Tensor position;                   // [P, E]; empty: no absolute positions (DeBERTa v3)
   std::optional<core::Tensor> token_type;  // [T, E]; DistilBERT has none
-  core::Tensor ln_gamma, ln_beta;          // [E], or [H] with norm_after_project
+  core::Tensor ln_gamma, ln_beta;          // [E], or [H] with norm_after_project; empty: no norm (EuroBERT)
   std::optional<Linear> project;           // ELECTRA embeddings_project / DeBERTa embed_proj [H, E] when E != H
   bool norm_after_project = false;         // DeBERTa: embed_proj, then LayerNorm; ELECTRA: the other way round
   // RoBERTa / XLM-R: position ids are padding_idx + 1 + i for non-pad tokens and padding_idx for pad
@@ -118,6 +122,8 @@ struct ClassifierHead {
   core::Tensor norm_gamma, norm_beta;  // ModernBertPredictionHead.norm (empty: none)
   float norm_eps = 1e-5f;
   bool mean_pooling = false;           // ModernBERT classifier_pooling "mean": the tokens' mean, not the first
+  bool late_pooling = false;           // EuroBERT classifier_pooling "late": the head on every token, then the
+                                       // mean of the logits
   Linear out;  // [num_labels, H]
 
   // hidden: [tokens, H] packed as `batch` → logits [batch, num_labels], from each sequence's first token.
@@ -197,6 +203,9 @@ std::vector<int32_t> residual_outlier_channels(const Embeddings& e, const std::v
 // states num_labels (and no id2label, which fill_label_info checks) it must agree, naming the field.
 int64_t classifier_outputs(const hf::Config& c, const hf::WeightStore& w, const std::string& name);
 Linear load_linear(hf::WeightStore& w, const std::string& name, int64_t out, int64_t in);
+// For configs that state biases (attention_bias, mlp_bias...): "<name>.bias" required when `bias`, not read
+// otherwise.
+Linear load_linear(hf::WeightStore& w, const std::string& name, int64_t out, int64_t in, bool bias);
 // The usual sequence-classification head: `dense` [H, H] + activation on the first token (BERT's pooler,
 // RobertaClassificationHead.dense, DistilBERT's pre_classifier...), then `out` [num_labels, H]; num_labels
 // from `out`'s weight (classifier_outputs).

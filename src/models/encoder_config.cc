@@ -35,4 +35,21 @@ void check_no_extra_layers(const hf::Config& c, const hf::WeightStore& w, const 
     c.fail(layers_key, std::to_string(layers) + " but " + w.source() + " has more layers");
 }
 
+float read_rope_theta(const hf::Config& c, double fallback) {
+  double theta = c.get_double("rope_theta", fallback);
+  if (c.has("rope_parameters") && c.json().at("rope_parameters").is_object()) {
+    const auto& p = c.json().at("rope_parameters");
+    if (p.contains("rope_type") && p.at("rope_type") != "default")
+      c.fail("rope_parameters", "only rope_type \"default\" is supported");
+    if (p.contains("rope_theta")) {
+      if (!p.at("rope_theta").is_number()) c.fail("rope_parameters", "rope_theta must be a number");
+      theta = p.at("rope_theta").get<double>();
+    }
+  }
+  if (c.has("rope_scaling") && !c.json().at("rope_scaling").is_null())
+    c.fail("rope_scaling", "is not supported (only unscaled RoPE)");
+  if (!(theta > 0)) c.fail("rope_parameters", "rope_theta must be positive");
+  return static_cast<float>(theta);
+}
+
 }  // namespace hfbatch::models

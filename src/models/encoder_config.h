@@ -43,6 +43,10 @@ EncoderConfig read_encoder_config(const hf::Config& c, const EncoderConfigKeys& 
 // an unknown name fails naming `key`.
 ops::Activation read_activation(const hf::Config& c, const std::string& key, const std::string& fallback);
 
+// RoPE base: rope_parameters.rope_theta (transformers 5), else rope_theta, else the config class's default;
+// only unscaled rope_type "default" (rope_scaling fails).
+float read_rope_theta(const hf::Config& c, double fallback);
+
 // Fails on `layers_key` when the weights hold a layer past the configured count (`next_layer_weight` is a
 // weight name of layer `layers`).
 void check_no_extra_layers(const hf::Config& c, const hf::WeightStore& w, const std::string& layers_key,

@@ -22,13 +22,6 @@ void load_norm(hf::WeightStore& w, const std::string& name, int64_t dim, bool bi
   beta = bias ? w.require(name + ".bias", {dim}) : core::Tensor::zeros({dim});
 }
 
-Linear load(hf::WeightStore& w, const std::string& name, int64_t out, int64_t in, bool bias) {
-  Linear l;
-  l.weight = w.require(name + ".weight", {out, in});
-  if (bias) l.bias = w.require(name + ".bias", {out});
-  return l;
-}
-
 // Per layer: true = sliding-window attention. layer_types (transformers 5) or global_attn_every_n_layers.
 std::vector<bool> local_layers(const hf::Config& c, int64_t layers) {
   std::vector<bool> local(layers);
@@ -108,11 +101,11 @@ std::unique_ptr<Model> build_modernbert(const hf::Config& c, hf::WeightStore& w,
     const std::string lp = p + "layers." + std::to_string(i) + ".";
     EncoderLayer l;
     if (i > 0) load_norm(w, lp + "attn_norm", hidden, norm_bias, l.ln1_gamma, l.ln1_beta);  // layer 0: Identity
-    l.qkv = load(w, lp + "attn.Wqkv", 3 * hidden, hidden, attention_bias);
-    l.attention_out = load(w, lp + "attn.Wo", hidden, hidden, attention_bias);
+    l.qkv = load_linear(w, lp + "attn.Wqkv", 3 * hidden, hidden, attention_bias);
+    l.attention_out = load_linear(w, lp + "attn.Wo", hidden, hidden, attention_bias);
     load_norm(w, lp + "mlp_norm", hidden, norm_bias, l.ln2_gamma, l.ln2_beta);
-    l.ffn_in = load(w, lp + "mlp.Wi", 2 * ec.intermediate, hidden, mlp_bias);
-    l.ffn_out = load(w, lp + "mlp.Wo", hidden, ec.intermediate, mlp_bias);
+    l.ffn_in = load_linear(w, lp + "mlp.Wi", 2 * ec.intermediate, hidden, mlp_bias);
+    l.ffn_out = load_linear(w, lp + "mlp.Wo", hidden, ec.intermediate, mlp_bias);
     l.local_attention = local[i];
     parts.layers.push_back(std::move(l));
   }
@@ -122,7 +115,7 @@ std::unique_ptr<Model> build_modernbert(const hf::Config& c, hf::WeightStore& w,
   int64_t num_labels = 0;
   if (arch == "ModernBertForSequenceClassification") {
     ClassifierHead h;
-    h.dense = load(w, "head.dense", hidden, hidden, c.get_bool("classifier_bias", false));
+    h.dense = load_linear(w, "head.dense", hidden, hidden, c.get_bool("classifier_bias", false));
     h.activation = read_activation(c, "classifier_activation", "gelu");
     load_norm(w, "head.norm", hidden, norm_bias, h.norm_gamma, h.norm_beta);
     h.norm_eps = ec.eps;

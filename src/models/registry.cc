@@ -37,6 +37,8 @@ const std::map<std::string, Builder>& registry() {
       {"NomicBertForSequenceClassification", build_nomic_bert},
       {"ModernBertModel", build_modernbert},
       {"ModernBertForSequenceClassification", build_modernbert},
+      {"EuroBertModel", build_eurobert},
+      {"EuroBertForSequenceClassification", build_eurobert},
       {"MPNetModel", build_mpnet},
       {"MPNetForSequenceClassification", build_mpnet},
       // Token-level heads on the same encoders (models/token_head.h), attached by load_model.
@@ -47,6 +49,7 @@ const std::map<std::string, Builder>& registry() {
       {"ElectraForTokenClassification", build_electra},
       {"DebertaV2ForTokenClassification", build_deberta_v2},
       {"DebertaForTokenClassification", build_deberta_v2},
+      {"EuroBertForTokenClassification", build_eurobert},
       {"BertForMaskedLM", build_bert},
       {"DistilBertForMaskedLM", build_distilbert},
       {"RobertaForMaskedLM", build_roberta},
@@ -62,6 +65,7 @@ const std::map<std::string, std::string>& base_by_model_type() {
       {"deberta-v2", "DebertaV2Model"},   {"deberta", "DebertaModel"},  {"mpnet", "MPNetModel"},
       {"albert", "AlbertModel"},        {"modernbert", "ModernBertModel"},
       {"gte", "GteModel"},              {"nomic_bert", "NomicBertModel"},
+      {"eurobert", "EuroBertModel"},
   };
   return m;
 }

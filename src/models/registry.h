@@ -30,6 +30,8 @@ std::unique_ptr<Model> build_gte(const hf::Config&, hf::WeightStore&, const std:
 std::unique_ptr<Model> build_nomic_bert(const hf::Config&, hf::WeightStore&, const std::string& arch);
 // modernbert.cc
 std::unique_ptr<Model> build_modernbert(const hf::Config&, hf::WeightStore&, const std::string& arch);
+// eurobert.cc
+std::unique_ptr<Model> build_eurobert(const hf::Config&, hf::WeightStore&, const std::string& arch);
 // mpnet.cc
 std::unique_ptr<Model> build_mpnet(const hf::Config&, hf::WeightStore&, const std::string& arch);
 

@@ -4,27 +4,6 @@
 #include "models/encoder_config.h"
 
 namespace hfbatch::models {
-namespace {
-
-// rope_parameters.rope_theta (transformers 5), else rope_theta, else the config class's default_theta.
-float rope_theta(const hf::Config& c, double fallback) {
-  double theta = c.get_double("rope_theta", fallback);
-  if (c.has("rope_parameters") && c.json().at("rope_parameters").is_object()) {
-    const auto& p = c.json().at("rope_parameters");
-    if (p.contains("rope_type") && p.at("rope_type") != "default")
-      c.fail("rope_parameters", "only rope_type \"default\" is supported");
-    if (p.contains("rope_theta")) {
-      if (!p.at("rope_theta").is_number()) c.fail("rope_parameters", "rope_theta must be a number");
-      theta = p.at("rope_theta").get<double>();
-    }
-  }
-  if (c.has("rope_scaling") && !c.json().at("rope_scaling").is_null())
-    c.fail("rope_scaling", "is not supported (only unscaled RoPE)");
-  if (!(theta > 0)) c.fail("rope_parameters", "rope_theta must be positive");
-  return static_cast<float>(theta);
-}
-
-}  // namespace
 
 std::unique_ptr<Model> build_rotary_bert(const hf::Config& c, hf::WeightStore& w, const std::string& arch,
                                          const RotaryBertNames& n, bool classifier) {
@@ -46,7 +25,7 @@ std::unique_ptr<Model> build_rotary_bert(const hf::Config& c, hf::WeightStore& w
   parts.layout.heads = ec.heads;
   parts.layout.activation = ec.activation;
   parts.layout.eps = ec.eps;
-  parts.layout.rope_theta = rope_theta(c, n.default_theta);
+  parts.layout.rope_theta = read_rope_theta(c, n.default_theta);
 
   Embeddings& e = parts.embeddings;
   e.word = w.require(p + "embeddings.word_embeddings.weight", {ec.vocab, hidden});

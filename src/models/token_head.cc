@@ -1,6 +1,7 @@
 // *ForTokenClassification: the classifier on every token (transformers BertForTokenClassification,
 // RobertaForTokenClassification, DistilBertForTokenClassification, ElectraForTokenClassification,
-// DebertaV2ForTokenClassification: all `classifier` = Linear(H, num_labels) after dropout).
+// DebertaV2ForTokenClassification, EuroBertForTokenClassification: all `classifier` = Linear(H, num_labels) after
+// dropout).
 #include "models/token_head.h"
 
 #include "hfbatch/core/error.h"

@@ -50,6 +50,15 @@ void add_layer_norm(core::Tensor& x, const core::Tensor& residual, const core::T
   run(x, &residual, bias, gamma, beta, eps);
 }
 
+void rms_norm(core::Tensor& x, const core::Tensor& gamma, float eps) {
+  check(x.rank() == 2, [&] { return "rms_norm: x must be [rows, hidden], got " + x.shape_string(); });
+  check(gamma.numel() == x.dim(1), [&] { return "rms_norm: gamma does not match hidden size " + std::to_string(x.dim(1)); });
+  check_operand("rms_norm", "gamma", gamma, x.device(), core::DType::f32);
+  dispatch<CpuF32>("rms_norm", x.device(), x.dtype(), [&](auto) {
+    kernels::rms_norm_cpu(x.data<float>(), gamma.data<float>(), x.dim(0), x.dim(1), eps);
+  });
+}
+
 void add_residual(core::Tensor& x, const core::Tensor& residual, const core::Tensor* bias) {
   check(x.rank() == 2 && residual.shape() == x.shape(),
         [&] { return "add_residual: residual " + residual.shape_string() + " does not match x " + x.shape_string(); });

@@ -13,20 +13,20 @@ from conftest import ROOT, assert_one_line_error, default_model, golden, model_d
 # fixture → (largest |p_int8 − p_fp32| allowed, least label agreement). all-MiniLM-L6-v2 with its seeded
 # head is the model issue 7 is about (real weights): measured max |Δp| 0.0006 on these inputs (0.0008 with
 # one-term FFN-out weights, 0.0017 before the fp32 outlier channels), 100% agreement. The tiny random-weight
-# fixtures (hidden 32) move much more (measured up to 0.064; mpnet-cls 0.029, albert-cls 0.057: 8 passes over shared layers; modernbert-cls 0.017; gte-cls 0.033; nomic-cls 0.057) and many of their rows sit near a tie (bert-cls
+# fixtures (hidden 32) move much more (measured up to 0.064; mpnet-cls 0.029, albert-cls 0.057: 8 passes over shared layers; modernbert-cls 0.017; gte-cls 0.033; nomic-cls 0.057; eurobert-cls 0.0027) and many of their rows sit near a tie (bert-cls
 # flips 3 to 5 of 34 labels at max |Δp| 0.013): their bounds only catch a broken kernel, and their labels
 # are held to the rule below instead of a rate.
 FIXTURES = {"minilm-cls": (0.01, 0.99), "bert-cls": (0.1, None), "distilbert-cls": (0.1, None),
             "roberta-cls": (0.1, None), "deberta-v3-tiny": (0.1, None), "mpnet-cls": (0.1, None),
             "albert-cls": (0.1, None), "modernbert-cls": (0.1, None),
-            "gte-cls": (0.1, None), "nomic-cls": (0.1, None)}
+            "gte-cls": (0.1, None), "nomic-cls": (0.1, None), "eurobert-cls": (0.1, None)}
 # bf16 rounds inputs and weights of the same linears to 8 significant bits (fp32 accumulation): measured
 # max |Δp| 0.00007 (minilm-cls, real weights), 0.0030 (bert-cls), 0.0078 (distilbert-cls), 0.0143
-# (roberta-cls), 0.0208 (deberta-v3-tiny), 0.0098 (mpnet-cls), 0.0184 (albert-cls), 0.0026 (modernbert-cls), 0.0046 (gte-cls), 0.0141 (nomic-cls) on AVX512-BF16; the bounds leave about 3x room.
+# (roberta-cls), 0.0208 (deberta-v3-tiny), 0.0098 (mpnet-cls), 0.0184 (albert-cls), 0.0026 (modernbert-cls), 0.0046 (gte-cls), 0.0141 (nomic-cls), 0.0003 (eurobert-cls) on AVX512-BF16; the bounds leave about 3x room.
 BF16_FIXTURES = {"minilm-cls": (0.0005, 0.99), "bert-cls": (0.01, None), "distilbert-cls": (0.025, None),
                  "roberta-cls": (0.045, None), "deberta-v3-tiny": (0.065, None), "mpnet-cls": (0.03, None),
                  "albert-cls": (0.055, None), "modernbert-cls": (0.01, None),
-                 "gte-cls": (0.015, None), "nomic-cls": (0.045, None)}
+                 "gte-cls": (0.015, None), "nomic-cls": (0.045, None), "eurobert-cls": (0.001, None)}
 CASES = [("int8", name) for name in FIXTURES] + [("bf16", name) for name in BF16_FIXTURES]
 
 

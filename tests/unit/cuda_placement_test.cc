@@ -42,6 +42,7 @@ TEST(CudaPlacement, LayoutsWithoutACudaKernelAreRefusedBeforeAnyWeightMoves) {
       {"modernbert-cls", "rotary position embeddings (ops::rotary)"},
       {"gte-cls", "rotary position embeddings (ops::rotary)"},
       {"nomic-cls", "rotary position embeddings (ops::rotary)"},
+      {"eurobert-cls", "RMSNorm (ops::rms_norm)"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.fixture);

@@ -31,7 +31,8 @@ TEST(EncoderOutline, EveryArchitectureRunsTheOneOutline) {
   for (const char* name : {"bert-cls", "distilbert-cls", "roberta-cls", "xlmr-cls", "electra-cls", "st-mean",
                            "deberta-v1-tiny", "deberta-v2-tiny", "deberta-v3-tiny", "mpnet-cls", "st-mpnet",
                            "albert-cls", "albert-base", "modernbert-cls", "modernbert-mean",
-                           "st-modernbert", "gte-cls", "st-gte", "nomic-cls"}) {
+                           "st-modernbert", "gte-cls", "st-gte", "nomic-cls", "eurobert-cls",
+                           "eurobert-bos", "st-eurobert"}) {
     ASSERT_TRUE(fs::exists(fixture(name) / "config.json")) << name;
     std::unique_ptr<models::Model> m = models::load_model(fixture(name));
     EXPECT_NE(dynamic_cast<const models::TransformerEncoder*>(m.get()), nullptr)
@@ -78,7 +79,12 @@ TEST(EncoderOutline, LayoutRefusesWhatTheOutlineDoesNotRunNamingTheArchitecture)
   window_absolute.window = 4;
   L no_window = modern;
   no_window.window = -1;
-  for (const L& l : {swiglu, window_absolute, no_window}) {
+  L rms_post;  // RMSNorm runs in pre-norm layers only (EuroBERT's)
+  rms_post.norm_kind = L::NormKind::rms_norm;
+  L rms_pre = modern;
+  rms_pre.norm_kind = L::NormKind::rms_norm;
+  EXPECT_EQ(refused(rms_pre), "");
+  for (const L& l : {swiglu, window_absolute, no_window, rms_post}) {
     const std::string why = refused(l);
     EXPECT_NE(why.find("SomeArch: "), std::string::npos) << why;
     EXPECT_NE(why.find("not implemented"), std::string::npos) << why;
@@ -179,17 +185,17 @@ TEST(Albert, ConfigErrorsNameTheField) {
   EXPECT_EQ(albert([](nlohmann::json& c) { c["num_hidden_layers"] = 2; }), "");
 }
 
-// The long case's logits of a modernbert-cls copy whose config.json is edited by `edit` (one batch).
-std::vector<float> modernbert_long_case_logits(const std::function<void(nlohmann::json&)>& edit) {
-  const fs::path dir = fs::temp_directory_path() / ("hfbatch_modernbert_" + std::to_string(::getpid()));
+// The long case's logits of a copy of fixture `name` whose config.json is edited by `edit` (one batch).
+std::vector<float> long_case_logits(const std::string& name, const std::function<void(nlohmann::json&)>& edit) {
+  const fs::path dir = fs::temp_directory_path() / ("hfbatch_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
-  fs::copy(fixture("modernbert-cls"), dir, fs::copy_options::recursive);
+  fs::copy(fixture(name), dir, fs::copy_options::recursive);
   nlohmann::json c = nlohmann::json::parse(std::ifstream(dir / "config.json"));
   edit(c);
   std::ofstream(dir / "config.json") << c.dump();
   std::unique_ptr<models::Model> m = models::load_model(dir);
   fs::remove_all(dir);
-  const auto g = nlohmann::json::parse(std::ifstream(fs::path(HFBATCH_SOURCE_DIR) / "tests/golden/models/modernbert-cls.json"));
+  const auto g = nlohmann::json::parse(std::ifstream(fs::path(HFBATCH_SOURCE_DIR) / "tests/golden/models" / (name + ".json")));
   for (const auto& k : g.at("cases"))
     if (k.at("input_ids").size() == 64) {  // a truncated long text: far beyond the ±4 window
       models::TokenBatch b;
@@ -208,7 +214,7 @@ double max_diff(const std::vector<float>& a, const std::vector<float>& b) {
 
 TEST(ModernBert, WindowThetasAndLayerKindsEachMatter) {
   // Negative controls for the goldens: each setting the loader reads changes the long case's logits.
-  const std::vector<float> base = modernbert_long_case_logits([](nlohmann::json&) {});
+  const std::vector<float> base = long_case_logits("modernbert-cls", [](nlohmann::json&) {});
   ASSERT_EQ(base.size(), 3u);
   const std::pair<const char*, std::function<void(nlohmann::json&)>> edits[] = {
       {"local_attention", [](nlohmann::json& c) { c["local_attention"] = 1024; }},
@@ -216,7 +222,36 @@ TEST(ModernBert, WindowThetasAndLayerKindsEachMatter) {
       {"local theta", [](nlohmann::json& c) { c["rope_parameters"]["sliding_attention"]["rope_theta"] = 100.0; }},
       {"layer_types", [](nlohmann::json& c) { c["layer_types"] = {"full_attention", "full_attention", "full_attention", "full_attention"}; }},
   };
-  for (const auto& [what, edit] : edits) EXPECT_GT(max_diff(modernbert_long_case_logits(edit), base), 1e-3) << what;
+  for (const auto& [what, edit] : edits) EXPECT_GT(max_diff(long_case_logits("modernbert-cls", edit), base), 1e-3) << what;
+}
+
+TEST(EuroBert, ThetaEpsAndEachPoolingMatter) {
+  // Negative controls for the goldens (eurobert-cls: "late" pooling): each setting the loader reads changes the
+  // long case's logits, and the three poolings differ from each other.
+  const std::vector<float> base = long_case_logits("eurobert-cls", [](nlohmann::json&) {});
+  ASSERT_EQ(base.size(), 3u);
+  const std::pair<const char*, std::function<void(nlohmann::json&)>> edits[] = {
+      {"rope_theta", [](nlohmann::json& c) { c["rope_parameters"]["rope_theta"] = 100.0; }},
+      {"rms_norm_eps", [](nlohmann::json& c) { c["rms_norm_eps"] = 1.0; }},
+      {"bos pooling", [](nlohmann::json& c) { c["classifier_pooling"] = "bos"; }},
+      {"mean pooling", [](nlohmann::json& c) { c["classifier_pooling"] = "mean"; }},
+  };
+  for (const auto& [what, edit] : edits) EXPECT_GT(max_diff(long_case_logits("eurobert-cls", edit), base), 1e-3) << what;
+}
+
+TEST(EuroBert, ConfigErrorsNameTheField) {
+  auto error = [](const std::function<void(nlohmann::json&)>& edit) { return load_error_with_config(edit, "eurobert-cls"); };
+  EXPECT_EQ(error([](nlohmann::json&) {}), "");
+  std::string e = error([](nlohmann::json& c) { c["num_key_value_heads"] = 3; });  // 4 query heads
+  EXPECT_NE(e.find("num_key_value_heads"), std::string::npos) << e;
+  e = error([](nlohmann::json& c) { c["num_key_value_heads"] = 4; });  // the weights have 2 key/value heads
+  EXPECT_NE(e.find("k_proj"), std::string::npos) << e;
+  e = error([](nlohmann::json& c) { c["classifier_pooling"] = "max"; });
+  EXPECT_NE(e.find("classifier_pooling"), std::string::npos) << e;
+  e = error([](nlohmann::json& c) { c["head_dim"] = 16; });
+  EXPECT_NE(e.find("head_dim"), std::string::npos) << e;
+  e = error([](nlohmann::json& c) { c["attention_bias"] = true; });  // the fixture has none
+  EXPECT_NE(e.find("q_proj.bias"), std::string::npos) << e;
 }
 
 TEST(ModernBert, ConfigErrorsNameTheField) {

@@ -305,6 +305,18 @@ std::vector<Case> cases() {
                    if (form == 2) ops::add_layer_norm(y, r_in, g_in, b_in, 1e-5f, &bias_in);
                    return error_ratio(y, ref_layer_norm(x, form ? &r : nullptr, form == 2 ? &bias : nullptr, g, b, 1e-5), t);
                  }});
+  c.push_back({"rms_norm", DType::f32, false, [](std::mt19937& rng, Tolerance t) {  // no CUDA kernel yet
+                 Tensor x = random({6, 97}, rng, 3.0f), g = random({97}, rng), y = copy(x);
+                 ops::rms_norm(y, g, 1e-5f);
+                 std::vector<double> ref;
+                 for (int64_t i = 0; i < 6; ++i) {
+                   double ms = 0;
+                   for (int64_t c = 0; c < 97; ++c) ms += double(at(x, i * 97 + c)) * at(x, i * 97 + c);
+                   const double inv = 1 / std::sqrt(ms / 97 + 1e-5);
+                   for (int64_t c = 0; c < 97; ++c) ref.push_back(at(x, i * 97 + c) * inv * at(g, c));
+                 }
+                 return error_ratio(y, ref, t);
+               }});
   c.push_back({"embedding", DType::f32, true, [](std::mt19937& rng, Tolerance t) {
                  Tensor table_host = random({10, 6}, rng), table = act(table_host), out = act(Tensor::zeros({4, 6}));
                  const std::vector<int32_t> ids = {3, 0, 9, 3};
@@ -496,6 +508,7 @@ TEST(OpBackendTest, UnsupportedDtypeIsAOneLineErrorNamingTheOp) {
   const std::vector<std::pair<std::string, std::function<void()>>> calls = {
       {"softmax", [&] { ops::softmax(h); }},
       {"layer_norm", [&] { ops::layer_norm(h, g, g, 1e-5f); }},
+      {"rms_norm", [&] { ops::rms_norm(h, g, 1e-5f); }},
       {"attention", [&] { ops::attention(qkv_f16, off, 2); }},
       {"embedding", [&] { ops::embedding(table, ids, out, false); }},
       {"activation", [&] { ops::activation(h, ops::Activation::gelu); }},
