@@ -45,7 +45,7 @@ std::string cuda_missing_kernel(const EncoderParts& parts) {
   if (l.norm == L::Norm::pre) return "pre-norm layers (ops::add_residual)";
   if (l.ffn != L::Ffn::mlp) return "a gated FFN (ops::gated_activation)";
   if (parts.conv) return "the convolution layer (ops::conv1d)";
-  if (parts.head && (parts.head->mean_pooling || parts.head->late_pooling))
+  if (parts.head && parts.head->pooling != ClassifierHead::Pooling::first)
     return "a mean-pooling classifier head (its f32 pooled rows)";
   return "";
 }

@@ -286,8 +286,9 @@ core::Tensor TransformerEncoder::classify_batch(const TokenBatch& batch) const {
   // about 3/4 of the last layer's work left out.
   validate_token_batch(batch, info_.max_positions);
   const core::Tensor offsets = batch.offsets_tensor();
-  if (head->mean_pooling) return head->logits(ops::pool(encode_batch(batch), offsets, ops::Pooling::mean));
-  if (head->late_pooling) return ops::pool(head->logits(encode_batch(batch)), offsets, ops::Pooling::mean);
+  using HeadPooling = ClassifierHead::Pooling;
+  if (head->pooling == HeadPooling::mean) return head->logits(ops::pool(encode_batch(batch), offsets, ops::Pooling::mean));
+  if (head->pooling == HeadPooling::late) return ops::pool(head->logits(encode_batch(batch)), offsets, ops::Pooling::mean);
   core::Tensor x = embed(batch);  // [tokens, H]
   if (depth() == 0) return head->logits(ops::first_rows(final_norm(std::move(x)), offsets));
   for (size_t li = 0; li + 1 < depth(); ++li) {

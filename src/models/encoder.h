@@ -121,9 +121,10 @@ struct ClassifierHead {
   ops::Activation activation = ops::Activation::tanh;
   core::Tensor norm_gamma, norm_beta;  // ModernBertPredictionHead.norm (empty: none)
   float norm_eps = 1e-5f;
-  bool mean_pooling = false;           // ModernBERT classifier_pooling "mean": the tokens' mean, not the first
-  bool late_pooling = false;           // EuroBERT classifier_pooling "late": the head on every token, then the
-                                       // mean of the logits
+  // first: each sequence's first token; mean: the tokens' mean (ModernBERT / EuroBERT classifier_pooling "mean");
+  // late: the head on every token, then the mean of the logits (EuroBERT "late").
+  enum class Pooling { first, mean, late };
+  Pooling pooling = Pooling::first;
   Linear out;  // [num_labels, H]
 
   // hidden: [tokens, H] packed as `batch` → logits [batch, num_labels], from each sequence's first token.

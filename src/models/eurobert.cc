@@ -64,8 +64,9 @@ ClassifierHead load_head(const hf::Config& c, hf::WeightStore& w, int64_t hidden
   if (pooling != "bos" && pooling != "mean" && pooling != "late")
     c.fail("classifier_pooling", "\"" + pooling + "\" is not bos, mean or late");
   ClassifierHead h = load_dense_classifier_head(c, w, "dense", ops::Activation::gelu, "classifier", hidden);
-  h.mean_pooling = pooling == "mean";
-  h.late_pooling = pooling == "late";
+  h.pooling = pooling == "bos"    ? ClassifierHead::Pooling::first
+              : pooling == "mean" ? ClassifierHead::Pooling::mean
+                                  : ClassifierHead::Pooling::late;
   return h;
 }
 

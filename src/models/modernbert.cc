@@ -121,7 +121,7 @@ std::unique_ptr<Model> build_modernbert(const hf::Config& c, hf::WeightStore& w,
     h.norm_eps = ec.eps;
     const std::string pooling = c.get_string("classifier_pooling", "cls");
     if (pooling != "cls" && pooling != "mean") c.fail("classifier_pooling", "\"" + pooling + "\" is not cls or mean");
-    h.mean_pooling = pooling == "mean";
+    h.pooling = pooling == "mean" ? ClassifierHead::Pooling::mean : ClassifierHead::Pooling::first;
     num_labels = classifier_outputs(c, w, "classifier.weight");
     h.out = load_linear(w, "classifier", num_labels, hidden);
     parts.head = std::move(h);
