@@ -35,6 +35,12 @@ void check_no_extra_layers(const hf::Config& c, const hf::WeightStore& w, const 
     c.fail(layers_key, std::to_string(layers) + " but " + w.source() + " has more layers");
 }
 
+void check_rotary_head_size(const hf::Config& c, const EncoderConfig& ec) {
+  if (c.has("head_dim") && !c.json().at("head_dim").is_null() && c.get_int("head_dim") != ec.head_dim())
+    c.fail("head_dim", "only hidden_size / num_attention_heads is supported");
+  if (ec.head_dim() % 2 != 0) c.fail("num_attention_heads", "gives an odd head size (RoPE needs an even one)");
+}
+
 float read_rope_theta(const hf::Config& c, double fallback) {
   double theta = c.get_double("rope_theta", fallback);
   if (c.has("rope_parameters") && c.json().at("rope_parameters").is_object()) {

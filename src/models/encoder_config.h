@@ -46,6 +46,8 @@ ops::Activation read_activation(const hf::Config& c, const std::string& key, con
 // RoPE base: rope_parameters.rope_theta (transformers 5), else rope_theta, else the config class's default;
 // only unscaled rope_type "default" (rope_scaling fails).
 float read_rope_theta(const hf::Config& c, double fallback);
+// The head size RoPE rotates: hidden / heads, even; a stated head_dim must equal it.
+void check_rotary_head_size(const hf::Config& c, const EncoderConfig& ec);
 
 // Fails on `layers_key` when the weights hold a layer past the configured count (`next_layer_weight` is a
 // weight name of layer `layers`).

@@ -81,9 +81,7 @@ std::unique_ptr<Model> build_eurobert(const hf::Config& c, hf::WeightStore& w, c
   keys.eps_default = 1e-5;
   keys.activation_default = "silu";
   const EncoderConfig ec = read_encoder_config(c, keys);
-  if (c.has("head_dim") && !c.json().at("head_dim").is_null() && c.get_int("head_dim") != ec.head_dim())
-    c.fail("head_dim", "only hidden_size / num_attention_heads is supported");
-  if (ec.head_dim() % 2 != 0) c.fail("num_attention_heads", "gives an odd head size (RoPE needs an even one)");
+  check_rotary_head_size(c, ec);
   const int64_t kv_heads = c.has("num_key_value_heads") && !c.json().at("num_key_value_heads").is_null()
                                ? c.get_size("num_key_value_heads", ec.heads, 1, ec.heads)
                                : ec.heads;

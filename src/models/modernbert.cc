@@ -73,7 +73,7 @@ std::unique_ptr<Model> build_modernbert(const hf::Config& c, hf::WeightStore& w,
   keys.eps_default = 1e-5;
   const EncoderConfig ec = read_encoder_config(c, keys);
   const int64_t hidden = ec.hidden;
-  if (ec.head_dim() % 2 != 0) c.fail("num_attention_heads", "gives an odd head size (RoPE needs an even one)");
+  check_rotary_head_size(c, ec);
   const bool norm_bias = c.get_bool("norm_bias", false);
   const bool attention_bias = c.get_bool("attention_bias", false);
   const bool mlp_bias = c.get_bool("mlp_bias", false);

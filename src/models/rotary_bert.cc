@@ -13,9 +13,7 @@ std::unique_ptr<Model> build_rotary_bert(const hf::Config& c, hf::WeightStore& w
   keys.max_positions_default = 8192;
   const EncoderConfig ec = read_encoder_config(c, keys);
   const int64_t hidden = ec.hidden;
-  if (c.has("head_dim") && !c.json().at("head_dim").is_null() && c.get_int("head_dim") != ec.head_dim())
-    c.fail("head_dim", "only hidden_size / num_attention_heads is supported");
-  if (ec.head_dim() % 2 != 0) c.fail("num_attention_heads", "gives an odd head size (RoPE needs an even one)");
+  check_rotary_head_size(c, ec);
   const int64_t type_vocab =
       c.get_size("type_vocab_size", n.token_types_optional ? 1 : 2, n.token_types_optional ? 0 : 1, hf::Config::kMaxConfigSize);
 
